@@ -1,0 +1,34 @@
+"""Errors the library raises; the CLI turns each into one clean line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DetenteError(Exception):
+    """Base class of every error `detente` raises on purpose."""
+
+
+class InputFileError(DetenteError):
+    """A whole input file cannot be read; nothing of it was stored."""
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class UnknownFormatError(InputFileError):
+    """No reader recognises the file's content."""
+
+
+class StoreError(DetenteError):
+    """The store cannot be opened or is not a detente store."""
+
+
+class QueryError(DetenteError):
+    """A filter or option given to a query is not valid."""
+
+
+class RulesError(DetenteError):
+    """An issue-area rules file is not valid."""

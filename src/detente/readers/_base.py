@@ -1,0 +1,87 @@
+"""The reader contract and the SQL pieces readers share.
+
+A reader turns one input format into canonical rows. It does so as a single
+DuckDB ``SELECT`` over the file, so that parsing runs in DuckDB's vectorised CSV
+scanner, streams, and can be inserted straight into the store in the same
+transaction. Every reader's ``SELECT`` yields the canonical columns (without
+``issue_areas``, which the tagger adds) plus four private columns:
+
+``_ord``
+    ordinal of the row among the lines the scan returned (the pipeline turns it
+    back into a file line number for quarantine);
+``_raw``
+    the row as read, kept for quarantine;
+``_error``
+    ``NULL`` for a good row, else why the row cannot be stored;
+``_given_areas``
+    issue areas the source itself assigns (curated and canonical files).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from detente.readers._source import SourceFile
+
+__all__ = ["Reader", "cameo_join", "line_scan", "sql_str"]
+
+
+class Reader(ABC):
+    """One input format.
+
+    Attributes:
+        name: the format's name, as given to ``--format``.
+        dataset: the dataset its events belong to.
+        summary: one line for ``detente formats``.
+    """
+
+    name: ClassVar[str]
+    dataset: ClassVar[str]
+    summary: ClassVar[str]
+
+    @abstractmethod
+    def sniff(self, src: SourceFile) -> float:
+        """Return how sure (0..1) this reader is that it can read ``src``."""
+
+    @abstractmethod
+    def select_sql(self, src: SourceFile, rejects: str) -> str:
+        """Return the ``SELECT`` that reads ``src`` into canonical rows.
+
+        Args:
+            src: the prepared file.
+            rejects: name of the table in which DuckDB's scanner records lines
+                it cannot read at all (bad encoding, stray delimiters).
+        """
+
+    def header_lines(self, src: SourceFile) -> int:
+        """Return how many leading lines are a header, not data."""
+        return 0
+
+
+def sql_str(value: str) -> str:
+    """Quote ``value`` as an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def line_scan(src: SourceFile, rejects: str, *, skip: int = 0) -> str:
+    """Return a subquery yielding ``(_ord, _raw)``: one row per non-empty line.
+
+    The file is read as a single text column (a delimiter that never occurs in
+    text, no quoting), so DuckDB's parallel CSV scanner does the line splitting
+    while every field split stays in SQL, where each line's field count can be
+    checked on its own.
+    """
+    return (
+        "(SELECT row_number() OVER () AS _ord, raw AS _raw FROM read_csv("
+        f"{sql_str(str(src.data_path))}, columns={{'raw': 'VARCHAR'}}, delim='\\x1f', "
+        "quote='', escape='', header=false, auto_detect=false, nullstr='\\x1e\\x1e', "
+        f"strict_mode=false, ignore_errors=true, store_rejects=true, skip={skip}, "
+        f"rejects_table={sql_str(rejects)}, rejects_scan={sql_str(rejects + '_scan')}, "
+        f"compression={sql_str(src.compression)}, max_line_size=4194304))"
+    )
+
+
+def cameo_join(code_expr: str, alias: str = "k") -> str:
+    """Return a ``LEFT JOIN`` of the CAMEO lookup table on ``code_expr``."""
+    return f"LEFT JOIN _detente_cameo {alias} ON {alias}.code = {code_expr}"

@@ -1,0 +1,181 @@
+"""Build the canonical SELECT from named raw fields.
+
+The project's own formats (canonical CSV and JSON lines, the curated
+chronology) and the PLOVER formats all name their fields, so one builder serves
+them: each reader says which SQL expression yields each raw field as text, and
+this module validates, types and derives the rest the same way for all.
+"""
+
+from __future__ import annotations
+
+from detente.readers._base import sql_str
+from detente.readers._source import SourceFile
+
+__all__ = ["RAW_FIELDS", "actor_country", "actor_role", "named_select"]
+
+# raw fields a named format may give; anything not given is NULL
+RAW_FIELDS = (
+    "event_id",
+    "date",
+    "source_actor",
+    "target_actor",
+    "source_country",
+    "target_country",
+    "source_role",
+    "target_role",
+    "source_name",
+    "target_name",
+    "ontology",
+    "event_code",
+    "plover_type",
+    "quad_class",
+    "goldstein",
+    "num_mentions",
+    "num_sources",
+    "num_articles",
+    "avg_tone",
+    "is_root",
+    "issue_areas",
+    "url",
+    "text",
+    "doc_id",
+    "citation_issuer",
+    "citation_title",
+    "citation_date",
+    "citation_url",
+    "dataset",
+)
+
+
+def actor_country(actor: str) -> str:
+    """SQL: the country (or, for IGOs, known group) of a CAMEO-style actor code."""
+    return (
+        f"CASE WHEN {actor} IS NULL THEN NULL "
+        f"WHEN left({actor}, 3) = 'IGO' THEN right({actor}, 3) "
+        f"WHEN left({actor}, 3) IN (SELECT code FROM _detente_countries) THEN left({actor}, 3) END"
+    )
+
+
+def actor_role(actor: str) -> str:
+    """SQL: the role segment of a CAMEO-style actor code."""
+    return (
+        f"CASE WHEN {actor} IS NULL THEN NULL WHEN left({actor}, 3) = 'IGO' THEN 'IGO' "
+        f"ELSE nullif(substr({actor}, 4, 3), '') END"
+    )
+
+
+def named_select(
+    src: SourceFile,
+    fields: dict[str, str],
+    from_sql: str,
+    *,
+    dataset: str,
+    id_prefix: str | None = None,
+    pre_error: str | None = None,
+    list_sep: str = ";",
+) -> str:
+    """Return a canonical SELECT over ``from_sql`` (which yields ``_ord, _raw``).
+
+    Args:
+        src: the prepared file.
+        fields: raw field name -> SQL expression yielding text (or a list for
+            ``issue_areas``); fields left out are NULL.
+        from_sql: the relation to read, with ``_ord`` and ``_raw``.
+        dataset: dataset name when the row does not carry its own.
+        id_prefix: prefix for ``event_id`` (``curated``); ``None`` keeps ids as given.
+        pre_error: SQL yielding an error text before any field is checked
+            (e.g. "not valid JSON"), or NULL.
+        list_sep: separator of ``issue_areas`` when it arrives as text.
+    """
+    unknown = set(fields) - set(RAW_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown raw fields: {sorted(unknown)}")
+
+    def raw(name: str) -> str:
+        return f"nullif(trim(CAST(({fields[name]}) AS VARCHAR)), '')" if name in fields else "NULL::VARCHAR"
+
+    areas = fields.get("issue_areas")
+    if areas is None:
+        areas_sql = "[]::VARCHAR[]"
+    elif areas.startswith("LIST:"):
+        areas_sql = f"coalesce(list_filter(CAST({areas[5:]} AS VARCHAR[]), lambda x: x <> ''), [])"
+    else:
+        areas_sql = (
+            f"coalesce(list_filter(list_transform(string_split({raw('issue_areas')}, "
+            f"{sql_str(list_sep)}), lambda x: lower(trim(x))), lambda x: x <> ''), [])"
+        )
+    eid = f"{sql_str(id_prefix + ':')} || r_id" if id_prefix else "r_id"
+    inner_cols = ",\n        ".join(f"{raw(n)} AS r_{n if n != 'event_id' else 'id'}"
+                                    for n in RAW_FIELDS if n != "issue_areas")
+    return f"""
+SELECT
+    p._ord, p._raw,
+    CASE
+        WHEN p.pre_error IS NOT NULL THEN p.pre_error
+        WHEN r_id IS NULL THEN 'event_id is empty'
+        WHEN d IS NULL THEN 'date is not a valid date: ' || coalesce(r_date, '(empty)')
+        WHEN r_event_code IS NOT NULL AND k.code IS NULL
+            THEN 'unknown CAMEO event code: ' || r_event_code
+        WHEN r_plover_type IS NOT NULL AND pl.type IS NULL
+            THEN 'unknown PLOVER type: ' || r_plover_type
+        WHEN r_event_code IS NULL AND r_plover_type IS NULL
+            THEN 'neither an event code nor a PLOVER type'
+        WHEN r_quad_class IS NOT NULL AND coalesce(TRY_CAST(r_quad_class AS TINYINT), 0) NOT BETWEEN 1 AND 4
+            THEN 'quad_class is not 1..4: ' || r_quad_class
+        WHEN r_goldstein IS NOT NULL AND coalesce(TRY_CAST(r_goldstein AS DOUBLE), 99) NOT BETWEEN -10 AND 10
+            THEN 'goldstein is not a number in -10..10: ' || r_goldstein
+        WHEN r_ontology IS NOT NULL AND r_ontology NOT IN ('cameo', 'plover')
+            THEN 'ontology is not cameo or plover: ' || r_ontology
+        WHEN r_citation_date IS NOT NULL AND TRY_CAST(r_citation_date AS DATE) IS NULL
+            THEN 'citation_date is not a valid date: ' || r_citation_date
+        WHEN exists_bad_area THEN 'issue_areas holds an empty or malformed tag'
+    END AS _error,
+    {eid} AS event_id,
+    d AS date,
+    r_source_actor AS source_actor,
+    r_target_actor AS target_actor,
+    coalesce(r_source_country, {actor_country('r_source_actor')}) AS source_country,
+    coalesce(r_target_country, {actor_country('r_target_actor')}) AS target_country,
+    coalesce(r_source_role, {actor_role('r_source_actor')}) AS source_role,
+    coalesce(r_target_role, {actor_role('r_target_actor')}) AS target_role,
+    coalesce(r_source_name, sc.name, sg.name) AS source_name,
+    coalesce(r_target_name, tc.name, tg.name) AS target_name,
+    coalesce(r_ontology, CASE WHEN r_event_code IS NOT NULL THEN 'cameo' ELSE 'plover' END) AS ontology,
+    k.code AS event_code,
+    k.root AS event_root,
+    coalesce(pl.type, k.plover_type) AS plover_type,
+    coalesce(TRY_CAST(r_quad_class AS TINYINT), k.quad_class, pl.quad_class)::TINYINT AS quad_class,
+    coalesce(TRY_CAST(r_goldstein AS DOUBLE), k.goldstein) AS goldstein,
+    TRY_CAST(r_num_mentions AS INTEGER) AS num_mentions,
+    TRY_CAST(r_num_sources AS INTEGER) AS num_sources,
+    TRY_CAST(r_num_articles AS INTEGER) AS num_articles,
+    TRY_CAST(r_avg_tone AS DOUBLE) AS avg_tone,
+    TRY_CAST(r_is_root AS BOOLEAN) AS is_root,
+    r_url AS url,
+    r_text AS text,
+    r_doc_id AS doc_id,
+    r_citation_issuer AS citation_issuer,
+    r_citation_title AS citation_title,
+    TRY_CAST(r_citation_date AS DATE) AS citation_date,
+    r_citation_url AS citation_url,
+    coalesce(r_dataset, {sql_str(dataset)}) AS dataset,
+    {sql_str(src.ingested_from)} AS ingested_from,
+    areas AS _given_areas
+FROM (
+    SELECT _ord, _raw, pre_error,
+        {inner_cols},
+        TRY_CAST(r_date AS DATE) AS d,
+        {areas_sql} AS areas,
+        len(list_filter(areas, lambda x: NOT regexp_full_match(x, '[a-z][a-z0-9_]*'))) > 0
+            AS exists_bad_area
+    FROM (SELECT *, {pre_error or 'NULL::VARCHAR'} AS pre_error FROM {from_sql})
+) p
+LEFT JOIN _detente_cameo k ON k.code = CASE
+    WHEN r_event_code IN (SELECT code FROM _detente_cameo) THEN r_event_code
+    ELSE '0' || r_event_code END
+LEFT JOIN _detente_plover pl ON pl.type = upper(r_plover_type)
+LEFT JOIN _detente_countries sc ON sc.code = {actor_country('r_source_actor')}
+LEFT JOIN _detente_countries tc ON tc.code = {actor_country('r_target_actor')}
+LEFT JOIN _detente_groups sg ON sg.code = {actor_country('r_source_actor')} AND left(r_source_actor, 3) = 'IGO'
+LEFT JOIN _detente_groups tg ON tg.code = {actor_country('r_target_actor')} AND left(r_target_actor, 3) = 'IGO'
+"""

@@ -1,0 +1,160 @@
+"""The project's own formats: canonical CSV, canonical JSON lines, and the
+curated chronology CSV.
+
+Canonical files carry the canonical columns under their canonical names (any
+subset with at least ``event_id``, ``date`` and an event code or PLOVER type);
+``issue_areas`` is ``;``-separated in CSV and a list in JSON. What ``detente
+export`` writes, these readers read back unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import ClassVar
+
+from detente.errors import InputFileError
+from detente.readers._base import Reader, line_scan, sql_str
+from detente.readers._fields import RAW_FIELDS, named_select
+from detente.readers._source import SourceFile
+
+__all__ = ["CanonicalCsvReader", "CanonicalJsonlReader", "ChronologyReader"]
+
+CHRONOLOGY_COLUMNS = (
+    "id",
+    "date",
+    "source_actor",
+    "target_actor",
+    "event_code",
+    "issue_areas",
+    "description",
+    "citation_issuer",
+    "citation_title",
+    "citation_date",
+    "citation_url",
+)
+
+
+def _csv_header(src: SourceFile) -> list[str]:
+    if not src.head:
+        return []
+    try:
+        return [h.strip() for h in next(csv.reader(io.StringIO(src.head[0])))]
+    except (csv.Error, StopIteration):
+        return []
+
+
+def _csv_scan(src: SourceFile, header: list[str], rejects: str) -> str:
+    columns = "{" + ", ".join(f"{sql_str(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
+    return (
+        "(SELECT row_number() OVER () AS _ord, * FROM read_csv("
+        f"{sql_str(str(src.data_path))}, columns={columns}, delim=',', quote='\"', escape='\"', "
+        "header=false, skip=1, auto_detect=false, strict_mode=false, null_padding=false, "
+        f"ignore_errors=true, store_rejects=true, rejects_table={sql_str(rejects)}, "
+        f"rejects_scan={sql_str(rejects + '_scan')}, compression={sql_str(src.compression)}))"
+    )
+
+
+def _raw_row(header: list[str]) -> str:
+    return "concat_ws(',', " + ", ".join(f"coalesce(c{i}, '')" for i in range(len(header))) + ")"
+
+
+class CanonicalCsvReader(Reader):
+    """Canonical CSV: a header of canonical column names."""
+
+    name: ClassVar[str] = "canonical-csv"
+    dataset: ClassVar[str] = "canonical"
+    summary: ClassVar[str] = "detente canonical CSV (header of canonical column names)"
+
+    def sniff(self, src: SourceFile) -> float:
+        """Return 1 for a CSV header with event_id and date."""
+        header = set(_csv_header(src))
+        return 1.0 if {"event_id", "date"} <= header and len(header) > 2 else 0.0
+
+    def header_lines(self, src: SourceFile) -> int:
+        """Return 1: the header line."""
+        return 1
+
+    def select_sql(self, src: SourceFile, rejects: str) -> str:
+        """Return the SELECT reading a canonical CSV file."""
+        header = _csv_header(src)
+        fields = {h: f"c{i}" for i, h in enumerate(header) if h in RAW_FIELDS}
+        scan = f"(SELECT _ord, {_raw_row(header)} AS _raw, * FROM {_csv_scan(src, header, rejects)})"
+        return named_select(src, fields, scan, dataset="canonical")
+
+
+class ChronologyReader(Reader):
+    """The curated chronology's CSV (one cited, hand-checked event per row)."""
+
+    name: ClassVar[str] = "chronology"
+    dataset: ClassVar[str] = "curated"
+    summary: ClassVar[str] = "curated chronology CSV (id, date, actors, code, citation)"
+
+    def sniff(self, src: SourceFile) -> float:
+        """Return 1 for the chronology's header."""
+        return 1.0 if tuple(_csv_header(src)) == CHRONOLOGY_COLUMNS else 0.0
+
+    def header_lines(self, src: SourceFile) -> int:
+        """Return 1: the header line."""
+        return 1
+
+    def select_sql(self, src: SourceFile, rejects: str) -> str:
+        """Return the SELECT reading a chronology CSV file."""
+        header = _csv_header(src)
+        if tuple(header) != CHRONOLOGY_COLUMNS:
+            raise InputFileError(src.path, "chronology header must be: " + ",".join(CHRONOLOGY_COLUMNS))
+        pos = {h: f"c{i}" for i, h in enumerate(header)}
+        fields = {
+            "event_id": pos["id"],
+            "date": pos["date"],
+            "source_actor": pos["source_actor"],
+            "target_actor": pos["target_actor"],
+            "event_code": pos["event_code"],
+            "issue_areas": pos["issue_areas"],
+            "text": pos["description"],
+            "citation_issuer": pos["citation_issuer"],
+            "citation_title": pos["citation_title"],
+            "citation_date": pos["citation_date"],
+            "citation_url": pos["citation_url"],
+        }
+        scan = f"(SELECT _ord, {_raw_row(header)} AS _raw, * FROM {_csv_scan(src, header, rejects)})"
+        return named_select(src, fields, scan, dataset="curated", id_prefix="curated")
+
+
+def _first_json(src: SourceFile) -> dict[str, object] | None:
+    for line in src.head[:5]:
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            return None
+        if isinstance(obj, dict):
+            return obj
+    return None
+
+
+class CanonicalJsonlReader(Reader):
+    """Canonical JSON lines: one object per line with canonical keys."""
+
+    name: ClassVar[str] = "canonical-jsonl"
+    dataset: ClassVar[str] = "canonical"
+    summary: ClassVar[str] = "detente canonical JSON lines (objects with canonical keys)"
+
+    def sniff(self, src: SourceFile) -> float:
+        """Return 1 for JSON objects with event_id and date."""
+        obj = _first_json(src)
+        return 1.0 if obj is not None and {"event_id", "date"} <= set(obj) else 0.0
+
+    def select_sql(self, src: SourceFile, rejects: str) -> str:
+        """Return the SELECT reading canonical JSON lines."""
+        fields = {
+            name: f"CASE WHEN json_valid(_raw) THEN json_extract_string(_raw, {sql_str('$.' + name)}) END"
+            for name in RAW_FIELDS
+            if name != "issue_areas"
+        }
+        fields["issue_areas"] = "LIST:CASE WHEN json_valid(_raw) THEN " \
+            "json_extract_string(_raw, '$.issue_areas[*]') END"
+        pre = ("CASE WHEN NOT json_valid(_raw) THEN 'not valid JSON' "
+               "WHEN json_type(_raw) <> 'OBJECT' THEN 'not a JSON object' END")
+        return named_select(src, fields, line_scan(src, rejects), dataset="canonical",
+                            pre_error=pre)

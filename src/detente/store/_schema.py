@@ -1,0 +1,54 @@
+"""The store's tables, built from the canonical schema."""
+
+from __future__ import annotations
+
+from detente.schema import CANONICAL_COLUMNS
+
+__all__ = ["CONTENT_COLUMNS", "DDL", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = "1"
+
+# columns whose difference makes a re-arriving event a conflict (provenance and
+# derived tags are not content)
+CONTENT_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in CANONICAL_COLUMNS if c.name not in ("ingested_from", "issue_areas", "event_id")
+)
+
+_event_cols = ",\n    ".join(f'"{c.name}" {c.sql}' for c in CANONICAL_COLUMNS)
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE SEQUENCE IF NOT EXISTS file_ids START 1;
+CREATE TABLE IF NOT EXISTS files (
+    file_id INTEGER PRIMARY KEY,
+    path VARCHAR,
+    name VARCHAR,
+    sha256 VARCHAR,
+    size BIGINT,
+    reader VARCHAR,
+    dataset VARCHAR,
+    ingested_at TIMESTAMP,
+    rows_read BIGINT,
+    stored BIGINT,
+    duplicates BIGINT,
+    conflicts BIGINT,
+    quarantined BIGINT
+);
+CREATE TABLE IF NOT EXISTS events (
+    {_event_cols},
+    _given_areas VARCHAR[],
+    _file_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    file_id INTEGER,
+    file VARCHAR,
+    line BIGINT,
+    reason VARCHAR,
+    raw VARCHAR
+);
+CREATE TABLE IF NOT EXISTS conflicts (
+    event_id VARCHAR,
+    file_id INTEGER,
+    columns VARCHAR[]
+);
+"""

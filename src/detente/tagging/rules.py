@@ -1,0 +1,193 @@
+"""Load, validate and compile issue-area rules."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from detente.errors import RulesError
+
+__all__ = ["ISSUE_AREAS", "Rule", "RuleSet", "load_rules"]
+
+ISSUE_AREAS: tuple[str, ...] = (
+    "cyber_elections",
+    "military_channels",
+    "ukraine",
+    "sanctions",
+    "arms_control",
+    "nonproliferation",
+    "arctic",
+    "syria",
+    "nato_deterrence",
+    "human_rights",
+    "diplomacy",
+    "energy_economy",
+)
+
+_LIST_KEYS = ("codes", "plover", "countries", "source_countries", "target_countries",
+              "roles", "both_roles", "actors")
+_KEYS = (*_LIST_KEYS, "text")
+_CODE = re.compile(r"^[A-Za-z0-9]{1,9}$")
+_AREA = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _q(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in(column: str, values: list[str]) -> str:
+    return f"{column} IN ({', '.join(_q(v) for v in values)})"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: every key given must match."""
+
+    codes: tuple[str, ...] = ()
+    plover: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    source_countries: tuple[str, ...] = ()
+    target_countries: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    both_roles: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    text: str | None = None
+
+    def sql(self) -> str:
+        """Return the SQL condition of this rule over canonical columns."""
+        parts: list[str] = []
+        if self.codes:
+            parts.append("(" + " OR ".join(f"starts_with(event_code, {_q(c)})" for c in self.codes) + ")")
+        if self.plover:
+            parts.append(_in("plover_type", list(self.plover)))
+        if self.countries:
+            vals = list(self.countries)
+            parts.append(f"({_in('source_country', vals)} OR {_in('target_country', vals)})")
+        if self.source_countries:
+            parts.append(_in("source_country", list(self.source_countries)))
+        if self.target_countries:
+            parts.append(_in("target_country", list(self.target_countries)))
+        if self.roles:
+            vals = list(self.roles)
+            parts.append(f"({_in('source_role', vals)} OR {_in('target_role', vals)})")
+        if self.both_roles:
+            vals = list(self.both_roles)
+            parts.append(f"({_in('source_role', vals)} AND {_in('target_role', vals)})")
+        if self.actors:
+            parts.append("(" + " OR ".join(
+                f"starts_with(coalesce(source_actor, ''), {_q(a)}) OR "
+                f"starts_with(coalesce(target_actor, ''), {_q(a)})" for a in self.actors) + ")")
+        if self.text:
+            parts.append(
+                "regexp_matches(concat_ws(' ', text, url, source_name, target_name), "
+                f"{_q(self.text)}, 'i')"
+            )
+        return "(" + " AND ".join(parts) + ")"
+
+
+@dataclass
+class RuleSet:
+    """Rules per issue area, in a fixed area order."""
+
+    areas: dict[str, list[Rule]] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+
+    def sql(self) -> str:
+        """Return one SQL expression yielding the sorted list of tags of an event.
+
+        Tags a source gave itself (``_given_areas``) are kept alongside.
+        """
+        cases = [
+            f"CASE WHEN coalesce({' OR '.join(r.sql() for r in rules)}, false) THEN {_q(area)} END"
+            for area, rules in self.areas.items()
+            if rules
+        ]
+        computed = f"list_filter([{', '.join(cases)}], lambda x: x IS NOT NULL)" if cases else "[]"
+        return f"list_sort(list_distinct(list_concat(coalesce(_given_areas, []), {computed})))"
+
+    def fingerprint(self) -> str:
+        """Return a short hash identifying these rules."""
+        blob = json.dumps({a: [r.__dict__ for r in rs] for a, rs in self.areas.items()},
+                          sort_keys=True, default=list)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def extend(self, other: RuleSet) -> RuleSet:
+        """Return these rules with ``other``'s added."""
+        merged = {a: list(rs) for a, rs in self.areas.items()}
+        for area, rules in other.areas.items():
+            merged.setdefault(area, []).extend(rules)
+        return RuleSet(merged, [*self.sources, *other.sources])
+
+
+def _parse(doc: Any, origin: str) -> RuleSet:
+    if not isinstance(doc, dict) or not isinstance(doc.get("areas"), dict):
+        raise RulesError(f"{origin}: expected a mapping with an 'areas' mapping")
+    areas: dict[str, list[Rule]] = {}
+    for area, rules in doc["areas"].items():
+        if not isinstance(area, str) or not _AREA.match(area):
+            raise RulesError(f"{origin}: area name {area!r} must be lower_snake_case")
+        if not isinstance(rules, list) or not rules:
+            raise RulesError(f"{origin}: area {area!r} needs a non-empty list of rules")
+        parsed: list[Rule] = []
+        for i, rule in enumerate(rules, start=1):
+            parsed.append(_rule(rule, f"{origin}: area {area!r}, rule {i}"))
+        areas[area] = parsed
+    return RuleSet(areas, [origin])
+
+
+def _rule(rule: Any, where: str) -> Rule:
+    if not isinstance(rule, dict) or not rule:
+        raise RulesError(f"{where}: a rule is a non-empty mapping")
+    unknown = set(rule) - set(_KEYS)
+    if unknown:
+        raise RulesError(f"{where}: unknown key(s) {sorted(unknown)}; known: {list(_KEYS)}")
+    kwargs: dict[str, Any] = {}
+    for key in _LIST_KEYS:
+        if key in rule:
+            values = rule[key]
+            if not isinstance(values, list) or not values:
+                raise RulesError(f"{where}: {key} must be a non-empty list")
+            values = [str(v) for v in values]
+            bad = [v for v in values if not _CODE.match(v)]
+            if bad:
+                raise RulesError(f"{where}: {key} holds malformed value(s) {bad}")
+            kwargs[key] = tuple(values)
+    if "text" in rule:
+        text = rule["text"]
+        if not isinstance(text, str) or not text:
+            raise RulesError(f"{where}: text must be a non-empty regular expression")
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise RulesError(f"{where}: text is not a valid regular expression ({exc})") from None
+        kwargs["text"] = text
+    return Rule(**kwargs)
+
+
+def load_rules(extra: str | Path | None = None) -> RuleSet:
+    """Return the default rules, extended by the YAML file ``extra`` if given.
+
+    Raises:
+        RulesError: a rules file is missing or malformed.
+    """
+    text = resources.files("detente.tagging").joinpath("data/issue_areas.yaml").read_text("utf-8")
+    rules = _parse(yaml.safe_load(text), "default issue-area rules")
+    if extra is not None:
+        path = Path(extra)
+        try:
+            doc = yaml.safe_load(path.read_text("utf-8"))
+        except OSError as exc:
+            raise RulesError(f"{path}: cannot read rules file ({exc.strerror})") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1}" if mark is not None else ""
+            raise RulesError(f"{path}: not valid YAML{at}") from None
+        rules = rules.extend(_parse(doc, str(path)))
+    return rules
