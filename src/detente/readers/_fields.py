@@ -134,8 +134,8 @@ SELECT
     d AS date,
     r_source_actor AS source_actor,
     r_target_actor AS target_actor,
-    coalesce(r_source_country, {actor_country('r_source_actor')}) AS source_country,
-    coalesce(r_target_country, {actor_country('r_target_actor')}) AS target_country,
+    coalesce(r_source_country, s_derived) AS source_country,
+    coalesce(r_target_country, t_derived) AS target_country,
     coalesce(r_source_role, {actor_role('r_source_actor')}) AS source_role,
     coalesce(r_target_role, {actor_role('r_target_actor')}) AS target_role,
     coalesce(r_source_name, sc.name, sg.name) AS source_name,
@@ -167,15 +167,17 @@ FROM (
         TRY_CAST(r_date AS DATE) AS d,
         {areas_sql} AS areas,
         len(list_filter(areas, lambda x: NOT regexp_full_match(x, '[a-z][a-z0-9_]*'))) > 0
-            AS exists_bad_area
+            AS exists_bad_area,
+        CASE WHEN r_event_code IN (SELECT code FROM _detente_cameo) THEN r_event_code
+             ELSE '0' || r_event_code END AS code_norm,
+        {actor_country('r_source_actor')} AS s_derived,
+        {actor_country('r_target_actor')} AS t_derived
     FROM (SELECT *, {pre_error or 'NULL::VARCHAR'} AS pre_error FROM {from_sql})
 ) p
-LEFT JOIN _detente_cameo k ON k.code = CASE
-    WHEN r_event_code IN (SELECT code FROM _detente_cameo) THEN r_event_code
-    ELSE '0' || r_event_code END
+LEFT JOIN _detente_cameo k ON k.code = p.code_norm
 LEFT JOIN _detente_plover pl ON pl.type = upper(r_plover_type)
-LEFT JOIN _detente_countries sc ON sc.code = {actor_country('r_source_actor')}
-LEFT JOIN _detente_countries tc ON tc.code = {actor_country('r_target_actor')}
-LEFT JOIN _detente_groups sg ON sg.code = {actor_country('r_source_actor')} AND left(r_source_actor, 3) = 'IGO'
-LEFT JOIN _detente_groups tg ON tg.code = {actor_country('r_target_actor')} AND left(r_target_actor, 3) = 'IGO'
+LEFT JOIN _detente_countries sc ON sc.code = p.s_derived
+LEFT JOIN _detente_countries tc ON tc.code = p.t_derived
+LEFT JOIN _detente_groups sg ON sg.code = p.s_derived AND left(r_source_actor, 3) = 'IGO'
+LEFT JOIN _detente_groups tg ON tg.code = p.t_derived AND left(r_target_actor, 3) = 'IGO'
 """

@@ -68,7 +68,7 @@ class IcewsReader(Reader):
             raise InputFileError(src.path, f"ICEWS header lacks {', '.join(missing)}")
 
         def col(name: str) -> str:
-            return f"nullif(trim(f[{header.index(name) + 1}]), '')"
+            return f"nullif(nullif(trim(f[{header.index(name) + 1}]), ''), 'NA')"
 
         optional = {
             name: (col(name) if name in header else "NULL::VARCHAR")
@@ -127,15 +127,15 @@ FROM (
         coalesce(TRY_CAST({col("Event Date")} AS DATE),
                  TRY_CAST(try_strptime({col("Event Date")}, '%Y%m%d') AS DATE)) AS d,
         {col("CAMEO Code")} AS code_raw,
+        CASE WHEN code_raw IN (SELECT code FROM _detente_cameo) THEN code_raw
+             ELSE '0' || code_raw END AS code_norm,
         TRY_CAST({col("Intensity")} AS DOUBLE) AS inten,
         {_role(col("Source Sectors"))} AS sr,
         {_role(col("Target Sectors"))} AS tr,
         {src_country} AS sname, {tgt_country} AS tname
     FROM {line_scan(src, rejects, skip=1)}
 ) p
-LEFT JOIN _detente_cameo k
-    ON k.code = CASE WHEN p.code_raw IN (SELECT code FROM _detente_cameo) THEN p.code_raw
-                     ELSE '0' || p.code_raw END
+LEFT JOIN _detente_cameo k ON k.code = p.code_norm
 LEFT JOIN _detente_icews_country sc ON sc.name = p.sname
 LEFT JOIN _detente_icews_country tc ON tc.name = p.tname
 """

@@ -33,7 +33,7 @@ ISSUE_AREAS: tuple[str, ...] = (
 
 _LIST_KEYS = ("codes", "plover", "countries", "source_countries", "target_countries",
               "roles", "both_roles", "actors")
-_KEYS = (*_LIST_KEYS, "text")
+_KEYS = (*_LIST_KEYS, "text", "interstate")
 _CODE = re.compile(r"^[A-Za-z0-9]{1,9}$")
 _AREA = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -59,6 +59,7 @@ class Rule:
     both_roles: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
     text: str | None = None
+    interstate: bool = False
 
     def sql(self) -> str:
         """Return the SQL condition of this rule over canonical columns."""
@@ -84,6 +85,9 @@ class Rule:
             parts.append("(" + " OR ".join(
                 f"starts_with(coalesce(source_actor, ''), {_q(a)}) OR "
                 f"starts_with(coalesce(target_actor, ''), {_q(a)})" for a in self.actors) + ")")
+        if self.interstate:
+            parts.append("(source_country IS NOT NULL AND target_country IS NOT NULL "
+                         "AND source_country <> target_country)")
         if self.text:
             parts.append(
                 "regexp_matches(concat_ws(' ', text, url, source_name, target_name), "
@@ -168,6 +172,10 @@ def _rule(rule: Any, where: str) -> Rule:
         except re.error as exc:
             raise RulesError(f"{where}: text is not a valid regular expression ({exc})") from None
         kwargs["text"] = text
+    if "interstate" in rule:
+        if not isinstance(rule["interstate"], bool):
+            raise RulesError(f"{where}: interstate must be true or false")
+        kwargs["interstate"] = rule["interstate"]
     return Rule(**kwargs)
 
 

@@ -1,0 +1,278 @@
+"""Commands. Each opens the store, calls one library function, prints the result."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from detente import __version__
+from detente.cli._options import (
+    CodeOpt,
+    DatasetOpt,
+    DyadOpt,
+    FromOpt,
+    IssueOpt,
+    MinSourcesOpt,
+    QuadOpt,
+    RootOnlyOpt,
+    RootOpt,
+    RulesOpt,
+    SearchOpt,
+    SinceOpt,
+    StoreOpt,
+    ToOpt,
+    UntilOpt,
+    build_filter,
+)
+from detente.cli._render import OutputFormat, render
+from detente.errors import DetenteError
+from detente.readers import READERS
+from detente.schema import CANONICAL_SCHEMA
+from detente.store import FileReport, Store, expand_paths
+from detente.tagging import load_rules
+
+app = typer.Typer(
+    name="detente",
+    help="Measure and manage a difficult relationship between two countries from event data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+EVENT_COLUMNS = ["date", "source_actor", "target_actor", "event_code", "quad_class", "goldstein",
+                 "issue_areas", "dataset", "text"]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"detente {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Measure and manage a difficult relationship between two countries from event data."""
+
+
+def _open(store: Path | None, rules: Path | None = None, read_only: bool = False) -> Store:
+    return Store.open(store, rules=load_rules(rules), read_only=read_only)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="Force a reader (see `detente formats`).")] = None,
+    store: StoreOpt = None,
+    rules: RulesOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Ingest event files (GDELT 1/2, ICEWS, POLECAT, PLOVER, canonical) into the store.
+
+    Each file goes in whole or not at all. Re-ingesting is safe: events already
+    stored are counted as duplicates, never stored twice. Unparseable rows go to
+    quarantine (see `detente quarantine`).
+    """
+    if fmt is not None and fmt not in READERS:
+        raise DetenteError(f"unknown format {fmt!r}; known: {', '.join(READERS)}")
+    files = expand_paths(paths)
+    reports: list[FileReport] = []
+    failures: list[str] = []
+    with _open(store, rules) as st:
+        st.con.execute("SET enable_progress_bar = false")
+        total = sum(f.stat().st_size for f in files) or 1
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                            TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal,
+                            transient=True)
+        done = 0
+        with progress:
+            task = progress.add_task("ingesting", total=total)
+            for f in files:
+                size = f.stat().st_size
+
+                def chosen(src: Any, reader: Any, f: Path = f) -> None:
+                    how = "forced" if fmt else "detected"
+                    err.print(f"[dim]{f}: reading as [bold]{reader.name}[/bold] ({how})[/dim]")
+
+                stop = threading.Event()
+                watcher = threading.Thread(
+                    target=_watch, args=(st, progress, task, done, size, stop), daemon=True
+                )
+                watcher.start()
+                try:
+                    reports.append(st.ingest_file(f, fmt, on_reader=chosen))
+                except DetenteError as exc:
+                    failures.append(str(exc))
+                    err.print(f"[red]error:[/red] {exc}")
+                finally:
+                    stop.set()
+                    watcher.join()
+                done += size
+                progress.update(task, completed=done)
+    _print_reports(reports)
+    if failures:
+        err.print(f"[red]{len(failures)} file(s) not ingested; the store is unchanged for them.[/red]")
+        raise typer.Exit(1)
+
+
+def _watch(st: Store, progress: Progress, task: Any, done: int, size: int, stop: threading.Event) -> None:
+    while not stop.wait(0.25):
+        try:
+            pct = max(0.0, float(st.con.query_progress()))
+        except Exception:  # progress is a nicety; never let it fail an ingest
+            return
+        progress.update(task, completed=done + size * min(pct, 100.0) / 100.0)
+
+
+def _print_reports(reports: list[FileReport]) -> None:
+    table = Table(title="ingest summary", header_style="bold")
+    for col in ("file", "reader", "read", "stored", "duplicate", "conflicting", "quarantined"):
+        table.add_column(col, justify="left" if col in ("file", "reader") else "right")
+    for r in reports:
+        table.add_row(Path(r.path).name, r.reader, f"{r.read:,}", f"{r.stored:,}", f"{r.duplicates:,}",
+                      f"{r.conflicts:,}", f"{r.quarantined:,}")
+    if len(reports) > 1:
+        table.add_row("total", "", *(f"{sum(getattr(r, k) for r in reports):,}"
+                                     for k in ("read", "stored", "duplicates", "conflicts", "quarantined")))
+    Console().print(table)
+    if any(r.quarantined for r in reports):
+        err.print("rows that could not be stored are listed by `detente quarantine`")
+    if any(r.conflicts for r in reports):
+        err.print("conflicting duplicates kept their first stored version; see `detente files`")
+
+
+@app.command()
+def events(
+    dyad: DyadOpt = None,
+    source: FromOpt = None,
+    target: ToOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    issue: IssueOpt = None,
+    code: CodeOpt = None,
+    root: RootOpt = None,
+    quad: QuadOpt = None,
+    dataset: DatasetOpt = None,
+    root_only: RootOnlyOpt = False,
+    min_sources: MinSourcesOpt = None,
+    search: SearchOpt = None,
+    output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] = OutputFormat.table,
+    limit: Annotated[int, typer.Option("--limit", help="Rows at most (0: all).")] = 100,
+    offset: Annotated[int, typer.Option("--offset", help="Rows to skip.")] = 0,
+    columns: Annotated[str | None, typer.Option("--columns", help="Comma-separated columns.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """List events, oldest first, with filters (all datasets unless --dataset)."""
+    flt = build_filter(dyad, source, target, since, until, issue, code, root, quad, dataset,
+                       root_only, min_sources, search)
+    with _open(store) as st:
+        st.validate(flt)
+        total = st.count(flt)
+        cols = [c.strip() for c in columns.split(",")] if columns else (
+            EVENT_COLUMNS if output is OutputFormat.table else None)
+        if cols:
+            unknown = [c for c in cols if c not in CANONICAL_SCHEMA.names]
+            if unknown:
+                raise DetenteError(f"unknown column(s): {', '.join(unknown)}")
+        table = st.events(flt, limit=limit or None, offset=offset)
+        shown = render(table, output, columns=cols,
+                       title=f"{total:,} events" if output is OutputFormat.table else None)
+    if shown < total - offset:
+        err.print(f"showing {shown:,} of {total:,} events (--limit 0 for all, --offset to page)")
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Argument(help="Parquet file to write.")],
+    dyad: DyadOpt = None,
+    source: FromOpt = None,
+    target: ToOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    issue: IssueOpt = None,
+    code: CodeOpt = None,
+    root: RootOpt = None,
+    quad: QuadOpt = None,
+    dataset: DatasetOpt = None,
+    root_only: RootOnlyOpt = False,
+    min_sources: MinSourcesOpt = None,
+    search: SearchOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Write the selected events to Parquet, every canonical column under its name."""
+    flt = build_filter(dyad, source, target, since, until, issue, code, root, quad, dataset,
+                       root_only, min_sources, search)
+    with _open(store) as st:
+        st.validate(flt)
+        rows = st.export_parquet(out, flt)
+    err.print(f"wrote {rows:,} events to {out}")
+
+
+@app.command()
+def retag(store: StoreOpt = None, rules: RulesOpt = None) -> None:
+    """Recompute every stored event's issue areas (after the rules changed)."""
+    with _open(store, rules) as st:
+        changed = st.retag()
+        total = st.count()
+    typer.echo(f"retagged {total:,} events; {changed:,} changed")
+
+
+@app.command()
+def quarantine(
+    file: Annotated[str | None, typer.Option("--file", help="Only rows of this file name.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Rows at most.")] = 100,
+    output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] = OutputFormat.table,
+    store: StoreOpt = None,
+) -> None:
+    """List rows that could not be stored: file, line number, reason, raw text."""
+    with _open(store) as st:
+        render(st.quarantine(file, limit), output, title="quarantine")
+
+
+@app.command()
+def files(
+    output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] = OutputFormat.table,
+    store: StoreOpt = None,
+) -> None:
+    """List ingested files with their hash, reader and counts (provenance)."""
+    with _open(store) as st:
+        render(st.files(), output, title="ingested files")
+
+
+@app.command()
+def status(store: StoreOpt = None) -> None:
+    """Show the store: where it is and what each dataset holds."""
+    with _open(store) as st:
+        typer.echo(f"store: {st.path}")
+        render(st.summary(), OutputFormat.table, title="datasets")
+
+
+@app.command()
+def formats() -> None:
+    """List the input formats and their readers."""
+    table = Table(header_style="bold")
+    table.add_column("format")
+    table.add_column("dataset")
+    table.add_column("what")
+    for r in READERS.values():
+        table.add_row(r.name, r.dataset, r.summary)
+    Console().print(table)
+
+
+def main() -> None:
+    """Run the CLI, turning library errors into one clean line."""
+    try:
+        app()
+    except DetenteError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
