@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -38,15 +39,28 @@ from detente.schema import CANONICAL_SCHEMA
 from detente.store import FileReport, Store, expand_paths
 from detente.tagging import load_rules
 
+err = Console(stderr=True)
+
+
+class _Group(TyperGroup):
+    """Turn the library's errors into one clean line and exit status 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DetenteError as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True, markup=True)
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     name="detente",
     help="Measure and manage a difficult relationship between two countries from event data.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-
 EVENT_COLUMNS = ["date", "source_actor", "target_actor", "event_code", "quad_class", "goldstein",
                  "issue_areas", "dataset", "text"]
 

@@ -25,6 +25,7 @@ from detente.readers.gdelt import Gdelt1Reader, Gdelt2Reader
 from detente.readers.icews import IcewsReader
 from detente.readers.plover import PloverJsonReader, PolecatReader
 from detente.schema import CANONICAL_SCHEMA
+from detente.tagging import RuleSet, load_rules
 
 __all__ = [
     "READERS",
@@ -36,6 +37,7 @@ __all__ = [
     "get_reader",
     "install_lookups",
     "open_source",
+    "quarantine_rows",
     "read_events",
     "staged_sql",
 ]
@@ -105,47 +107,45 @@ class ReadResult:
     quarantine: list[QuarantinedRow] = field(default_factory=list)
 
 
-def staged_sql(reader: Reader, src: SourceFile, rejects: str, tag_sql: str) -> str:
-    """Return the reader's SELECT with ``issue_areas`` computed by ``tag_sql``."""
+def staged_sql(reader: Reader, src: SourceFile, rejects: str, rules: RuleSet) -> str:
+    """Return the reader's SELECT with ``issue_areas`` computed by ``rules``."""
     # keep the raw text only for rows that go to quarantine: good rows need none
-    return (
-        f"SELECT * REPLACE (CASE WHEN _error IS NOT NULL THEN _raw END AS _raw), "
-        f"{tag_sql} AS issue_areas FROM ({reader.select_sql(src, rejects)})"
-    )
+    inner = (f"(SELECT * REPLACE (CASE WHEN _error IS NOT NULL THEN _raw END AS _raw) "
+             f"FROM ({reader.select_sql(src, rejects)}))")
+    return rules.tag_select(inner)
 
 
-def line_number_sql(src: SourceFile, reader: Reader, skipped_table: str) -> str:
-    """SQL mapping ``_ord`` to the file's line number, given skipped lines."""
+def line_number_sql(src: SourceFile, reader: Reader, skipped_table: str, ordinal: str) -> str:
+    """SQL turning a row's ``ordinal`` (1-based, among rows read) into its line number."""
     return (
-        f"(_ord + {reader.header_lines(src)} + "
-        f"(SELECT count(*) FROM {skipped_table} s WHERE s.c < _ord))"
+        f"({ordinal} + {reader.header_lines(src)} + "
+        f"(SELECT count(*) FROM {skipped_table} s WHERE s.c < {ordinal}))"
     )
 
 
 def read_events(path: str | Path, fmt: str | None = None) -> ReadResult:
     """Read a whole file into a canonical Arrow table (for small files and tests).
 
-    Stores nothing. For large files use :meth:`detente.store.Store.ingest`,
+    Stores nothing. For large files use :meth:`detente.store.Store.ingest_file`,
     which streams inside DuckDB.
     """
-    from detente.tagging import load_rules
-
     with open_source(path) as src:
         reader = get_reader(fmt) if fmt else detect(src)
         con = duckdb.connect()
         try:
             install_lookups(con)
             rejects = f"_rej{next(_counter)}"
-            sql = staged_sql(reader, src, rejects, load_rules().sql())
+            sql = staged_sql(reader, src, rejects, load_rules())
             try:
                 con.execute(f"CREATE TEMP TABLE _stage AS {sql}")
             except duckdb.Error as exc:
                 raise InputFileError(src.path, f"cannot be read as {reader.name}: {_short(exc)}") from None
-            table = arrow_table(con, 
+            table = arrow_table(
+                con,
                 "SELECT " + ", ".join(f'"{c}"' for c in CANONICAL_SCHEMA.names)
-                + " FROM _stage WHERE _error IS NULL ORDER BY _ord"
+                + " FROM _stage WHERE _error IS NULL ORDER BY rowid",
             ).cast(CANONICAL_SCHEMA)
-            quarantine = _quarantine_rows(con, src, reader, rejects)
+            quarantine = quarantine_rows(con, src, reader, rejects, "_stage", "rowid + 1")
         finally:
             con.close()
     return ReadResult(reader.name, table, quarantine)
@@ -155,12 +155,12 @@ def skipped_lines(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reade
                   name: str) -> None:
     """Create table ``name(c)``: for each line the scan skipped, data lines before it.
 
-    Skipped lines are the empty lines found while hashing and the lines DuckDB's
-    scanner rejected; ``_ord + header + #{c < _ord}`` is then a row's line number.
+    Skipped lines are the file's empty lines and the lines DuckDB's scanner
+    rejected; ``ordinal + header + #{c < ordinal}`` is then a row's line number.
     """
     header = reader.header_lines(src)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (c BIGINT)")
-    lines = sorted(set(src.empty_lines) | set(_rejected_lines(con, rejects)))
+    lines = sorted(set(src.empty_lines()) | set(_rejected_lines(con, rejects)))
     lines = [n for n in lines if n > header]
     if lines:
         con.executemany(
@@ -191,17 +191,33 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, rejects: str) -> list[Quaranti
             for line, kind, raw in rows]
 
 
-def _quarantine_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader,
-                     rejects: str) -> list[QuarantinedRow]:
-    skipped_lines(con, src, reader, rejects, "_skipped")
-    rows = [
-        QuarantinedRow(int(line), str(reason), str(raw))
-        for line, reason, raw in con.execute(
-            f"SELECT {line_number_sql(src, reader, '_skipped')}, _error, _raw FROM _stage "
-            "WHERE _error IS NOT NULL ORDER BY _ord"
-        ).fetchall()
-    ]
-    rows.extend(rejected_rows(con, rejects))
+def quarantine_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader,
+                    rejects: str, table: str, ordinal: str, where: str = "true",
+                    params: list[object] | None = None) -> list[QuarantinedRow]:
+    """Return every quarantined row of one read, with true line numbers, in order.
+
+    Args:
+        table: where the read's rows were inserted (in file order).
+        ordinal: SQL giving a row's 1-based position among the read's rows.
+        where: SQL restricting ``table`` to this read's rows.
+        params: parameters of ``where``.
+    """
+    rows = rejected_rows(con, rejects)
+    bad = con.execute(
+        f"SELECT count(*) FROM {table} WHERE ({where}) AND _error IS NOT NULL", params or []
+    ).fetchone()
+    if bad and bad[0]:
+        skipped = f"_skip{next(_counter)}"
+        skipped_lines(con, src, reader, rejects, skipped)
+        rows.extend(
+            QuarantinedRow(int(line), str(reason), str(raw))
+            for line, reason, raw in con.execute(
+                f"SELECT {line_number_sql(src, reader, skipped, ordinal)}, _error, _raw "
+                f"FROM {table} WHERE ({where}) AND _error IS NOT NULL ORDER BY rowid",
+                params or [],
+            ).fetchall()
+        )
+        con.execute(f"DROP TABLE IF EXISTS {skipped}")
     rows.sort(key=lambda r: r.line)
     return rows
 

@@ -4,11 +4,10 @@ A reader turns one input format into canonical rows. It does so as a single
 DuckDB ``SELECT`` over the file, so that parsing runs in DuckDB's vectorised CSV
 scanner, streams, and can be inserted straight into the store in the same
 transaction. Every reader's ``SELECT`` yields the canonical columns (without
-``issue_areas``, which the tagger adds) plus four private columns:
+``issue_areas``, which the tagger adds) plus three private columns, in file order
+(DuckDB preserves insertion order, so a row's position in the table it is
+inserted into is its ordinal, and from that its line number):
 
-``_ord``
-    ordinal of the row among the lines the scan returned (the pipeline turns it
-    back into a file line number for quarantine);
 ``_raw``
     the row as read, kept for quarantine;
 ``_error``
@@ -65,7 +64,7 @@ def sql_str(value: str) -> str:
 
 
 def line_scan(src: SourceFile, rejects: str, *, skip: int = 0) -> str:
-    """Return a subquery yielding ``(_ord, _raw)``: one row per non-empty line.
+    """Return a subquery yielding ``_raw``: one row per non-empty line, in order.
 
     The file is read as a single text column (a delimiter that never occurs in
     text, no quoting), so DuckDB's parallel CSV scanner does the line splitting
@@ -73,7 +72,7 @@ def line_scan(src: SourceFile, rejects: str, *, skip: int = 0) -> str:
     checked on its own.
     """
     return (
-        "(SELECT row_number() OVER () AS _ord, raw AS _raw FROM read_csv("
+        "(SELECT raw AS _raw FROM read_csv("
         f"{sql_str(str(src.data_path))}, columns={{'raw': 'VARCHAR'}}, delim='\\x1f', "
         "quote='', escape='', header=false, auto_detect=false, nullstr='\\x1e\\x1e', "
         f"strict_mode=false, ignore_errors=true, store_rejects=true, skip={skip}, "

@@ -51,7 +51,7 @@ def actor_country(actor: str) -> str:
     """SQL: the country (or, for IGOs, known group) of a CAMEO-style actor code."""
     return (
         f"CASE WHEN {actor} IS NULL THEN NULL "
-        f"WHEN left({actor}, 3) = 'IGO' THEN right({actor}, 3) "
+        f"WHEN left({actor}, 3) = 'IGO' THEN nullif(right({actor}, 3), 'IGO') "
         f"WHEN left({actor}, 3) IN (SELECT code FROM _detente_countries) THEN left({actor}, 3) END"
     )
 
@@ -74,13 +74,13 @@ def named_select(
     pre_error: str | None = None,
     list_sep: str = ";",
 ) -> str:
-    """Return a canonical SELECT over ``from_sql`` (which yields ``_ord, _raw``).
+    """Return a canonical SELECT over ``from_sql`` (which yields ``_raw``).
 
     Args:
         src: the prepared file.
         fields: raw field name -> SQL expression yielding text (or a list for
             ``issue_areas``); fields left out are NULL.
-        from_sql: the relation to read, with ``_ord`` and ``_raw``.
+        from_sql: the relation to read, with ``_raw`` (rows in file order).
         dataset: dataset name when the row does not carry its own.
         id_prefix: prefix for ``event_id`` (``curated``); ``None`` keeps ids as given.
         pre_error: SQL yielding an error text before any field is checked
@@ -109,7 +109,7 @@ def named_select(
                                     for n in RAW_FIELDS if n != "issue_areas")
     return f"""
 SELECT
-    p._ord, p._raw,
+    p._raw,
     CASE
         WHEN p.pre_error IS NOT NULL THEN p.pre_error
         WHEN r_id IS NULL THEN 'event_id is empty'
@@ -162,7 +162,7 @@ SELECT
     {sql_str(src.ingested_from)} AS ingested_from,
     areas AS _given_areas
 FROM (
-    SELECT _ord, _raw, pre_error,
+    SELECT _raw, pre_error,
         {inner_cols},
         TRY_CAST(r_date AS DATE) AS d,
         {areas_sql} AS areas,

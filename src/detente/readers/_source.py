@@ -40,8 +40,6 @@ class SourceFile:
         sha256: hash of the file as stored on disk.
         size: bytes on disk.
         head: the first lines of the decompressed content, decoded.
-        lines: number of lines in the decompressed content.
-        empty_lines: 1-based numbers of empty lines (skipped by line scans).
         member: name of the zip member, if any.
     """
 
@@ -51,14 +49,26 @@ class SourceFile:
     sha256: str
     size: int
     head: list[str]
-    lines: int
-    empty_lines: list[int] = field(default_factory=list)
     member: str | None = None
+    _empty: list[int] | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
         """Return the file's name (with the zip member, if any)."""
         return f"{self.path.name}!{self.member}" if self.member else self.path.name
+
+    def empty_lines(self) -> list[int]:
+        """Return the 1-based numbers of empty lines, which line scans skip.
+
+        Needed only to report line numbers of quarantined rows, so the extra
+        pass over the file is made on first use, not for every file.
+        """
+        if self._empty is None:
+            opener = gzip.open if self.compression == "gzip" else open
+            with opener(self.data_path, "rb") as fh:
+                self._empty = [n for n, raw in enumerate(fh, start=1)
+                               if raw.rstrip(b"\r\n") == b""]
+        return self._empty
 
     @property
     def ingested_from(self) -> str:
@@ -79,35 +89,23 @@ def _magic(path: Path) -> bytes:
         return fh.read(4)
 
 
-def _scan(fh: BinaryIO, path: Path) -> tuple[list[str], int, list[int]]:
-    """Read the decompressed stream once: head, line count, empty lines."""
-    head = b""
-    lines = 0
-    suspicious = False
-    tail = b"\n"  # the start of the file behaves as if after a newline
-    last = b""
+def _read_head(fh: BinaryIO, path: Path) -> list[str]:
+    """Return the decoded first lines (up to 64 KiB) of the decompressed stream."""
     try:
-        while chunk := fh.read(_CHUNK):
-            if len(head) < _HEAD:
-                head += chunk[: _HEAD - len(head)]
-            probe = tail + chunk
-            if b"\n\n" in probe or b"\n\r\n" in probe:
-                suspicious = True
-            lines += chunk.count(b"\n")
-            tail = probe[-2:]
-            last = chunk[-1:]
+        head = fh.read(_HEAD)
     except (EOFError, OSError, zipfile.BadZipFile) as exc:
         raise InputFileError(path, f"cut off or damaged compressed data ({exc})") from None
-    if last and last != b"\n":
-        lines += 1
-    empty: list[int] = []
-    if suspicious:
-        fh.seek(0)
-        for number, raw in enumerate(fh, start=1):
-            if raw.rstrip(b"\r\n") == b"":
-                empty.append(number)
-        # a file ending in a newline has no empty last line
-    return _decode_head(head, path), lines, empty
+    return _decode_head(head, path)
+
+
+def _check_gzip(path: Path) -> None:
+    """Read a gzip stream to its end once, so a cut-off archive fails before parsing."""
+    try:
+        with gzip.open(path, "rb") as gz:
+            while gz.read(_CHUNK):
+                pass
+    except (EOFError, OSError) as exc:
+        raise InputFileError(path, f"cut off or damaged gzip data ({exc})") from None
 
 
 def _decode_head(head: bytes, path: Path) -> list[str]:
@@ -151,21 +149,22 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
     magic = _magic(p)
     tmpdir: str | None = None
     try:
-        if magic.startswith(b"PK\x03\x04") or magic.startswith(b"PK\x05\x06"):
+        if magic.startswith((b"PK\x03\x04", b"PK\x05\x06")):
             member, data_path, tmpdir = _unzip(p)
             with data_path.open("rb") as fh:
-                head, lines, empty = _scan(fh, p)
+                head = _read_head(fh, p)
             compression = "none"
         else:
             member, data_path = None, p
             if magic.startswith(b"\x1f\x8b"):
                 compression = "gzip"
+                _check_gzip(p)
                 with gzip.open(p, "rb") as gz:
-                    head, lines, empty = _scan(gz, p)  # type: ignore[arg-type]
+                    head = _read_head(gz, p)  # type: ignore[arg-type]
             else:
                 compression = "none"
                 with p.open("rb") as fh:
-                    head, lines, empty = _scan(fh, p)
+                    head = _read_head(fh, p)
         if not head:
             raise InputFileError(p, "holds no data (only empty lines)")
         yield SourceFile(
@@ -175,8 +174,6 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
             sha256=sha,
             size=size,
             head=head,
-            lines=lines,
-            empty_lines=empty,
             member=member,
         )
     finally:

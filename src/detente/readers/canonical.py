@@ -48,7 +48,7 @@ def _csv_header(src: SourceFile) -> list[str]:
 def _csv_scan(src: SourceFile, header: list[str], rejects: str) -> str:
     columns = "{" + ", ".join(f"{sql_str(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
     return (
-        "(SELECT row_number() OVER () AS _ord, * FROM read_csv("
+        "(SELECT * FROM read_csv("
         f"{sql_str(str(src.data_path))}, columns={columns}, delim=',', quote='\"', escape='\"', "
         "header=false, skip=1, auto_detect=false, strict_mode=false, null_padding=false, "
         f"ignore_errors=true, store_rejects=true, rejects_table={sql_str(rejects)}, "
@@ -80,7 +80,7 @@ class CanonicalCsvReader(Reader):
         """Return the SELECT reading a canonical CSV file."""
         header = _csv_header(src)
         fields = {h: f"c{i}" for i, h in enumerate(header) if h in RAW_FIELDS}
-        scan = f"(SELECT _ord, {_raw_row(header)} AS _raw, * FROM {_csv_scan(src, header, rejects)})"
+        scan = f"(SELECT {_raw_row(header)} AS _raw, * FROM {_csv_scan(src, header, rejects)})"
         return named_select(src, fields, scan, dataset="canonical")
 
 
@@ -118,7 +118,7 @@ class ChronologyReader(Reader):
             "citation_date": pos["citation_date"],
             "citation_url": pos["citation_url"],
         }
-        scan = f"(SELECT _ord, {_raw_row(header)} AS _raw, * FROM {_csv_scan(src, header, rejects)})"
+        scan = f"(SELECT {_raw_row(header)} AS _raw, * FROM {_csv_scan(src, header, rejects)})"
         return named_select(src, fields, scan, dataset="curated", id_prefix="curated")
 
 

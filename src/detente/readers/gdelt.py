@@ -43,7 +43,7 @@ def _select(src: SourceFile, rejects: str, *, prefix: str, version: int) -> str:
         url = "nullif(f[61], '')"
     return f"""
 SELECT
-    p._ord, p._raw,
+    p._raw,
     CASE
         WHEN NOT ({count_ok}) AND n < {expected.split()[0]}
             THEN 'cut off: ' || n || ' of {expected} tab-separated fields'
@@ -87,7 +87,7 @@ SELECT
     {sql_str(src.ingested_from)} AS ingested_from,
     []::VARCHAR[] AS _given_areas
 FROM (
-    SELECT _ord, _raw, string_split(_raw, chr(9)) AS f, len(f) AS n,
+    SELECT _raw, string_split(_raw, chr(9)) AS f, len(f) AS n,
         TRY_CAST(try_strptime(f[2], '%Y%m%d') AS DATE) AS d,
         TRY_CAST(f[30] AS TINYINT) AS qc,
         TRY_CAST(f[31] AS DOUBLE) AS gs

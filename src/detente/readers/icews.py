@@ -78,7 +78,7 @@ class IcewsReader(Reader):
         src_country, tgt_country = col("Source Country"), col("Target Country")
         return f"""
 SELECT
-    p._ord, p._raw,
+    p._raw,
     CASE
         WHEN n < {n} THEN 'cut off: ' || n || ' of {n} tab-separated fields'
         WHEN n > {n} THEN 'expected {n} tab-separated fields, found ' || n
@@ -122,7 +122,7 @@ SELECT
     {sql_str(src.ingested_from)} AS ingested_from,
     []::VARCHAR[] AS _given_areas
 FROM (
-    SELECT _ord, _raw, string_split(_raw, chr(9)) AS f, len(f) AS n,
+    SELECT _raw, string_split(_raw, chr(9)) AS f, len(f) AS n,
         {col("Event ID")} AS eid,
         coalesce(TRY_CAST({col("Event Date")} AS DATE),
                  TRY_CAST(try_strptime({col("Event Date")}, '%Y%m%d') AS DATE)) AS d,

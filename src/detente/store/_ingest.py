@@ -1,11 +1,20 @@
-"""Ingest one file into the store: all of it in one transaction, or none."""
+"""Ingest one file into the store: all of it in one transaction, or none.
+
+The file is read once, by the reader's SQL, straight into ``events`` in file
+order (no staging copy: appending is what costs, so it happens once). Inside the
+same transaction the rows that cannot stay are then settled: bad rows go to
+``quarantine`` with their line numbers, repeats of stored events (or of an
+earlier row of the same file) are counted, compared, and removed.
+"""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -15,14 +24,13 @@ from detente.readers import (
     SourceFile,
     detect,
     get_reader,
-    line_number_sql,
     open_source,
-    rejected_rows,
-    skipped_lines,
+    quarantine_rows,
     staged_sql,
 )
 from detente.schema import column_names
 from detente.store._schema import CONTENT_COLUMNS
+from detente.tagging import RuleSet
 
 __all__ = ["FileReport", "ingest_file"]
 
@@ -53,8 +61,8 @@ def ingest_file(
     path: str | Path,
     *,
     fmt: str | None,
-    tag_sql: str,
-    reader_chosen: object = None,
+    rules: RuleSet,
+    reader_chosen: Callable[[SourceFile, Reader], Any] | None = None,
 ) -> FileReport:
     """Read ``path`` and store its events in one transaction.
 
@@ -63,13 +71,12 @@ def ingest_file(
     """
     with open_source(path) as src:
         reader = get_reader(fmt) if fmt else detect(src)
-        if callable(reader_chosen):
+        if reader_chosen is not None:
             reader_chosen(src, reader)
-        n = next(_counter)
-        rejects, stage, skipped = f"_rej{n}", f"_stage{n}", f"_skip{n}"
+        rejects = f"_rej{next(_counter)}"
         con.execute("BEGIN TRANSACTION")
         try:
-            report = _ingest(con, src, reader, rejects, stage, skipped, tag_sql)
+            report = _ingest(con, src, reader, rejects, rules)
             con.execute("COMMIT")
         except BaseException as exc:
             con.execute("ROLLBACK")
@@ -78,70 +85,67 @@ def ingest_file(
                 raise InputFileError(src.path, f"cannot be read as {reader.name}: {first}") from None
             raise
         finally:
-            for table in (stage, skipped, rejects, rejects + "_scan"):
+            for table in (rejects, rejects + "_scan"):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
         return report
 
 
-def _ingest(
-    con: duckdb.DuckDBPyConnection,
-    src: SourceFile,
-    reader: Reader,
-    rejects: str,
-    stage: str,
-    skipped: str,
-    tag_sql: str,
-) -> FileReport:
-    body = staged_sql(reader, src, rejects, tag_sql)
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Any:
+    row = con.execute(sql, params or []).fetchone()
+    return row[0] if row else None
+
+
+def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rejects: str,
+            rules: RuleSet) -> FileReport:
+    file_id = int(_one(con, "SELECT nextval('file_ids')"))
+    cols = ", ".join(f'"{c}"' for c in column_names())
+    # one pass: parse, validate, tag, append (in file order), and flag events
+    # already stored
     con.execute(
-        f"CREATE TEMP TABLE {stage} AS SELECT s.*, "
-        "s.event_id IN (SELECT event_id FROM events) AS _exists, 1 AS _rank "
-        f"FROM ({body}) s"
+        f"INSERT INTO events SELECT {cols}, _given_areas, ?, _error, _raw, "
+        "coalesce(_error IS NULL AND event_id IN (SELECT event_id FROM events), false) "
+        f"FROM ({staged_sql(reader, src, rejects, rules)})",
+        [file_id],
     )
-    (valid, distinct) = con.execute(
-        f"SELECT count(*), count(DISTINCT event_id) FROM {stage} WHERE _error IS NULL"
+    mine = "_file_id = ?"
+    appended = int(_one(con, f"SELECT count(*) FROM events WHERE {mine}", [file_id]))
+    first = _one(con, f"SELECT min(rowid) FROM events WHERE {mine}", [file_id])
+    bad = quarantine_rows(con, src, reader, rejects, "events", f"(rowid - {int(first or 0)} + 1)",
+                          mine, [file_id])
+    if bad:
+        con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
+                        [(file_id, src.name, r.line, r.reason, r.raw[:4000]) for r in bad])
+    valid, distinct = con.execute(
+        f"SELECT count(*), count(DISTINCT event_id) FROM events "
+        f"WHERE {mine} AND _error IS NULL AND NOT _dup", [file_id]
     ).fetchone() or (0, 0)
     if valid != distinct:  # repeats inside the file: the first one counts
         con.execute(
-            f"UPDATE {stage} t SET _rank = r.rk FROM (SELECT _ord, row_number() OVER "
-            f"(PARTITION BY event_id ORDER BY _ord) AS rk FROM {stage} WHERE _error IS NULL) r "
-            "WHERE t._ord = r._ord"
+            "UPDATE events SET _dup = true WHERE rowid IN (SELECT rowid FROM (SELECT rowid, "
+            "row_number() OVER (PARTITION BY event_id ORDER BY rowid) AS rk FROM events "
+            f"WHERE {mine} AND _error IS NULL AND NOT _dup) WHERE rk > 1)",
+            [file_id],
         )
-    file_id = int((con.execute("SELECT nextval('file_ids')").fetchone() or (0,))[0])
-    cols = ", ".join(f'"{c}"' for c in column_names())
-    con.execute(
-        f"INSERT INTO events SELECT {cols}, _given_areas, ? FROM {stage} "
-        "WHERE _error IS NULL AND NOT _exists AND _rank = 1 ORDER BY _ord",
-        [file_id],
-    )
-    stored = valid - _count(con, f"SELECT count(*) FROM {stage} WHERE _error IS NULL AND (_exists OR _rank > 1)")
-    diff = ", ".join(
-        f"CASE WHEN s.\"{c}\" IS DISTINCT FROM e.\"{c}\" THEN '{c}' END" for c in CONTENT_COLUMNS
-    )
-    con.execute(
-        "INSERT INTO conflicts SELECT event_id, ?, cols FROM ("
-        f"SELECT s.event_id, list_filter([{diff}], lambda x: x IS NOT NULL) AS cols "
-        f"FROM {stage} s JOIN events e ON e.event_id = s.event_id "
-        "WHERE s._error IS NULL AND (s._exists OR s._rank > 1)) WHERE len(cols) > 0",
-        [file_id],
-    )
-    conflicts = _count(con, "SELECT count(*) FROM conflicts WHERE file_id = ?", [file_id])
-    skipped_lines(con, src, reader, rejects, skipped)
-    con.execute(
-        f"INSERT INTO quarantine SELECT ?, ?, {line_number_sql(src, reader, skipped)}, _error, "
-        f"left(_raw, 4000) FROM {stage} WHERE _error IS NOT NULL ORDER BY _ord",
-        [file_id, src.name],
-    )
-    bad_lines = rejected_rows(con, rejects)
-    if bad_lines:
-        con.executemany(
-            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
-            [(file_id, src.name, r.line, r.reason, r.raw[:4000]) for r in bad_lines],
+    duplicates = int(_one(con, f"SELECT count(*) FROM events WHERE {mine} AND _dup", [file_id]))
+    conflicts = 0
+    if duplicates:
+        diff = ", ".join(
+            f"CASE WHEN d.\"{c}\" IS DISTINCT FROM k.\"{c}\" THEN '{c}' END" for c in CONTENT_COLUMNS
         )
-    errors = _count(con, f"SELECT count(*) FROM {stage} WHERE _error IS NOT NULL")
-    quarantined = errors + len(bad_lines)
-    read = valid + quarantined
-    duplicates = valid - stored
+        con.execute(
+            "INSERT INTO conflicts SELECT event_id, ?, cols FROM ("
+            f"SELECT d.event_id, list_filter([{diff}], lambda x: x IS NOT NULL) AS cols "
+            "FROM events d JOIN events k ON k.event_id = d.event_id AND NOT k._dup "
+            "AND k._error IS NULL AND k.rowid <> d.rowid "
+            "WHERE d._file_id = ? AND d._dup) WHERE len(cols) > 0",
+            [file_id, file_id],
+        )
+        conflicts = int(_one(con, "SELECT count(*) FROM conflicts WHERE file_id = ?", [file_id]))
+    con.execute(f"DELETE FROM events WHERE {mine} AND (_error IS NOT NULL OR _dup)", [file_id])
+    errors = appended - valid  # rows appended with an error
+    quarantined = len(bad)
+    stored = appended - errors - duplicates
+    read = appended + (quarantined - errors)  # plus lines the scanner could not read at all
     con.execute(
         "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [file_id, str(src.path), src.name, src.sha256, src.size, reader.name, reader.dataset,
@@ -150,8 +154,3 @@ def _ingest(
     )
     return FileReport(str(src.path), reader.name, reader.dataset, src.sha256, read, stored,
                       duplicates, conflicts, quarantined)
-
-
-def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
-    row = con.execute(sql, params or []).fetchone()
-    return int(row[0]) if row else 0

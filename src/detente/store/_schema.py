@@ -1,4 +1,12 @@
-"""The store's tables, built from the canonical schema."""
+"""The store's tables, built from the canonical schema.
+
+``events`` carries a few private columns after the canonical ones: the tags a
+source gave itself (kept apart so ``retag`` can recompute the rest), the file an
+event came from, and three columns used only while a file is being ingested
+(``_error``, ``_raw``, ``_dup``): a file's rows are appended once, in file order,
+and the rows that turn out bad or repeated are moved out before the transaction
+commits, so a committed store holds them NULL / false.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +45,10 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS events (
     {_event_cols},
     _given_areas VARCHAR[],
-    _file_id INTEGER
+    _file_id INTEGER,
+    _error VARCHAR,
+    _raw VARCHAR,
+    _dup BOOLEAN
 );
 CREATE TABLE IF NOT EXISTS quarantine (
     file_id INTEGER,

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from detente._duck import arrow_reader, arrow_table
 from detente.errors import DetenteError, QueryError, StoreError
-from detente.readers import install_lookups
+from detente.readers import Reader, SourceFile, install_lookups
 from detente.schema import CANONICAL_SCHEMA, column_names
 from detente.store._ingest import FileReport, ingest_file
 from detente.store._query import EventFilter
@@ -108,6 +108,7 @@ class Store:
             StoreError: the file is not a DuckDB database or not a detente store.
         """
         p = Path(path).expanduser() if path is not None else default_store_path()
+        existed = p.exists() and p.stat().st_size > 0
         if read_only and not p.exists():
             raise StoreError(f"{p}: no store here yet (run `detente ingest` or `detente status`)")
         if not read_only:
@@ -122,6 +123,8 @@ class Store:
             con.execute(f"SET memory_limit = '{_safe_limit(limit)}'")
         store = cls(con, p, rules or load_rules())
         try:
+            if existed and not _has_table(con, "meta"):
+                raise StoreError(f"{p}: a DuckDB file, but not a detente store")
             if not read_only:
                 con.execute(DDL)
                 store._set_meta("schema_version", SCHEMA_VERSION, only_if_missing=True)
@@ -184,7 +187,7 @@ class Store:
         return reports
 
     def ingest_file(self, path: str | Path, fmt: str | None = None,
-                    on_reader: Callable[[Any, Any], None] | None = None) -> FileReport:
+                    on_reader: Callable[[SourceFile, Reader], Any] | None = None) -> FileReport:
         """Ingest one file whole, or not at all.
 
         Args:
@@ -195,7 +198,7 @@ class Store:
         Raises:
             InputFileError: the file cannot be read; the store is unchanged.
         """
-        return ingest_file(self.con, path, fmt=fmt, tag_sql=self.rules.sql(), reader_chosen=on_reader)
+        return ingest_file(self.con, path, fmt=fmt, rules=self.rules, reader_chosen=on_reader)
 
     def ingest(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[FileReport]:
         """Ingest files, folders and globs; stop at the first unreadable file."""
@@ -319,6 +322,13 @@ class Store:
             bad = sorted(c for c in codes if c not in known)
             if bad:
                 raise QueryError(f"unknown CAMEO country code(s): {', '.join(str(b) for b in bad)}")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def _safe_limit(text: str) -> str:

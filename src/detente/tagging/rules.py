@@ -38,6 +38,9 @@ _CODE = re.compile(r"^[A-Za-z0-9]{1,9}$")
 _AREA = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+_HAYSTACK = "concat_ws(' ', text, url, source_name, target_name)"
+
+
 def _q(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -61,7 +64,7 @@ class Rule:
     text: str | None = None
     interstate: bool = False
 
-    def sql(self) -> str:
+    def sql(self, haystack: str = _HAYSTACK) -> str:
         """Return the SQL condition of this rule over canonical columns."""
         parts: list[str] = []
         if self.codes:
@@ -89,10 +92,7 @@ class Rule:
             parts.append("(source_country IS NOT NULL AND target_country IS NOT NULL "
                          "AND source_country <> target_country)")
         if self.text:
-            parts.append(
-                "regexp_matches(concat_ws(' ', text, url, source_name, target_name), "
-                f"{_q(self.text)}, 'i')"
-            )
+            parts.append(f"regexp_matches({haystack}, {_q(self.text)}, 'i')")
         return "(" + " AND ".join(parts) + ")"
 
 
@@ -103,18 +103,44 @@ class RuleSet:
     areas: dict[str, list[Rule]] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
 
-    def sql(self) -> str:
+    def _computed(self, haystack: str, with_text: bool) -> str:
+        cases = []
+        for area, rules in self.areas.items():
+            conds = [r.sql(haystack) for r in rules if with_text or not r.text]
+            if conds:
+                cases.append(f"CASE WHEN coalesce({' OR '.join(conds)}, false) THEN {_q(area)} END")
+        return f"list_filter([{', '.join(cases)}], lambda x: x IS NOT NULL)" if cases else "[]::VARCHAR[]"
+
+    def sql(self, haystack: str = _HAYSTACK, gate: str | None = None) -> str:
         """Return one SQL expression yielding the sorted list of tags of an event.
 
         Tags a source gave itself (``_given_areas``) are kept alongside.
+
+        Args:
+            haystack: SQL yielding the text that ``text`` patterns search.
+            gate: SQL boolean, false when no text pattern can match; such rows
+                skip every text rule (one regex per row instead of one per area).
         """
-        cases = [
-            f"CASE WHEN coalesce({' OR '.join(r.sql() for r in rules)}, false) THEN {_q(area)} END"
-            for area, rules in self.areas.items()
-            if rules
-        ]
-        computed = f"list_filter([{', '.join(cases)}], lambda x: x IS NOT NULL)" if cases else "[]"
+        computed = self._computed(haystack, True)
+        if gate is not None:
+            computed = f"(CASE WHEN {gate} THEN {computed} ELSE {self._computed(haystack, False)} END)"
         return f"list_sort(list_distinct(list_concat(coalesce(_given_areas, []), {computed})))"
+
+    def tag_select(self, relation: str) -> str:
+        """Return ``SELECT *, <tags> AS issue_areas FROM relation``, fast.
+
+        All text patterns are first joined into one alternation: a row whose
+        text matches none of them (most rows) costs one regex, not one per area.
+        """
+        texts = [r.text for rules in self.areas.values() for r in rules if r.text]
+        if not texts:
+            return f"SELECT *, {self.sql()} AS issue_areas FROM {relation}"
+        combined = "|".join(f"(?:{t})" for t in texts)
+        return (
+            f"SELECT * EXCLUDE (_hay, _gate), {self.sql('_hay', '_gate')} AS issue_areas FROM "
+            f"(SELECT *, {_HAYSTACK} AS _hay, coalesce(regexp_matches(_hay, {_q(combined)}, 'i'), false) "
+            f"AS _gate FROM {relation})"
+        )
 
     def fingerprint(self) -> str:
         """Return a short hash identifying these rules."""

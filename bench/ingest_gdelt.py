@@ -1,0 +1,108 @@
+"""Benchmark: `detente ingest` of a GDELT 2.0 export against DuckDB's generic
+`read_csv` into a table (the floor) and `pandas.read_csv`, measured in one run.
+
+Each contender runs in its own fresh process (so peak memory is its own), in
+turn, on the same file, repeated; the median is reported with ratios.
+
+    python bench/ingest_gdelt.py --rows 1000000 --rows 5000000
+
+Needs `pip install -e '.[bench]'` (pandas).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from gdelt_synth import write_file  # noqa: E402
+
+CHILD = r"""
+import json, resource, sys, time
+mode, data, store = sys.argv[1], sys.argv[2], sys.argv[3]
+t = time.perf_counter()
+if mode == "detente":
+    from detente.store import Store
+    with Store.open(store, with_chronology=False) as st:
+        st.con.execute("SET enable_progress_bar = false")
+        report = st.ingest_file(data)
+    rows = report.stored
+elif mode == "duckdb_read_csv":
+    import duckdb
+    con = duckdb.connect(store)
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{data}')")
+    rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    con.close()
+elif mode == "pandas_read_csv":
+    import pandas as pd
+    rows = len(pd.read_csv(data, sep="\t", header=None, dtype=str, quoting=3))
+secs = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": secs, "peak_mib": peak, "rows": rows}))
+"""
+
+MODES = ("detente", "duckdb_read_csv", "pandas_read_csv")
+
+
+def run(mode: str, data: Path, workdir: Path) -> dict[str, float]:
+    store = workdir / f"{mode}.duckdb"
+    for p in workdir.glob(f"{mode}.duckdb*"):
+        p.unlink()
+    out = subprocess.run([sys.executable, "-c", CHILD, mode, str(data), str(store)],
+                         check=True, capture_output=True, text=True)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--rows", type=int, action="append", help="rows per file (repeatable)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--skip-pandas", action="store_true")
+    args = parser.parse_args()
+    sizes = args.rows or [1_000_000]
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="detente-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {platform.machine()}, {platform.system()} {platform.release()}, "
+          f"python {platform.python_version()}; files in {workdir}")
+    modes = [m for m in MODES if not (args.skip_pandas and m.startswith("pandas"))]
+    summary = []
+    for rows in sizes:
+        data = workdir / f"gdelt2_{rows}.export.CSV"
+        if not data.exists():
+            print(f"writing {rows:,} rows ...", flush=True)
+            write_file(data, rows)
+        results: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
+        for _ in range(args.repeat):
+            for mode in modes:  # interleaved, so drift hits every contender alike
+                results[mode].append(run(mode, data, workdir))
+        med = {m: statistics.median(r["seconds"] for r in results[m]) for m in modes}
+        peak = {m: max(r["peak_mib"] for r in results[m]) for m in modes}
+        size_mib = data.stat().st_size / 2**20
+        print(f"\n{rows:,} rows ({size_mib:,.0f} MiB), median of {args.repeat}:")
+        for m in modes:
+            print(f"  {m:<16} {med[m]:7.2f} s   peak {peak[m]:7.0f} MiB   "
+                  f"{rows / med[m] / 1e6:5.2f} M rows/s")
+        ratio = med["detente"] / med["duckdb_read_csv"]
+        print(f"  ratio detente / duckdb read_csv floor: {ratio:.2f} (target <= 1.00)")
+        if "pandas_read_csv" in med:
+            print(f"  ratio detente / pandas.read_csv:       {med['detente'] / med['pandas_read_csv']:.2f}")
+        summary.append((rows, med["detente"], peak["detente"]))
+    if len(summary) > 1:
+        (r0, t0, _), (r1, t1, _) = summary[0], summary[-1]
+        print(f"\ngrowth: {r1 / r0:.1f}x rows took {t1 / t0:.2f}x time "
+              f"(linear or better when <= {r1 / r0:.1f})")
+
+
+if __name__ == "__main__":
+    main()

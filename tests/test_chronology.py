@@ -1,0 +1,108 @@
+"""The embedded curated chronology: every row checked, key milestones present."""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from detente import ontology
+from detente.readers.canonical import CHRONOLOGY_COLUMNS
+from detente.store import Store, chronology_files
+from detente.tagging import ISSUE_AREAS
+
+TREATIES = ("abm", "inf", "cfe", "open-skies", "ctbt", "new-start")
+
+
+def _rows() -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for path in chronology_files():
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            assert tuple(reader.fieldnames or ()) == CHRONOLOGY_COLUMNS, path.name
+            rows.extend(reader)
+    return rows
+
+
+ROWS = _rows()
+
+
+def _actor_ok(code: str) -> bool:
+    if code.startswith("IGO"):
+        return len(code) >= 6 and code[-3:] in ontology.known_groups()
+    roles = ontology.actor_types()
+    return code[:3] in ontology.countries() and all(
+        code[i:i + 3] in roles for i in range(3, len(code), 3)
+    ) and len(code) % 3 == 0
+
+
+def test_size_and_unique_ids() -> None:
+    assert len(ROWS) >= 250
+    ids = [r["id"] for r in ROWS]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r["id"] for r in ROWS])
+def test_every_row(row: dict[str, str]) -> None:
+    day = date.fromisoformat(row["date"])
+    assert date(1960, 1, 1) <= day <= date(2026, 11, 28)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}-[a-z0-9-]+", row["id"])
+    assert row["id"].startswith(row["date"])
+    if day.year < 2012:  # before 2012 only the treaty milestones
+        assert row["issue_areas"].split(";")[0] in ("arms_control", "nonproliferation")
+    assert ontology.event_code(row["event_code"]) is not None, row["event_code"]
+    assert _actor_ok(row["source_actor"]), row["source_actor"]
+    assert _actor_ok(row["target_actor"]), row["target_actor"]
+    areas = row["issue_areas"].split(";")
+    assert areas and all(a in ISSUE_AREAS for a in areas)
+    assert 10 <= len(row["description"]) <= 200
+    assert row["citation_issuer"].strip() and row["citation_title"].strip()
+    assert date.fromisoformat(row["citation_date"]) >= date(1960, 1, 1)
+    assert row["citation_url"] == "" or row["citation_url"].startswith("https://")
+
+
+@pytest.mark.parametrize(
+    ("day", "words"),
+    [
+        ("2010-04-08", "new start"),
+        ("2011-02-05", "new start"),
+        ("2021-02-03", "new start"),
+        ("2026-02-05", "new start"),
+        ("2023-11-02", "ctbt"),
+        ("2019-08-02", "inf"),
+        ("1987-12-08", "inf"),
+        ("2001-12-13", "abm"),
+        ("2002-06-13", "abm"),
+        ("2014-03-18", "crimea"),
+        ("2022-02-24", "invasion"),
+        ("2023-11-07", "cfe"),
+        ("2020-11-22", "open skies"),
+    ],
+)
+def test_checked_milestones_are_present(day: str, words: str) -> None:
+    text = " ".join((r["id"] + " " + r["description"]).lower() for r in ROWS if r["date"] == day)
+    assert words in text.replace("-", " ") or words in text
+
+
+def test_treaty_notice_and_effect_are_separate_events() -> None:
+    abm = sorted(r["date"] for r in ROWS if "abm" in r["id"] and "withdraw" in r["id"])
+    assert "2001-12-13" in abm and "2002-06-13" in abm
+
+
+def test_period_2012_to_2026_is_covered() -> None:
+    years = {date.fromisoformat(r["date"]).year for r in ROWS}
+    assert set(range(2012, 2026)) <= years
+
+
+def test_new_store_holds_the_chronology(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.duckdb") as st:
+        assert st.count() == len(ROWS)
+        assert st.quarantine().num_rows == 0
+        summary = {r["dataset"]: r["events"] for r in st.summary().to_pylist()}
+        assert summary == {"curated": len(ROWS)}
+        row = [e for e in st.events().to_pylist() if e["event_id"] == "curated:2014-03-18-crimea-annexation-treaty"]
+        assert row and row[0]["source_country"] == "RUS" and "ukraine" in row[0]["issue_areas"]
+        assert row[0]["citation_issuer"] and row[0]["text"]

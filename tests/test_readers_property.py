@@ -1,0 +1,320 @@
+"""Property tests: readers never crash on bad text, account for every line, round-trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from conftest import (
+    DERIVE,
+    actor,
+    gdelt1_fields,
+    gdelt2_fields,
+    geo2,
+    icews_fields,
+    icews_header,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from detente import InputFileError, read_events
+from detente.schema import CANONICAL_SCHEMA
+
+SETTINGS = settings(max_examples=50, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+_files = itertools.count()
+
+# text without line breaks or lone carriage returns (a lone \r is a known bug, tested apart)
+_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r")
+_TRICKY = st.sampled_from(["\t", '"', "'", '""', "\\", ",", ";", "NA", "é", "ü", "Ж", "中",
+                           "\u00a0", "\u2028", "\x85", "\x0b", "\x1e\x1e", "\x1f", "\x00",
+                           "😀", "\ufeff", "-", "1e308", "99999999999999999999"])
+FIELD_TEXT = st.lists(st.one_of(st.text(_CHARS, max_size=12), _TRICKY), max_size=4).map("".join)
+
+
+def _path(tmp_path: Path, suffix: str) -> Path:
+    return tmp_path / f"f{next(_files)}{suffix}"
+
+
+def _non_empty_lines(data: bytes) -> int:
+    """Count lines as a reader must: split at \\n; a line of only \\r is empty."""
+    pieces = data.split(b"\n")
+    if pieces and pieces[-1] == b"":
+        pieces = pieces[:-1]
+    return sum(1 for p in pieces if p.rstrip(b"\r") != b"")
+
+
+def _check_accounting(path: Path, fmt: str, header_lines: int = 0) -> None:
+    """Read ``path``; only InputFileError may escape; every data line is accounted for."""
+    try:
+        result = read_events(path, fmt=fmt)
+    except InputFileError:
+        return
+    expected = _non_empty_lines(path.read_bytes()) - header_lines
+    good = result.table.num_rows
+    assert good + len(result.quarantine) == expected, (good, result.quarantine)
+    assert result.table.schema.equals(CANONICAL_SCHEMA, check_metadata=False)
+    lines = [q.line for q in result.quarantine]
+    assert lines == sorted(lines)
+    assert len(set(lines)) == len(lines)
+    n_lines = path.read_bytes().count(b"\n") + 1
+    assert all(header_lines < line <= n_lines for line in lines)
+    for q in result.quarantine:
+        assert q.reason and "\n" not in q.reason
+    assert all(e is not None for e in result.table.column("event_id").to_pylist())
+
+
+# -- random text ---------------------------------------------------------------------
+
+
+@SETTINGS
+@given(lines=st.lists(st.one_of(FIELD_TEXT, st.just("")), min_size=1, max_size=8),
+       fmt=st.sampled_from(["gdelt2", "gdelt1"]), crlf=st.booleans())
+def test_random_text_lines(tmp_path: Path, lines: list[str], fmt: str, crlf: bool) -> None:
+    path = _path(tmp_path, ".CSV")
+    path.write_bytes(("\r\n" if crlf else "\n").join(lines).encode("utf-8"))
+    _check_accounting(path, fmt)
+
+
+@SETTINGS
+@given(lines=st.lists(FIELD_TEXT, min_size=1, max_size=6))
+def test_random_text_lines_under_an_icews_header(tmp_path: Path, lines: list[str]) -> None:
+    path = _path(tmp_path, ".tab")
+    path.write_bytes(("\n".join([icews_header(), *lines]) + "\n").encode("utf-8"))
+    _check_accounting(path, "icews", header_lines=1)
+
+
+@SETTINGS
+@given(data=st.binary(min_size=1, max_size=300), fmt=st.sampled_from(["gdelt2", "icews", None]))
+def test_random_bytes_raise_only_input_file_error(tmp_path: Path, data: bytes,
+                                                  fmt: str | None) -> None:
+    path = _path(tmp_path, ".bin")
+    path.write_bytes(data)
+    try:
+        read_events(path, fmt=fmt)
+    except InputFileError as exc:
+        assert str(path) in str(exc)
+        assert "\n" not in str(exc)
+
+
+# -- mutated valid lines -------------------------------------------------------------
+
+
+CODES = ["010", "020", "0211", "036", "040", "042", "043", "051", "057", "061", "071", "0874",
+         "090", "111", "112", "120", "130", "138", "141", "163", "172", "180", "190", "193",
+         "195", "200", "14", "19"]
+ACTORS = [
+    actor(),
+    actor("USAGOV", "UNITED STATES", "USA", type1="GOV"),
+    actor("RUS", "RUSSIA", "RUS"),
+    actor("RUSMIL", "RUSSIAN", "RUS", type1="MIL"),
+    actor("NAT", "NATO", known_group="NAT"),
+    actor("IGOUNO", "UNITED NATIONS", known_group="UNO", type1="IGO"),
+    actor("COP", "POLICE", type1="COP"),
+    actor("CHNGOVMIL", "CHINA", "CHN", type1="GOV", type2="MIL"),
+]
+
+gdelt_dates = st.dates(min_value=dt.date(1979, 1, 1), max_value=dt.date(2030, 12, 31))
+
+
+@st.composite
+def gdelt2_row(draw: st.DrawFn) -> list[str]:
+    day = draw(gdelt_dates)
+    return gdelt2_fields(
+        event_id=draw(st.integers(1, 2**40)),
+        date=day.strftime("%Y%m%d"),
+        actor1=draw(st.sampled_from(ACTORS)),
+        actor2=draw(st.sampled_from(ACTORS)),
+        is_root=draw(st.sampled_from(["0", "1"])),
+        code=draw(st.sampled_from(CODES)),
+        quad_class=draw(st.one_of(st.just(DERIVE), st.just(""), st.sampled_from("1234"))),
+        goldstein=draw(st.one_of(st.just(DERIVE), st.just(""),
+                                 st.floats(-10, 10).map(lambda x: repr(round(x, 1))))),
+        mentions=str(draw(st.integers(0, 500))),
+        sources=str(draw(st.integers(0, 50))),
+        articles=str(draw(st.integers(0, 500))),
+        tone=repr(draw(st.floats(-30, 30, allow_nan=False))),
+        actor1_geo=draw(st.sampled_from([geo2(), geo2("1", "Russia", "RS", "RS", "", "60",
+                                                      "100", "RS")])),
+        date_added=day.strftime("%Y%m%d") + "000000",
+        url=draw(st.one_of(st.just(""), st.text(_CHARS.filter(lambda c: c != "\t"), max_size=30)
+                           .map(lambda s: "http://example.com/" + s))),
+    )
+
+
+@st.composite
+def gdelt1_row(draw: st.DrawFn) -> list[str]:
+    day = draw(gdelt_dates)
+    return gdelt1_fields(
+        event_id=draw(st.integers(1, 2**40)),
+        date=day.strftime("%Y%m%d"),
+        actor1=draw(st.sampled_from(ACTORS)),
+        code=draw(st.sampled_from(CODES)),
+        date_added=day.strftime("%Y%m%d"),
+        with_url=draw(st.booleans()),
+    )
+
+
+@st.composite
+def icews_row(draw: st.DrawFn) -> list[str]:
+    return icews_fields(
+        event_id=draw(st.integers(1, 10**9)),
+        date=draw(st.dates(min_value=dt.date(1995, 1, 1),
+                           max_value=dt.date(2030, 1, 1))).isoformat(),
+        source_country=draw(st.sampled_from(["Russian Federation", "United States", "NA",
+                                             "China", "Atlantis"])),
+        source_sectors=draw(st.sampled_from(["Military,Government", "NA", "",
+                                             "Executive,Foreign Ministry,Government"])),
+        cameo=draw(st.sampled_from(CODES + ["40", "42", "211"])),
+        intensity=draw(st.one_of(st.just("NA"), st.floats(-10, 10).map(lambda x: f"{x:.1f}"))),
+        story_id=draw(st.sampled_from(["NA", "47400351"])),
+    )
+
+
+@st.composite
+def mutated(draw: st.DrawFn, row: st.SearchStrategy[list[str]]) -> str:
+    fields = list(draw(row))
+    for _ in range(draw(st.integers(0, 3))):
+        op = draw(st.sampled_from(["drop", "duplicate", "replace", "append_tab", "truncate"]))
+        i = draw(st.integers(0, len(fields) - 1))
+        if op == "drop" and len(fields) > 1:
+            del fields[i]
+        elif op == "duplicate":
+            fields.insert(i, fields[i])
+        elif op == "replace":
+            fields[i] = draw(FIELD_TEXT)
+        elif op == "append_tab":
+            fields[i] += "\t" + draw(FIELD_TEXT)
+        elif op == "truncate":
+            fields[i] = fields[i][: draw(st.integers(0, max(0, len(fields[i]) - 1)))]
+    return "\t".join(fields)
+
+
+def _write(tmp_path: Path, suffix: str, lines: list[str], crlf: bool, trailing: bool) -> Path:
+    path = _path(tmp_path, suffix)
+    text = ("\r\n" if crlf else "\n").join(lines)
+    if trailing:
+        text += "\r\n" if crlf else "\n"
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+@SETTINGS
+@given(lines=st.lists(st.one_of(mutated(gdelt2_row()), st.just("")), min_size=1, max_size=8),
+       crlf=st.booleans(), trailing=st.booleans())
+def test_mutated_gdelt2_lines(tmp_path: Path, lines: list[str], crlf: bool,
+                              trailing: bool) -> None:
+    _check_accounting(_write(tmp_path, ".CSV", lines, crlf, trailing), "gdelt2")
+
+
+@SETTINGS
+@given(lines=st.lists(st.one_of(mutated(gdelt1_row()), st.just("")), min_size=1, max_size=8),
+       crlf=st.booleans(), trailing=st.booleans())
+def test_mutated_gdelt1_lines(tmp_path: Path, lines: list[str], crlf: bool,
+                              trailing: bool) -> None:
+    _check_accounting(_write(tmp_path, ".csv", lines, crlf, trailing), "gdelt1")
+
+
+@SETTINGS
+@given(lines=st.lists(st.one_of(mutated(icews_row()), st.just("")), min_size=1, max_size=8),
+       crlf=st.booleans(), trailing=st.booleans())
+def test_mutated_icews_lines(tmp_path: Path, lines: list[str], crlf: bool,
+                             trailing: bool) -> None:
+    path = _write(tmp_path, ".tab", [icews_header(), *lines], crlf, trailing)
+    _check_accounting(path, "icews", header_lines=1)
+
+
+@SETTINGS
+@given(rows=st.lists(gdelt2_row(), min_size=1, max_size=6))
+def test_valid_gdelt2_rows_are_all_read(tmp_path: Path, rows: list[list[str]]) -> None:
+    path = _write(tmp_path, ".CSV", ["\t".join(r) for r in rows], False, True)
+    result = read_events(path)
+    assert result.reader == "gdelt2"
+    assert result.quarantine == []
+    assert result.table.column("event_id").to_pylist() == [f"gdelt2:{r[0]}" for r in rows]
+    assert result.table.column("event_code").to_pylist() == [r[26] for r in rows]
+    assert result.table.column("url").to_pylist() == [r[60] or None for r in rows]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG line scan: a lone \\r inside a field splits the line in DuckDB's CSV scanner, so "
+    "good + quarantined rows exceed the non-empty lines of the file"))
+@SETTINGS
+@given(lines=st.lists(mutated(gdelt2_row()), min_size=1, max_size=5),
+       where=st.integers(0, 60), at=st.integers(0, 4))
+def test_lone_carriage_return_keeps_the_line_count(tmp_path: Path, lines: list[str],
+                                                   where: int, at: int) -> None:
+    at = at % len(lines)
+    fields = lines[at].split("\t")
+    fields[where % len(fields)] = "a\rb"
+    lines[at] = "\t".join(fields)
+    _check_accounting(_write(tmp_path, ".CSV", lines, False, True), "gdelt2")
+
+
+# -- round trip through canonical JSON lines --------------------------------------------
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _round_trip(tmp_path: Path, lines: list[str], suffix: str = ".CSV") -> tuple[list, list]:
+    source = _write(tmp_path, suffix, lines, False, True)
+    first = read_events(source)
+    assert first.quarantine == []
+    out = _path(tmp_path, ".jsonl")
+    out.write_text("".join(
+        json.dumps({k: _jsonable(v) for k, v in row.items()}) + "\n"
+        for row in first.table.to_pylist()
+    ), encoding="utf-8")
+    second = read_events(out)
+    assert second.reader == "canonical-jsonl"
+    assert second.quarantine == []
+    return (first.table.drop(["ingested_from"]).to_pylist(),
+            second.table.drop(["ingested_from"]).to_pylist())
+
+
+# Actors whose codes agree with their parts: the canonical reader derives a missing
+# country or role from the actor code, so only consistent actors round-trip exactly.
+CONSISTENT_ACTORS = [a for a in ACTORS if a[0] != "COP"] + [actor("COP", "POLICE")]
+
+
+@SETTINGS
+@given(rows=st.lists(gdelt2_row(), min_size=1, max_size=5),
+       actors=st.lists(st.sampled_from(CONSISTENT_ACTORS), min_size=10, max_size=10))
+def test_gdelt2_round_trip_through_canonical_jsonl(tmp_path: Path, rows: list[list[str]],
+                                                   actors: list[list[str]]) -> None:
+    lines = []
+    for n, fields in enumerate(rows):
+        fields = list(fields)
+        fields[5:15] = actors[(2 * n) % 10]
+        fields[15:25] = actors[(2 * n + 1) % 10]
+        lines.append("\t".join(fields))
+    before, after = _round_trip(tmp_path, lines)
+    assert after == before
+
+
+@SETTINGS
+@given(rows=st.lists(icews_row(), min_size=1, max_size=5))
+def test_icews_round_trip_through_canonical_jsonl(tmp_path: Path,
+                                                  rows: list[list[str]]) -> None:
+    lines = [icews_header(), *("\t".join(r) for r in rows)]
+    before, after = _round_trip(tmp_path, lines, ".tab")
+    assert after == before
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG canonical-jsonl reader (_fields.named_select): an explicit null source_role / "
+    "source_country is re-derived from the actor code, so a real GDELT actor like "
+    "'CHRCTH' (THE POPE: religion codes, no type code) comes back with role 'CTH'"))
+def test_round_trip_keeps_a_null_role_of_a_religion_actor(tmp_path: Path) -> None:
+    line = "\t".join(gdelt2_fields(actor1=actor("CHRCTH", "THE POPE", religion1="CHR",
+                                                religion2="CTH")))
+    before, after = _round_trip(tmp_path, [line])
+    assert before[0]["source_role"] is None
+    assert after == before

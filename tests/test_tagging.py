@@ -1,0 +1,127 @@
+"""Issue-area rules: cases that must and must not match, user extensions, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from detente.errors import RulesError
+from detente.tagging import ISSUE_AREAS, RuleSet, load_rules
+
+COLUMNS = ("event_code", "plover_type", "source_actor", "target_actor", "source_country",
+           "target_country", "source_role", "target_role", "source_name", "target_name",
+           "text", "url")
+
+
+def tags(rules: RuleSet, **event: Any) -> list[str]:
+    """Tag one event with both the plain and the gated (fast) SQL; they must agree."""
+    row = {c: [event.get(c)] for c in COLUMNS}
+    row["_given_areas"] = [event.get("given", [])]
+    table = pa.table(row, schema=pa.schema(
+        [pa.field(c, pa.string()) for c in COLUMNS] + [pa.field("_given_areas", pa.list_(pa.string()))]
+    ))
+    con = duckdb.connect()
+    con.register("ev", table)
+    plain = con.execute(f"SELECT {rules.sql()} FROM ev").fetchone()
+    fast = con.execute(f"SELECT issue_areas FROM ({rules.tag_select('ev')})").fetchone()
+    assert plain is not None and fast is not None
+    assert plain[0] == fast[0]
+    return list(plain[0])
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return load_rules()
+
+
+def test_default_rules_cover_the_taxonomy(rules: RuleSet) -> None:
+    assert tuple(rules.areas) == ISSUE_AREAS
+
+
+@pytest.mark.parametrize(
+    ("event", "must", "must_not"),
+    [
+        ({"text": "Russia annexes Crimea after a referendum"}, "ukraine", None),
+        ({"source_country": "RUS", "target_country": "UKR", "event_code": "190"}, "ukraine", None),
+        ({"text": "The UK parliament debates the budget"}, None, "ukraine"),
+        ({"event_code": "163", "source_country": "USA", "target_country": "RUS"}, "sanctions", None),
+        ({"text": "Treasury sanctions Rosneft and Lukoil"}, "sanctions", None),
+        ({"text": "Treasury sanctions Rosneft and Lukoil"}, "energy_economy", None),
+        ({"text": "the sanctity of the ballot"}, None, "sanctions"),
+        ({"text": "Hackers linked to the GRU breached the network"}, "cyber_elections", None),
+        ({"text": "a new bakery opens in Hackney"}, None, "cyber_elections"),
+        ({"text": "The Arctic Council suspends meetings"}, "arctic", None),
+        ({"text": "a galactic scale of ambition"}, None, "arctic"),
+        ({"source_actor": "IGOWSTNAT", "target_actor": "RUSGOV"}, "nato_deterrence", None),
+        ({"text": "Donatos pizza expands to Ohio"}, None, "nato_deterrence"),
+        ({"text": "Syrian government forces advance"}, "syria", None),
+        ({"source_role": "MIL", "target_role": "MIL", "event_code": "040"}, "military_channels", None),
+        ({"source_role": "MIL", "target_role": "GOV", "event_code": "040"}, None, "military_channels"),
+        ({"source_country": "USA", "target_country": "RUS", "event_code": "040"}, "diplomacy", None),
+        ({"source_country": None, "target_country": "USA", "event_code": "043"}, None, "diplomacy"),
+        ({"text": "New START expires with no successor"}, "arms_control", None),
+        ({"text": "a new start for the team this season"}, None, "arms_control"),
+        ({"text": "the INF Treaty collapses"}, "arms_control", None),
+        ({"text": "oil prices climb"}, "energy_economy", None),
+        ({"text": "hours of toil"}, None, "energy_economy"),
+        ({"text": "Navalny dies in an Arctic penal colony"}, "human_rights", None),
+        ({"text": "IAEA inspectors visit the plant"}, "nonproliferation", None),
+        ({"url": "https://news.example.org/world/ukraine-talks-resume.html"}, "ukraine", None),
+    ],
+)
+def test_cases(rules: RuleSet, event: dict[str, Any], must: str | None, must_not: str | None) -> None:
+    got = tags(rules, **event)
+    if must:
+        assert must in got
+    if must_not:
+        assert must_not not in got
+
+
+def test_untaggable_event_gets_empty_list(rules: RuleSet) -> None:
+    assert tags(rules, text="weather is fine today", event_code="010") == []
+
+
+def test_given_areas_are_kept_and_sorted(rules: RuleSet) -> None:
+    got = tags(rules, text="Crimea", given=["sanctions"])
+    assert got == ["sanctions", "ukraine"]
+
+
+def test_user_rules_extend_defaults(tmp_path: Path) -> None:
+    extra = tmp_path / "rules.yaml"
+    extra.write_text(
+        "version: 1\nareas:\n"
+        "  space:\n    - text: '\\b(iss|soyuz|roscosmos)\\b'\n"
+        "  arctic:\n    - countries: [NOR]\n",
+        encoding="utf-8",
+    )
+    rules = load_rules(extra)
+    assert "space" in rules.areas
+    assert tags(rules, text="Roscosmos launches a Soyuz") == ["space"]
+    assert tags(rules, source_country="NOR", target_country="RUS", event_code="010") == ["arctic"]
+    assert rules.fingerprint() != load_rules().fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("areas: [1, 2", "not valid YAML at line"),
+        ("areas:\n  ukraine:\n    - colour: red\n", "unknown key"),
+        ("areas:\n  ukraine:\n    - text: '(unclosed'\n", "not a valid regular expression"),
+        ("areas:\n  Bad-Name:\n    - text: x\n", "lower_snake_case"),
+        ("areas:\n  ukraine: []\n", "non-empty list of rules"),
+        ("areas:\n  ukraine:\n    - codes: ['16;DROP']\n", "malformed value"),
+        ("just text", "expected a mapping"),
+    ],
+)
+def test_bad_rules_files_name_the_file(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(RulesError) as info:
+        load_rules(path)
+    assert str(path) in str(info.value)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
