@@ -104,7 +104,8 @@ def geo1(
     return [geo_type, full_name, country, adm1, lat, long, feature_id]
 
 
-MOSCOW2 = geo2("4", "Moscow, Moskva, Russia", "RS", "RS48", "25678", "55.7522", "37.6156", "-2960561")
+MOSCOW2 = geo2("4", "Moscow, Moskva, Russia", "RS", "RS48", "25678", "55.7522", "37.6156",
+               "-2960561")
 MOSCOW1 = geo1("4", "Moscow, Moskva, Russia", "RS", "RS48", "55.7522", "37.6156", "-2960561")
 
 

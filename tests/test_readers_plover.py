@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,25 @@ def test_polecat_header_naming_columns_the_rows_lack(tmp_path: Path) -> None:
             rows["polecat:b1"]["doc_id"]) == ("SDNREB", 4, None)
     assert (rows["polecat:b2"]["text"], rows["polecat:b2"]["doc_id"]) == ("Sanctions", "st-2")
     assert quarantine(result) == [(4, "cut off: 3 of 40 or 44 tab-separated fields")]
+
+
+def test_polecat_yearly_zip_with_crlf_lines(tmp_path: Path) -> None:
+    lines = ["\t".join(POLECAT_COLUMNS),
+             polecat_row(Event_ID="z1", Event_Date="2022-12-31", Event_Type="MOBILIZE",
+                         Actor_Country="TLS", Primary_Actor_Sector="MIL"),
+             polecat_row(Event_ID="z2", Event_Date="2022-12-31", Event_Type="REQUEST",
+                         Quad_Code="2", Actor_Country="None", Primary_Actor_Sector="GOV")]
+    path = tmp_path / "ngecEventsDV-2022"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("ngecEventsDV-2022.txt", "\r\n".join(lines) + "\r\n")
+    result = read_events(path)
+    assert result.reader == "polecat"
+    assert result.quarantine == []
+    rows = by_id(result.table.to_pylist())
+    assert (rows["polecat:z1"]["source_actor"], rows["polecat:z1"]["quad_class"]) == (
+        "TMPMIL", 4)  # ISO TLS is CAMEO TMP
+    assert (rows["polecat:z2"]["source_actor"], rows["polecat:z2"]["source_country"],
+            rows["polecat:z2"]["quad_class"]) == ("GOV", None, 2)  # numeric quad code
 
 
 def test_icews_file_is_not_taken_for_polecat(tmp_path: Path) -> None:

@@ -8,6 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
 from conftest import (
     DERIVE,
     actor,
@@ -17,15 +20,15 @@ from conftest import (
     icews_fields,
     icews_header,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from detente import InputFileError, read_events
 from detente.schema import CANONICAL_SCHEMA
 
-SETTINGS = settings(max_examples=50, deadline=None,
+# read_events costs ~60 ms a call (DuckDB connection, lookups, rules), so examples are
+# few but each file holds many lines
+SETTINGS = settings(max_examples=25, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
+ROUND_TRIP = settings(SETTINGS, max_examples=15)
 
 _files = itertools.count()
 
@@ -73,7 +76,7 @@ def _check_accounting(path: Path, fmt: str, header_lines: int = 0) -> None:
 
 
 @SETTINGS
-@given(lines=st.lists(st.one_of(FIELD_TEXT, st.just("")), min_size=1, max_size=8),
+@given(lines=st.lists(st.one_of(FIELD_TEXT, st.just("")), min_size=1, max_size=15),
        fmt=st.sampled_from(["gdelt2", "gdelt1"]), crlf=st.booleans())
 def test_random_text_lines(tmp_path: Path, lines: list[str], fmt: str, crlf: bool) -> None:
     path = _path(tmp_path, ".CSV")
@@ -170,7 +173,7 @@ def icews_row(draw: st.DrawFn) -> list[str]:
                                              "China", "Atlantis"])),
         source_sectors=draw(st.sampled_from(["Military,Government", "NA", "",
                                              "Executive,Foreign Ministry,Government"])),
-        cameo=draw(st.sampled_from(CODES + ["40", "42", "211"])),
+        cameo=draw(st.sampled_from([*CODES, "40", "42", "211"])),
         intensity=draw(st.one_of(st.just("NA"), st.floats(-10, 10).map(lambda x: f"{x:.1f}"))),
         story_id=draw(st.sampled_from(["NA", "47400351"])),
     )
@@ -205,7 +208,7 @@ def _write(tmp_path: Path, suffix: str, lines: list[str], crlf: bool, trailing: 
 
 
 @SETTINGS
-@given(lines=st.lists(st.one_of(mutated(gdelt2_row()), st.just("")), min_size=1, max_size=8),
+@given(lines=st.lists(st.one_of(mutated(gdelt2_row()), st.just("")), min_size=1, max_size=15),
        crlf=st.booleans(), trailing=st.booleans())
 def test_mutated_gdelt2_lines(tmp_path: Path, lines: list[str], crlf: bool,
                               trailing: bool) -> None:
@@ -213,7 +216,7 @@ def test_mutated_gdelt2_lines(tmp_path: Path, lines: list[str], crlf: bool,
 
 
 @SETTINGS
-@given(lines=st.lists(st.one_of(mutated(gdelt1_row()), st.just("")), min_size=1, max_size=8),
+@given(lines=st.lists(st.one_of(mutated(gdelt1_row()), st.just("")), min_size=1, max_size=15),
        crlf=st.booleans(), trailing=st.booleans())
 def test_mutated_gdelt1_lines(tmp_path: Path, lines: list[str], crlf: bool,
                               trailing: bool) -> None:
@@ -221,7 +224,7 @@ def test_mutated_gdelt1_lines(tmp_path: Path, lines: list[str], crlf: bool,
 
 
 @SETTINGS
-@given(lines=st.lists(st.one_of(mutated(icews_row()), st.just("")), min_size=1, max_size=8),
+@given(lines=st.lists(st.one_of(mutated(icews_row()), st.just("")), min_size=1, max_size=15),
        crlf=st.booleans(), trailing=st.booleans())
 def test_mutated_icews_lines(tmp_path: Path, lines: list[str], crlf: bool,
                              trailing: bool) -> None:
@@ -236,15 +239,16 @@ def test_valid_gdelt2_rows_are_all_read(tmp_path: Path, rows: list[list[str]]) -
     result = read_events(path)
     assert result.reader == "gdelt2"
     assert result.quarantine == []
-    assert result.table.column("event_id").to_pylist() == [f"gdelt2:{r[0]}" for r in rows]
-    assert result.table.column("event_code").to_pylist() == [r[26] for r in rows]
-    assert result.table.column("url").to_pylist() == [r[60] or None for r in rows]
+    got = zip(*(result.table.column(c).to_pylist() for c in ("event_id", "event_code", "url")),
+              strict=True)
+    assert sorted(got, key=repr) == sorted(
+        ((f"gdelt2:{r[0]}", r[26], r[60] or None) for r in rows), key=repr)
 
 
 @pytest.mark.xfail(strict=True, reason=(
     "BUG line scan: a lone \\r inside a field splits the line in DuckDB's CSV scanner, so "
     "good + quarantined rows exceed the non-empty lines of the file"))
-@SETTINGS
+@settings(SETTINGS, phases=[Phase.explicit, Phase.generate])  # an expected failure: no shrinking
 @given(lines=st.lists(mutated(gdelt2_row()), min_size=1, max_size=5),
        where=st.integers(0, 60), at=st.integers(0, 4))
 def test_lone_carriage_return_keeps_the_line_count(tmp_path: Path, lines: list[str],
@@ -275,8 +279,14 @@ def _round_trip(tmp_path: Path, lines: list[str], suffix: str = ".CSV") -> tuple
     second = read_events(out)
     assert second.reader == "canonical-jsonl"
     assert second.quarantine == []
-    return (first.table.drop(["ingested_from"]).to_pylist(),
-            second.table.drop(["ingested_from"]).to_pylist())
+    return _canonical_rows(first), _canonical_rows(second)
+
+
+def _canonical_rows(result) -> list[dict[str, object]]:
+    """Rows without provenance, in a fixed order (reads need not keep file order here)."""
+    rows = result.table.drop(["ingested_from"]).to_pylist()
+    return sorted(rows, key=lambda r: json.dumps({k: _jsonable(v) for k, v in r.items()},
+                                                 sort_keys=True))
 
 
 # Actors whose codes agree with their parts: the canonical reader derives a missing
@@ -284,8 +294,8 @@ def _round_trip(tmp_path: Path, lines: list[str], suffix: str = ".CSV") -> tuple
 CONSISTENT_ACTORS = [a for a in ACTORS if a[0] != "COP"] + [actor("COP", "POLICE")]
 
 
-@SETTINGS
-@given(rows=st.lists(gdelt2_row(), min_size=1, max_size=5),
+@ROUND_TRIP
+@given(rows=st.lists(gdelt2_row(), min_size=1, max_size=12),
        actors=st.lists(st.sampled_from(CONSISTENT_ACTORS), min_size=10, max_size=10))
 def test_gdelt2_round_trip_through_canonical_jsonl(tmp_path: Path, rows: list[list[str]],
                                                    actors: list[list[str]]) -> None:
@@ -299,8 +309,8 @@ def test_gdelt2_round_trip_through_canonical_jsonl(tmp_path: Path, rows: list[li
     assert after == before
 
 
-@SETTINGS
-@given(rows=st.lists(icews_row(), min_size=1, max_size=5))
+@ROUND_TRIP
+@given(rows=st.lists(icews_row(), min_size=1, max_size=12))
 def test_icews_round_trip_through_canonical_jsonl(tmp_path: Path,
                                                   rows: list[list[str]]) -> None:
     lines = [icews_header(), *("\t".join(r) for r in rows)]

@@ -8,6 +8,7 @@ record batches without a store.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +60,8 @@ READERS: dict[str, Reader] = {
 _counter = itertools.count()
 
 
-def get_reader(name: str) -> Reader:
-    """Return the reader called ``name``.
+def get_reader(name: str, path: str | Path | None = None) -> Reader:
+    """Return the reader called ``name`` (``path``: the file it was asked for).
 
     Raises:
         UnknownFormatError: no reader has that name.
@@ -69,7 +70,9 @@ def get_reader(name: str) -> Reader:
         return READERS[name]
     except KeyError:
         known = ", ".join(READERS)
-        raise UnknownFormatError(name, f"unknown format; known formats: {known}") from None
+        raise UnknownFormatError(
+            path if path is not None else "--format", f"unknown format {name!r}; known formats: {known}"
+        ) from None
 
 
 def detect(src: SourceFile) -> Reader:
@@ -130,10 +133,9 @@ def read_events(path: str | Path, fmt: str | None = None) -> ReadResult:
     which streams inside DuckDB.
     """
     with open_source(path) as src:
-        reader = get_reader(fmt) if fmt else detect(src)
-        con = duckdb.connect()
+        reader = get_reader(fmt, src.path) if fmt else detect(src)
+        con = _scratch()
         try:
-            install_lookups(con)
             rejects = f"_rej{next(_counter)}"
             sql = staged_sql(reader, src, rejects, load_rules())
             try:
@@ -145,10 +147,24 @@ def read_events(path: str | Path, fmt: str | None = None) -> ReadResult:
                 "SELECT " + ", ".join(f'"{c}"' for c in CANONICAL_SCHEMA.names)
                 + " FROM _stage WHERE _error IS NULL ORDER BY rowid",
             ).cast(CANONICAL_SCHEMA)
-            quarantine = quarantine_rows(con, src, reader, rejects, "_stage", "rowid + 1")
+            quarantine = quarantine_rows(con, src, reader, rejects, "_stage", "(q.rowid + 1)")
         finally:
-            con.close()
+            for name in ("_stage", rejects, rejects + "_scan"):
+                con.execute(f"DROP TABLE IF EXISTS {name}")
     return ReadResult(reader.name, table, quarantine)
+
+
+_local = threading.local()
+
+
+def _scratch() -> duckdb.DuckDBPyConnection:
+    """Return this thread's in-memory connection with the lookups installed once."""
+    con: duckdb.DuckDBPyConnection | None = getattr(_local, "con", None)
+    if con is None:
+        con = duckdb.connect()
+        install_lookups(con)
+        _local.con = con
+    return con
 
 
 def skipped_lines(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rejects: str,
@@ -198,7 +214,8 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Rea
 
     Args:
         table: where the read's rows were inserted (in file order).
-        ordinal: SQL giving a row's 1-based position among the read's rows.
+        ordinal: SQL giving a row's 1-based position among the read's rows
+            (the table is aliased ``q``: write ``q.rowid``).
         where: SQL restricting ``table`` to this read's rows.
         params: parameters of ``where``.
     """
@@ -213,7 +230,7 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Rea
             QuarantinedRow(int(line), str(reason), str(raw))
             for line, reason, raw in con.execute(
                 f"SELECT {line_number_sql(src, reader, skipped, ordinal)}, _error, _raw "
-                f"FROM {table} WHERE ({where}) AND _error IS NOT NULL ORDER BY rowid",
+                f"FROM {table} AS q WHERE ({where}) AND _error IS NOT NULL ORDER BY q.rowid",
                 params or [],
             ).fetchall()
         )

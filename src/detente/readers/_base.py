@@ -23,7 +23,7 @@ from typing import ClassVar
 
 from detente.readers._source import SourceFile
 
-__all__ = ["Reader", "cameo_join", "line_scan", "sql_str"]
+__all__ = ["Reader", "line_scan", "sql_str"]
 
 
 class Reader(ABC):
@@ -79,8 +79,3 @@ def line_scan(src: SourceFile, rejects: str, *, skip: int = 0) -> str:
         f"rejects_table={sql_str(rejects)}, rejects_scan={sql_str(rejects + '_scan')}, "
         f"compression={sql_str(src.compression)}, max_line_size=4194304))"
     )
-
-
-def cameo_join(code_expr: str, alias: str = "k") -> str:
-    """Return a ``LEFT JOIN`` of the CAMEO lookup table on ``code_expr``."""
-    return f"LEFT JOIN _detente_cameo {alias} ON {alias}.code = {code_expr}"

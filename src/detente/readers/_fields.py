@@ -52,7 +52,7 @@ def actor_country(actor: str) -> str:
     return (
         f"CASE WHEN {actor} IS NULL THEN NULL "
         f"WHEN left({actor}, 3) = 'IGO' THEN nullif(right({actor}, 3), 'IGO') "
-        f"WHEN left({actor}, 3) IN (SELECT code FROM _detente_countries) THEN left({actor}, 3) END"
+        f"WHEN detente_country_name(left({actor}, 3)) IS NOT NULL THEN left({actor}, 3) END"
     )
 
 
@@ -114,9 +114,9 @@ SELECT
         WHEN p.pre_error IS NOT NULL THEN p.pre_error
         WHEN r_id IS NULL THEN 'event_id is empty'
         WHEN d IS NULL THEN 'date is not a valid date: ' || coalesce(r_date, '(empty)')
-        WHEN r_event_code IS NOT NULL AND k.code IS NULL
+        WHEN r_event_code IS NOT NULL AND code_norm IS NULL
             THEN 'unknown CAMEO event code: ' || r_event_code
-        WHEN r_plover_type IS NOT NULL AND pl.type IS NULL
+        WHEN r_plover_type IS NOT NULL AND plover_quad IS NULL
             THEN 'unknown PLOVER type: ' || r_plover_type
         WHEN r_event_code IS NULL AND r_plover_type IS NULL
             THEN 'neither an event code nor a PLOVER type'
@@ -138,14 +138,18 @@ SELECT
     coalesce(r_target_country, t_derived) AS target_country,
     coalesce(r_source_role, {actor_role('r_source_actor')}) AS source_role,
     coalesce(r_target_role, {actor_role('r_target_actor')}) AS target_role,
-    coalesce(r_source_name, sc.name, sg.name) AS source_name,
-    coalesce(r_target_name, tc.name, tg.name) AS target_name,
+    coalesce(r_source_name, CASE WHEN left(r_source_actor, 3) = 'IGO'
+        THEN detente_group_name(s_derived) ELSE detente_country_name(s_derived) END) AS source_name,
+    coalesce(r_target_name, CASE WHEN left(r_target_actor, 3) = 'IGO'
+        THEN detente_group_name(t_derived) ELSE detente_country_name(t_derived) END) AS target_name,
     coalesce(r_ontology, CASE WHEN r_event_code IS NOT NULL THEN 'cameo' ELSE 'plover' END) AS ontology,
-    k.code AS event_code,
-    k.root AS event_root,
-    coalesce(pl.type, k.plover_type) AS plover_type,
-    coalesce(TRY_CAST(r_quad_class AS TINYINT), k.quad_class, pl.quad_class)::TINYINT AS quad_class,
-    coalesce(TRY_CAST(r_goldstein AS DOUBLE), k.goldstein) AS goldstein,
+    code_norm AS event_code,
+    left(code_norm, 2) AS event_root,
+    coalesce(CASE WHEN plover_quad IS NOT NULL THEN upper(r_plover_type) END,
+             detente_cameo_plover(code_norm)) AS plover_type,
+    coalesce(TRY_CAST(r_quad_class AS TINYINT), detente_cameo_quad(code_norm),
+             plover_quad)::TINYINT AS quad_class,
+    coalesce(TRY_CAST(r_goldstein AS DOUBLE), detente_cameo_goldstein(code_norm)) AS goldstein,
     TRY_CAST(r_num_mentions AS INTEGER) AS num_mentions,
     TRY_CAST(r_num_sources AS INTEGER) AS num_sources,
     TRY_CAST(r_num_articles AS INTEGER) AS num_articles,
@@ -168,16 +172,10 @@ FROM (
         {areas_sql} AS areas,
         len(list_filter(areas, lambda x: NOT regexp_full_match(x, '[a-z][a-z0-9_]*'))) > 0
             AS exists_bad_area,
-        CASE WHEN r_event_code IN (SELECT code FROM _detente_cameo) THEN r_event_code
-             ELSE '0' || r_event_code END AS code_norm,
+        detente_cameo_norm(r_event_code) AS code_norm,
+        detente_plover_quad(upper(r_plover_type)) AS plover_quad,
         {actor_country('r_source_actor')} AS s_derived,
         {actor_country('r_target_actor')} AS t_derived
     FROM (SELECT *, {pre_error or 'NULL::VARCHAR'} AS pre_error FROM {from_sql})
 ) p
-LEFT JOIN _detente_cameo k ON k.code = p.code_norm
-LEFT JOIN _detente_plover pl ON pl.type = upper(r_plover_type)
-LEFT JOIN _detente_countries sc ON sc.code = p.s_derived
-LEFT JOIN _detente_countries tc ON tc.code = p.t_derived
-LEFT JOIN _detente_groups sg ON sg.code = p.s_derived AND left(r_source_actor, 3) = 'IGO'
-LEFT JOIN _detente_groups tg ON tg.code = p.t_derived AND left(r_target_actor, 3) = 'IGO'
 """

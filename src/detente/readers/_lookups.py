@@ -1,6 +1,15 @@
-"""Load the ontology into temporary DuckDB tables the readers' SQL joins on."""
+"""The ontology as DuckDB macros the readers' SQL calls.
+
+Lookups are scalar macros over constant lists, not joins: a hash join may
+reorder rows, and readers must keep file order (a row's position is how its line
+number is found and which of two repeats came first). A CAMEO code indexes its
+list directly (two-, three- and four-digit codes in their own ranges, so ``010``
+and ``10`` differ), which costs next to nothing per row.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import duckdb
 import pyarrow as pa
@@ -9,48 +18,75 @@ from detente import ontology
 
 __all__ = ["install_lookups"]
 
+_SIZE = 21 + 210 + 2100  # two-, three- and four-digit codes, each range packed
+
+
+def _index(code: str) -> int:
+    offset = {2: 0, 3: 21, 4: 231}[len(code)]
+    return offset + int(code)
+
+
+def _lit(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return repr(value)
+
+
+def _list(values: Iterable[object], sql_type: str) -> str:
+    return f"([{', '.join(_lit(v) for v in values)}]::{sql_type}[])"
+
+
+def _macros() -> list[str]:
+    codes = ontology.event_codes()
+    quad: list[int | None] = [None] * _SIZE
+    gold: list[float | None] = [None] * _SIZE
+    plover: list[str | None] = [None] * _SIZE
+    for c in codes.values():
+        i = _index(c.code)
+        quad[i], gold[i], plover[i] = c.quad_class, c.goldstein, ontology.plover_type_for_cameo(c.code)
+    idx = ("(CASE WHEN NOT regexp_full_match(c, '[0-9]{2,4}') THEN NULL "
+           "WHEN length(c) = 2 AND CAST(c AS INTEGER) <= 20 THEN 1 + CAST(c AS INTEGER) "
+           "WHEN length(c) = 3 AND CAST(c AS INTEGER) <= 209 THEN 22 + CAST(c AS INTEGER) "
+           "WHEN length(c) = 4 THEN 232 + CAST(c AS INTEGER) END)")
+    ptypes = ontology.plover_types()
+    icews = ontology.icews_country_table()
+    sectors = ontology.icews_sector_table()
+    countries, groups = ontology.countries(), ontology.known_groups()
+    return [
+        f"detente_cameo_quad(c) AS {_list(quad, 'TINYINT')}[{idx}]",
+        f"detente_cameo_goldstein(c) AS {_list(gold, 'DOUBLE')}[{idx}]",
+        f"detente_cameo_plover(c) AS {_list(plover, 'VARCHAR')}[{idx}]",
+        "detente_cameo_norm(c) AS CASE WHEN detente_cameo_quad(c) IS NOT NULL AND length(c) >= 2 "
+        "THEN c WHEN length(c) < 4 AND detente_cameo_quad('0' || c) IS NOT NULL THEN '0' || c END",
+        f"detente_plover_quad(t) AS {_list(ptypes.values(), 'TINYINT')}"
+        f"[list_position({_list(ptypes, 'VARCHAR')}, t)]",
+        # ICEWS names and sectors are matched without regard to letter case
+        f"detente_icews_country(n) AS {_list((c for _, c in icews), 'VARCHAR')}"
+        f"[list_position({_list((n.lower() for n, _ in icews), 'VARCHAR')}, lower(n))]",
+        f"detente_sector_key(s) AS {_list((f'{p:03d}{r}' for _, r, p in sectors), 'VARCHAR')}"
+        f"[list_position({_list((s.lower() for s, _, _ in sectors), 'VARCHAR')}, lower(s))]",
+        # key 'PPPIIIROLE': lowest priority wins, ties go to the sector listed first
+        "detente_icews_role(s) AS substr(list_min(list_transform(string_split(s, ','), "
+        "lambda x, i: left(detente_sector_key(trim(x)), 3) || lpad(CAST(i AS VARCHAR), 3, '0') "
+        "|| substr(detente_sector_key(trim(x)), 4))), 7)",
+        f"detente_country_name(c) AS {_list(countries.values(), 'VARCHAR')}"
+        f"[list_position({_list(countries, 'VARCHAR')}, c)]",
+        f"detente_group_name(c) AS {_list(groups.values(), 'VARCHAR')}"
+        f"[list_position({_list(groups, 'VARCHAR')}, c)]",
+    ]
+
 
 def install_lookups(con: duckdb.DuckDBPyConnection) -> None:
-    """Create (or replace) the ``_detente_*`` lookup tables on ``con``."""
-    codes = ontology.event_codes()
-    cameo = pa.table(
-        {
-            "code": [c.code for c in codes.values()],
-            "root": [c.root for c in codes.values()],
-            "quad_class": pa.array([c.quad_class for c in codes.values()], pa.int8()),
-            "goldstein": pa.array([c.goldstein for c in codes.values()], pa.float64()),
-            "plover_type": [ontology.plover_type_for_cameo(c.code) for c in codes.values()],
-        }
-    )
-    plover = ontology.plover_types()
-    plover_t = pa.table(
-        {
-            "type": list(plover),
-            "quad_class": pa.array(list(plover.values()), pa.int8()),
-        }
-    )
-    icews = ontology.icews_country_table()
-    icews_t = pa.table({"name": [n for n, _ in icews], "code": [c for _, c in icews]})
-    sectors = ontology.icews_sector_table()
-    sectors_t = pa.table(
-        {
-            "sector": [s for s, _, _ in sectors],
-            "role": [r for _, r, _ in sectors],
-            "priority": pa.array([p for _, _, p in sectors], pa.int32()),
-        }
-    )
+    """Create the ``detente_*`` macros and the small code tables on ``con``."""
+    con.execute("SET preserve_insertion_order = true")
+    for macro in _macros():
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
     cmap, gmap = ontology.countries(), ontology.known_groups()
-    countries = pa.table({"code": list(cmap), "name": list(cmap.values())})
-    groups = pa.table({"code": list(gmap), "name": list(gmap.values())})
-    roles = pa.table({"code": list(ontology.actor_types())})
     for name, table in (
-        ("_detente_cameo", cameo),
-        ("_detente_plover", plover_t),
-        ("_detente_icews_country", icews_t),
-        ("_detente_icews_sector", sectors_t),
-        ("_detente_countries", countries),
-        ("_detente_groups", groups),
-        ("_detente_roles", roles),
+        ("_detente_countries", pa.table({"code": list(cmap), "name": list(cmap.values())})),
+        ("_detente_groups", pa.table({"code": list(gmap), "name": list(gmap.values())})),
     ):
         con.register("_detente_arrow_tmp", table)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _detente_arrow_tmp")

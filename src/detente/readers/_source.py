@@ -39,7 +39,8 @@ class SourceFile:
         compression: ``none`` or ``gzip`` (how DuckDB must read ``data_path``).
         sha256: hash of the file as stored on disk.
         size: bytes on disk.
-        head: the first lines of the decompressed content, decoded.
+        head: the first non-empty lines of the decompressed content, decoded.
+        leading_empty: how many empty lines come before the first non-empty one.
         member: name of the zip member, if any.
     """
 
@@ -49,6 +50,7 @@ class SourceFile:
     sha256: str
     size: int
     head: list[str]
+    leading_empty: int = 0
     member: str | None = None
     _empty: list[int] | None = field(default=None, repr=False)
 
@@ -89,13 +91,19 @@ def _magic(path: Path) -> bytes:
         return fh.read(4)
 
 
-def _read_head(fh: BinaryIO, path: Path) -> list[str]:
-    """Return the decoded first lines (up to 64 KiB) of the decompressed stream."""
+def _read_head(fh: BinaryIO, path: Path) -> tuple[list[str], int]:
+    """Return the decoded first lines (up to 64 KiB) and the count of empty lines before them."""
     try:
         head = fh.read(_HEAD)
     except (EOFError, OSError, zipfile.BadZipFile) as exc:
         raise InputFileError(path, f"cut off or damaged compressed data ({exc})") from None
-    return _decode_head(head, path)
+    lines = _decode_head(head, path)
+    leading = 0
+    for raw in head.split(b"\n"):
+        if raw.strip(b"\r") or not lines:
+            break
+        leading += 1
+    return lines, leading
 
 
 def _check_gzip(path: Path) -> None:
@@ -152,7 +160,7 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
         if magic.startswith((b"PK\x03\x04", b"PK\x05\x06")):
             member, data_path, tmpdir = _unzip(p)
             with data_path.open("rb") as fh:
-                head = _read_head(fh, p)
+                head, leading = _read_head(fh, p)
             compression = "none"
         else:
             member, data_path = None, p
@@ -160,11 +168,11 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
                 compression = "gzip"
                 _check_gzip(p)
                 with gzip.open(p, "rb") as gz:
-                    head = _read_head(gz, p)  # type: ignore[arg-type]
+                    head, leading = _read_head(gz, p)  # type: ignore[arg-type]
             else:
                 compression = "none"
                 with p.open("rb") as fh:
-                    head = _read_head(fh, p)
+                    head, leading = _read_head(fh, p)
         if not head:
             raise InputFileError(p, "holds no data (only empty lines)")
         yield SourceFile(
@@ -174,6 +182,7 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
             sha256=sha,
             size=size,
             head=head,
+            leading_empty=leading,
             member=member,
         )
     finally:

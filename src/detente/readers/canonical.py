@@ -50,7 +50,7 @@ def _csv_scan(src: SourceFile, header: list[str], rejects: str) -> str:
     return (
         "(SELECT * FROM read_csv("
         f"{sql_str(str(src.data_path))}, columns={columns}, delim=',', quote='\"', escape='\"', "
-        "header=false, skip=1, auto_detect=false, strict_mode=false, null_padding=false, "
+        f"header=false, skip={src.leading_empty + 1}, auto_detect=false, strict_mode=false, null_padding=false, "
         f"ignore_errors=true, store_rejects=true, rejects_table={sql_str(rejects)}, "
         f"rejects_scan={sql_str(rejects + '_scan')}, compression={sql_str(src.compression)}))"
     )
@@ -73,8 +73,8 @@ class CanonicalCsvReader(Reader):
         return 1.0 if {"event_id", "date"} <= header and len(header) > 2 else 0.0
 
     def header_lines(self, src: SourceFile) -> int:
-        """Return 1: the header line."""
-        return 1
+        """Return the header's line number (after any empty lines)."""
+        return src.leading_empty + 1
 
     def select_sql(self, src: SourceFile, rejects: str) -> str:
         """Return the SELECT reading a canonical CSV file."""
@@ -96,8 +96,8 @@ class ChronologyReader(Reader):
         return 1.0 if tuple(_csv_header(src)) == CHRONOLOGY_COLUMNS else 0.0
 
     def header_lines(self, src: SourceFile) -> int:
-        """Return 1: the header line."""
-        return 1
+        """Return the header's line number (after any empty lines)."""
+        return src.leading_empty + 1
 
     def select_sql(self, src: SourceFile, rejects: str) -> str:
         """Return the SELECT reading a chronology CSV file."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from detente.readers._base import Reader, cameo_join, line_scan, sql_str
+from detente.readers._base import Reader, line_scan, sql_str
 from detente.readers._source import SourceFile
 
 __all__ = ["Gdelt1Reader", "Gdelt2Reader"]
@@ -48,11 +48,12 @@ SELECT
         WHEN NOT ({count_ok}) AND n < {expected.split()[0]}
             THEN 'cut off: ' || n || ' of {expected} tab-separated fields'
         WHEN NOT ({count_ok}) THEN 'expected {expected} tab-separated fields, found ' || n
-        WHEN TRY_CAST(f[1] AS BIGINT) IS NULL THEN 'GLOBALEVENTID is not a number: ' || f[1]
+        WHEN NOT regexp_full_match(f[1], '[0-9]{{1,19}}') THEN 'GLOBALEVENTID is not a number: ' || f[1]
         WHEN d IS NULL THEN 'SQLDATE is not a valid YYYYMMDD date: ' || f[2]
         WHEN NOT {added_ok} THEN 'DATEADDED is malformed: ' || {added}
-        WHEN k.code IS NULL THEN 'unknown CAMEO event code: ' || f[27]
-        WHEN qc IS NOT NULL AND qc NOT BETWEEN 1 AND 4 THEN 'QuadClass out of range: ' || f[30]
+        WHEN k_quad IS NULL THEN 'unknown CAMEO event code: ' || f[27]
+        WHEN f[30] <> '' AND coalesce(qc, 0) NOT BETWEEN 1 AND 4 THEN 'QuadClass is not 1..4: ' || f[30]
+        WHEN f[31] <> '' AND gs IS NULL THEN 'GoldsteinScale is not a number: ' || f[31]
         WHEN gs IS NOT NULL AND (gs < -10 OR gs > 10) THEN 'GoldsteinScale out of range: ' || f[31]
     END AS _error,
     {sql_str(prefix + ":")} || f[1] AS event_id,
@@ -66,11 +67,11 @@ SELECT
     nullif(f[7], '') AS source_name,
     nullif(f[17], '') AS target_name,
     'cameo' AS ontology,
-    k.code AS event_code,
-    k.root AS event_root,
-    k.plover_type AS plover_type,
-    coalesce(qc, k.quad_class)::TINYINT AS quad_class,
-    coalesce(gs, k.goldstein) AS goldstein,
+    CASE WHEN k_quad IS NOT NULL THEN f[27] END AS event_code,
+    CASE WHEN k_quad IS NOT NULL THEN left(f[27], 2) END AS event_root,
+    detente_cameo_plover(f[27]) AS plover_type,
+    coalesce(qc, k_quad)::TINYINT AS quad_class,
+    coalesce(gs, detente_cameo_goldstein(f[27])) AS goldstein,
     TRY_CAST(f[32] AS INTEGER) AS num_mentions,
     TRY_CAST(f[33] AS INTEGER) AS num_sources,
     TRY_CAST(f[34] AS INTEGER) AS num_articles,
@@ -90,10 +91,10 @@ FROM (
     SELECT _raw, string_split(_raw, chr(9)) AS f, len(f) AS n,
         TRY_CAST(try_strptime(f[2], '%Y%m%d') AS DATE) AS d,
         TRY_CAST(f[30] AS TINYINT) AS qc,
-        TRY_CAST(f[31] AS DOUBLE) AS gs
+        TRY_CAST(f[31] AS DOUBLE) AS gs,
+        CASE WHEN length(f[27]) >= 2 THEN detente_cameo_quad(f[27]) END AS k_quad
     FROM {line_scan(src, rejects)}
 ) p
-{cameo_join("p.f[27]")}
 """
 
 

@@ -36,14 +36,6 @@ def _header(src: SourceFile) -> list[str]:
     return [h.strip().strip('"') for h in src.head[0].split("\t")] if src.head else []
 
 
-def _role(col: str) -> str:
-    return (
-        "(SELECT s.role FROM (SELECT unnest(string_split("
-        f"{col}, ',')) AS x) t JOIN _detente_icews_sector s ON s.sector = trim(t.x) "
-        "ORDER BY s.priority, s.role LIMIT 1)"
-    )
-
-
 class IcewsReader(Reader):
     """ICEWS event file (tab-separated with a header)."""
 
@@ -57,8 +49,8 @@ class IcewsReader(Reader):
         return 1.0 if all(col in header for col in REQUIRED) else 0.0
 
     def header_lines(self, src: SourceFile) -> int:
-        """Return 1: ICEWS files start with a header line."""
-        return 1
+        """Return the header's line number (after any empty lines)."""
+        return src.leading_empty + 1
 
     def select_sql(self, src: SourceFile, rejects: str) -> str:
         """Return the SELECT reading an ICEWS event file."""
@@ -83,27 +75,28 @@ SELECT
         WHEN n < {n} THEN 'cut off: ' || n || ' of {n} tab-separated fields'
         WHEN n > {n} THEN 'expected {n} tab-separated fields, found ' || n
         WHEN eid IS NULL THEN 'Event ID is empty'
-        WHEN d IS NULL THEN 'Event Date is not a valid date: ' || coalesce(f[2], '')
-        WHEN k.code IS NULL THEN 'unknown CAMEO code: ' || coalesce(code_raw, '')
+        WHEN d IS NULL THEN 'Event Date is not a valid date: '
+            || coalesce(f[{header.index("Event Date") + 1}], '')
+        WHEN code_norm IS NULL THEN 'unknown CAMEO code: ' || coalesce(code_raw, '')
         WHEN {col("Intensity")} IS NOT NULL AND (inten IS NULL OR inten NOT BETWEEN -10 AND 10)
             THEN 'Intensity is not a number in -10..10: ' || {col("Intensity")}
     END AS _error,
     'icews:' || eid || ':' || strftime(d, '%Y-%m-%d') AS event_id,
     d AS date,
-    nullif(coalesce(sc.code, '') || coalesce(sr, ''), '') AS source_actor,
-    nullif(coalesce(tc.code, '') || coalesce(tr, ''), '') AS target_actor,
-    sc.code AS source_country,
-    tc.code AS target_country,
+    nullif(coalesce(sc, '') || coalesce(sr, ''), '') AS source_actor,
+    nullif(coalesce(tc, '') || coalesce(tr, ''), '') AS target_actor,
+    sc AS source_country,
+    tc AS target_country,
     sr AS source_role,
     tr AS target_role,
     {col("Source Name")} AS source_name,
     {col("Target Name")} AS target_name,
     'cameo' AS ontology,
-    k.code AS event_code,
-    k.root AS event_root,
-    k.plover_type AS plover_type,
-    k.quad_class AS quad_class,
-    coalesce(inten, k.goldstein) AS goldstein,
+    code_norm AS event_code,
+    left(code_norm, 2) AS event_root,
+    detente_cameo_plover(code_norm) AS plover_type,
+    detente_cameo_quad(code_norm) AS quad_class,
+    coalesce(inten, detente_cameo_goldstein(code_norm)) AS goldstein,
     NULL::INTEGER AS num_mentions,
     NULL::INTEGER AS num_sources,
     NULL::INTEGER AS num_articles,
@@ -127,15 +120,12 @@ FROM (
         coalesce(TRY_CAST({col("Event Date")} AS DATE),
                  TRY_CAST(try_strptime({col("Event Date")}, '%Y%m%d') AS DATE)) AS d,
         {col("CAMEO Code")} AS code_raw,
-        CASE WHEN code_raw IN (SELECT code FROM _detente_cameo) THEN code_raw
-             ELSE '0' || code_raw END AS code_norm,
+        detente_cameo_norm(code_raw) AS code_norm,
         TRY_CAST({col("Intensity")} AS DOUBLE) AS inten,
-        {_role(col("Source Sectors"))} AS sr,
-        {_role(col("Target Sectors"))} AS tr,
-        {src_country} AS sname, {tgt_country} AS tname
-    FROM {line_scan(src, rejects, skip=1)}
+        detente_icews_role({col("Source Sectors")}) AS sr,
+        detente_icews_role({col("Target Sectors")}) AS tr,
+        detente_icews_country({src_country}) AS sc,
+        detente_icews_country({tgt_country}) AS tc
+    FROM {line_scan(src, rejects, skip=self.header_lines(src))}
 ) p
-LEFT JOIN _detente_cameo k ON k.code = p.code_norm
-LEFT JOIN _detente_icews_country sc ON sc.name = p.sname
-LEFT JOIN _detente_icews_country tc ON tc.name = p.tname
 """

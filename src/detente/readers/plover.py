@@ -37,7 +37,6 @@ kept. ``doc_id`` is ``story_id`` (as the NGEC coder writes it), else
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import ClassVar
 
 from detente import ontology
@@ -79,32 +78,20 @@ def _sql_map(pairs: dict[str, str]) -> str:
     return "MAP {" + items + "}"
 
 
-@cache
-def _lookup_maps() -> tuple[str, str]:
-    """SQL MAPs: lower-cased ISO code or ICEWS country name -> code; sector name -> role."""
-    names = {name.casefold(): code for name, code in sorted(ontology.icews_country_table())}
-    names.update({iso.casefold(): cameo for iso, cameo in _ISO_TO_CAMEO.items()})
-    best: dict[str, tuple[int, str]] = {}
-    for sector, role, priority in ontology.icews_sector_table():
-        key = sector.casefold()
-        best[key] = min(best.get(key, (priority, role)), (priority, role))
-    return _sql_map(names), _sql_map({k: role for k, (_, role) in best.items()})
-
-
 def _actors(rel: str) -> str:
     """Wrap ``rel`` (with ``{s,t}_code`` and ``{s,t}_sector``) with CAMEO actor columns.
 
-    Lookups are MAP literals and ``IN`` lists, not joins: a join may hand rows
-    back out of file order, and the pipeline numbers lines by row order.
+    Lookups are literals and the ``detente_*`` macros, not joins: a join may
+    hand rows back out of file order, and the pipeline numbers lines by row order.
     """
-    names, sectors = _lookup_maps()
-    swap = _sql_map(_SECTOR_SWAP)
+    iso, swap = _sql_map(_ISO_TO_CAMEO), _sql_map(_SECTOR_SWAP)
+    roles = "[" + ", ".join(sql_str(r) for r in sorted(ontology.actor_types())) + "]"
     non_state = ", ".join(sql_str(c) for c in _NON_STATE)
 
     def country(side: str) -> str:
         code = f"upper({side}_code)"
-        return (f"CASE WHEN {code} IN (SELECT code FROM _detente_countries) THEN {code} "
-                f"ELSE {names}[lower({side}_code)] END AS {side}_cty")
+        return (f"CASE WHEN detente_country_name({code}) IS NOT NULL THEN {code} ELSE "
+                f"coalesce({iso}[{code}], detente_icews_country({side}_code)) END AS {side}_cty")
 
     def role(side: str) -> str:
         sector = f"{side}_sector"
@@ -112,8 +99,8 @@ def _actors(rel: str) -> str:
         code = (f"upper(CASE WHEN regexp_full_match({sector}, '[A-Za-z]{{6}}') "
                 f"THEN left({sector}, 3) ELSE {sector} END)")
         return (f"CASE WHEN {code} IN ('MED', 'JRN') THEN {swap}[{code}] "
-                f"WHEN {code} IN (SELECT code FROM _detente_roles) THEN {code} "
-                f"ELSE {sectors}[lower({sector})] END AS {side}_role")
+                f"WHEN list_contains({roles}, {code}) THEN {code} "
+                f"ELSE detente_icews_role({sector}) END AS {side}_role")
 
     def actor(side: str) -> str:
         return (f"CASE WHEN {side}_cty IS NOT NULL THEN {side}_cty || coalesce({side}_role, '') "
@@ -126,22 +113,11 @@ def _actors(rel: str) -> str:
 
 # canonical field -> column of the relation _actors() and the readers build
 _COMMON_FIELDS = {
-    "event_id": "x_id",
-    "date": "x_date",
-    "plover_type": "x_type",
-    "quad_class": "x_quad",
-    "ontology": "'plover'",
-    "source_actor": "s_actor",
-    "target_actor": "t_actor",
-    "source_country": "s_cty",
-    "target_country": "t_cty",
-    "source_role": "s_role",
-    "target_role": "t_role",
-    "source_name": "s_name",
-    "target_name": "t_name",
-    "url": "x_url",
-    "text": "x_text",
-    "doc_id": "x_doc",
+    "event_id": "x_id", "date": "x_date", "plover_type": "x_type", "quad_class": "x_quad",
+    "ontology": "'plover'", "url": "x_url", "text": "x_text", "doc_id": "x_doc",
+    **{f"{side}_{part}": f"{side[0]}_{col}" for side in ("source", "target")
+       for part, col in (("actor", "actor"), ("country", "cty"), ("role", "role"),
+                         ("name", "name"))},
 }
 
 

@@ -70,7 +70,7 @@ def ingest_file(
         InputFileError: the file cannot be read at all; the store is unchanged.
     """
     with open_source(path) as src:
-        reader = get_reader(fmt) if fmt else detect(src)
+        reader = get_reader(fmt, src.path) if fmt else detect(src)
         if reader_chosen is not None:
             reader_chosen(src, reader)
         rejects = f"_rej{next(_counter)}"
@@ -99,27 +99,33 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
             rules: RuleSet) -> FileReport:
     file_id = int(_one(con, "SELECT nextval('file_ids')"))
     cols = ", ".join(f'"{c}"' for c in column_names())
-    # one pass: parse, validate, tag, append (in file order), and flag events
-    # already stored
+    # one pass: parse, validate, tag, append in file order (every step is a
+    # scalar function, so DuckDB keeps the order: rowid order is file order)
     con.execute(
-        f"INSERT INTO events SELECT {cols}, _given_areas, ?, _error, _raw, "
-        "coalesce(_error IS NULL AND event_id IN (SELECT event_id FROM events), false) "
+        f"INSERT INTO events SELECT {cols}, _given_areas, ?, _error, _raw, false "
         f"FROM ({staged_sql(reader, src, rejects, rules)})",
         [file_id],
     )
     mine = "_file_id = ?"
+    con.execute(
+        f"UPDATE events SET _dup = true WHERE {mine} AND _error IS NULL AND event_id IN "
+        "(SELECT event_id FROM events WHERE _file_id <> ? AND _error IS NULL)",
+        [file_id, file_id],
+    )
     appended = int(_one(con, f"SELECT count(*) FROM events WHERE {mine}", [file_id]))
     first = _one(con, f"SELECT min(rowid) FROM events WHERE {mine}", [file_id])
-    bad = quarantine_rows(con, src, reader, rejects, "events", f"(rowid - {int(first or 0)} + 1)",
+    bad = quarantine_rows(con, src, reader, rejects, "events", f"(q.rowid - {int(first or 0)} + 1)",
                           mine, [file_id])
     if bad:
         con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
                         [(file_id, src.name, r.line, r.reason, r.raw[:4000]) for r in bad])
-    valid, distinct = con.execute(
-        f"SELECT count(*), count(DISTINCT event_id) FROM events "
-        f"WHERE {mine} AND _error IS NULL AND NOT _dup", [file_id]
-    ).fetchone() or (0, 0)
-    if valid != distinct:  # repeats inside the file: the first one counts
+    errors, fresh, distinct = con.execute(
+        "SELECT count(*) FILTER (WHERE _error IS NOT NULL), "
+        "count(*) FILTER (WHERE _error IS NULL AND NOT _dup), "
+        "count(DISTINCT event_id) FILTER (WHERE _error IS NULL AND NOT _dup) "
+        f"FROM events WHERE {mine}", [file_id]
+    ).fetchone() or (0, 0, 0)
+    if fresh != distinct:  # repeats inside the file: the first one counts
         con.execute(
             "UPDATE events SET _dup = true WHERE rowid IN (SELECT rowid FROM (SELECT rowid, "
             "row_number() OVER (PARTITION BY event_id ORDER BY rowid) AS rk FROM events "
@@ -142,7 +148,6 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
         )
         conflicts = int(_one(con, "SELECT count(*) FROM conflicts WHERE file_id = ?", [file_id]))
     con.execute(f"DELETE FROM events WHERE {mine} AND (_error IS NOT NULL OR _dup)", [file_id])
-    errors = appended - valid  # rows appended with an error
     quarantined = len(bad)
     stored = appended - errors - duplicates
     read = appended + (quarantined - errors)  # plus lines the scanner could not read at all

@@ -1,0 +1,203 @@
+"""The DuckDB store: identity, duplicates, conflicts, quarantine, atomicity, queries, export."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from conftest import RUSSIA, USA_GOV, actor, gdelt2_line, write_lines
+
+import detente.store._ingest as ingest_mod
+from detente import CANONICAL_SCHEMA, EventFilter, InputFileError, QueryError, Store, StoreError
+from detente.store import parse_dyad
+from detente.tagging import load_rules
+
+RUS_MIL = actor("RUSMIL", "RUSSIA", "RUS", type1="MIL")
+UKR = actor("UKR", "UKRAINE", "UKR")
+NATO = actor("IGOWSTNAT", "NATO", "", known_group="NAT", type1="IGO")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    st = Store.open(tmp_path / "s.duckdb", with_chronology=False)
+    yield st
+    st.close()
+
+
+def gdelt_file(path: Path, rows: list[dict[str, object]]) -> Path:
+    return write_lines(path, [gdelt2_line(**r) for r in rows])
+
+
+BASE = [
+    {"event_id": 1, "date": "20220224", "actor1": RUS_MIL, "actor2": UKR, "code": "190",
+     "url": "https://example.org/ukraine-invasion"},
+    {"event_id": 2, "date": "20220225", "actor1": USA_GOV, "actor2": RUSSIA, "code": "163",
+     "goldstein": "-8.0", "sources": "5"},
+    {"event_id": 3, "date": "20220301", "actor1": RUSSIA, "actor2": USA_GOV, "code": "111",
+     "is_root": "0", "sources": "1"},
+    {"event_id": 4, "date": "20220302", "actor1": NATO, "actor2": RUSSIA, "code": "0871"},
+]
+
+
+def test_ingest_counts_and_reingest_is_safe(store: Store, tmp_path: Path) -> None:
+    path = gdelt_file(tmp_path / "a.export.CSV", BASE)
+    first = store.ingest_file(path)
+    assert (first.reader, first.read, first.stored, first.duplicates, first.quarantined) == (
+        "gdelt2", 4, 4, 0, 0)
+    again = store.ingest_file(path)
+    assert (again.read, again.stored, again.duplicates, again.conflicts) == (4, 0, 4, 0)
+    assert store.count() == 4
+    files = store.files().to_pylist()
+    assert [f["stored"] for f in files] == [4, 0]
+    assert files[0]["sha256"] == first.sha256[:16] and files[0]["reader"] == "gdelt2"
+
+
+def test_conflicting_duplicate_keeps_first_version(store: Store, tmp_path: Path) -> None:
+    store.ingest_file(gdelt_file(tmp_path / "a.CSV", BASE))
+    changed = [dict(BASE[1], goldstein="-9.5"), BASE[2]]
+    report = store.ingest_file(gdelt_file(tmp_path / "b.CSV", changed))
+    assert (report.stored, report.duplicates, report.conflicts) == (0, 2, 1)
+    kept = store.events(EventFilter(codes=("163",))).to_pylist()
+    assert [e["goldstein"] for e in kept] == [-8.0]
+    rows = store.con.execute("SELECT event_id, columns FROM conflicts").fetchall()
+    assert rows == [("gdelt2:2", ["goldstein"])]
+
+
+def test_repeat_inside_one_file_counts_once(store: Store, tmp_path: Path) -> None:
+    rows = [BASE[0], BASE[1], dict(BASE[0], mentions="99"), BASE[0]]
+    report = store.ingest_file(gdelt_file(tmp_path / "a.CSV", rows))
+    assert (report.read, report.stored, report.duplicates, report.conflicts) == (4, 2, 2, 1)
+    assert store.events(EventFilter(codes=("190",))).column("num_mentions").to_pylist() == [10]
+
+
+def test_quarantine_rows_with_line_numbers(store: Store, tmp_path: Path) -> None:
+    lines = [gdelt2_line(**BASE[0]), "", gdelt2_line(**dict(BASE[1], date="20221399")),
+             gdelt2_line(**BASE[2]), gdelt2_line(**BASE[3])[:120]]
+    path = write_lines(tmp_path / "q.CSV", lines, trailing_newline=False)
+    report = store.ingest_file(path, fmt="gdelt2")
+    assert (report.read, report.stored, report.quarantined) == (4, 2, 2)
+    q = store.quarantine().to_pylist()
+    assert [(r["file"], r["line"]) for r in q] == [("q.CSV", 3), ("q.CSV", 5)]
+    assert q[0]["reason"].startswith("SQLDATE is not a valid")
+    assert q[1]["reason"].startswith("cut off")
+    assert q[1]["raw"] == lines[4]
+    # nothing of a quarantined row is left among the events
+    assert store.con.execute("SELECT count(*) FROM events WHERE _error IS NOT NULL OR _dup").fetchone() == (0,)
+
+
+def test_failed_file_leaves_store_as_it_was(store: Store, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    store.ingest_file(gdelt_file(tmp_path / "a.CSV", BASE[:2]))
+    before = (store.count(), store.files().num_rows, store.quarantine().num_rows)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(ingest_mod, "quarantine_rows", boom)
+    with pytest.raises(RuntimeError):  # fails after the rows were appended
+        store.ingest_file(gdelt_file(tmp_path / "b.CSV", BASE[2:]))
+    assert (store.count(), store.files().num_rows, store.quarantine().num_rows) == before
+    monkeypatch.undo()
+    with pytest.raises(InputFileError):
+        store.ingest_file(write_lines(tmp_path / "c.txt", ["hello", "world"]))
+    assert (store.count(), store.files().num_rows) == before[:2]
+
+
+def test_filters(store: Store, tmp_path: Path) -> None:
+    store.ingest_file(gdelt_file(tmp_path / "a.CSV", BASE))
+
+    def ids(**kw: object) -> list[str]:
+        return store.events(EventFilter(**kw)).column("event_id").to_pylist()  # type: ignore[arg-type]
+
+    assert ids(dyad=parse_dyad("USA-RUS")) == ["gdelt2:2", "gdelt2:3"]
+    assert ids(source="USA", target="RUS") == ["gdelt2:2"]
+    assert ids(since=date(2022, 2, 25), until=date(2022, 3, 1)) == ["gdelt2:2", "gdelt2:3"]
+    assert ids(issue_areas=("ukraine",)) == ["gdelt2:1"]
+    assert ids(codes=("16",)) == ["gdelt2:2"]
+    assert ids(roots=("11",)) == ["gdelt2:3"]
+    assert ids(quad_classes=(2,)) == ["gdelt2:4"]
+    assert ids(root_only=True) == ["gdelt2:1", "gdelt2:2", "gdelt2:4"]
+    assert ids(min_sources=2) == ["gdelt2:1", "gdelt2:2", "gdelt2:4"]
+    assert ids(dyad=("NAT", "RUS")) == ["gdelt2:4"]
+    assert ids(datasets=("icews",)) == []
+    assert ids(search="invasion") == ["gdelt2:1"]
+    assert store.last_date() == date(2022, 3, 2)
+
+
+def test_filter_validation(store: Store) -> None:
+    with pytest.raises(QueryError, match="after"):
+        EventFilter(since=date(2022, 1, 2), until=date(2022, 1, 1))
+    with pytest.raises(QueryError, match="three-letter"):
+        parse_dyad("USA-RUSSIA")
+    with pytest.raises(QueryError, match="2 to 4 digits"):
+        EventFilter(codes=("1x",))
+    with pytest.raises(QueryError, match="unknown issue area"):
+        store.validate(EventFilter(issue_areas=("weather",)))
+    with pytest.raises(QueryError, match="unknown CAMEO country"):
+        store.validate(EventFilter(dyad=("USA", "XYZ")))
+
+
+def test_export_parquet_has_canonical_columns(store: Store, tmp_path: Path) -> None:
+    store.ingest_file(gdelt_file(tmp_path / "a.CSV", BASE))
+    out = tmp_path / "out.parquet"
+    assert store.export_parquet(out, EventFilter(dyad=("USA", "RUS"))) == 2
+    table = pq.read_table(out)
+    assert table.schema.names == CANONICAL_SCHEMA.names
+    assert table.schema.field("date").type == CANONICAL_SCHEMA.field("date").type
+    assert table.column("event_code").to_pylist() == ["163", "111"]
+    assert table.column("goldstein").to_pylist() == [-8.0, -2.0]
+    assert not (tmp_path / "out.parquet.partial").exists()
+
+
+def test_retag_applies_new_rules_and_keeps_given_areas(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with Store.open(path) as st:
+        curated = st.count(EventFilter(datasets=("curated",)))
+        assert curated > 250
+        given = st.con.execute("SELECT count(*) FROM events WHERE len(_given_areas) > 0").fetchone()
+        assert given == (curated,)
+    extra = tmp_path / "rules.yaml"
+    extra.write_text("areas:\n  prisoners:\n    - text: '\\b(prisoner|swap|exchange)'\n", encoding="utf-8")
+    with Store.open(path, rules=load_rules(extra)) as st:
+        changed = st.retag()
+        assert changed > 0
+        assert st.count(EventFilter(issue_areas=("prisoners",))) == changed
+        # tags the chronology gives itself survive a retag
+        kept = st.con.execute(
+            "SELECT count(*) FROM events WHERE NOT list_has_all(issue_areas, _given_areas)"
+        ).fetchone()
+        assert kept == (0,)
+
+
+def test_open_refuses_foreign_files(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError, match="cannot open store"):
+        Store.open(junk)
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    with pytest.raises(StoreError, match="not a detente store"):
+        Store.open(other)
+    with pytest.raises(StoreError, match="no store here"):
+        Store.open(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_chronology_refreshes_when_package_data_changes(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "s.duckdb"
+    with Store.open(path) as st:
+        n = st.count()
+    import detente.store._store as store_mod
+
+    files = store_mod.chronology_files()
+    monkeypatch.setattr(store_mod, "chronology_files", lambda: files[:1])
+    with Store.open(path) as st:
+        assert 0 < st.count() < n
+    monkeypatch.undo()
+    with Store.open(path) as st:
+        assert st.count() == n
