@@ -23,12 +23,12 @@ from conftest import (
 from detente import InputFileError, read_events
 from detente.schema import CANONICAL_SCHEMA
 
-# read_events costs ~60 ms a call (DuckDB connection, lookups, rules), so examples are
+# read_events costs 70-180 ms a call (mostly DuckDB binding the lookup macros), so examples are
 # few but each file holds many lines
-SETTINGS = settings(max_examples=25, deadline=None,
+SETTINGS = settings(max_examples=20, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
-ROUND_TRIP = settings(SETTINGS, max_examples=15)
+ROUND_TRIP = settings(SETTINGS, max_examples=12)
 
 _files = itertools.count()
 
@@ -282,6 +282,13 @@ def _round_trip(tmp_path: Path, lines: list[str], suffix: str = ".CSV") -> tuple
     return _canonical_rows(first), _canonical_rows(second)
 
 
+def _assert_same(before: list[dict[str, object]], after: list[dict[str, object]]) -> None:
+    assert len(after) == len(before)
+    diffs = [(b["event_id"], c, b[c], a[c]) for b, a in zip(before, after, strict=True)
+             for c in b if a[c] != b[c]]
+    assert diffs == []
+
+
 def _canonical_rows(result) -> list[dict[str, object]]:
     """Rows without provenance, in a fixed order (reads need not keep file order here)."""
     rows = result.table.drop(["ingested_from"]).to_pylist()
@@ -289,14 +296,21 @@ def _canonical_rows(result) -> list[dict[str, object]]:
                                                  sort_keys=True))
 
 
-# Actors whose codes agree with their parts: the canonical reader derives a missing
-# country or role from the actor code, so only consistent actors round-trip exactly.
-CONSISTENT_ACTORS = [a for a in ACTORS if a[0] != "COP"] + [actor("COP", "POLICE")]
+# Actors as GDELT writes them, including codes whose parts the canonical reader could
+# derive differently (a religion actor with no type code; a role code with no country)
+ROUND_TRIP_ACTORS = [
+    *ACTORS,
+    actor("CHRCTH", "THE POPE", religion1="CHR", religion2="CTH"),
+    actor("tib", "TIBETAN", ethnic="tib"),
+    actor("ROU", "ROMANIA"),
+    actor("USA", "UNITED STATES", "USA", type1="GOV"),
+    actor("IMGMOSALQUAF", "AL QAEDA", known_group="ALQ", religion1="MOS", type1="IMG"),
+]
 
 
 @ROUND_TRIP
 @given(rows=st.lists(gdelt2_row(), min_size=1, max_size=12),
-       actors=st.lists(st.sampled_from(CONSISTENT_ACTORS), min_size=10, max_size=10))
+       actors=st.lists(st.sampled_from(ROUND_TRIP_ACTORS), min_size=10, max_size=10))
 def test_gdelt2_round_trip_through_canonical_jsonl(tmp_path: Path, rows: list[list[str]],
                                                    actors: list[list[str]]) -> None:
     lines = []
@@ -304,9 +318,10 @@ def test_gdelt2_round_trip_through_canonical_jsonl(tmp_path: Path, rows: list[li
         fields = list(fields)
         fields[5:15] = actors[(2 * n) % 10]
         fields[15:25] = actors[(2 * n + 1) % 10]
+        fields[60] = fields[60].strip(" ")  # surrounding spaces: a known bug, tested apart
         lines.append("\t".join(fields))
     before, after = _round_trip(tmp_path, lines)
-    assert after == before
+    _assert_same(before, after)
 
 
 @ROUND_TRIP
@@ -315,16 +330,26 @@ def test_icews_round_trip_through_canonical_jsonl(tmp_path: Path,
                                                   rows: list[list[str]]) -> None:
     lines = [icews_header(), *("\t".join(r) for r in rows)]
     before, after = _round_trip(tmp_path, lines, ".tab")
-    assert after == before
+    _assert_same(before, after)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG canonical-jsonl reader (_fields.named_select): an explicit null source_role / "
-    "source_country is re-derived from the actor code, so a real GDELT actor like "
-    "'CHRCTH' (THE POPE: religion codes, no type code) comes back with role 'CTH'"))
 def test_round_trip_keeps_a_null_role_of_a_religion_actor(tmp_path: Path) -> None:
     line = "\t".join(gdelt2_fields(actor1=actor("CHRCTH", "THE POPE", religion1="CHR",
                                                 religion2="CTH")))
     before, after = _round_trip(tmp_path, [line])
     assert before[0]["source_role"] is None
-    assert after == before
+    _assert_same(before, after)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG GDELT reader keeps spaces around text fields (url, names) while the canonical "
+    "readers trim every field (_fields.named_select raw()), so a GDELT SOURCEURL or "
+    "Actor1Name with a trailing space does not survive export and re-import"))
+@pytest.mark.parametrize("where", ["url", "name"])
+def test_round_trip_keeps_surrounding_spaces(tmp_path: Path, where: str) -> None:
+    if where == "url":
+        fields = gdelt2_fields(url="http://example.com/a ")
+    else:
+        fields = gdelt2_fields(actor1=actor("USA", " UNITED STATES", "USA"))
+    before, after = _round_trip(tmp_path, ["\t".join(fields)])
+    _assert_same(before, after)

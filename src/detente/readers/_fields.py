@@ -73,6 +73,7 @@ def named_select(
     id_prefix: str | None = None,
     pre_error: str | None = None,
     list_sep: str = ";",
+    present: dict[str, str] | None = None,
 ) -> str:
     """Return a canonical SELECT over ``from_sql`` (which yields ``_raw``).
 
@@ -86,7 +87,18 @@ def named_select(
         pre_error: SQL yielding an error text before any field is checked
             (e.g. "not valid JSON"), or NULL.
         list_sep: separator of ``issue_areas`` when it arrives as text.
+        present: raw field name -> SQL boolean telling whether the row states
+            the field at all (even as empty); a stated empty country or role
+            stays empty instead of being derived from the actor code. Fields
+            in ``fields`` but not here count as stated when non-empty.
     """
+    stated = present or {}
+
+    def derive(name: str, derived: str) -> str:
+        if name in stated:
+            return f"CASE WHEN {stated[name]} THEN r_{name} ELSE {derived} END"
+        return f"coalesce(r_{name}, {derived})"
+
     unknown = set(fields) - set(RAW_FIELDS)
     if unknown:
         raise ValueError(f"unknown raw fields: {sorted(unknown)}")
@@ -134,10 +146,10 @@ SELECT
     d AS date,
     r_source_actor AS source_actor,
     r_target_actor AS target_actor,
-    coalesce(r_source_country, s_derived) AS source_country,
-    coalesce(r_target_country, t_derived) AS target_country,
-    coalesce(r_source_role, {actor_role('r_source_actor')}) AS source_role,
-    coalesce(r_target_role, {actor_role('r_target_actor')}) AS target_role,
+    {derive("source_country", "s_derived")} AS source_country,
+    {derive("target_country", "t_derived")} AS target_country,
+    {derive("source_role", actor_role("r_source_actor"))} AS source_role,
+    {derive("target_role", actor_role("r_target_actor"))} AS target_role,
     coalesce(r_source_name, CASE WHEN left(r_source_actor, 3) = 'IGO'
         THEN detente_group_name(s_derived) ELSE detente_country_name(s_derived) END) AS source_name,
     coalesce(r_target_name, CASE WHEN left(r_target_actor, 3) = 'IGO'

@@ -21,6 +21,9 @@ from detente.readers._source import SourceFile
 
 __all__ = ["CanonicalCsvReader", "CanonicalJsonlReader", "ChronologyReader"]
 
+# fields a canonical file may state as empty on purpose (else derived from the actor code)
+_DERIVABLE = ("source_country", "target_country", "source_role", "target_role")
+
 CHRONOLOGY_COLUMNS = (
     "id",
     "date",
@@ -81,7 +84,9 @@ class CanonicalCsvReader(Reader):
         header = _csv_header(src)
         fields = {h: f"c{i}" for i, h in enumerate(header) if h in RAW_FIELDS}
         scan = f"(SELECT {_raw_row(header)} AS _raw, * FROM {_csv_scan(src, header, rejects)})"
-        return named_select(src, fields, scan, dataset="canonical")
+        # a column the file has is authoritative, even where it is empty
+        present = {h: "true" for h in _DERIVABLE if h in fields}
+        return named_select(src, fields, scan, dataset="canonical", present=present)
 
 
 class ChronologyReader(Reader):
@@ -154,7 +159,11 @@ class CanonicalJsonlReader(Reader):
         }
         fields["issue_areas"] = "LIST:CASE WHEN json_valid(_raw) THEN " \
             "json_extract_string(_raw, '$.issue_areas[*]') END"
+        present = {
+            name: f"(json_valid(_raw) AND json_exists(_raw, {sql_str('$.' + name)}))"
+            for name in _DERIVABLE
+        }
         pre = ("CASE WHEN NOT json_valid(_raw) THEN 'not valid JSON' "
                "WHEN json_type(_raw) <> 'OBJECT' THEN 'not a JSON object' END")
         return named_select(src, fields, line_scan(src, rejects), dataset="canonical",
-                            pre_error=pre)
+                            pre_error=pre, present=present)
