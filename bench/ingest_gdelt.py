@@ -6,7 +6,7 @@ turn, on the same file, repeated; the median is reported with ratios.
 
     python bench/ingest_gdelt.py --rows 1000000 --rows 5000000
 
-Needs `pip install -e '.[bench]'` (pandas).
+Needs only the package itself (pandas is a dependency).
 """
 
 from __future__ import annotations

@@ -283,6 +283,24 @@ def formats() -> None:
     Console().print(table)
 
 
+# Commands of the later stages live in their own modules (``cmd_<stage>.py``),
+# each with ``register(app)``; they are listed here, in the order --help shows them.
+_COMMAND_MODULES = ("indicators", "analysis", "policy", "report", "web", "coder")
+
+
+def _register_stage_commands() -> None:
+    import importlib
+    import importlib.util
+
+    for name in _COMMAND_MODULES:
+        module = f"detente.cli.cmd_{name}"
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module).register(app)
+
+
+_register_stage_commands()
+
+
 def main() -> None:
     """Run the CLI, turning library errors into one clean line."""
     try:
