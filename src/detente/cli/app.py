@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -49,7 +50,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except DetenteError as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True, markup=True)
+            err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
 
@@ -116,7 +117,8 @@ def ingest(
 
                 def chosen(src: Any, reader: Any, f: Path = f) -> None:
                     how = "forced" if fmt else "detected"
-                    err.print(f"[dim]{f}: reading as [bold]{reader.name}[/bold] ({how})[/dim]")
+                    err.print(f"[dim]{escape(str(f))}: reading as [bold]{reader.name}[/bold] ({how})[/dim]",
+                              soft_wrap=True, highlight=False)
 
                 stop = threading.Event()
                 watcher = threading.Thread(
@@ -127,7 +129,7 @@ def ingest(
                     reports.append(st.ingest_file(f, fmt, on_reader=chosen))
                 except DetenteError as exc:
                     failures.append(str(exc))
-                    err.print(f"[red]error:[/red] {exc}")
+                    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
                 finally:
                     stop.set()
                     watcher.join()
@@ -151,7 +153,8 @@ def _watch(st: Store, progress: Progress, task: Any, done: int, size: int, stop:
 def _print_reports(reports: list[FileReport]) -> None:
     table = Table(title="ingest summary", header_style="bold")
     for col in ("file", "reader", "read", "stored", "duplicate", "conflicting", "quarantined"):
-        table.add_column(col, justify="left" if col in ("file", "reader") else "right")
+        table.add_column(col, justify="left" if col in ("file", "reader") else "right",
+                         overflow="fold", no_wrap=col != "file")
     for r in reports:
         table.add_row(Path(r.path).name, r.reader, f"{r.read:,}", f"{r.stored:,}", f"{r.duplicates:,}",
                       f"{r.conflicts:,}", f"{r.quarantined:,}")
@@ -306,5 +309,5 @@ def main() -> None:
     try:
         app()
     except DetenteError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)

@@ -1,0 +1,194 @@
+"""The command line: every command documented, readers named, errors on one line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from detente import __version__
+from detente.cli.app import app
+from conftest import RUSSIA, USA_GOV, gdelt2_line, icews_header, icews_line
+
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for name, cmd in group.commands.items():
+        out.append((*prefix, name))
+        if hasattr(cmd, "commands"):
+            out.extend(_commands(cmd, (*prefix, name)))
+    return out
+
+
+COMMANDS = _commands(typer.main.get_command(app))  # type: ignore[arg-type]
+
+
+def run(*args: str | Path) -> Any:
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_the_store_commands_are_all_there() -> None:
+    names = {c[0] for c in COMMANDS}
+    assert {"ingest", "events", "export", "retag", "quarantine", "files", "status", "formats"} <= names
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(command: tuple[str, ...]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+    cmd: Any = typer.main.get_command(app)
+    for part in command:
+        cmd = cmd.commands[part]
+    assert cmd.help and cmd.help.strip(), f"`detente {' '.join(command)}` has no help text"
+
+
+def test_version_through_python_dash_m() -> None:
+    out = subprocess.run([sys.executable, "-m", "detente", "--version"], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == f"detente {__version__}"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    return tmp_path / "store.duckdb"
+
+
+def _gdelt_file(write: Callable[..., Path]) -> Path:
+    return write("20180101000000.export.CSV", [
+        gdelt2_line(event_id=1, code="042"),
+        gdelt2_line(event_id=2, code="190", actor1=RUSSIA, actor2=USA_GOV),
+        gdelt2_line(event_id=3, code="036", date="20180102"),
+    ])
+
+
+def test_ingest_names_the_reader_and_summarises(write: Callable[..., Path], store: Path) -> None:
+    path = _gdelt_file(write)
+    first = run("ingest", path, "--store", store, "--quiet")
+    assert first.exit_code == 0, first.output
+    assert "reading as gdelt2 (detected)" in first.stderr
+    assert _summary_row(first.stdout, path.name)[-5:] == ["3", "3", "0", "0", "0"]
+    again = run("ingest", path, "--store", store, "--quiet")
+    assert again.exit_code == 0
+    # read 3, stored 0, duplicates 3 the second time
+    assert _summary_row(again.stdout, path.name)[-5:] == ["3", "0", "3", "0", "0"]
+
+
+def _summary_row(output: str, name: str) -> list[str]:
+    line = next(line for line in output.splitlines() if name in line)
+    return [c.strip() for c in line.split("│") if c.strip()]
+
+
+def test_forced_format_is_reported(write: Callable[..., Path], store: Path) -> None:
+    path = write("events.tab", [icews_header(), icews_line()])
+    result = run("ingest", path, "--store", store, "--format", "icews", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "reading as icews (forced)" in result.stderr
+
+
+def test_unknown_format_is_one_line_error(write: Callable[..., Path], store: Path) -> None:
+    result = run("ingest", _gdelt_file(write), "--store", store, "--format", "nope")
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: unknown format 'nope'")
+
+
+def test_binary_file_fails_on_one_line_naming_it(tmp_path: Path, store: Path) -> None:
+    bad = tmp_path / "picture.bin"
+    bad.write_bytes(bytes(range(256)) * 20)
+    result = run("ingest", bad, "--store", store, "--quiet")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "picture.bin" in errors[0]
+    assert "Traceback" not in result.output
+
+
+def test_missing_path_is_a_clean_error(tmp_path: Path, store: Path) -> None:
+    result = run("ingest", tmp_path / "nothing-here.csv", "--store", store)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {tmp_path / 'nothing-here.csv'}: no such file or folder"
+
+
+def test_events_as_json_csv_and_jsonl(write: Callable[..., Path], store: Path) -> None:
+    run("ingest", _gdelt_file(write), "--store", store, "--quiet")
+    js = run("events", "--store", store, "--dataset", "gdelt2", "--as", "json")
+    assert js.exit_code == 0, js.output
+    rows = json.loads(js.stdout)
+    assert [r["event_id"] for r in rows] == ["gdelt2:1", "gdelt2:2", "gdelt2:3"]
+    assert [r["event_code"] for r in rows] == ["042", "190", "036"]
+    assert rows[1]["source_country"] == "RUS" and rows[1]["quad_class"] == 4
+    assert rows[1]["goldstein"] == -10.0
+    csv_out = run("events", "--store", store, "--dataset", "gdelt2", "--from", "RUS", "--as", "csv",
+                  "--columns", "event_id,date,event_code")
+    parsed = list(csv.DictReader(io.StringIO(csv_out.stdout)))
+    assert parsed == [{"event_id": "gdelt2:2", "date": "2018-01-01", "event_code": "190"}]
+    jl = run("events", "--store", store, "--dataset", "gdelt2", "--since", "2018-01-02",
+             "--as", "jsonl")
+    assert [json.loads(x)["event_id"] for x in jl.stdout.splitlines()] == ["gdelt2:3"]
+
+
+def test_events_unknown_column_and_bad_dates(store: Path) -> None:
+    bad_col = run("events", "--store", store, "--columns", "date,nonsense")
+    assert bad_col.exit_code == 1 and "nonsense" in bad_col.stderr
+    bad_range = run("events", "--store", store, "--since", "2020", "--until", "2019")
+    assert bad_range.exit_code == 1 and "is after" in bad_range.stderr
+
+
+def test_events_of_the_embedded_chronology(store: Path) -> None:
+    result = run("events", "--store", store, "--dataset", "curated", "--since", "2014-03-18",
+                 "--until", "2014-03-18", "--as", "json")
+    rows = json.loads(result.stdout)
+    assert rows, "the chronology should hold the Crimea annexation treaty day"
+    assert all(r["date"] == "2014-03-18" for r in rows)
+
+
+def test_export_writes_every_canonical_column(write: Callable[..., Path], store: Path,
+                                              tmp_path: Path) -> None:
+    run("ingest", _gdelt_file(write), "--store", store, "--quiet")
+    out = tmp_path / "out.parquet"
+    result = run("export", out, "--store", store, "--dataset", "gdelt2")
+    assert result.exit_code == 0
+    table = pq.read_table(out)
+    assert table.num_rows == 3
+    from detente.schema import CANONICAL_SCHEMA
+    assert table.schema.names == CANONICAL_SCHEMA.names
+
+
+def test_quarantine_and_files(write: Callable[..., Path], store: Path) -> None:
+    path = write("20180102000000.export.CSV", [gdelt2_line(event_id=7), "7\t2018\tcut off"])
+    result = run("ingest", path, "--store", store, "--quiet")
+    assert result.exit_code == 0
+    q = run("quarantine", "--store", store, "--as", "json")
+    rows = json.loads(q.stdout)
+    assert len(rows) == 1 and rows[0]["line"] == 2
+    f = run("files", "--store", store, "--as", "json")
+    names = {Path(r["path"]).name: r for r in json.loads(f.stdout)} if "path" in f.stdout else {}
+    assert any(path.name in json.dumps(r) for r in json.loads(f.stdout))
+    assert names == {} or names[path.name]["quarantined"] == 1
+
+
+def test_status_lists_datasets(write: Callable[..., Path], store: Path) -> None:
+    run("ingest", _gdelt_file(write), "--store", store, "--quiet")
+    result = run("status", "--store", store)
+    assert result.exit_code == 0
+    assert "curated" in result.stdout and "gdelt2" in result.stdout
+
+
+def test_formats_lists_every_reader() -> None:
+    from detente.readers import READERS
+
+    result = run("formats")
+    for name in READERS:
+        assert name in result.stdout
