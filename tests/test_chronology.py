@@ -103,6 +103,7 @@ def test_new_store_holds_the_chronology(tmp_path: Path) -> None:
         assert st.quarantine().num_rows == 0
         summary = {r["dataset"]: r["events"] for r in st.summary().to_pylist()}
         assert summary == {"curated": len(ROWS)}
-        row = [e for e in st.events().to_pylist() if e["event_id"] == "curated:2014-03-18-crimea-annexation-treaty"]
+        wanted = "curated:2014-03-18-crimea-annexation-treaty"
+        row = [e for e in st.events().to_pylist() if e["event_id"] == wanted]
         assert row and row[0]["source_country"] == "RUS" and "ukraine" in row[0]["issue_areas"]
         assert row[0]["citation_issuer"] and row[0]["text"]

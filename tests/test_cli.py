@@ -16,9 +16,9 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
+from conftest import RUSSIA, USA_GOV, gdelt2_line, icews_header, icews_line
 from detente import __version__
 from detente.cli.app import app
-from conftest import RUSSIA, USA_GOV, gdelt2_line, icews_header, icews_line
 
 runner = CliRunner(env={"COLUMNS": "200"})
 

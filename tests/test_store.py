@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from conftest import RUSSIA, USA_GOV, actor, gdelt2_line, write_lines
 
 import detente.store._ingest as ingest_mod
+from conftest import RUSSIA, USA_GOV, actor, gdelt2_line, write_lines
 from detente import CANONICAL_SCHEMA, EventFilter, InputFileError, QueryError, Store, StoreError
 from detente.store import parse_dyad
 from detente.tagging import load_rules
@@ -85,7 +85,8 @@ def test_quarantine_rows_with_line_numbers(store: Store, tmp_path: Path) -> None
     assert q[1]["reason"].startswith("cut off")
     assert q[1]["raw"] == lines[4]
     # nothing of a quarantined row is left among the events
-    assert store.con.execute("SELECT count(*) FROM events WHERE _error IS NOT NULL OR _dup").fetchone() == (0,)
+    leftover = "SELECT count(*) FROM events WHERE _error IS NOT NULL OR _dup"
+    assert store.con.execute(leftover).fetchone() == (0,)
 
 
 def test_failed_file_leaves_store_as_it_was(store: Store, tmp_path: Path,

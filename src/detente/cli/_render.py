@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Iterable
-from enum import Enum
+from enum import StrEnum
 from typing import IO, Any
 
 import pyarrow as pa
@@ -18,7 +18,7 @@ from rich.table import Table
 __all__ = ["OutputFormat", "render"]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How a command prints rows."""
 
     table = "table"

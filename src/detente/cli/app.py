@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from detente import __version__
 from detente.cli._options import (
@@ -87,7 +87,8 @@ def _open(store: Path | None, rules: Path | None = None, read_only: bool = False
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="Force a reader (see `detente formats`).")] = None,
+    fmt: Annotated[str | None,
+                   typer.Option("--format", help="Force a reader (see `detente formats`).")] = None,
     store: StoreOpt = None,
     rules: RulesOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -106,7 +107,8 @@ def ingest(
     with _open(store, rules) as st:
         st.con.execute("SET enable_progress_bar = false")
         total = sum(f.stat().st_size for f in files) or 1
-        progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+        progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                            TextColumn("{task.percentage:>3.0f}%"),
                             TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal,
                             transient=True)
         done = 0

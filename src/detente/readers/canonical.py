@@ -53,7 +53,8 @@ def _csv_scan(src: SourceFile, header: list[str], rejects: str) -> str:
     return (
         "(SELECT * FROM read_csv("
         f"{sql_str(str(src.data_path))}, columns={columns}, delim=',', quote='\"', escape='\"', "
-        f"header=false, skip={src.leading_empty + 1}, auto_detect=false, strict_mode=false, null_padding=false, "
+        f"header=false, skip={src.leading_empty + 1}, auto_detect=false, strict_mode=false, "
+        "null_padding=false, "
         f"ignore_errors=true, store_rejects=true, rejects_table={sql_str(rejects)}, "
         f"rejects_scan={sql_str(rejects + '_scan')}, compression={sql_str(src.compression)}))"
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +154,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
     con.execute(
         "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [file_id, str(src.path), src.name, src.sha256, src.size, reader.name, reader.dataset,
-         datetime.now(timezone.utc).replace(tzinfo=None), read, stored, duplicates, conflicts,
+         datetime.now(UTC).replace(tzinfo=None), read, stored, duplicates, conflicts,
          quarantined],
     )
     return FileReport(str(src.path), reader.name, reader.dataset, src.sha256, read, stored,

@@ -284,7 +284,7 @@ class Store:
 
     def files(self) -> pa.Table:
         """Return the provenance of every ingested file."""
-        return arrow_table(self.con, 
+        return arrow_table(self.con,
             "SELECT file_id, name, reader, dataset, substr(sha256, 1, 16) AS sha256, "
             "ingested_at, rows_read, stored, duplicates, conflicts, quarantined "
             "FROM files ORDER BY file_id"
@@ -292,7 +292,7 @@ class Store:
 
     def summary(self) -> pa.Table:
         """Return per-dataset counts and date coverage."""
-        return arrow_table(self.con, 
+        return arrow_table(self.con,
             "SELECT dataset, count(*) AS events, min(date) AS first, max(date) AS last, "
             "count(DISTINCT ingested_from) AS files FROM events GROUP BY dataset ORDER BY dataset"
         )
