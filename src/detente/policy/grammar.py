@@ -1,0 +1,472 @@
+"""The condition language: a tokenizer and a recursive-descent parser.
+
+A condition is text such as::
+
+    share(material_conflict, RUS->UKR, issue=ukraine, last=6mo)
+        < 0.5 * share(material_conflict, RUS->UKR, issue=ukraine, since=2021-01, until=2021-12)
+
+It is parsed into a small tree of frozen dataclasses and evaluated by
+:mod:`detente.policy.evaluate`; nothing is ever handed to Python's ``eval``.
+Names cannot start with an underscore, so ``__import__`` is not even a token.
+The grammar, in EBNF, is in ``docs/playbook.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from detente.errors import DetenteError
+
+__all__ = [
+    "Attr",
+    "BinOp",
+    "BoolOp",
+    "Call",
+    "Compare",
+    "ConditionSyntaxError",
+    "DateLit",
+    "Direction",
+    "Duration",
+    "ListLit",
+    "Name",
+    "Node",
+    "Not",
+    "Number",
+    "Param",
+    "String",
+    "Token",
+    "parse",
+    "tokenize",
+]
+
+
+class ConditionSyntaxError(DetenteError):
+    """A condition is not valid; ``column`` is 1-based within the expression."""
+
+    def __init__(self, message: str, column: int) -> None:
+        self.message = message
+        self.column = column
+        super().__init__(f"column {column}: {message}")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token: its kind, its text and where it starts (0-based)."""
+
+    kind: str
+    text: str
+    pos: int
+
+
+_TOKEN_SPEC: tuple[tuple[str, str], ...] = (
+    ("WS", r"\s+"),
+    ("DIRECTION", r"[A-Z]{3}->[A-Z]{3}\b"),
+    ("DYAD", r"[A-Z]{3}-[A-Z]{3}\b"),
+    ("DATE", r"\d{4}-\d{2}(?:-\d{2})?\b"),
+    ("DURATION", r"\d+(?:mo|d|w|y)\b"),
+    ("NUMBER", r"\d+(?:\.\d+)?(?![A-Za-z_])"),
+    ("STRING", r"\"[^\"\n]*\"|'[^'\n]*'"),
+    ("PARAM", r"\$[A-Za-z][A-Za-z0-9_]*"),
+    ("NAME", r"[A-Za-z][A-Za-z0-9_]*"),
+    ("OP", r"<=|>=|==|!=|<|>|\+|-|\*|/|\(|\)|\[|\]|,|=|\."),
+)
+_TOKEN_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _TOKEN_SPEC))
+_KEYWORDS = {"and", "or", "not", "true", "false"}
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens, ending with an ``END`` token.
+
+    Raises:
+        ConditionSyntaxError: a character no token can start with.
+    """
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN_RE.match(text, pos)
+        if m is None or m.end() == pos:
+            raise ConditionSyntaxError(f"unexpected character {text[pos]!r}", pos + 1)
+        kind = m.lastgroup or ""
+        if kind != "WS":
+            word = m.group()
+            if kind == "NAME" and word in _KEYWORDS:
+                kind = "KEYWORD"
+            tokens.append(Token(kind, word, pos))
+        pos = m.end()
+    tokens.append(Token("END", "", len(text)))
+    return tokens
+
+
+# -- the tree -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of the tree; ``start``/``end`` are its span in the source text."""
+
+    start: int = field(default=0, compare=False, kw_only=True)
+    end: int = field(default=0, compare=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Number(Node):
+    """A number literal."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class String(Node):
+    """A quoted string literal."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Boolean(Node):
+    """``true`` or ``false``."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
+class DateLit(Node):
+    """A date: ``2021-01`` (a month) or ``2021-01-15`` (a day)."""
+
+    value: date
+    precision: str  # "day" | "month"
+
+    def last_day(self) -> date:
+        """Return the last day this date covers (the month's end for a month)."""
+        if self.precision == "day":
+            return self.value
+        nxt = date(self.value.year + (self.value.month == 12), self.value.month % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1)
+
+
+@dataclass(frozen=True)
+class Duration(Node):
+    """A length of time counted back from the as-of date: ``90d``, ``6mo``, ``2y``."""
+
+    amount: int
+    unit: str  # d | w | mo | y
+
+
+@dataclass(frozen=True)
+class Direction(Node):
+    """``RUS->UKR`` (one direction) or ``USA-RUS`` (both directions pooled)."""
+
+    source: str
+    target: str
+    pooled: bool
+
+    def label(self) -> str:
+        """Return the direction as written in outputs."""
+        return f"{self.source}-{self.target}" if self.pooled else f"{self.source}->{self.target}"
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    """A bare name: a country code, an issue area, a quad-class name."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Param(Node):
+    """``$name``: a threshold taken from the playbook's ``parameters``."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ListLit(Node):
+    """``[a, b]``."""
+
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    """``name(positional..., key=value...)``."""
+
+    func: str
+    args: tuple[Node, ...]
+    kwargs: tuple[tuple[str, Node], ...]
+
+    def kwarg(self, key: str) -> Node | None:
+        """Return the named argument ``key`` or None."""
+        return next((v for k, v in self.kwargs if k == key), None)
+
+
+@dataclass(frozen=True)
+class Attr(Node):
+    """``value.name``: a field of a registry record."""
+
+    value: Node
+    name: str
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    """``-x``."""
+
+    operand: Node
+
+
+@dataclass(frozen=True)
+class BinOp(Node):
+    """Arithmetic: ``+ - * /``."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    """A comparison: ``< <= > >= == !=``."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class BoolOp(Node):
+    """``and`` / ``or`` over two or more operands."""
+
+    op: str
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    """``not x``."""
+
+    operand: Node
+
+
+# -- the parser -----------------------------------------------------------------
+
+CallCheck = Callable[[Call], None]
+_COMPARE_OPS = {"<", "<=", ">", ">=", "==", "!="}
+
+
+class _Parser:
+    def __init__(self, text: str, check_call: CallCheck | None) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.check_call = check_call
+
+    # helpers
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def at(self, kind: str, text: str | None = None) -> bool:
+        return self.tok.kind == kind and (text is None or self.tok.text == text)
+
+    def expect(self, kind: str, text: str, what: str) -> Token:
+        if not self.at(kind, text):
+            self.fail(f"expected {what}")
+        return self.advance()
+
+    def fail(self, expected: str) -> None:
+        found = "end of condition" if self.tok.kind == "END" else repr(self.tok.text)
+        raise ConditionSyntaxError(f"{expected}, found {found}", self.tok.pos + 1)
+
+    def end_of_prev(self) -> int:
+        prev = self.tokens[self.i - 1]
+        return prev.pos + len(prev.text)
+
+    # grammar
+    def parse(self) -> Node:
+        if self.at("END"):
+            raise ConditionSyntaxError("empty condition", 1)
+        node = self.or_expr()
+        if not self.at("END"):
+            self.fail("expected an operator or the end of the condition")
+        return node
+
+    def or_expr(self) -> Node:
+        return self._bool("or", self.and_expr)
+
+    def and_expr(self) -> Node:
+        return self._bool("and", self.not_expr)
+
+    def _bool(self, op: str, sub: Callable[[], Node]) -> Node:
+        first = sub()
+        operands = [first]
+        while self.at("KEYWORD", op):
+            self.advance()
+            operands.append(sub())
+        if len(operands) == 1:
+            return first
+        return BoolOp(op, tuple(operands), start=first.start, end=operands[-1].end)
+
+    def not_expr(self) -> Node:
+        if self.at("KEYWORD", "not"):
+            start = self.advance().pos
+            operand = self.not_expr()
+            return Not(operand, start=start, end=operand.end)
+        return self.comparison()
+
+    def comparison(self) -> Node:
+        left = self.sum()
+        if self.tok.kind == "OP" and self.tok.text in _COMPARE_OPS:
+            op = self.advance().text
+            right = self.sum()
+            if self.tok.kind == "OP" and self.tok.text in _COMPARE_OPS:
+                self.fail("comparisons do not chain; join them with 'and'")
+            return Compare(op, left, right, start=left.start, end=right.end)
+        return left
+
+    def sum(self) -> Node:
+        left = self.product()
+        while self.tok.kind == "OP" and self.tok.text in ("+", "-"):
+            op = self.advance().text
+            right = self.product()
+            left = BinOp(op, left, right, start=left.start, end=right.end)
+        return left
+
+    def product(self) -> Node:
+        left = self.unary()
+        while self.tok.kind == "OP" and self.tok.text in ("*", "/"):
+            op = self.advance().text
+            right = self.unary()
+            left = BinOp(op, left, right, start=left.start, end=right.end)
+        return left
+
+    def unary(self) -> Node:
+        if self.at("OP", "-"):
+            start = self.advance().pos
+            operand = self.unary()
+            return Neg(operand, start=start, end=operand.end)
+        return self.postfix()
+
+    def postfix(self) -> Node:
+        node = self.primary()
+        while self.at("OP", "."):
+            self.advance()
+            if not self.at("NAME"):
+                self.fail("expected a field name after '.'")
+            name = self.advance()
+            node = Attr(node, name.text, start=node.start, end=name.pos + len(name.text))
+        return node
+
+    def primary(self) -> Node:
+        tok = self.tok
+        span = {"start": tok.pos, "end": tok.pos + len(tok.text)}
+        if tok.kind == "NUMBER":
+            self.advance()
+            return Number(float(tok.text), **span)
+        if tok.kind == "STRING":
+            self.advance()
+            return String(tok.text[1:-1], **span)
+        if tok.kind == "KEYWORD" and tok.text in ("true", "false"):
+            self.advance()
+            return Boolean(tok.text == "true", **span)
+        if tok.kind == "DATE":
+            self.advance()
+            return _date(tok)
+        if tok.kind == "DURATION":
+            self.advance()
+            m = re.fullmatch(r"(\d+)(mo|d|w|y)", tok.text)
+            assert m is not None
+            if int(m.group(1)) == 0:
+                raise ConditionSyntaxError("a duration must be longer than zero", tok.pos + 1)
+            return Duration(int(m.group(1)), m.group(2), **span)
+        if tok.kind in ("DIRECTION", "DYAD"):
+            self.advance()
+            src, tgt = re.split(r"->|-", tok.text)
+            if src == tgt:
+                raise ConditionSyntaxError(f"{tok.text}: a country and itself is not a direction",
+                                           tok.pos + 1)
+            return Direction(src, tgt, tok.kind == "DYAD", **span)
+        if tok.kind == "PARAM":
+            self.advance()
+            return Param(tok.text[1:], **span)
+        if tok.kind == "NAME":
+            self.advance()
+            if self.at("OP", "("):
+                return self.call(tok)
+            return Name(tok.text, **span)
+        if self.at("OP", "("):
+            self.advance()
+            inner = self.or_expr()
+            self.expect("OP", ")", "')'")
+            return inner
+        if self.at("OP", "["):
+            start = self.advance().pos
+            items: list[Node] = []
+            if not self.at("OP", "]"):
+                items.append(self.sum())
+                while self.at("OP", ","):
+                    self.advance()
+                    items.append(self.sum())
+            self.expect("OP", "]", "',' or ']'")
+            return ListLit(tuple(items), start=start, end=self.end_of_prev())
+        self.fail("expected a value, a function call or '('")
+        raise AssertionError("unreachable")
+
+    def call(self, name: Token) -> Node:
+        self.expect("OP", "(", "'('")
+        args: list[Node] = []
+        kwargs: list[tuple[str, Node]] = []
+        seen: set[str] = set()
+        if not self.at("OP", ")"):
+            while True:
+                nxt = self.tokens[self.i + 1]
+                if self.at("NAME") and nxt.kind == "OP" and nxt.text == "=":
+                    key = self.advance()
+                    self.advance()
+                    if key.text in seen:
+                        raise ConditionSyntaxError(f"argument {key.text!r} given twice", key.pos + 1)
+                    seen.add(key.text)
+                    kwargs.append((key.text, self.sum()))
+                else:
+                    if kwargs:
+                        self.fail("expected a named argument (positional ones come first)")
+                    args.append(self.sum())
+                if not self.at("OP", ","):
+                    break
+                self.advance()
+        self.expect("OP", ")", "',' or ')'")
+        node = Call(name.text, tuple(args), tuple(kwargs), start=name.pos, end=self.end_of_prev())
+        if self.check_call is not None:
+            self.check_call(node)
+        return node
+
+
+def _date(tok: Token) -> DateLit:
+    parts = [int(p) for p in tok.text.split("-")]
+    try:
+        value = date(parts[0], parts[1], parts[2] if len(parts) == 3 else 1)
+    except ValueError:
+        raise ConditionSyntaxError(f"{tok.text} is not a real date", tok.pos + 1) from None
+    return DateLit(value, "day" if len(parts) == 3 else "month",
+                   start=tok.pos, end=tok.pos + len(tok.text))
+
+
+def parse(text: str, check_call: CallCheck | None = None) -> Node:
+    """Parse a condition into its tree.
+
+    Args:
+        text: the condition.
+        check_call: called on every function call as it is parsed; raises
+            :class:`ConditionSyntaxError` for an unknown function or argument.
+
+    Raises:
+        ConditionSyntaxError: the text is not a condition; says where and what was expected.
+    """
+    return _Parser(text, check_call).parse()
