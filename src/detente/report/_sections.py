@@ -1,0 +1,217 @@
+"""The brief's sections that depend on the analysis and policy stages.
+
+Each function returns the section's content, or the section with a plain
+reason in place of it when the stage is missing or has no evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from detente.report import _adapt, charts
+from detente.report._sources import (
+    Unavailable,
+    analysis,
+    expected_response,
+    indicator_rows,
+    playbook_report,
+    registry,
+)
+from detente.report.model import (
+    Alert,
+    BriefOptions,
+    ChangePoint,
+    Chart,
+    DatasetRecord,
+    Figure,
+    PlaybookSection,
+)
+from detente.store import Store
+from detente.tagging import ISSUE_AREAS
+
+_NO_EVIDENCE = "no evidence for this view"
+
+
+def _empty(name: str, title: str, description: str, reason: str) -> Chart:
+    return Chart(name=name, title=title, description=description, empty_reason=reason)
+
+
+def analysis_results(rows: list[dict[str, Any]]) -> tuple[list[ChangePoint], list[Alert], list[str]]:
+    """Return change points and active alerts of the pooled index, with notes."""
+    if not rows:
+        return [], [], []
+    try:
+        mod = analysis()
+        return _adapt.change_points(mod, rows), _adapt.alerts(mod, rows), []
+    except Unavailable as exc:
+        return [], [], [str(exc)]
+
+
+def index_chart(rows: list[dict[str, Any]], cps: list[ChangePoint],
+                reason: str | None = None) -> Chart:
+    """Return the relationship index chart (``reason``: why there are no rows)."""
+    title = "Relationship index over time"
+    desc = ("Mean Goldstein score per period, both directions pooled (weighted by mentions "
+            "where the dataset counts them); dashed: the rolling baseline; red rules: change "
+            "points; grey rules: edges of dataset coverage.")
+    points = [r for r in rows if r.get("events")]
+    if not points:
+        return _empty("index", title, desc, reason or _NO_EVIDENCE)
+    cols = ("dataset", "period_start", "relationship_index", "relationship_index_baseline",
+            "events", "low_evidence")
+    spec = charts.index_chart(
+        [{c: r.get(c) for c in cols} for r in points],
+        [{"dataset": c.dataset, "date": c.date, "message": c.message} for c in cps])
+    return Chart(name="index", title=title, description=desc, spec=spec)
+
+
+def quad_chart(rows: list[dict[str, Any]], reason: str | None = None) -> Chart:
+    """Return the cooperation-and-conflict chart (events by quad class)."""
+    title = "Cooperation and conflict"
+    desc = ("Events per period by quad class: verbal and material cooperation, verbal and "
+            "material conflict.")
+    long = [{"dataset": r["dataset"], "period_start": r["period_start"], "quad_class": q,
+             "events": r[f"q{q}"]} for r in rows if r.get("events") for q in (1, 2, 3, 4)]
+    if not long:
+        return _empty("quad", title, desc, reason or _NO_EVIDENCE)
+    return Chart(name="quad", title=title, description=desc, spec=charts.quad_chart(long))
+
+
+def period_label(day: dt.date, period: str) -> str:
+    """Return a short label of the period starting on ``day``."""
+    if period == "year":
+        return f"{day.year}"
+    if period == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if period == "month":
+        return f"{day.year}-{day.month:02d}"
+    return day.isoformat()
+
+
+def heatmap_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date | None,
+                  present: list[str]) -> Chart:
+    """Return the heatmap of issue areas by period (years when the span is long)."""
+    title = "Issue areas by period"
+    desc = ("Net cooperation per issue area and period, (cooperation − conflict) / events: "
+            "blue is cooperative, red conflictual; empty cells had no events.")
+    if opts.since and as_of:
+        span = (as_of - opts.since).days
+    else:
+        firsts = [r["first"] for r in _coverage(store, opts, present) if r["first"]]
+        span = (as_of - min(firsts)).days if firsts and as_of else 0
+    heat_period = "year" if span > 4 * 366 else period
+    cells = []
+    try:
+        for area in ([opts.issue] if opts.issue else ISSUE_AREAS):
+            for r in indicator_rows(store, dyad=opts.dyad, period=heat_period, issue=area,
+                                    since=opts.since, until=as_of, as_of=as_of,
+                                    datasets=tuple(present)):
+                if r.get("events"):
+                    cells.append({"dataset": r["dataset"], "issue_area": area,
+                                  "period_start": r["period_start"],
+                                  "period_label": period_label(r["period_start"], heat_period),
+                                  "events": r["events"],
+                                  "net_cooperation": r.get("net_cooperation")})
+    except Unavailable as exc:
+        return _empty("issues", title, desc, str(exc))
+    if not cells:
+        return _empty("issues", title, desc, _NO_EVIDENCE)
+    return Chart(name="issues", title=title, description=desc + f" One cell per {heat_period}.",
+                 spec=charts.heatmap_chart(cells))
+
+
+def _coverage(store: Store, opts: BriefOptions, present: list[str]) -> list[dict[str, Any]]:
+    from detente.report.evidence import dataset_records
+    from detente.store import EventFilter
+
+    recs = dataset_records(store, EventFilter(dyad=opts.dyad, datasets=tuple(present)))
+    return [r.model_dump() for r in recs]
+
+
+def response_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date | None,
+                   has_events: bool) -> Chart:
+    """Return the reciprocity impulse responses, both directions."""
+    title = "Reciprocity: expected response to a shock"
+    desc = ("How one side's net cooperation towards the other is expected to move after a "
+            "one-period shock in the other side's, from a fitted vector autoregression, with its "
+            "interval.")
+    if not has_events:
+        return _empty("response", title, desc, _NO_EVIDENCE)
+    a, b = opts.dyad
+    rows: list[dict[str, Any]] = []
+    reasons: list[str] = []
+    for mover, responder in ((a, b), (b, a)):
+        try:
+            result = expected_response(store, mover=mover, responder=responder, issue=opts.issue,
+                                       period=period if period != "year" else "quarter",
+                                       as_of=as_of)
+        except Unavailable as exc:
+            return _empty("response", title, desc, str(exc))
+        pair = f"{mover}->{responder}"
+        if result.get("status") != "ok":
+            reasons.append(f"{pair}: {result.get('reason') or 'insufficient evidence'}")
+            continue
+        desc_shock = result.get("shock")
+        if desc_shock:
+            desc = f"{desc} Shock: {desc_shock}."
+        for step, (resp, lo, hi) in enumerate(zip(result["response"], result["lower"],
+                                                  result["upper"], strict=False)):
+            rows.append({"pair": pair, "step": step, "response": resp, "lower": lo, "upper": hi})
+    if not rows:
+        return _empty("response", title, desc, "; ".join(reasons) or _NO_EVIDENCE)
+    if reasons:
+        desc += " Not shown: " + "; ".join(reasons) + "."
+    return Chart(name="response", title=title, description=desc, spec=charts.response_chart(rows))
+
+
+def treaty_chart(as_of: dt.date | None,
+                 dyad: tuple[str, str] = ("USA", "RUS")) -> tuple[Chart, str | None]:
+    """Return the treaty timeline from the registry, and a note when it is missing."""
+    title = "Treaties and channels"
+    desc = ("Each party's status under each treaty over time, from the registry's dated and "
+            "cited status changes.")
+    try:
+        spans = _adapt.treaty_spans(registry(), as_of, dyad)
+    except Unavailable as exc:
+        return _empty("treaties", title, desc, str(exc)), None
+    if not spans:
+        return _empty("treaties", title, desc, "the registry lists no dated treaty status"), None
+    return Chart(name="treaties", title=title, description=desc,
+                 spec=charts.treaty_chart(spans, as_of)), None
+
+
+def playbook_section(store: Store, playbook: str | None, as_of: dt.date | None) -> PlaybookSection:
+    """Return the playbook's evaluation as of ``as_of``."""
+    try:
+        report = playbook_report(store, playbook, as_of)
+    except Unavailable as exc:
+        return PlaybookSection(unavailable=str(exc))
+    return _adapt.playbook(report)
+
+
+def summary_sentence(dyad: str, as_of: dt.date | None, figures: list[Figure],
+                     alerts: list[Alert], latest: ChangePoint | None,
+                     records: list[DatasetRecord]) -> str:
+    """Return the brief's first sentence, in plain words."""
+    if as_of is None or not records:
+        return f"There is no evidence for {dyad} in this selection."
+    events = sum(r.events for r in records)
+    parts = [f"As of {as_of}, {events:,} {dyad} events in {len(records)} dataset(s)."]
+    for f in figures:
+        if f.indicator != "relationship_index" or f.value is None:
+            continue
+        if f.diff is None:
+            trend = "with no baseline to compare"
+        elif f.diff < 0:
+            trend = f"{abs(f.diff):.2f} below its baseline"
+        else:
+            trend = f"{f.diff:.2f} above its baseline"
+        thin = " (few events: read with care)" if f.low_evidence else ""
+        parts.append(f"{f.dataset}: relationship index {f.value:.2f} in the period from "
+                     f"{f.period_start}, {trend}{thin}.")
+    if alerts:
+        parts.append(f"{len(alerts)} active alert(s).")
+    if latest:
+        parts.append(f"Latest change point: {latest.date} ({latest.dataset}).")
+    return " ".join(parts)

@@ -1,0 +1,120 @@
+"""What the brief reads from the other stages, each behind one small function.
+
+A stage that is missing from this build, or that fails on this selection,
+raises :class:`Unavailable` with a plain reason; the brief then shows that
+reason where the section would be, and everything else still renders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import Any
+
+from detente.errors import DetenteError
+from detente.store import Store
+
+__all__ = ["Unavailable", "indicator_rows", "module_versions"]
+
+
+class Unavailable(Exception):
+    """A section cannot be computed; the message says why, for a reader."""
+
+
+def _module(name: str, what: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise Unavailable(f"not available: {what} ({name}) is not part of this version") from None
+
+
+def module_versions() -> dict[str, str]:
+    """Return which stages this build has (``present``/``absent``), for the record."""
+    out: dict[str, str] = {}
+    for name in ("detente.indicators", "detente.analysis", "detente.policy"):
+        try:
+            importlib.import_module(name)
+            out[name] = "present"
+        except ImportError:
+            out[name] = "absent"
+    return out
+
+
+def indicator_rows(
+    store: Store,
+    *,
+    dyad: tuple[str, str],
+    period: str,
+    issue: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    as_of: dt.date | None = None,
+    datasets: tuple[str, ...] = (),
+    split_directions: bool = False,
+) -> list[dict[str, Any]]:
+    """Return the indicator table's rows (see :mod:`detente.indicators`) as dicts.
+
+    Raises:
+        Unavailable: the indicators stage is missing or refused the selection.
+    """
+    ind = _module("detente.indicators", "the indicators stage")
+    spec = ind.IndicatorSpec(
+        dyad=dyad, split_directions=split_directions, period=period, issue=issue, since=since,
+        until=until, as_of=as_of, datasets=datasets or None,
+    )
+    try:
+        table = ind.compute_indicators(store, spec)
+    except DetenteError as exc:
+        raise Unavailable(f"no indicators for this view: {exc}") from None
+    rows: list[dict[str, Any]] = table.to_pylist()
+    return rows
+
+
+def _call(module: str, what: str, func: str, *args: Any, **kwargs: Any) -> Any:
+    mod = _module(module, what)
+    fn = getattr(mod, func, None)
+    if fn is None:
+        raise Unavailable(f"not available: {module}.{func} is not part of this version")
+    try:
+        return fn(*args, **kwargs)
+    except DetenteError as exc:
+        raise Unavailable(f"{what}: {exc}") from None
+
+
+def expected_response(store: Store, **kwargs: Any) -> dict[str, Any]:
+    """Return :func:`detente.analysis.expected_response`'s result.
+
+    Raises:
+        Unavailable: the analysis stage is missing or refused the selection.
+    """
+    out: dict[str, Any] = _call("detente.analysis", "the reciprocity analysis",
+                                "expected_response", store, **kwargs)
+    return out
+
+
+def playbook_report(store: Store, playbook: str | None, as_of: dt.date | None) -> Any:
+    """Return :func:`detente.policy.check_playbook`'s report.
+
+    Raises:
+        Unavailable: the policy stage is missing or refused the playbook.
+    """
+    return _call("detente.policy", "the playbook evaluation", "check_playbook", store,
+                 playbook=playbook, as_of=as_of)
+
+
+def registry() -> Any:
+    """Return :func:`detente.policy.load_registry`'s registry.
+
+    Raises:
+        Unavailable: the policy stage is missing.
+    """
+    return _call("detente.policy", "the treaty and channel registry", "load_registry")
+
+
+def analysis() -> Any:
+    """Return the analysis module.
+
+    Raises:
+        Unavailable: the analysis stage is missing.
+    """
+    return _module("detente.analysis", "the change-point and alert analysis")

@@ -1,0 +1,171 @@
+"""Compute the brief's content from the store: one call, every section."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from detente import __version__
+from detente.errors import QueryError
+from detente.report import _sections as sections
+from detente.report._sources import Unavailable, indicator_rows, module_versions
+from detente.report.caveats import caveats_for
+from detente.report.evidence import dataset_records, evidence_group, file_records, window
+from detente.report.model import (
+    Brief,
+    BriefOptions,
+    Chart,
+    EvidenceGroup,
+    Figure,
+    Glance,
+    Reproducibility,
+)
+from detente.store import EventFilter, Store
+
+__all__ = ["HEADLINE", "build_brief", "resolve_period"]
+
+HEADLINE: tuple[tuple[str, str], ...] = (
+    ("relationship_index", "relationship index"),
+    ("net_cooperation", "net cooperation"),
+    ("material_conflict_share", "material conflict share"),
+    ("events", "events"),
+)
+
+
+def resolve_period(period: str, datasets: list[str]) -> str:
+    """Return the period to use: ``auto`` is ``year`` for a chronology alone, else ``month``.
+
+    A hand-picked chronology has a few events a year, so months would be
+    mostly empty; machine-coded news has thousands a month.
+    """
+    if period != "auto":
+        return period
+    return "year" if datasets and all(d == "curated" for d in datasets) else "month"
+
+
+def _filter(opts: BriefOptions, until: dt.date | None = None) -> EventFilter:
+    return EventFilter(dyad=opts.dyad, since=opts.since, until=until or opts.until,
+                       issue_areas=(opts.issue,) if opts.issue else (), datasets=opts.datasets)
+
+
+def _validate(store: Store, opts: BriefOptions) -> list[str]:
+    """Return plain notes for selections that cannot hold evidence (never raise)."""
+    if opts.since and opts.until and opts.since > opts.until:
+        return [f"the date range {opts.since} … {opts.until} is empty (since is after until): "
+                "there is no evidence for this view."]
+    try:
+        store.validate(_filter(opts))
+    except QueryError as exc:
+        return [f"{exc}: there is no evidence for this view."]
+    return []
+
+
+def build_brief(store: Store, options: BriefOptions | None = None) -> Brief:
+    """Compute the brief for ``options`` from ``store``.
+
+    The brief always renders: a selection with no events (an unknown dyad, an
+    empty date range, a dataset not in the store) gives a brief that says
+    plainly there is no evidence for that view.
+    """
+    asked = opts = options or BriefOptions()
+    notes = _validate(store, opts)
+    if notes:
+        opts = opts.model_copy(update={"since": None, "until": None}) \
+            if opts.since and opts.until and opts.since > opts.until else opts
+    flt = _filter(opts)
+    as_of: dt.date | None = opts.as_of if opts.as_of else (
+        None if notes else store.last_date(flt))
+    if as_of is not None and opts.until is not None:
+        as_of = min(as_of, opts.until)
+    scoped = _filter(opts, until=as_of) if as_of else flt
+    records = [] if notes else dataset_records(store, scoped)
+    present = [r.dataset for r in records]
+    period = resolve_period(opts.period, present)
+    dyad = opts.dyad_label
+    title = f"{dyad}: the relationship as of {as_of}" if as_of else f"{dyad}: no evidence"
+    if not records and not notes:
+        notes.append(f"no events for {dyad} in this selection: there is no evidence for this "
+                     "view.")
+
+    rows: list[dict[str, Any]] = []
+    charts: list[Chart] = []
+    evidence: list[EvidenceGroup] = []
+    figures: list[Figure] = []
+    missing: str | None = None
+    if records:
+        try:
+            rows = indicator_rows(store, dyad=opts.dyad, period=period, issue=opts.issue,
+                                  since=opts.since, until=as_of, as_of=as_of,
+                                  datasets=tuple(present))
+        except Unavailable as exc:
+            missing = str(exc)
+            notes.append(missing)
+        figures = _figures(rows)
+        for fig in {(f.dataset, f.period_start, f.period_end) for f in figures}:
+            dataset, start, end = fig
+            evidence.append(evidence_group(
+                store, f"latest:{dataset}", f"{dataset}: events of the latest period "
+                f"({start} … {end})", window(start, end, EventFilter(
+                    dyad=opts.dyad, since=opts.since, until=as_of,
+                    issue_areas=scoped.issue_areas, datasets=(dataset,))),
+                opts.evidence_per_figure))
+    evidence.sort(key=lambda g: g.key)
+
+    cps, alerts, analysis_notes = sections.analysis_results(rows)
+    notes += analysis_notes
+    for cp in cps[-3:]:
+        evidence.append(evidence_group(
+            store, cp.evidence or f"change:{cp.dataset}:{cp.date}",
+            f"{cp.dataset}: events around the change point of {cp.date}",
+            window(cp.date - dt.timedelta(days=45), cp.date + dt.timedelta(days=45),
+                   EventFilter(dyad=opts.dyad, until=as_of, issue_areas=scoped.issue_areas,
+                               datasets=(cp.dataset,))), opts.evidence_per_figure))
+    charts.append(sections.index_chart(rows, cps, missing))
+    charts.append(sections.quad_chart(rows, missing))
+    charts.append(sections.heatmap_chart(store, opts, period, as_of, present) if records else
+                  Chart(name="issues", title="Issue areas by period",
+                        description="", empty_reason="no evidence for this view"))
+    charts.append(sections.response_chart(store, opts, period, as_of, bool(records)))
+    treaties, registry_note = sections.treaty_chart(as_of, opts.dyad)
+    charts.append(treaties)
+    playbook = sections.playbook_section(store, opts.playbook, as_of)
+
+    latest = max(cps, key=lambda c: c.date) if cps else None
+    glance = Glance(
+        figures=figures, alerts=alerts, change_points=cps, latest_change_point=latest,
+        summary=sections.summary_sentence(dyad, as_of, figures, alerts, latest, records),
+        notes=notes + ([registry_note] if registry_note else []),
+    )
+    params: dict[str, Any] = {
+        "dyad": dyad, "period": period, "since": asked.since, "until": asked.until,
+        "as_of": as_of, "datasets": list(opts.datasets) or "all", "issue": opts.issue or "all",
+        "playbook": opts.playbook or "default",
+    }
+    repro = Reproducibility(
+        tool_version=__version__, as_of=as_of, parameters=params, datasets=records,
+        files=file_records(store, present), modules=module_versions(),
+    )
+    return Brief(
+        title=title, dyad=dyad, period=period, as_of=as_of, options=asked, glance=glance,
+        charts=charts, playbook=playbook, evidence=evidence,
+        caveats=caveats_for(present, playbook, charts), reproducibility=repro,
+    )
+
+
+def _figures(rows: list[dict[str, Any]]) -> list[Figure]:
+    """Return the headline figures of each dataset's latest period."""
+    latest: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r["dataset"] not in latest or r["period_start"] > latest[r["dataset"]]["period_start"]:
+            latest[r["dataset"]] = r
+    out = []
+    for dataset in sorted(latest):
+        r = latest[dataset]
+        for name, label in HEADLINE:
+            out.append(Figure(
+                dataset=dataset, indicator=name, label=label, period_start=r["period_start"],
+                period_end=r["period_end"], value=r.get(name), baseline=r.get(f"{name}_baseline"),
+                diff=r.get(f"{name}_diff"), z=r.get(f"{name}_z"), events=int(r["events"] or 0),
+                low_evidence=bool(r.get("low_evidence")),
+            ))
+    return out

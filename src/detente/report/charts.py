@@ -1,0 +1,191 @@
+"""The brief's charts as Vega-Lite specifications, built with Altair.
+
+Each function takes plain records (lists of dicts with ISO dates) and returns
+a Vega-Lite dict with its data inline, so a chart renders with no request to
+any host. The same specs feed the brief and the dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+
+__all__ = [
+    "COVERAGE_EDGES",
+    "QUAD_LABELS",
+    "heatmap_chart",
+    "index_chart",
+    "quad_chart",
+    "response_chart",
+    "treaty_chart",
+]
+
+# Edges of the machine-coded datasets' public coverage, drawn on the index
+# chart so that a break in a series is not read as a break in behaviour.
+COVERAGE_EDGES: tuple[tuple[dt.date, str], ...] = (
+    (dt.date(2015, 2, 1), "GDELT 2.0 begins (Feb 2015)"),
+    (dt.date(2023, 4, 30), "ICEWS ends (Apr 2023)"),
+)
+QUAD_LABELS = {
+    1: "verbal cooperation",
+    2: "material cooperation",
+    3: "verbal conflict",
+    4: "material conflict",
+}
+_QUAD_COLOURS = ["#4a90c2", "#1f5f8b", "#e8a33d", "#b2342a"]
+_WIDTH = "container"
+Record = dict[str, Any]
+
+
+def _data(records: Sequence[Record]) -> alt.InlineData:
+    return alt.InlineData(values=[_plain(r) for r in records])
+
+
+def _plain(record: Record) -> Record:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in record.items()}
+
+
+def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    spec.pop("$schema", None)
+    return spec
+
+
+def index_chart(
+    rows: Sequence[Record],
+    change_points: Sequence[Record] = (),
+    edges: Sequence[tuple[dt.date, str]] = COVERAGE_EDGES,
+) -> dict[str, Any]:
+    """Chart the relationship index per dataset with its baseline.
+
+    Args:
+        rows: ``dataset, period_start, relationship_index, relationship_index_baseline,
+            events, low_evidence`` per period.
+        change_points: ``dataset, date, message`` for each change point (red rules).
+        edges: dataset coverage edges (grey dashed rules), drawn when inside the range.
+    """
+    dates = [r["period_start"] for r in rows]
+    lo, hi = (min(dates), max(dates)) if dates else (None, None)
+    base = alt.Chart(_data(rows)).encode(
+        x=alt.X("period_start:T", title=None),
+        color=alt.Color("dataset:N", title="dataset", legend=alt.Legend(orient="bottom")),
+    )
+    tooltip = [
+        alt.Tooltip("dataset:N"),
+        alt.Tooltip("period_start:T", title="period from"),
+        alt.Tooltip("relationship_index:Q", title="index", format=".2f"),
+        alt.Tooltip("relationship_index_baseline:Q", title="baseline", format=".2f"),
+        alt.Tooltip("events:Q"),
+    ]
+    line = base.mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+        y=alt.Y("relationship_index:Q", title="relationship index (Goldstein, −10 … +10)"),
+        tooltip=tooltip,
+    )
+    baseline = base.mark_line(strokeDash=[4, 3], opacity=0.6).encode(
+        y=alt.Y("relationship_index_baseline:Q"),
+    )
+    layers: list[Any] = [line, baseline]
+    marks = [{"date": d, "label": label} for d, label in edges
+             if lo is not None and hi is not None and lo <= d <= hi]
+    if marks:
+        edge = alt.Chart(_data(marks)).encode(x="date:T")
+        layers += [
+            edge.mark_rule(color="#777", strokeDash=[2, 2]).encode(tooltip=["label:N"]),
+            edge.mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#555", angle=0,
+                           baseline="top").encode(text="label:N", y=alt.value(2)),
+        ]
+    if change_points:
+        cp = alt.Chart(_data(change_points)).encode(x="date:T")
+        layers.append(cp.mark_rule(color="#b2342a", strokeWidth=2).encode(
+            tooltip=[alt.Tooltip("date:T", title="change point"), "dataset:N", "message:N"]))
+    chart = alt.layer(*layers).properties(width=_WIDTH, height=260)
+    return _spec(chart)
+
+
+def quad_chart(rows: Sequence[Record]) -> dict[str, Any]:
+    """Chart cooperation and conflict: events per period by quad class, per dataset.
+
+    Args:
+        rows: ``dataset, period_start, quad_class (1-4), events`` (long form).
+    """
+    labelled = [{**r, "kind": QUAD_LABELS.get(int(r["quad_class"]), str(r["quad_class"]))}
+                for r in rows]
+    chart = alt.Chart(_data(labelled)).mark_bar().encode(
+        x=alt.X("period_start:T", title=None),
+        y=alt.Y("events:Q", title="events", stack="zero"),
+        color=alt.Color("kind:N", title="quad class",
+                        scale=alt.Scale(domain=list(QUAD_LABELS.values()), range=_QUAD_COLOURS),
+                        legend=alt.Legend(orient="bottom")),
+        order=alt.Order("quad_class:Q"),
+        tooltip=["dataset:N", alt.Tooltip("period_start:T", title="period from"), "kind:N",
+                 "events:Q"],
+    ).properties(width=_WIDTH, height=160)
+    return _spec(chart.facet(row=alt.Row("dataset:N", title=None)).resolve_scale(y="independent")
+                 .properties(columns=1) if len({r["dataset"] for r in rows}) > 1 else chart)
+
+
+def heatmap_chart(rows: Sequence[Record]) -> dict[str, Any]:
+    """Chart issue areas by period: colour is net cooperation, events in the tooltip.
+
+    Args:
+        rows: ``dataset, issue_area, period_label, events, net_cooperation``; cells with
+            no events are left out.
+    """
+    chart = alt.Chart(_data(rows)).mark_rect().encode(
+        x=alt.X("period_label:O", title=None, axis=alt.Axis(labelAngle=-60)),
+        y=alt.Y("issue_area:N", title=None),
+        color=alt.Color("net_cooperation:Q", title="net cooperation",
+                        scale=alt.Scale(scheme="redblue", domain=[-1, 1]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=["dataset:N", "issue_area:N", alt.Tooltip("period_label:O", title="period"),
+                 "events:Q", alt.Tooltip("net_cooperation:Q", format=".2f")],
+    )
+    chart = chart.properties(width=_WIDTH, height=alt.Step(16))
+    if len({r["dataset"] for r in rows}) > 1:
+        return _spec(chart.facet(row=alt.Row("dataset:N", title=None)))
+    return _spec(chart)
+
+
+def response_chart(rows: Sequence[Record]) -> dict[str, Any]:
+    """Chart impulse responses: expected response per step ahead with its interval.
+
+    Args:
+        rows: ``pair, step, response, lower, upper`` (``pair`` such as ``USA->RUS``).
+    """
+    base = alt.Chart(_data(rows)).encode(
+        x=alt.X("step:Q", title="periods after the shock", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("pair:N", title="shock → response", legend=alt.Legend(orient="bottom")),
+    )
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("lower:Q", title="response"),
+                                              y2="upper:Q")
+    line = base.mark_line(point=True).encode(
+        y="response:Q",
+        tooltip=["pair:N", "step:Q", alt.Tooltip("response:Q", format=".3f"),
+                 alt.Tooltip("lower:Q", format=".3f"), alt.Tooltip("upper:Q", format=".3f")])
+    zero = alt.Chart(_data([{"y": 0}])).mark_rule(color="#999").encode(y="y:Q")
+    return _spec(alt.layer(band, line, zero).properties(width=_WIDTH, height=200))
+
+
+def treaty_chart(rows: Sequence[Record], as_of: dt.date | None = None) -> dict[str, Any]:
+    """Chart the treaty timeline: one bar per treaty and status span.
+
+    Args:
+        rows: ``name, status, start, end`` (``end`` is the next change or the as-of date).
+        as_of: drawn as a rule.
+    """
+    bars = alt.Chart(_data(rows)).mark_bar(height=12).encode(
+        x=alt.X("start:T", title=None),
+        x2="end:T",
+        y=alt.Y("name:N", title=None, sort=None),
+        color=alt.Color("status:N", title="status", legend=alt.Legend(orient="bottom")),
+        tooltip=["name:N", "status:N", "citation:N", alt.Tooltip("start:T", title="from"),
+                 alt.Tooltip("end:T", title="until")],
+    )
+    layers: list[Any] = [bars]
+    if as_of is not None:
+        layers.append(alt.Chart(_data([{"date": as_of, "label": "as of"}])).mark_rule(
+            color="#333", strokeDash=[3, 3]).encode(x="date:T", tooltip=["label:N", "date:T"]))
+    return _spec(alt.layer(*layers).properties(width=_WIDTH, height=alt.Step(18)))

@@ -1,0 +1,107 @@
+"""Render a brief as Markdown: the same content, with tables in place of charts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from detente.report.model import Brief, Chart
+
+__all__ = ["render_markdown"]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def _chart(c: Chart) -> list[str]:
+    out = [f"### {c.title}", "", c.description, ""]
+    if c.empty_reason:
+        return [*out, f"*{c.empty_reason}*", ""]
+    values = _chart_values(c.spec or {})
+    out.append(f"*Chart of {len(values)} data points; open the HTML brief to see it drawn.*")
+    return [*out, ""]
+
+
+def _chart_values(spec: dict[str, Any]) -> list[Any]:
+    found: list[Any] = []
+    data = spec.get("data")
+    if isinstance(data, dict) and isinstance(data.get("values"), list):
+        found += data["values"]
+    for key in ("layer", "spec"):
+        sub = spec.get(key)
+        for s in sub if isinstance(sub, list) else ([sub] if isinstance(sub, dict) else []):
+            found += _chart_values(s)
+    return found
+
+
+def render_markdown(brief: Brief) -> str:
+    """Return the brief as Markdown."""
+    g = brief.glance
+    out = [f"# {brief.title}", "",
+           f"Dyad {brief.dyad} · as of {brief.as_of or '—'} · periods: {brief.period} · "
+           f"detente {brief.reproducibility.tool_version}", "",
+           "## At a glance", "", g.summary, ""]
+    out += [f"> {n}" for n in g.notes] + ([""] if g.notes else [])
+    if g.figures:
+        out += _table(["dataset", "indicator", "period from", "value", "baseline", "change", "z",
+                       "events", "few events"],
+                      [[f.dataset, f.label, f.period_start, f.value, f.baseline, f.diff, f.z,
+                        f.events, "yes" if f.low_evidence else ""] for f in g.figures])
+    out += ["### Active alerts", ""]
+    out += [f"- **{a.kind}** ({a.dataset}, {a.direction}): {a.message}" for a in g.alerts] or [
+        "No active alerts."]
+    out += ["", "### Latest change point", ""]
+    cp = g.latest_change_point
+    out += [f"{cp.date} ({cp.dataset}): {cp.message}." if cp else
+            "No change point found for this view.", "", "## Charts", ""]
+    for c in brief.charts:
+        out += _chart(c)
+    out += ["## Playbook", ""]
+    if brief.playbook.unavailable:
+        out += [f"*{brief.playbook.unavailable}*", ""]
+    else:
+        baskets: dict[str, list[list[Any]]] = defaultdict(list)
+        for it in brief.playbook.items:
+            conds = "; ".join(f"`{c.text}`: {c.status}" for c in it.conditions)
+            baskets[it.basket].append([it.title, it.status, it.explanation or conds])
+        for basket, rows in baskets.items():
+            out += [f"### {basket}", "", *_table(["item", "status", "evidence"], rows)]
+    out += ["## Evidence", ""]
+    if not brief.evidence:
+        out += ["There is no evidence for this view.", ""]
+    for ev in brief.evidence:
+        out += [f"### {ev.title}", "", f"{len(ev.events)} of {ev.total} events shown.", ""]
+        out += _table(["date", "actors", "code", "quad", "Goldstein", "issues", "what", "source"],
+                      [[e.date, f"{e.source_actor} → {e.target_actor}", e.event_code, e.quad_class,
+                        e.goldstein, e.issue_areas, e.text, " ".join(
+                            x for x in (e.source, e.url) if x)] for e in ev.events])
+    out += ["## Caveats", ""] + [f"- **{c.topic}**: {c.text}" for c in brief.caveats] + [""]
+    if brief.changes is not None:
+        out += ["## What changed since the earlier brief", "",
+                f"Compared with {brief.compared_with}.", ""]
+        out += _table(["section", "what", "before", "now"],
+                      [[c.section, c.item, c.before, c.after] for c in brief.changes]) \
+            if brief.changes else ["Nothing changed.", ""]
+    r = brief.reproducibility
+    out += ["## Reproducibility record", ""]
+    out += _table(["parameter", "value"], [["tool", f"detente {r.tool_version}"],
+                                           ["as of", r.as_of],
+                                           *([k, v] for k, v in r.parameters.items())])
+    out += _table(["dataset", "events", "first", "last"],
+                  [[d.dataset, d.events, d.first, d.last] for d in r.datasets])
+    out += _table(["file", "dataset", "reader", "sha256 (first 16)", "events stored"],
+                  [[f.name, f.dataset, f.reader, f.sha256, f.stored] for f in r.files])
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,248 @@
+"""The brief's content: one model that the HTML, Markdown and JSON renderers share.
+
+Everything a reader sees is in these models, computed once by
+:func:`detente.report.build_brief`; the renderers only lay it out. The JSON
+form is ``Brief.model_dump_json()``, and an earlier brief's JSON is read back
+with ``Brief.model_validate_json`` to say what changed since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Alert",
+    "Brief",
+    "BriefOptions",
+    "Caveat",
+    "Change",
+    "ChangePoint",
+    "Chart",
+    "Condition",
+    "DatasetRecord",
+    "EvidenceEvent",
+    "EvidenceGroup",
+    "Figure",
+    "FileRecord",
+    "Glance",
+    "PlaybookItem",
+    "PlaybookSection",
+    "Reproducibility",
+]
+
+SCHEMA_VERSION = 1
+Period = Literal["auto", "week", "month", "quarter", "year"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BriefOptions(_Model):
+    """What the brief is about: the parameters a reader can change."""
+
+    dyad: tuple[str, str] = ("USA", "RUS")
+    period: Period = "auto"
+    since: dt.date | None = None
+    until: dt.date | None = None
+    as_of: dt.date | None = None
+    datasets: tuple[str, ...] = ()
+    issue: str | None = None
+    playbook: str | None = None
+    evidence_per_figure: int = Field(default=8, ge=1, le=100)
+
+    @property
+    def dyad_label(self) -> str:
+        """Return the dyad as written in outputs, ``USA-RUS``."""
+        return f"{self.dyad[0]}-{self.dyad[1]}"
+
+
+class Figure(_Model):
+    """One headline number of one dataset, against its baseline."""
+
+    dataset: str
+    indicator: str
+    label: str
+    period_start: dt.date
+    period_end: dt.date
+    value: float | None
+    baseline: float | None = None
+    diff: float | None = None
+    z: float | None = None
+    events: int = 0
+    low_evidence: bool = False
+
+
+class Alert(_Model):
+    """An active alert (a downward spiral, an escalation) with its evidence."""
+
+    kind: str
+    dataset: str
+    direction: str
+    period_start: dt.date | None = None
+    message: str
+    evidence: str | None = None
+
+
+class ChangePoint(_Model):
+    """A shift in the relationship index found by the change-point analysis."""
+
+    dataset: str
+    date: dt.date
+    before: float | None = None
+    after: float | None = None
+    message: str
+    evidence: str | None = None
+
+
+class Glance(_Model):
+    """The state of the relationship at a glance, as of a date."""
+
+    figures: list[Figure] = []
+    alerts: list[Alert] = []
+    change_points: list[ChangePoint] = []
+    latest_change_point: ChangePoint | None = None
+    summary: str
+    notes: list[str] = []
+
+
+class Chart(_Model):
+    """A Vega-Lite chart, or the reason there is none for this view."""
+
+    name: str
+    title: str
+    description: str
+    spec: dict[str, Any] | None = None
+    empty_reason: str | None = None
+
+
+class Condition(_Model):
+    """One playbook condition: what it asks, its result and the values used."""
+
+    text: str
+    status: str
+    values: dict[str, Any] = {}
+    evidence: str | None = None
+
+
+class PlaybookItem(_Model):
+    """One agenda item of a basket, with its status and the evidence."""
+
+    basket: str
+    item: str
+    title: str
+    status: str
+    explanation: str = ""
+    conditions: list[Condition] = []
+
+
+class PlaybookSection(_Model):
+    """The playbook's evaluation, or why there is none."""
+
+    name: str | None = None
+    vintage: str | None = None
+    items: list[PlaybookItem] = []
+    unavailable: str | None = None
+
+
+class EvidenceEvent(_Model):
+    """One event behind a figure: date, actors, code and source."""
+
+    event_id: str
+    date: dt.date
+    source_actor: str | None
+    target_actor: str | None
+    event_code: str | None
+    quad_class: int | None
+    goldstein: float | None
+    issue_areas: list[str] = []
+    dataset: str
+    text: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+
+class EvidenceGroup(_Model):
+    """The events behind one figure (``key`` is what figures refer to)."""
+
+    key: str
+    title: str
+    total: int
+    events: list[EvidenceEvent] = []
+
+
+class Caveat(_Model):
+    """A limit of the data or the models, said plainly."""
+
+    topic: str
+    text: str
+
+
+class DatasetRecord(_Model):
+    """What a dataset in the selection holds."""
+
+    dataset: str
+    events: int
+    first: dt.date | None
+    last: dt.date | None
+
+
+class FileRecord(_Model):
+    """An ingested file with its hash (provenance)."""
+
+    name: str
+    dataset: str
+    reader: str
+    sha256: str
+    stored: int
+
+
+class Reproducibility(_Model):
+    """Enough to compute the same brief again."""
+
+    tool_version: str
+    as_of: dt.date | None
+    parameters: dict[str, Any]
+    datasets: list[DatasetRecord] = []
+    files: list[FileRecord] = []
+    modules: dict[str, str] = {}
+
+
+class Change(_Model):
+    """One difference against an earlier brief."""
+
+    section: str
+    item: str
+    before: str | None
+    after: str | None
+
+
+class Brief(_Model):
+    """The whole brief."""
+
+    schema_version: int = SCHEMA_VERSION
+    title: str
+    dyad: str
+    period: str
+    as_of: dt.date | None
+    options: BriefOptions
+    glance: Glance
+    charts: list[Chart] = []
+    playbook: PlaybookSection = PlaybookSection()
+    evidence: list[EvidenceGroup] = []
+    caveats: list[Caveat] = []
+    reproducibility: Reproducibility
+    changes: list[Change] | None = None
+    compared_with: str | None = None
+
+    def chart(self, name: str) -> Chart | None:
+        """Return the chart called ``name``, if the brief has it."""
+        return next((c for c in self.charts if c.name == name), None)
+
+    def evidence_group(self, key: str) -> EvidenceGroup | None:
+        """Return the evidence group ``key``, if the brief has it."""
+        return next((g for g in self.evidence if g.key == key), None)

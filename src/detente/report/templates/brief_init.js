@@ -1,0 +1,16 @@
+(function () {
+  "use strict";
+  var node = document.getElementById("detente-specs");
+  if (!node || typeof vegaEmbed === "undefined") { return; }
+  var specs = JSON.parse(node.textContent);
+  Object.keys(specs).forEach(function (name) {
+    var el = document.getElementById("vis-" + name);
+    if (!el) { return; }
+    vegaEmbed(el, specs[name], { actions: false, renderer: "svg" }).then(function () {
+      el.setAttribute("data-rendered", "true");
+    }).catch(function (err) {
+      el.setAttribute("data-rendered", "error");
+      el.textContent = "This chart could not be drawn: " + err;
+    });
+  });
+})();
