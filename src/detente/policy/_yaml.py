@@ -27,11 +27,15 @@ PathKey = tuple[str | int, ...]
 class PolicyFileError(DetenteError):
     """A playbook, proposal or registry file is not valid: ``file:line: problem``."""
 
-    def __init__(self, path: str | Path, line: int | None, problem: str) -> None:
+    def __init__(self, path: str | Path, line: int | None, problem: str,
+                 column: int | None = None) -> None:
         self.path = str(path)
         self.line = line
+        self.column = column
         self.problem = problem
         where = f"{self.path}:{line}" if line else self.path
+        if line and column:
+            where += f":{column}"
         super().__init__(f"{where}: {problem}")
 
 

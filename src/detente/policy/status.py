@@ -1,0 +1,187 @@
+"""Check a playbook against the evidence: every item's status, every condition's result.
+
+An item's status follows these rules, in order:
+
+1. ``overtaken_by_events``: the item names registry instruments and every one
+   of them has ended by the as-of date (a party withdrew, it expired or was
+   terminated, or events overtook it); the events that wound it down are listed.
+2. ``deteriorating``: net cooperation between the dyad on the item's issue
+   areas over the last ``trend_months`` fell by more than ``trend_drop`` against
+   the ``trend_months`` before (the item's ``trend`` condition is met).
+3. ``on_track``: none of the item's own conditions (those without ``gates``)
+   is ``not_met`` and at least one is ``met``.
+4. ``stalled``: anything else (a condition not met, or nothing decidable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from detente.errors import QueryError
+from detente.policy.evaluate import ConditionResult, EvalContext, evaluate
+from detente.policy.playbook import AgendaItem, Playbook, compile_condition, load_playbook
+from detente.policy.registry import Registry, load_registry
+from detente.store import Store, parse_date
+
+__all__ = ["EventRef", "ItemReport", "PlaybookReport", "check_playbook", "choose_dataset",
+           "event_refs", "make_context"]
+
+ItemStatus = Literal["on_track", "deteriorating", "stalled", "overtaken_by_events"]
+
+
+class EventRef(BaseModel):
+    """An event cited as evidence."""
+
+    event_id: str
+    date: dt.date | None = None
+    text: str | None = None
+
+
+class ItemReport(BaseModel):
+    """One agenda item's status with its conditions and evidence."""
+
+    basket: str
+    id: str
+    title: str
+    status: ItemStatus
+    reason: str
+    issue_areas: list[str]
+    levers: list[str]
+    conditions: list[ConditionResult] = Field(default_factory=list)
+    trend: ConditionResult | None = None
+    overtaken_by: list[EventRef] = Field(default_factory=list)
+
+
+class PlaybookReport(BaseModel):
+    """The result of ``detente playbook check``."""
+
+    playbook: str
+    file: str | None
+    as_of: date
+    dataset: str
+    dyad: tuple[str, str]
+    items: list[ItemReport]
+    counts: dict[str, int]
+
+
+def choose_dataset(store: Store, requested: str | None, dyad: tuple[str, str]) -> str:
+    """Return the dataset to evaluate on: the one asked for, else the one with most dyad events.
+
+    Datasets are never pooled: a hand-picked chronology and machine-coded news
+    counts measure different things.
+
+    Raises:
+        QueryError: the requested dataset is not in the store, or the store is empty.
+    """
+    rows = store.con.execute(
+        "SELECT dataset, count(*) FILTER ((source_country = ? AND target_country = ?) OR "
+        "(source_country = ? AND target_country = ?)) AS n FROM events GROUP BY dataset "
+        "ORDER BY n DESC, dataset", [dyad[0], dyad[1], dyad[1], dyad[0]]).fetchall()
+    names = [r[0] for r in rows]
+    if requested is not None:
+        if requested not in names:
+            raise QueryError(f"--dataset {requested!r} is not in the store; present: "
+                             f"{', '.join(names) or 'none'}")
+        return requested
+    if not rows:
+        raise QueryError("the store holds no events")
+    return str(rows[0][0])
+
+
+def make_context(store: Store, book: Playbook, registry: Registry, as_of: date | str | None,
+                 dataset: str | None) -> EvalContext:
+    """Build the evaluation context: dataset and as-of date (the dataset's last day by default)."""
+    ds = choose_dataset(store, dataset, book.dyad)
+    when = parse_date(as_of, "--as-of")
+    if when is None:
+        row = store.con.execute("SELECT max(date) FROM events WHERE dataset = ?", [ds]).fetchone()
+        if not row or row[0] is None:
+            raise QueryError(f"dataset {ds} has no events")
+        when = row[0]
+    assert when is not None
+    return EvalContext(store=store, registry=registry, as_of=when, dataset=ds,
+                       params=dict(book.parameters), dyad=book.dyad,
+                       min_events=book.settings.min_events)
+
+
+def event_refs(store: Store, ids: list[str]) -> list[EventRef]:
+    """Look up events' dates and text (ids not in the store are kept, undated)."""
+    if not ids:
+        return []
+    rows = store.con.execute(
+        "SELECT event_id, date, text FROM events WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
+        [ids]).fetchall()
+    found = {r[0]: EventRef(event_id=r[0], date=r[1], text=r[2]) for r in rows}
+    refs = [found.get(i, EventRef(event_id=i)) for i in ids]
+    return sorted(refs, key=lambda r: (r.date or date.max, r.event_id))
+
+
+def _trend(item: AgendaItem, book: Playbook, ctx: EvalContext) -> ConditionResult:
+    a, b = book.dyad
+    m, drop = book.settings.trend_months, book.settings.trend_drop
+    issues = ", ".join(item.issue_areas)
+    text = (f"net_cooperation({a}-{b}, issue=[{issues}], last={m}mo) < "
+            f"net_cooperation({a}-{b}, issue=[{issues}], last={m}mo, lag={m}mo) - {drop:g}")
+    return evaluate(compile_condition(text), text, ctx, cond_id="trend",
+                    description=f"net cooperation on the item's issues fell by more than {drop:g} "
+                                f"against the previous {m} months")
+
+
+def check_item(basket: str, item: AgendaItem, book: Playbook, ctx: EvalContext) -> ItemReport:
+    """Evaluate one item's conditions and derive its status."""
+    base = {"basket": basket, "id": item.id, "title": item.title,
+            "issue_areas": item.issue_areas, "levers": list(item.levers)}
+    instruments = [ctx.registry.instrument(n) for n in item.instruments]
+    results = [evaluate(book.compiled(item, c), c.when, ctx, cond_id=c.id,
+                        description=c.description) for c in item.conditions]
+    if instruments and all(i is not None and i.ended(ctx.as_of) for i in instruments):
+        ids = [e for i in instruments if i is not None for e in i.ending_events(ctx.as_of)]
+        names = ", ".join(i.id for i in instruments if i is not None)
+        return ItemReport(status="overtaken_by_events", conditions=results,
+                          reason=f"{names} ended by {ctx.as_of}",
+                          overtaken_by=event_refs(ctx.store, ids), **base)
+    trend = _trend(item, book, ctx)
+    own = [r for r, c in zip(results, item.conditions, strict=True) if not c.gates]
+    if trend.result == "met":
+        status: ItemStatus = "deteriorating"
+        reason = trend.description
+    elif own and not any(r.result == "not_met" for r in own) and any(r.result == "met" for r in own):
+        status, reason = "on_track", "every decidable condition is met"
+    else:
+        status = "stalled"
+        failing = [r.id for r in own if r.result == "not_met"]
+        undecided = [r.id for r in own if r.result == "insufficient_evidence"]
+        if failing:
+            reason = "not met: " + ", ".join(failing)
+        elif undecided:
+            reason = "no condition decidable on the evidence: " + ", ".join(undecided)
+        else:
+            reason = "the item has no conditions of its own"
+    return ItemReport(status=status, reason=reason, conditions=results, trend=trend, **base)
+
+
+def check_playbook(store: Store, playbook: Playbook | str | None = None,
+                   as_of: date | str | None = None, *, dataset: str | None = None,
+                   registry: Registry | None = None) -> PlaybookReport:
+    """Evaluate every agenda item and condition of a playbook as of a date.
+
+    Args:
+        store: the event store.
+        playbook: a loaded playbook, a path, or None for the packaged default.
+        as_of: the as-of date; by default the last event date of the dataset used.
+        dataset: the dataset to evaluate on; by default the one with most dyad events.
+        registry: the treaty and channel registry; the packaged one by default.
+    """
+    reg = registry or load_registry()
+    book = playbook if isinstance(playbook, Playbook) else load_playbook(playbook, reg)
+    ctx = make_context(store, book, reg, as_of, dataset)
+    items = [check_item(basket, item, book, ctx) for basket, item in book.items()]
+    counts = {s: sum(1 for i in items if i.status == s)
+              for s in ("on_track", "deteriorating", "stalled", "overtaken_by_events")}
+    return PlaybookReport(playbook=book.playbook, file=str(book.path) if book.path else None,
+                          as_of=ctx.as_of, dataset=ctx.dataset, dyad=book.dyad, items=items,
+                          counts=counts)
