@@ -1,0 +1,211 @@
+"""Change points of an indicator series (``ruptures``, PELT, a fixed BIC penalty).
+
+Two models, both scored as -2 log-likelihood so that one penalty rule serves:
+
+* ``mean``: a Gaussian series whose level shifts. Cost: the within-segment
+  sum of squares over sigma^2 (periods without a value weigh nothing).
+* ``events``: a mean of events (the relationship index, net cooperation, a
+  share), each period's value resting on ``events`` observations. The mean of
+  ``n`` events has variance ``sigma^2 / n``, so periods weigh by their events,
+  and the count of events is itself modelled (Poisson, with a rate per
+  segment): a crisis in a chronology or in the news shows as a burst of events
+  *and* a drop of the mean. This is a marked Poisson process with a rate and a
+  mark mean per segment.
+
+Penalty rule, the same for every series, never tuned to one: each break costs
+``k * log(n)`` on the -2 log-likelihood scale with ``k = 2`` (the BIC charge of
+``log n`` for each of the two parameters a break brings), ``n`` the number of
+periods; sigma is estimated robustly from first differences
+(:func:`detente.analysis._common.robust_sigma`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import ruptures as rpt
+from ruptures.base import BaseCost
+
+from detente.analysis._common import AnalysisError, as_date, one_series, robust_sigma, to_float
+
+__all__ = ["PENALTY_K", "ChangePoint", "CostEventMeans", "break_indices", "change_points"]
+
+PENALTY_K = 2.0
+"""Parameters charged per break in the BIC penalty ``PENALTY_K * log(n)``."""
+
+MEAN_COLUMNS = frozenset({
+    "relationship_index", "goldstein_mean", "goldstein_weighted", "net_cooperation",
+    "material_conflict_share", "q1_share", "q2_share", "q3_share", "q4_share",
+})
+"""Indicators that are means of the period's events (the ``events`` model fits them)."""
+
+
+class CostEventMeans(BaseCost):  # type: ignore[misc]
+    """Cost of a segment of event means: weighted Gaussian marks, optional Poisson counts.
+
+    The signal has two columns: the period's mean (any value where the weight
+    is 0) and its weight (events, or 1/0 for observed/missing).
+    """
+
+    model = "event_means"
+    min_size = 2
+
+    def __init__(self, sigma2: float, counts: bool) -> None:
+        self.sigma2 = sigma2
+        self.counts = counts
+
+    def fit(self, signal: np.ndarray) -> CostEventMeans:
+        """Precompute cumulative sums of the weights and weighted values."""
+        self.signal = signal
+        w = signal[:, 1]
+        y = np.where(w > 0, signal[:, 0], 0.0)
+        self._w = np.concatenate([[0.0], np.cumsum(w)])
+        self._wy = np.concatenate([[0.0], np.cumsum(w * y)])
+        self._wy2 = np.concatenate([[0.0], np.cumsum(w * y * y)])
+        return self
+
+    def error(self, start: int, end: int) -> float:
+        """Return -2 log-likelihood (up to a constant) of ``signal[start:end]``."""
+        weight = self._w[end] - self._w[start]
+        if weight <= 0:
+            return 0.0
+        s = self._wy[end] - self._wy[start]
+        s2 = self._wy2[end] - self._wy2[start]
+        cost = max(s2 - s * s / weight, 0.0) / self.sigma2
+        if self.counts:
+            cost -= 2.0 * (weight * np.log(weight / (end - start)) - weight)
+        return float(cost)
+
+
+def break_indices(
+    values: np.ndarray,
+    weights: np.ndarray | None = None,
+    *,
+    counts: bool = False,
+    min_size: int = 2,
+    penalty_k: float = PENALTY_K,
+) -> list[int]:
+    """Return the indices where a new segment starts (PELT with the stated penalty).
+
+    Args:
+        values: The series; NaN marks a period without a value.
+        weights: Observations behind each value (events); ``None`` weighs
+            every observed period 1.
+        counts: Also model the weights as Poisson counts (the ``events`` model).
+        min_size: Fewest periods in a segment.
+        penalty_k: ``k`` of the penalty ``k * log(n)``.
+
+    Raises:
+        AnalysisError: Fewer than ``2 * min_size`` observed periods.
+    """
+    y = np.asarray(values, dtype=float)
+    w = (~np.isnan(y)).astype(float) if weights is None else np.asarray(weights, dtype=float)
+    w = np.where(np.isnan(y), 0.0, np.nan_to_num(w))
+    observed = int((w > 0).sum())
+    if observed < 2 * min_size:
+        raise AnalysisError(f"series too short for change points: {observed} observed periods, "
+                            f"need at least {2 * min_size}")
+    sigma = robust_sigma(y, w if weights is not None else None)
+    if not np.isfinite(sigma) or sigma <= 0:
+        return []
+    n = len(y)
+    pen = penalty_k * float(np.log(n))
+    if weights is None and observed == n and not counts:
+        # A complete plain series: ruptures' own l2 cost, the penalty on its scale.
+        algo = rpt.Pelt(model="l2", min_size=min_size, jump=1).fit(y.reshape(-1, 1))
+        ends = algo.predict(pen=pen * sigma**2)
+    else:
+        cost = CostEventMeans(sigma**2, counts)
+        cost.min_size = min_size
+        signal = np.column_stack([np.nan_to_num(y), w])
+        algo = rpt.Pelt(custom_cost=cost, min_size=min_size, jump=1).fit(signal)
+        ends = algo.predict(pen=pen)
+    return [int(e) for e in ends[:-1]]
+
+
+@dataclass(frozen=True)
+class ChangePoint:
+    """A break: the first period of the new segment and the levels either side."""
+
+    index: int
+    period_start: dt.date | None
+    before: float
+    after: float
+    size: float
+    direction: Literal["up", "down"]
+    rate_before: float | None = None
+    rate_after: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-able dict (dates as ISO strings)."""
+        out = asdict(self)
+        out["period_start"] = self.period_start.isoformat() if self.period_start else None
+        return out
+
+
+def _segment_mean(y: np.ndarray, w: np.ndarray, a: int, b: int) -> float:
+    ww = w[a:b]
+    if ww.sum() <= 0:
+        return float("nan")
+    return float(np.sum(np.nan_to_num(y[a:b]) * ww) / ww.sum())
+
+
+def change_points(
+    data: pd.DataFrame | pd.Series,
+    column: str = "relationship_index",
+    *,
+    model: Literal["auto", "mean", "events"] = "auto",
+    min_size: int = 2,
+    penalty_k: float = PENALTY_K,
+) -> list[ChangePoint]:
+    """Find the breaks of one indicator series.
+
+    Args:
+        data: An indicator table holding one series (rows by ``period_start``)
+            or a plain series (index = period starts or positions).
+        column: The indicator, when ``data`` is a table.
+        model: ``events`` weighs each period by its events and models their
+            count; ``mean`` treats the values alone; ``auto`` picks ``events``
+            for a mean-of-events indicator in a table with an ``events``
+            column, else ``mean``.
+        min_size: Fewest periods in a segment.
+        penalty_k: ``k`` of the penalty ``k * log(n)`` (default 2, BIC).
+
+    Returns:
+        The breaks in time order, each with the segment means either side.
+
+    Raises:
+        AnalysisError: Missing column, several series, or too few periods.
+    """
+    if isinstance(data, pd.Series):
+        y = to_float(data)
+        starts: list[dt.date | None] = [as_date(i) if not isinstance(i, int | np.integer) else None
+                                         for i in data.index]
+        events: np.ndarray | None = None
+    else:
+        frame = one_series(data, column)
+        y = to_float(frame[column])
+        starts = [as_date(v) for v in frame["period_start"]] if "period_start" in frame else [None] * len(y)
+        events = frame["events"].to_numpy(dtype=float) if "events" in frame.columns else None
+    use_events = model == "events" or (model == "auto" and events is not None and column in MEAN_COLUMNS)
+    if use_events and events is None:
+        raise AnalysisError("the events model needs an 'events' column")
+    weights = events if use_events else None
+    idx = break_indices(y, weights, counts=use_events, min_size=min_size, penalty_k=penalty_k)
+    w = np.where(np.isnan(y), 0.0, 1.0) if weights is None else np.where(np.isnan(y), 0.0, weights)
+    bounds = [0, *idx, len(y)]
+    out: list[ChangePoint] = []
+    for j, i in enumerate(idx):
+        before = _segment_mean(y, w, bounds[j], i)
+        after = _segment_mean(y, w, i, bounds[j + 2])
+        rates: tuple[float | None, float | None] = (None, None)
+        if use_events and events is not None:
+            rates = (float(events[bounds[j]:i].mean()), float(events[i:bounds[j + 2]].mean()))
+        out.append(ChangePoint(index=i, period_start=starts[i], before=before, after=after,
+                               size=after - before, direction="up" if after >= before else "down",
+                               rate_before=rates[0], rate_after=rates[1]))
+    return out
