@@ -106,8 +106,10 @@ def heatmap_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date 
         for area in ([opts.issue] if opts.issue else ISSUE_AREAS):
             for r in indicator_rows(store, dyad=opts.dyad, period=heat_period, issue=area,
                                     since=opts.since, until=as_of, as_of=as_of,
-                                    datasets=tuple(present)):
-                if r.get("events"):
+                                    datasets=tuple(present),
+                                    split_directions=opts.sides is not None):
+                if r.get("events") and (opts.sides is None
+                                        or r["direction"] == opts.direction_label):
                     cells.append({"dataset": r["dataset"], "issue_area": area,
                                   "period_start": r["period_start"],
                                   "period_label": period_label(r["period_start"], heat_period),

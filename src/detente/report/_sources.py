@@ -21,11 +21,14 @@ class Unavailable(Exception):
     """A section cannot be computed; the message says why, for a reader."""
 
 
-def _module(name: str, what: str) -> Any:
+def _module(name: str, what: str, needs: tuple[str, ...] = ()) -> Any:
     try:
-        return importlib.import_module(name)
+        mod = importlib.import_module(name)
     except ImportError:
-        raise Unavailable(f"not available: {what} ({name}) is not part of this version") from None
+        mod = None
+    if mod is None or any(not hasattr(mod, n) for n in needs):
+        raise Unavailable(f"not available: {what} ({name}) is not part of this version")
+    return mod
 
 
 def module_versions() -> dict[str, str]:
@@ -33,8 +36,8 @@ def module_versions() -> dict[str, str]:
     out: dict[str, str] = {}
     for name in ("detente.indicators", "detente.analysis", "detente.policy"):
         try:
-            importlib.import_module(name)
-            out[name] = "present"
+            mod = importlib.import_module(name)
+            out[name] = "present" if getattr(mod, "__file__", None) else "absent"
         except ImportError:
             out[name] = "absent"
     return out
@@ -57,7 +60,8 @@ def indicator_rows(
     Raises:
         Unavailable: the indicators stage is missing or refused the selection.
     """
-    ind = _module("detente.indicators", "the indicators stage")
+    ind = _module("detente.indicators", "the indicators stage",
+                  ("IndicatorSpec", "compute_indicators"))
     spec = ind.IndicatorSpec(
         dyad=dyad, split_directions=split_directions, period=period, issue=issue, since=since,
         until=until, as_of=as_of, datasets=datasets or None,
@@ -79,6 +83,9 @@ def _call(module: str, what: str, func: str, *args: Any, **kwargs: Any) -> Any:
         return fn(*args, **kwargs)
     except DetenteError as exc:
         raise Unavailable(f"{what}: {exc}") from None
+    except ImportError:
+        raise Unavailable(f"not available: {what} needs a stage missing from this version") \
+            from None
 
 
 def expected_response(store: Store, **kwargs: Any) -> dict[str, Any]:
@@ -117,4 +124,5 @@ def analysis() -> Any:
     Raises:
         Unavailable: the analysis stage is missing.
     """
-    return _module("detente.analysis", "the change-point and alert analysis")
+    return _module("detente.analysis", "the change-point and alert analysis",
+                   ("change_points", "alerts"))

@@ -18,6 +18,7 @@ from detente.report.model import (
     EvidenceGroup,
     Figure,
     Glance,
+    PlaybookSection,
     Reproducibility,
 )
 from detente.store import EventFilter, Store
@@ -44,7 +45,10 @@ def resolve_period(period: str, datasets: list[str]) -> str:
 
 
 def _filter(opts: BriefOptions, until: dt.date | None = None) -> EventFilter:
-    return EventFilter(dyad=opts.dyad, since=opts.since, until=until or opts.until,
+    sides = opts.sides
+    return EventFilter(dyad=None if sides else opts.dyad, source=sides[0] if sides else None,
+                       target=sides[1] if sides else None, since=opts.since,
+                       until=until or opts.until,
                        issue_areas=(opts.issue,) if opts.issue else (), datasets=opts.datasets)
 
 
@@ -60,8 +64,16 @@ def _validate(store: Store, opts: BriefOptions) -> list[str]:
     return []
 
 
-def build_brief(store: Store, options: BriefOptions | None = None) -> Brief:
+ALL_SECTIONS = frozenset({"issues", "response", "treaties", "playbook"})
+
+
+def build_brief(store: Store, options: BriefOptions | None = None, *,
+                sections_wanted: frozenset[str] = ALL_SECTIONS) -> Brief:
     """Compute the brief for ``options`` from ``store``.
+
+    ``sections_wanted`` leaves out the slower optional sections (``issues``,
+    ``response``, ``treaties``, ``playbook``) for a quick view; the glance,
+    the index and quad-class charts and the evidence are always there.
 
     The brief always renders: a selection with no events (an unknown dyad, an
     empty date range, a dataset not in the store) gives a brief that says
@@ -81,7 +93,7 @@ def build_brief(store: Store, options: BriefOptions | None = None) -> Brief:
     records = [] if notes else dataset_records(store, scoped)
     present = [r.dataset for r in records]
     period = resolve_period(opts.period, present)
-    dyad = opts.dyad_label
+    dyad = opts.direction_label
     title = f"{dyad}: the relationship as of {as_of}" if as_of else f"{dyad}: no evidence"
     if not records and not notes:
         notes.append(f"no events for {dyad} in this selection: there is no evidence for this "
@@ -96,7 +108,9 @@ def build_brief(store: Store, options: BriefOptions | None = None) -> Brief:
         try:
             rows = indicator_rows(store, dyad=opts.dyad, period=period, issue=opts.issue,
                                   since=opts.since, until=as_of, as_of=as_of,
-                                  datasets=tuple(present))
+                                  datasets=tuple(present), split_directions=opts.sides is not None)
+            if opts.sides:
+                rows = [r for r in rows if r["direction"] == dyad]
         except Unavailable as exc:
             missing = str(exc)
             notes.append(missing)
@@ -105,9 +119,7 @@ def build_brief(store: Store, options: BriefOptions | None = None) -> Brief:
             dataset, start, end = fig
             evidence.append(evidence_group(
                 store, f"latest:{dataset}", f"{dataset}: events of the latest period "
-                f"({start} … {end})", window(start, end, EventFilter(
-                    dyad=opts.dyad, since=opts.since, until=as_of,
-                    issue_areas=scoped.issue_areas, datasets=(dataset,))),
+                f"({start} … {end})", window(start, end, _only(scoped, dataset)),
                 opts.evidence_per_figure))
     evidence.sort(key=lambda g: g.key)
 
@@ -118,17 +130,22 @@ def build_brief(store: Store, options: BriefOptions | None = None) -> Brief:
             store, cp.evidence or f"change:{cp.dataset}:{cp.date}",
             f"{cp.dataset}: events around the change point of {cp.date}",
             window(cp.date - dt.timedelta(days=45), cp.date + dt.timedelta(days=45),
-                   EventFilter(dyad=opts.dyad, until=as_of, issue_areas=scoped.issue_areas,
-                               datasets=(cp.dataset,))), opts.evidence_per_figure))
+                   _only(scoped, cp.dataset)), opts.evidence_per_figure))
     charts.append(sections.index_chart(rows, cps, missing))
     charts.append(sections.quad_chart(rows, missing))
-    charts.append(sections.heatmap_chart(store, opts, period, as_of, present) if records else
-                  Chart(name="issues", title="Issue areas by period",
-                        description="", empty_reason="no evidence for this view"))
-    charts.append(sections.response_chart(store, opts, period, as_of, bool(records)))
-    treaties, registry_note = sections.treaty_chart(as_of, opts.dyad)
-    charts.append(treaties)
-    playbook = sections.playbook_section(store, opts.playbook, as_of)
+    if "issues" in sections_wanted:
+        charts.append(sections.heatmap_chart(store, opts, period, as_of, present) if records else
+                      Chart(name="issues", title="Issue areas by period",
+                            description="", empty_reason="no evidence for this view"))
+    if "response" in sections_wanted:
+        charts.append(sections.response_chart(store, opts, period, as_of, bool(records)))
+    registry_note = None
+    if "treaties" in sections_wanted:
+        treaties, registry_note = sections.treaty_chart(as_of, opts.dyad)
+        charts.append(treaties)
+    playbook = (sections.playbook_section(store, opts.playbook, as_of)
+                if "playbook" in sections_wanted else
+                PlaybookSection(unavailable="not computed for this view"))
 
     latest = max(cps, key=lambda c: c.date) if cps else None
     glance = Glance(
@@ -137,7 +154,7 @@ def build_brief(store: Store, options: BriefOptions | None = None) -> Brief:
         notes=notes + ([registry_note] if registry_note else []),
     )
     params: dict[str, Any] = {
-        "dyad": dyad, "period": period, "since": asked.since, "until": asked.until,
+        "dyad": opts.dyad_label, "direction": dyad, "period": period, "since": asked.since, "until": asked.until,
         "as_of": as_of, "datasets": list(opts.datasets) or "all", "issue": opts.issue or "all",
         "playbook": opts.playbook or "default",
     }
@@ -169,3 +186,8 @@ def _figures(rows: list[dict[str, Any]]) -> list[Figure]:
                 low_evidence=bool(r.get("low_evidence")),
             ))
     return out
+
+
+def _only(flt: EventFilter, dataset: str) -> EventFilter:
+    return EventFilter(dyad=flt.dyad, source=flt.source, target=flt.target, since=flt.since,
+                       until=flt.until, issue_areas=flt.issue_areas, datasets=(dataset,))

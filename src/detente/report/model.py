@@ -46,6 +46,7 @@ class BriefOptions(_Model):
     """What the brief is about: the parameters a reader can change."""
 
     dyad: tuple[str, str] = ("USA", "RUS")
+    direction: Literal["both", "forward", "backward"] = "both"
     period: Period = "auto"
     since: dt.date | None = None
     until: dt.date | None = None
@@ -59,6 +60,19 @@ class BriefOptions(_Model):
     def dyad_label(self) -> str:
         """Return the dyad as written in outputs, ``USA-RUS``."""
         return f"{self.dyad[0]}-{self.dyad[1]}"
+
+    @property
+    def direction_label(self) -> str:
+        """Return the direction as written in outputs: ``USA-RUS`` pooled, else ``USA->RUS``."""
+        a, b = self.dyad
+        return {"both": f"{a}-{b}", "forward": f"{a}->{b}", "backward": f"{b}->{a}"}[self.direction]
+
+    @property
+    def sides(self) -> tuple[str, str] | None:
+        """Return ``(source, target)`` of a one-way view, ``None`` for both directions."""
+        a, b = self.dyad
+        return None if self.direction == "both" else (
+            (a, b) if self.direction == "forward" else (b, a))
 
 
 class Figure(_Model):

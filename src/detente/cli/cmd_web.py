@@ -1,0 +1,41 @@
+"""`detente serve`: the local dashboard over a read-only store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from detente.cli._options import StoreOpt
+from detente.store import Store, default_store_path
+
+__all__ = ["register"]
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on (this machine only "
+                                      "by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8765,
+    store: StoreOpt = None,
+) -> None:
+    """Serve the dashboard: live filters, charts, events with paging and search, a JSON API.
+
+    The store is opened read-only (a new one is created first, with the curated
+    chronology in it). The API is described at /openapi.json.
+    """
+    import uvicorn
+
+    from detente.web import create_app
+
+    path = Path(store) if store is not None else default_store_path()
+    if not path.exists():
+        Store.open(path).close()
+    app = create_app(path)
+    typer.echo(f"serving {path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve` to the CLI."""
+    app.command(name="serve")(serve)

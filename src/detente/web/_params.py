@@ -1,0 +1,92 @@
+"""Query parameters of the dashboard's API: declared once, validated, bound."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Query
+
+from detente.errors import QueryError
+from detente.report import BriefOptions
+from detente.store import EventFilter, parse_dyad
+
+__all__ = ["EventQuery", "ViewQuery"]
+
+Dyad = Annotated[str, Query(pattern=r"^[A-Za-z]{3}-[A-Za-z]{3}$", max_length=7,
+                            description="Both directions, e.g. USA-RUS.")]
+Direction = Annotated[Literal["both", "forward", "backward"], Query(
+    description="both: pooled; forward: first side to second (USA->RUS); backward: the other way.")]
+Period = Annotated[Literal["auto", "week", "month", "quarter", "year"], Query(
+    description="Period of the series (auto: years for the chronology alone, else months).")]
+Issue = Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$", description="One issue area.")]
+Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD")]
+Datasets = Annotated[list[str] | None, Query(
+    max_length=10, description="Datasets (repeatable); all when absent.")]
+_DATASET = r"^[a-z0-9_]{1,20}$"
+
+
+def _datasets(values: list[str] | None) -> tuple[str, ...]:
+    import re
+
+    out = tuple(values or ())
+    bad = [v for v in out if not re.fullmatch(_DATASET, v)]
+    if bad:
+        raise QueryError(f"dataset {bad[0]!r} is not a dataset name")
+    return out
+
+
+@dataclass(frozen=True)
+class ViewQuery:
+    """The filters of a view: dyad, direction, issue, period, dates, datasets."""
+
+    dyad: Dyad = "USA-RUS"
+    direction: Direction = "both"
+    issue: Issue = None
+    period: Period = "auto"
+    since: Day = None
+    until: Day = None
+    as_of: Day = None
+    dataset: Datasets = None
+
+    def options(self) -> BriefOptions:
+        """Return the brief options of this view.
+
+        Raises:
+            QueryError: a value no dyad or dataset can have.
+        """
+        return BriefOptions(dyad=parse_dyad(self.dyad), direction=self.direction,
+                            period=self.period, since=self.since, until=self.until,
+                            as_of=self.as_of, datasets=_datasets(self.dataset), issue=self.issue)
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """A page of events: the view's filters plus search and paging."""
+
+    dyad: Dyad = "USA-RUS"
+    direction: Direction = "both"
+    issue: Issue = None
+    since: Day = None
+    until: Day = None
+    dataset: Datasets = None
+    search: Annotated[str | None, Query(max_length=200,
+                                        description="Substring of text, URL or names.")] = None
+    limit: Annotated[int, Query(ge=1, le=500, description="Rows per page.")] = 50
+    offset: Annotated[int, Query(ge=0, le=100_000_000, description="Rows to skip.")] = 0
+
+    def event_filter(self) -> EventFilter:
+        """Return the store filter of this page.
+
+        Raises:
+            QueryError: a value no filter can have (since after until, a bad code).
+        """
+        a, b = parse_dyad(self.dyad)
+        sides = {"both": None, "forward": (a, b), "backward": (b, a)}[self.direction]
+        return EventFilter(
+            dyad=None if sides else (a, b), source=sides[0] if sides else None,
+            target=sides[1] if sides else None, since=self.since, until=self.until,
+            issue_areas=(self.issue,) if self.issue else (), datasets=_datasets(self.dataset),
+            search=self.search or None,
+        )

@@ -1,0 +1,190 @@
+"""The dashboard: the brief's views with live filters, an events table and a JSON API.
+
+Read-only: the store is opened read-only and no endpoint writes. Every query
+parameter is declared with its type and bounds, validated by FastAPI, and
+reaches the store only as a bound parameter of an :class:`EventFilter`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from detente import __version__
+from detente.errors import DetenteError
+from detente.report import BriefOptions, build_brief, render_html
+from detente.report._bundle import vega_bundle
+from detente.report.html import script_json, stylesheet
+from detente.store import EventFilter, Store
+from detente.web._params import EventQuery, ViewQuery
+
+__all__ = ["create_app"]
+
+_QUICK = frozenset({"issues"})
+_STATIC = {
+    "vega.js": "text/javascript; charset=utf-8",
+    "dashboard.js": "text/javascript; charset=utf-8",
+    "dashboard.css": "text/css; charset=utf-8",
+    "brief.css": "text/css; charset=utf-8",
+}
+_EVENT_COLUMNS = ("event_id", "date", "source_actor", "target_actor", "event_code", "quad_class",
+                  "goldstein", "issue_areas", "dataset", "text", "url", "citation_issuer",
+                  "citation_title", "citation_date")
+
+
+class _Shared:
+    """One read-only store, used by one request at a time (DuckDB temp objects are per
+    connection, so requests share it under a lock rather than opening cursors)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+        self.store: Store | None = None
+
+    @contextmanager
+    def use(self) -> Iterator[Store]:
+        with self.lock:
+            if self.store is None:
+                self.store = Store.open(self.path, read_only=True)
+            yield self.store
+
+    def close(self) -> None:
+        with self.lock:
+            if self.store is not None:
+                self.store.close()
+                self.store = None
+
+
+def _error(status: int, message: str, detail: Any = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": message}
+    if detail is not None:
+        body["detail"] = detail
+    return JSONResponse(body, status_code=status)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def create_app(store_path: str | Path) -> FastAPI:
+    """Return the dashboard app over the store at ``store_path`` (opened read-only).
+
+    Raises:
+        StoreError: there is no store at ``store_path``.
+    """
+    shared = _Shared(Path(store_path))
+    with shared.use():
+        pass  # fail now, with a clear message, rather than on the first request
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        shared.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="detente dashboard",
+        version=__version__,
+        description="Read-only views of a detente store: the brief's figures and charts, "
+                    "events with paging and search.",
+        docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
+    )
+    app.state.shared = shared
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x != "query") or "request"
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]
+        return _error(422, f"parameter {where}: {first.get('msg', 'invalid')}", detail)
+
+    @app.exception_handler(DetenteError)
+    async def _refused(request: Request, exc: DetenteError) -> JSONResponse:
+        return _error(400, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard() -> HTMLResponse:
+        page = resources.files("detente.web").joinpath("static", "dashboard.html")
+        return HTMLResponse(page.read_text("utf-8"))
+
+    def checked(st: Store, opts: BriefOptions) -> BriefOptions:
+        st.validate(EventFilter(dyad=opts.dyad, since=opts.since, until=opts.until,
+                                issue_areas=(opts.issue,) if opts.issue else ()))
+        return opts
+
+    @app.get("/brief", response_class=HTMLResponse, summary="The brief as a page")
+    def brief_page(q: Annotated[ViewQuery, Depends()]) -> HTMLResponse:
+        opts = q.options()
+        with shared.use() as st:
+            content = build_brief(st, checked(st, opts))
+        return HTMLResponse(render_html(content, bundle_src="/static/vega.js"))
+
+    @app.get("/api/brief", summary="The brief's content as JSON")
+    def api_brief(q: Annotated[ViewQuery, Depends()]) -> Response:
+        opts = q.options()
+        with shared.use() as st:
+            content = build_brief(st, checked(st, opts))
+        return Response(content.model_dump_json(), media_type="application/json")
+
+    @app.get("/api/view", summary="A quick view: glance, index, quad-class and issue charts")
+    def api_view(q: Annotated[ViewQuery, Depends()]) -> Response:
+        opts = q.options()
+        with shared.use() as st:
+            content = build_brief(st, checked(st, opts), sections_wanted=_QUICK)
+        body = {
+            "title": content.title, "as_of": content.as_of, "period": content.period,
+            "glance": content.glance.model_dump(mode="json"),
+            "charts": [c.model_dump(mode="json") for c in content.charts],
+            "datasets": [d.model_dump(mode="json") for d in content.reproducibility.datasets],
+        }
+        return Response(script_json(body), media_type="application/json")
+
+    @app.get("/api/events", summary="A page of events, oldest first")
+    def api_events(q: Annotated[EventQuery, Depends()]) -> dict[str, Any]:
+        flt = q.event_filter()
+        with shared.use() as st:
+            st.validate(flt)
+            total = st.count(flt)
+            table = st.events(flt, limit=q.limit, offset=q.offset)
+        rows = table.select(list(_EVENT_COLUMNS)).to_pylist()
+        return {"total": total, "limit": q.limit, "offset": q.offset,
+                "events": [{k: _plain(v) for k, v in r.items()} for r in rows]}
+
+    @app.get("/api/datasets", summary="What each dataset in the store holds")
+    def api_datasets() -> dict[str, Any]:
+        with shared.use() as st:
+            rows = st.summary().to_pylist()
+            areas = st.known_areas()
+        return {"datasets": [{k: _plain(v) for k, v in r.items()} for r in rows],
+                "issue_areas": areas}
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name not in _STATIC:
+            return _error(404, f"no static file {name!r}")
+        if name == "vega.js":
+            text = vega_bundle()
+        elif name == "brief.css":
+            text = stylesheet()
+        else:
+            text = resources.files("detente.web").joinpath("static", name).read_text("utf-8")
+        return Response(text, media_type=_STATIC[name],
+                        headers={"Cache-Control": "max-age=3600"})
+
+    return app

@@ -1,0 +1,109 @@
+(function () {
+  "use strict";
+  var form = document.getElementById("filters");
+  var search = document.getElementById("search");
+  var status = document.getElementById("status");
+  var page = { offset: 0, limit: 25, total: 0 };
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+  function num(v) { return v === null || v === undefined ? "—" : (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(2) : String(v)); }
+  function params(extra) {
+    var p = new URLSearchParams();
+    new FormData(form).forEach(function (v, k) { if (v !== "") { p.append(k, v); } });
+    Object.keys(extra || {}).forEach(function (k) { if (extra[k] !== "" && extra[k] !== null) { p.set(k, extra[k]); } });
+    return p;
+  }
+  function fail(res, body) {
+    status.textContent = (body && body.error) ? body.error : ("request failed: " + res.status);
+    status.className = "error";
+  }
+  function getJSON(url) {
+    return fetch(url).then(function (res) {
+      return res.json().then(function (body) { if (!res.ok) { fail(res, body); throw new Error("bad request"); } return body; });
+    });
+  }
+
+  function showView(v) {
+    document.getElementById("title").textContent = v.title;
+    document.getElementById("summary").textContent = v.glance.summary;
+    var notes = document.getElementById("notes"); notes.textContent = "";
+    v.glance.notes.forEach(function (n) { notes.appendChild(el("p", { "class": "note" }, n)); });
+    var cards = document.getElementById("cards"); cards.textContent = "";
+    v.glance.figures.forEach(function (f) {
+      var c = el("div", { "class": "card", "data-indicator": f.indicator });
+      c.appendChild(el("div", { "class": "label" }, f.dataset + " · " + f.label));
+      c.appendChild(el("div", { "class": "value" }, num(f.value)));
+      c.appendChild(el("div", { "class": "delta" }, f.baseline === null ? "no baseline" : "baseline " + num(f.baseline) + " · change " + num(f.diff)));
+      cards.appendChild(c);
+    });
+    var list = document.getElementById("chart-list"); list.textContent = "";
+    v.charts.forEach(function (c) {
+      var fig = el("figure", { "class": "chart", id: "chart-" + c.name });
+      fig.appendChild(el("h3", {}, c.title));
+      fig.appendChild(el("figcaption", {}, c.description));
+      if (c.spec) {
+        var vis = el("div", { "class": "vis", id: "vis-" + c.name });
+        fig.appendChild(vis);
+        list.appendChild(fig);
+        vegaEmbed(vis, c.spec, { actions: false, renderer: "svg" }).then(function () {
+          vis.setAttribute("data-rendered", "true");
+        }).catch(function (err) { vis.setAttribute("data-rendered", "error"); vis.textContent = "This chart could not be drawn: " + err; });
+      } else {
+        fig.appendChild(el("p", { "class": "empty", "data-empty": c.name }, c.empty_reason));
+        list.appendChild(fig);
+      }
+    });
+  }
+
+  function showEvents(body) {
+    page.total = body.total;
+    var tbody = document.querySelector("#events-table tbody"); tbody.textContent = "";
+    body.events.forEach(function (e) {
+      var tr = el("tr");
+      [e.date, (e.source_actor || "?") + " → " + (e.target_actor || "?"), e.event_code || "", e.quad_class || "", num(e.goldstein),
+       (e.issue_areas || []).join(", "), e.dataset, e.text || e.citation_title || ""].forEach(function (v) { tr.appendChild(el("td", {}, v)); });
+      tbody.appendChild(tr);
+    });
+    var last = Math.min(body.offset + body.events.length, body.total);
+    document.getElementById("events-count").textContent = body.total ? ("events " + (body.offset + 1) + "–" + last + " of " + body.total) : "no events for this view";
+    document.getElementById("prev").disabled = body.offset <= 0;
+    document.getElementById("next").disabled = last >= body.total;
+  }
+
+  function loadEvents() {
+    var p = params({ limit: page.limit, offset: page.offset, search: new FormData(search).get("search") || "" });
+    p.delete("period");
+    return getJSON("/api/events?" + p.toString()).then(showEvents);
+  }
+
+  function refresh() {
+    status.className = "muted"; status.textContent = "loading…";
+    page.offset = 0;
+    var p = params();
+    history.replaceState(null, "", "?" + p.toString());
+    document.getElementById("brief-link").setAttribute("href", "/brief?" + p.toString());
+    return Promise.all([getJSON("/api/view?" + p.toString()).then(showView), loadEvents()]).then(function () {
+      status.textContent = "up to date"; document.body.setAttribute("data-ready", "true");
+    }).catch(function () { document.body.setAttribute("data-ready", "error"); });
+  }
+
+  function init(meta) {
+    var issue = form.elements.issue, dataset = form.elements.dataset;
+    meta.issue_areas.forEach(function (a) { issue.appendChild(el("option", { value: a }, a)); });
+    meta.datasets.forEach(function (d) { dataset.appendChild(el("option", { value: d.dataset }, d.dataset + " (" + d.events + ")")); });
+    new URLSearchParams(location.search).forEach(function (v, k) { if (form.elements[k]) { form.elements[k].value = v; } });
+    form.addEventListener("change", function () { if (form.checkValidity()) { refresh(); } });
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); refresh(); });
+    search.addEventListener("submit", function (ev) { ev.preventDefault(); page.offset = 0; loadEvents(); });
+    document.getElementById("prev").addEventListener("click", function () { page.offset = Math.max(0, page.offset - page.limit); loadEvents(); });
+    document.getElementById("next").addEventListener("click", function () { page.offset += page.limit; loadEvents(); });
+    return refresh();
+  }
+
+  getJSON("/api/datasets").then(init);
+})();
