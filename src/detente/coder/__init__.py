@@ -1,0 +1,1 @@
+"""The text coder: English news sentences into CAMEO events."""

@@ -1,0 +1,151 @@
+"""The rule coder: English sentences in, CAMEO events out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from detente.coder.actors import ActorDictionary, ActorMention, load_actors
+from detente.coder.grammar import assemble
+from detente.coder.inputs import Document
+from detente.coder.language import english_problem
+from detente.coder.patterns import PatternSet, load_patterns
+from detente.coder.sentences import MAX_SENTENCE_CHARS, split_sentences, tokenize
+
+__all__ = ["CodedEvent", "Coder", "CodingReport"]
+
+_BY_PLACE = frozenset({"in", "of", "from"})
+
+
+@dataclass(frozen=True, slots=True)
+class CodedEvent:
+    """One event coded from a sentence."""
+
+    doc_id: str
+    date: dt.date | None
+    sentence: str
+    source: str
+    target: str
+    code: str
+    source_name: str = ""
+    target_name: str = ""
+    url: str | None = None
+
+    @property
+    def event_id(self) -> str:
+        """``coded:<hash>`` of document, sentence, actors and code: stable across runs."""
+        key = "\x1f".join((self.doc_id, self.sentence, self.source, self.target, self.code))
+        return "coded:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass
+class CodingReport:
+    """What a coding run read, coded and skipped (with reasons)."""
+
+    documents: int = 0
+    sentences: int = 0
+    sentences_with_events: int = 0
+    events: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the report as plain JSON-able values."""
+        return {"documents": self.documents, "sentences": self.sentences,
+                "sentences_with_events": self.sentences_with_events, "events": self.events,
+                "skipped": dict(sorted(self.skipped.items()))}
+
+
+class Coder:
+    """Codes English sentences into CAMEO events with the project's rules.
+
+    Args:
+        actors: the actor dictionary (default: the packaged one).
+        patterns: the verb patterns (default: the packaged ones).
+    """
+
+    def __init__(self, actors: ActorDictionary | None = None, patterns: PatternSet | None = None) -> None:
+        self.actors = actors or load_actors()
+        self.patterns = patterns or load_patterns()
+
+    def code_sentence(self, sentence: str, day: dt.date | None = None,
+                      context: list[str] | None = None) -> list[tuple[ActorMention, ActorMention, str]]:
+        """Return (source, target, code) for every event in one sentence.
+
+        Args:
+            sentence: one English sentence.
+            day: its date, for dated actors (leaders, titles).
+            context: country codes mentioned earlier in the document, latest last;
+                a bare title ("the president") takes the latest.
+        """
+        cased = tokenize(sentence)
+        toks = [t.lower() for t in cased]
+        mentions, treaties = self.actors.scan(toks, cased, day)
+        _resolve_bare(mentions, toks, context)
+        actor_at = {m.start: (m.end, k) for k, m in enumerate(mentions) if m.code}
+        # bare role nouns that found no country still block verb search inside them
+        spans = dict(actor_at)
+        for k, m in enumerate(mentions):
+            if not m.code:
+                spans.setdefault(m.start, (m.end, k))
+        matches = self.patterns.find(toks, spans)
+        if context is not None:
+            context.extend(m.country for m in mentions if m.code and m.strong)
+        if not matches:
+            return []
+        triples = assemble(toks, mentions, matches, treaties)
+        seen: set[tuple[str, str, str]] = set()
+        out = []
+        for t in triples:
+            key = (t.source.code, t.target.code, t.code)
+            if key not in seen:
+                seen.add(key)
+                out.append((t.source, t.target, t.code))
+        return out
+
+    def code_documents(self, docs: Iterable[Document], report: CodingReport | None = None) -> Iterator[CodedEvent]:
+        """Yield the events of every document, counting skips in ``report``."""
+        rep = report if report is not None else CodingReport()
+        for doc in docs:
+            rep.documents += 1
+            problem = english_problem(doc.text)
+            if problem is not None:
+                rep.skipped[f"document {problem}"] += 1
+                continue
+            if doc.date is None:
+                rep.skipped["document without a date"] += 1
+                continue
+            context: list[str] = []
+            for sentence in split_sentences(doc.text):
+                rep.sentences += 1
+                if len(sentence) > MAX_SENTENCE_CHARS:
+                    rep.skipped[f"sentence longer than {MAX_SENTENCE_CHARS} characters"] += 1
+                    continue
+                found = self.code_sentence(sentence, doc.date, context)
+                if not found:
+                    continue
+                rep.sentences_with_events += 1
+                for src, tgt, code in found:
+                    rep.events += 1
+                    yield CodedEvent(doc.id, doc.date, sentence, src.code, tgt.code, code,
+                                     src.name, tgt.name, doc.url)
+
+
+def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[str] | None) -> None:
+    """Give a bare role or title a country: from a place after it, else from the document."""
+    for k, m in enumerate(mentions):
+        if m.code or "bare" not in m.extra:
+            continue
+        role = m.extra["bare"]
+        nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+        if nxt is not None and nxt.code and m.end < len(toks) and toks[m.end] in _BY_PLACE and \
+                nxt.start - m.end <= 2:
+            m.code = nxt.country + role
+            m.name = nxt.name
+            m.end = nxt.end
+            nxt.code = ""  # the place is part of this actor now
+        elif "office" in m.extra and context:
+            m.code = context[-1] + role
+    mentions[:] = [m for m in mentions if m.code or "bare" in m.extra]

@@ -1,0 +1,298 @@
+"""From actors and verb matches to (source, code, target) triples.
+
+Shallow rules over token positions, no parser:
+
+* the source is the actor (or joint actors: "X and Y") nearest before the verb,
+  preferring one that is not a place ("in Moscow"); the target is the first
+  actor after it within the clause;
+* passive voice ("was shot down by Turkish jets") swaps them: the actor after
+  "by" is the source, the subject the target;
+* a joint subject with a symmetric verb and no target ("Russia and Ukraine
+  exchanged prisoners") codes both directions;
+* reported speech ("X said Y attacked Z") codes only what is reported;
+* negation ("did not", "never") and hedged modality ("may", "could", "if")
+  drop the event; control verbs turn the verb they govern into an intent
+  ("agreed to"), a threat ("threatened to"), a rejection ("refused to"), an
+  appeal ("urged X to") or a demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from detente.coder.actors import ActorMention
+from detente.coder.patterns import PARTICIPLES, Match
+
+__all__ = ["Triple", "assemble", "control_code"]
+
+NEGATORS = frozenset({"not", "n't", "never", "no", "nor", "neither", "without", "didn't", "don't", "doesn't",
+                      "won't", "wouldn't", "hasn't", "haven't", "hadn't", "wasn't", "weren't", "isn't",
+                      "aren't", "cannot", "can't", "couldn't", "failed"})
+HEDGES = frozenset({"may", "might", "could", "should", "can", "must", "if", "unless", "whether",
+                    "possibly", "perhaps", "reportedly", "allegedly"})
+FUTURE = frozenset({"will", "would", "shall", "'ll"})
+BE = frozenset({"was", "were", "is", "are", "been", "being", "be", "got", "get", "gets"})
+CLAUSE = frozenset({";", ":", "after", "before", "because", "while", "but", "which", "who", "whom", "when",
+                    "although", "though", "whereas", "since", "as", "where", "until", "amid"})
+JOIN = frozenset({"and", ",", "&", "together", "with"})
+PRONOUNS = frozenset({"it", "they", "he", "she", "its", "their", "his", "her"})
+
+# a control verb turns the root of the verb it governs into a code of its own
+_INTENT = {"03": "030", "04": "036", "05": "032", "06": "031", "07": "033", "08": "035", "09": "030"}
+_THREAT = {"15": "138", "16": "131", "17": "130", "18": "138", "19": "1384", "20": "1385",
+           "12": "130", "10": "130", "11": "130", "13": "130", "14": "133"}
+_REFUSE = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122", "08": "124", "09": "120"}
+_APPEAL = {"03": "020", "04": "026", "05": "022", "06": "021", "07": "023", "08": "025", "09": "020"}
+_DEMAND = {"03": "100", "04": "106", "05": "102", "06": "101", "07": "103", "08": "105", "09": "100",
+           "16": "100", "17": "100", "15": "100"}
+_SPECIFIC = {("threat", "163"): "1312", ("threat", "161"): "1313", ("threat", "160"): "1313",
+             ("threat", "164"): "134", ("threat", "1622"): "1311", ("threat", "162"): "1311",
+             ("threat", "191"): "1381", ("threat", "192"): "1382", ("threat", "2041"): "1385",
+             ("intent", "0841"): "0353", ("intent", "085"): "0354", ("intent", "0874"): "0356",
+             ("intent", "087"): "0356", ("intent", "0871"): "0356", ("intent", "072"): "0332",
+             ("intent", "071"): "0331", ("intent", "073"): "0333", ("intent", "062"): "0312",
+             ("intent", "061"): "0311", ("intent", "045"): "039",
+             ("refuse", "0874"): "1246", ("refuse", "087"): "1246", ("refuse", "085"): "1244",
+             ("refuse", "0841"): "1243", ("refuse", "072"): "1222", ("refuse", "071"): "1221",
+             ("refuse", "057"): "127", ("appeal", "0874"): "0256", ("appeal", "087"): "0256",
+             ("appeal", "0871"): "0256", ("appeal", "0841"): "0253", ("appeal", "0842"): "0253",
+             ("appeal", "085"): "0254", ("appeal", "072"): "0232", ("appeal", "071"): "0231",
+             ("appeal", "073"): "0233", ("demand", "0874"): "1056", ("demand", "087"): "1056",
+             ("demand", "0841"): "1053", ("demand", "085"): "1054", ("demand", "0831"): "1041"}
+# what a future ("will", "would") does to a cooperative act: it is announced, not done
+_FUTURE_KEEPS = frozenset({"16", "17", "13", "10", "12", "11", "14", "15", "18", "19", "20", "01", "02", "03"})
+
+
+def control_code(kind: str, code: str) -> str | None:
+    """Return the code for ``code`` governed by a control verb of ``kind``."""
+    specific = _SPECIFIC.get((kind, code))
+    if specific is not None:
+        return specific
+    root = code[:2]
+    if kind == "intent":
+        return _INTENT.get(root, code if root in _FUTURE_KEEPS else None)
+    if kind == "threat":
+        return _THREAT.get(root, "130")
+    if kind == "refuse":
+        return _REFUSE.get(root)
+    if kind == "appeal":
+        return _APPEAL.get(root, "020")
+    if kind == "demand":
+        return _DEMAND.get(root, "100")
+    return code
+
+
+@dataclass(frozen=True, slots=True)
+class Triple:
+    """One coded event before it becomes a canonical row."""
+
+    source: ActorMention
+    target: ActorMention
+    code: str
+    verb_start: int
+
+
+def _group(mentions: list[ActorMention], k: int, toks: list[str], forward: bool) -> list[int]:
+    """Return mention ``k`` with those joined to it by "and" / "," (in order)."""
+    members = [k]
+    if forward:
+        j = k
+        while j + 1 < len(mentions) and _joined(toks, mentions[j].end, mentions[j + 1].start):
+            members.append(j + 1)
+            j += 1
+    else:
+        j = k
+        while j - 1 >= 0 and _joined(toks, mentions[j - 1].end, mentions[j].start):
+            members.insert(0, j - 1)
+            j -= 1
+    return members
+
+
+def _joined(toks: list[str], a: int, b: int) -> bool:
+    between = toks[a:b]
+    return 0 < len(between) <= 3 and any(t in ("and", ",", "&") for t in between) and \
+        all(t in JOIN or t == "the" for t in between)
+
+
+def _window_flags(toks: list[str], lo: int, hi: int) -> tuple[bool, bool, bool]:
+    """Return (negated, hedged, future) for the words in [lo, hi)."""
+    neg = hedge = fut = False
+    for t in toks[lo:hi]:
+        if t in NEGATORS:
+            neg = True
+        elif t in HEDGES:
+            hedge = True
+        elif t in FUTURE:
+            fut = True
+    return neg, hedge, fut
+
+
+def assemble(toks: list[str], mentions: list[ActorMention], matches: list[Match],
+             treaties: list[tuple[int, int, tuple[str, ...]]]) -> list[Triple]:
+    """Turn one sentence's mentions and verb matches into event triples."""
+    out: list[Triple] = []
+    used: set[int] = set()
+    for mi, m in enumerate(matches):
+        if mi in used:
+            continue
+        kind = m.pattern.control
+        pattern, code, end, tgt_idx = m.pattern, m.pattern.code, m.end, m.target
+        if kind == "say":
+            # reported speech: the speech act is no event; what is reported is coded on its own
+            continue
+        if kind is not None:
+            inner = _governed(toks, matches, mi, mentions)
+            if inner is not None:
+                used.add(inner)
+                im = matches[inner]
+                if tgt_idx is None:
+                    # "urged Putin to return the islands": the object is the target
+                    tgt_idx = next((k for k, a in enumerate(mentions) if m.end <= a.start < im.start), None)
+                if not im.pattern.code:
+                    continue
+                got = control_code(kind, im.pattern.code)
+                if got is None:
+                    continue
+                code, end = got, im.end
+                pattern = im.pattern
+                if im.target is not None:
+                    tgt_idx = im.target
+        if not code:
+            continue
+        # the clause the verb sits in
+        lo = m.start
+        while lo > 0 and toks[lo - 1] not in CLAUSE:
+            lo -= 1
+        before = [k for k, a in enumerate(mentions) if lo <= a.start and a.end <= m.start and a.code]
+        last_actor_end = mentions[before[-1]].end if before else lo
+        neg, hedge, fut = _window_flags(toks, max(last_actor_end, m.start - 4), m.start)
+        if any(t in ("if", "unless", "whether") for t in toks[lo:m.start]):
+            hedge = True
+        if neg or hedge:
+            continue
+        if fut and kind is None:
+            got = control_code("intent", code)
+            if got is None:
+                continue
+            code = got
+        passive = _passive(toks, m.start)
+        sources: list[int]
+        targets: list[int]
+        if passive:
+            by = next((k for k, a in enumerate(mentions) if a.start > m.start and a.code
+                       and a.start > 0 and toks[a.start - 1] == "by" and a.start - end <= 6), None)
+            if by is None or not before:
+                continue
+            sources = _group(mentions, by, toks, forward=True)
+            subj = _subject(mentions, before)
+            targets = _group(mentions, subj, toks, forward=False)
+        else:
+            if not before:
+                continue
+            subj = _subject(mentions, before)
+            sources = _group(mentions, subj, toks, forward=False)
+            sources = [s for s in sources if s in before]
+            targets = []
+            if tgt_idx is None:
+                # an actor inside the pattern's words ("warned Putin of consequences")
+                tgt_idx = next((k for k, a in enumerate(mentions) if a.code and m.start < a.start
+                                and a.end <= end and k not in sources), None)
+            if tgt_idx is not None:
+                targets = _group(mentions, tgt_idx, toks, forward=True)
+            else:
+                after = _target(toks, mentions, end, pattern.flags)
+                if after is not None:
+                    targets = _group(mentions, after, toks, forward=True)
+        if not targets:
+            if "sym" in pattern.flags and len(sources) > 1:
+                for a in sources:
+                    for b in sources:
+                        if a != b:
+                            out.append(Triple(mentions[a], mentions[b], code, m.start))
+                continue
+            if "treaty" in pattern.flags and treaties:
+                for s in sources:
+                    other = next((p for p in treaties[0][2] if p != mentions[s].country), None)
+                    if other is not None:
+                        out.append(Triple(mentions[s], ActorMention(treaties[0][0], treaties[0][1], other, ""),
+                                          code, m.start))
+                continue
+            if "self" in pattern.flags and code.startswith("15"):
+                for s in sources:
+                    src = mentions[s]
+                    out.append(Triple(src, ActorMention(src.start, src.end, src.country, src.name), code,
+                                      m.start))
+            continue
+        if code == "044":
+            code = _visit_or_host(toks, mentions, end, sources, targets)
+        for s in sources:
+            for t in targets:
+                a, b = mentions[s], mentions[t]
+                if a.code and b.code and a.code != b.code and a is not b:
+                    out.append(Triple(a, b, code, m.start))
+    return out
+
+
+def _subject(mentions: list[ActorMention], before: list[int]) -> int:
+    """The nearest actor before the verb that is not a place; else the nearest."""
+    for k in reversed(before):
+        if not mentions[k].locative:
+            return k
+    return before[-1]
+
+
+def _passive(toks: list[str], start: int) -> bool:
+    if toks[start] not in PARTICIPLES:
+        return False
+    j = start - 1
+    while j >= 0 and toks[j].endswith("ly"):
+        j -= 1
+    return j >= 0 and toks[j] in BE
+
+
+def _target(toks: list[str], mentions: list[ActorMention], end: int, flags: frozenset[str]) -> int | None:
+    """The first actor after the verb within its clause; places only for attacks."""
+    place = None
+    for k, a in enumerate(mentions):
+        if a.start < end or not a.code:
+            continue
+        if any(t in CLAUSE or t == "by" for t in toks[end:a.start]):
+            break
+        if a.start - end > 12:
+            break
+        prep = toks[a.start - 1] if toks[a.start - 1] != "the" else toks[a.start - 2]
+        if a.locative and prep not in ("to", "from"):
+            if "locative" in flags:
+                return k
+            if place is None:
+                place = k
+            continue
+        return k
+    return None
+
+
+def _governed(toks: list[str], matches: list[Match], mi: int, mentions: list[ActorMention]) -> int | None:
+    """Return the match governed by control verb ``mi`` ("refused to meet", "said X attacked")."""
+    m = matches[mi]
+    if mi + 1 >= len(matches):
+        return None
+    nxt = matches[mi + 1]
+    gap = toks[m.end:nxt.start]
+    if len(gap) > 10:
+        return None
+    if "to" in gap or (gap and gap[-1] in ("for", "on")):
+        return mi + 1
+    return None
+
+
+def _visit_or_host(toks: list[str], mentions: list[ActorMention], end: int, sources: list[int],
+                   targets: list[int]) -> str:
+    """A meeting in the target's capital is a visit (042), in the source's a hosted one (043)."""
+    place = next((a for a in mentions if a.start >= end and a.locative and a.extra.get("place")), None)
+    if place is None or len(sources) != 1:
+        return "044"
+    if all(place.country == mentions[t].country for t in targets):
+        return "042"
+    if place.country == mentions[sources[0]].country:
+        return "043"
+    return "044"

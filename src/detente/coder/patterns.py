@@ -1,0 +1,297 @@
+"""Verb patterns: compile ``data/patterns.yaml`` and find its matches in tokens.
+
+Patterns are indexed by the word they start with, so a sentence costs one
+dictionary probe per token plus the few patterns that start there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from detente.errors import DetenteError
+from detente.ontology import event_code
+
+__all__ = ["PARTICIPLES", "Match", "Pattern", "PatternSet", "load_patterns", "verb_forms"]
+
+FLAGS = frozenset({"sym", "self", "treaty", "locative", "intent", "threat", "refuse", "appeal", "demand", "say"})
+CONTROLS = ("intent", "threat", "refuse", "appeal", "demand", "say")
+MAX_GAP = 4
+_GAP_STOP = frozenset({";", ":", ",", "after", "before", "because", "while", "but", "which", "who",
+                       "when", "if", "unless", "although", "though", "whereas"})
+
+_IRREGULAR = {
+    "be": ("is", "was", "been", "being", "are", "were", "am"),
+    "meet": ("met", "met"), "hold": ("held", "held"), "send": ("sent", "sent"), "shoot": ("shot", "shot"),
+    "strike": ("struck", "struck"), "fight": ("fought", "fought"), "give": ("gave", "given"),
+    "take": ("took", "taken"), "withdraw": ("withdrew", "withdrawn"), "leave": ("left", "left"),
+    "make": ("made", "made"), "tell": ("told", "told"), "say": ("said", "said"), "speak": ("spoke", "spoken"),
+    "break": ("broke", "broken"), "hit": ("hit", "hit"), "sell": ("sold", "sold"), "buy": ("bought", "bought"),
+    "begin": ("began", "begun"), "seek": ("sought", "sought"), "blow": ("blew", "blown"),
+    "freeze": ("froze", "frozen"), "forgive": ("forgave", "forgiven"), "put": ("put", "put"),
+    "cut": ("cut", "cut"), "beat": ("beat", "beaten"), "pay": ("paid", "paid"), "lend": ("lent", "lent"),
+    "go": ("went", "gone"), "fly": ("flew", "flown"), "find": ("found", "found"), "write": ("wrote", "written"),
+    "have": ("had", "had"), "do": ("did", "done"), "swear": ("swore", "sworn"), "quit": ("quit", "quit"),
+    "shut": ("shut", "shut"), "upset": ("upset", "upset"), "bring": ("brought", "brought"),
+    "teach": ("taught", "taught"), "catch": ("caught", "caught"), "overrun": ("overran", "overrun"),
+    "rebuild": ("rebuilt", "rebuilt"), "lay": ("laid", "laid"), "stand": ("stood", "stood"),
+    "draw": ("drew", "drawn"), "sink": ("sank", "sunk"), "run": ("ran", "run"), "steal": ("stole", "stolen"),
+    "undertake": ("undertook", "undertaken"), "test-fire": ("test-fired", "test-fired"),
+    "shoot down": ("shot", "shot"), "broadcast": ("broadcast", "broadcast"), "set": ("set", "set"),
+    "spread": ("spread", "spread"), "rise": ("rose", "risen"), "lead": ("led", "led"), "win": ("won", "won"),
+    "lose": ("lost", "lost"), "keep": ("kept", "kept"), "feel": ("felt", "felt"), "sit": ("sat", "sat"),
+}
+
+PARTICIPLES: set[str] = set()
+
+
+def verb_forms(verb: str) -> tuple[str, ...]:
+    """Return the forms of an English verb: base, -s, past, participle, -ing.
+
+    A verb ending consonant-vowel-consonant gets both the plain and the doubled
+    past and -ing forms (``visited``, ``expelled``, ``travelled``): a form that
+    English never uses costs nothing, a missing one loses events. Irregular
+    verbs take their forms from a table.
+    """
+    v = verb.rstrip("+")
+    if v == "be":
+        PARTICIPLES.add("been")
+        return ("be", *_IRREGULAR["be"])
+    forms = [v]
+    if v.endswith(("s", "sh", "ch", "x", "z", "o")):
+        forms.append(v + "es")
+    elif v.endswith("y") and len(v) > 2 and v[-2] not in "aeiou":
+        forms.append(v[:-1] + "ies")
+    else:
+        forms.append(v + "s")
+    if v.endswith("e") and not v.endswith("ee"):
+        past, ings = [v + "d"], [v[:-1] + "ing"]
+    elif v.endswith("ee"):
+        past, ings = [v + "d"], [v + "ing"]
+    elif v.endswith("y") and len(v) > 2 and v[-2] not in "aeiou":
+        past, ings = [v[:-1] + "ied"], [v + "ing"]
+    else:
+        past, ings = [v + "ed"], [v + "ing"]
+        if _CVC.search(v):
+            past.append(v + v[-1] + "ed")
+            ings.append(v + v[-1] + "ing")
+    if v in _IRREGULAR:
+        past = list(_IRREGULAR[v][:2])
+    PARTICIPLES.update(past)
+    return tuple(dict.fromkeys([*forms, *past, *ings]))
+
+
+_CVC = re.compile(r"(^|[^aeiou])[aeiou][bdgklmnprt]$")
+
+
+ACTOR = "@"
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    forms: frozenset[str]
+    optional: bool = False
+
+
+Phrase = tuple[_Word, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One compiled pattern: code ('' for a non-event), flags, phrase sets and joiners."""
+
+    code: str
+    flags: frozenset[str]
+    segments: tuple[tuple[Phrase, ...], ...]
+    gaps: tuple[bool, ...]  # gaps[k]: a gap is allowed before segment k (k >= 1)
+    source: str
+
+    @property
+    def control(self) -> str | None:
+        """The control kind (intent, threat, ...) or None."""
+        for c in CONTROLS:
+            if c in self.flags:
+                return c
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A pattern found at tokens ``start``..``end`` (exclusive); ``verb`` is its first word."""
+
+    pattern: Pattern
+    start: int
+    end: int
+    target: int | None  # index of the mention the pattern's @ took
+
+
+def _word(text: str, where: str) -> _Word:
+    optional = text.endswith("?")
+    text = text.rstrip("?")
+    if text == ACTOR:
+        return _Word(frozenset({ACTOR}), optional)
+    if text.startswith("~"):
+        return _Word(frozenset(verb_forms(text[1:])), optional)
+    if not text:
+        raise DetenteError(f"{where}: empty word")
+    return _Word(frozenset({text}), optional)
+
+
+def _compile(line: str, where: str) -> Pattern:
+    head, sep, body = line.partition("=")
+    if not sep:
+        raise DetenteError(f"{where}: expected 'CODE[,flag...] = pattern', got {line!r}")
+    parts = [p.strip() for p in head.split(",")]
+    code, flags = parts[0], frozenset(parts[1:])
+    if code != "-" and event_code(code) is None:
+        raise DetenteError(f"{where}: {code!r} is not a CAMEO event code")
+    if flags - FLAGS:
+        raise DetenteError(f"{where}: unknown flag(s) {sorted(flags - FLAGS)}")
+    tokens = body.split()
+    segments: list[tuple[Phrase, ...]] = []
+    gaps: list[bool] = [False]
+    current: list[str] = []
+
+    def close() -> None:
+        text = " ".join(current)
+        if not text:
+            raise DetenteError(f"{where}: empty phrase set in {line!r}")
+        alts = tuple(tuple(_word(w, where) for w in alt.split()) for alt in text.split("|"))
+        segments.append(alts)
+        current.clear()
+
+    for tok in tokens:
+        if tok in ("*", "+"):
+            close()
+            gaps.append(tok == "*")
+        else:
+            current.append(tok)
+    close()
+    first_words = [alt[0] for alt in segments[0]]
+    if any(w.optional or ACTOR in w.forms for w in first_words):
+        raise DetenteError(f"{where}: a pattern must start with a required word: {line!r}")
+    return Pattern("" if code == "-" else code, flags, tuple(segments), tuple(gaps), line.strip())
+
+
+class PatternSet:
+    """Patterns indexed by their first word."""
+
+    def __init__(self, lines: list[str], origin: str) -> None:
+        self.patterns = [_compile(str(line), f"{origin}: pattern {i}") for i, line in enumerate(lines, 1)]
+        self.index: dict[str, list[tuple[Pattern, Phrase]]] = {}
+        for p in self.patterns:
+            for alt in p.segments[0]:
+                for form in alt[0].forms:
+                    self.index.setdefault(form, []).append((p, alt))
+        self.roots = sorted({p.code[:2] for p in self.patterns if p.code})
+
+    def find(self, toks: list[str], actor_at: dict[int, tuple[int, int]]) -> list[Match]:
+        """Return the longest match starting at each word, left to right, not overlapping.
+
+        Args:
+            toks: lower-case tokens.
+            actor_at: token index where a mention starts -> (its end, its number).
+        """
+        out: list[Match] = []
+        i, n = 0, len(toks)
+        index = self.index
+        while i < n:
+            if i in actor_at:
+                i = actor_at[i][0]
+                continue
+            cands = index.get(toks[i])
+            best: Match | None = None
+            if cands is not None:
+                for pattern, alt in cands:
+                    got = _phrase(alt, toks, i + 1, actor_at, 1)
+                    if got is None:
+                        continue
+                    end, target = got
+                    res = _rest(pattern, 1, toks, end, actor_at, target)
+                    if res is None:
+                        continue
+                    m = Match(pattern, i, res[0], res[1])
+                    if best is None or m.end > best.end:
+                        best = m
+            if best is not None:
+                out.append(best)
+                i = best.end
+            else:
+                i += 1
+        return out
+
+
+def _phrase(alt: Phrase, toks: list[str], pos: int, actor_at: dict[int, tuple[int, int]],
+            skip: int = 0) -> tuple[int, int | None] | None:
+    target = None
+    n = len(toks)
+    for w in alt[skip:]:
+        if ACTOR in w.forms:
+            if pos < n and toks[pos] == "the":
+                pos += 1
+            hit = actor_at.get(pos)
+            if hit is None:
+                if w.optional:
+                    continue
+                return None
+            target = hit[1]
+            pos = hit[0]
+            continue
+        if pos < n and toks[pos] in w.forms:
+            pos += 1
+        elif not w.optional:
+            return None
+    return pos, target
+
+
+def _rest(p: Pattern, k: int, toks: list[str], pos: int, actor_at: dict[int, tuple[int, int]],
+          target: int | None) -> tuple[int, int | None] | None:
+    if k == len(p.segments):
+        return pos, target
+    tries = [pos]
+    if p.gaps[k]:
+        j, steps = pos, 0
+        while steps < MAX_GAP and j < len(toks) and toks[j] not in _GAP_STOP:
+            j = actor_at[j][0] if j in actor_at else j + 1
+            steps += 1
+            tries.append(j)
+    for start in tries:
+        for alt in p.segments[k]:
+            got = _phrase(alt, toks, start, actor_at)
+            if got is None:
+                continue
+            res = _rest(p, k + 1, toks, got[0], actor_at, got[1] if got[1] is not None else target)
+            if res is not None:
+                return res
+    return None
+
+
+@cache
+def _default_lines() -> tuple[str, ...]:
+    text = resources.files("detente.coder").joinpath("data/patterns.yaml").read_text("utf-8")
+    doc = yaml.safe_load(text)
+    return tuple(doc["patterns"])
+
+
+def load_patterns(path: str | Path | None = None) -> PatternSet:
+    """Return the packaged verb patterns, or those of the YAML file at ``path``.
+
+    Raises:
+        DetenteError: the file cannot be read or a pattern is malformed.
+    """
+    if path is None:
+        return PatternSet(list(_default_lines()), "default patterns")
+    p = Path(path)
+    try:
+        doc: Any = yaml.safe_load(p.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise DetenteError(f"{p}: cannot read patterns ({type(exc).__name__})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("patterns"), list):
+        raise DetenteError(f"{p}: expected a mapping with a 'patterns' list")
+    return PatternSet([str(x) for x in doc["patterns"]], str(p))
