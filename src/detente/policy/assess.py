@@ -1,0 +1,313 @@
+"""Assess a proposed move against the playbook's principles, conditions and the record.
+
+Findings, with their rules:
+
+* **Principle 1 (NATO commitment)** is strained when an offer puts deterrence
+  on the table (lever ``deterrence`` or issue ``nato_deterrence``); supported
+  when the proposal uses deterrence without offering it.
+* **Principle 2 (European norms)** is strained when the proposal accepts a
+  border changed by force or limits a state's choice of alliance
+  (``changes_borders_or_alliances: true``).
+* **Principle 3 (Ukraine)**, or whichever principle a gating condition names,
+  is strained when an offer uses a lever whose gating condition (``gates:``
+  in the playbook) is ``not_met``, or is ``insufficient_evidence`` while the
+  proposal asks for nothing on the condition's issue areas in return; it is
+  also strained by an offer that cuts aid to Ukraine. It is supported when
+  the proposal asks for a change in Ukraine.
+* **Principle 4 (neighbours)** is strained when third countries it concerns
+  are not among those consulted (decided over their heads); supported when
+  all are consulted.
+* **Grand bargain**: a proposal bundling more issue areas than
+  ``grand_bargain_limit`` goes against the essay's incrementalism.
+
+Verdict: ``inconsistent`` if any principle is strained or it is a grand
+bargain; else ``consistent_with_conditions`` if a gating condition it relies
+on is not yet decided by the evidence; else ``consistent``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from detente.errors import DetenteError
+from detente.policy._yaml import load_located, validate
+from detente.policy.evaluate import ConditionResult, EvalContext, shift_months
+from detente.policy.playbook import Lever, Playbook, _issue_list, load_playbook
+from detente.policy.registry import Registry, load_registry
+from detente.policy.status import check_item, make_context
+from detente.store import Store
+
+__all__ = ["AllyRecord", "Assessment", "PrincipleFinding", "Proposal", "assess_proposal",
+           "load_proposal"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Term(_Model):
+    """Something offered or asked."""
+
+    text: str
+    lever: Lever | None = None
+    issue_areas: list[str] = Field(default_factory=list)
+    cuts_aid_to: list[str] = Field(default_factory=list)
+
+    _check_issues = field_validator("issue_areas")(_issue_list)
+
+
+class Proposal(_Model):
+    """A proposed move."""
+
+    title: str
+    summary: str = ""
+    mover: str = "USA"
+    counterpart: str = "RUS"
+    direction: Literal["give", "ask", "exchange"]
+    levers: list[Lever]
+    issue_areas: list[str]
+    offers: list[Term] = Field(default_factory=list)
+    asks: list[Term] = Field(default_factory=list)
+    concerns: list[str] = Field(default_factory=list)
+    consulted: list[str] = Field(default_factory=list)
+    changes_borders_or_alliances: bool = False
+
+    _check_issues = field_validator("issue_areas")(_issue_list)
+
+    def all_issue_areas(self) -> list[str]:
+        """Return every issue area the proposal touches, in order of first mention."""
+        seen = [*self.issue_areas, *(i for t in (*self.offers, *self.asks) for i in t.issue_areas)]
+        return list(dict.fromkeys(seen))
+
+
+class PrincipleFinding(_Model):
+    """How a proposal bears on one principle (or on the stance against grand bargains)."""
+
+    principle: int | None
+    name: str
+    effect: Literal["supports", "strains"]
+    reason: str
+
+
+class AllyRecord(BaseModel):
+    """Recent relations of one concerned country: with Russia (its side) and the mover."""
+
+    country: str
+    direction: str
+    since: date
+    until: date
+    events: int
+    net_cooperation: float | None
+    material_conflict_share: float | None
+    previous_net_cooperation: float | None
+    event_ids: list[str]
+    note: str | None = None
+
+
+class Assessment(BaseModel):
+    """The result of ``detente assess``."""
+
+    proposal: str
+    file: str
+    as_of: date
+    dataset: str
+    issue_areas: list[str]
+    findings: list[PrincipleFinding]
+    conditions: list[ConditionResult]
+    expected_response: dict[str, Any]
+    allies: list[AllyRecord]
+    verdict: Literal["consistent", "consistent_with_conditions", "inconsistent"]
+    reasons: list[str]
+
+
+def load_proposal(path: str | Path) -> Proposal:
+    """Read and validate a proposal file.
+
+    Raises:
+        PolicyFileError: ``file:line: what is wrong``.
+    """
+    located = load_located(path, "proposal")
+    proposal = validate(Proposal, located)
+    for key in ("concerns", "consulted"):
+        for i, code in enumerate(getattr(proposal, key)):
+            if not (len(code) == 3 and code.isalpha() and code.isupper()):
+                raise located.error((key, i), f"{key}: {code!r} is not a three-letter country code")
+    return proposal
+
+
+def _principle(book: Playbook, pid: int) -> str:
+    return next((p.name for p in book.principles if p.id == pid), f"principle_{pid}")
+
+
+def _findings(proposal: Proposal, book: Playbook, gates: list[tuple[Any, ConditionResult]]
+              ) -> tuple[list[PrincipleFinding], list[str]]:
+    out: list[PrincipleFinding] = []
+    pending: list[str] = []
+
+    def add(pid: int | None, effect: Literal["supports", "strains"], reason: str,
+            name: str | None = None) -> None:
+        out.append(PrincipleFinding(principle=pid, name=name or _principle(book, pid or 0),
+                                    effect=effect, reason=reason))
+
+    deterrence_offers = [t for t in proposal.offers
+                         if t.lever == "deterrence" or "nato_deterrence" in t.issue_areas]
+    if deterrence_offers:
+        add(1, "strains", "offers the allies' deterrence as a concession: "
+            + "; ".join(t.text for t in deterrence_offers))
+    elif "deterrence" in proposal.levers:
+        add(1, "supports", "uses deterrence without putting it on the table")
+    if proposal.changes_borders_or_alliances:
+        add(2, "strains", "accepts a border changed by force or limits a state's choice of alliance, "
+            "against the Helsinki Final Act and the Charter of Paris")
+    asked_issues = {i for t in proposal.asks for i in t.issue_areas}
+    for term in proposal.offers:
+        if term.lever is None:
+            continue
+        for cond, result in gates:
+            if term.lever not in cond.gates:
+                continue
+            pid = cond.principle or 3
+            item_issues = set(cond_issues(book, cond))
+            if result.result == "not_met":
+                add(pid, "strains", f"offers {term.lever} ({term.text}) although condition "
+                    f"{cond.id} is not met: {cond.description}")
+            elif result.result == "insufficient_evidence":
+                if asked_issues & item_issues:
+                    pending.append(f"{cond.id} is not decided by the evidence; the offer "
+                                   f"({term.text}) must wait until it is met")
+                else:
+                    add(pid, "strains", f"offers {term.lever} ({term.text}) with no evidence that "
+                        f"{cond.id} holds ({cond.description}) and asks nothing in return on "
+                        f"{', '.join(sorted(item_issues))}")
+    aid_cuts = [t for t in proposal.offers if "UKR" in t.cuts_aid_to]
+    if aid_cuts:
+        add(3, "strains", "cuts aid to Ukraine: " + "; ".join(t.text for t in aid_cuts))
+    if "ukraine" in asked_issues and not any(f.principle == 3 and f.effect == "strains" for f in out):
+        add(3, "supports", "asks Russia for a change in Ukraine: "
+            + "; ".join(t.text for t in proposal.asks if "ukraine" in t.issue_areas))
+    over_heads = [c for c in proposal.concerns if c not in proposal.consulted]
+    if over_heads:
+        add(4, "strains", f"concerns {', '.join(over_heads)} without them being consulted: "
+            "decided over the heads of Russia's neighbours")
+    elif proposal.concerns:
+        add(4, "supports", f"the countries it concerns ({', '.join(proposal.concerns)}) are consulted")
+    areas = proposal.all_issue_areas()
+    limit = book.settings.grand_bargain_limit
+    if len(areas) > limit:
+        add(None, "strains", f"bundles {len(areas)} issue areas ({', '.join(areas)}), more than "
+            f"the limit of {limit}: a grand bargain, against incremental progress topic by topic",
+            name="no_grand_bargain")
+    return out, pending
+
+
+def cond_issues(book: Playbook, cond: Any) -> list[str]:
+    """Return the issue areas of the item a condition belongs to."""
+    for _, item in book.items():
+        if cond in item.conditions:
+            return item.issue_areas
+    return []
+
+
+def _expected_response(store: Store, proposal: Proposal, ctx: EvalContext) -> dict[str, Any]:
+    issue = proposal.issue_areas[0] if proposal.issue_areas else None
+    try:
+        from detente.analysis import expected_response
+
+        result = expected_response(store, mover=proposal.mover, responder=proposal.counterpart,
+                                   issue=issue, as_of=ctx.as_of, dataset=ctx.dataset)
+    except ImportError as exc:
+        return {"status": "insufficient_evidence",
+                "reason": f"not enough evidence: the reciprocity model is not available ({exc})"}
+    except DetenteError as exc:
+        return {"status": "insufficient_evidence", "reason": f"not enough evidence: {exc}"}
+    return dict(result)
+
+
+def _allies(store: Store, proposal: Proposal, ctx: EvalContext, months: int) -> list[AllyRecord]:
+    out: list[AllyRecord] = []
+    until = ctx.as_of
+    since = shift_months(until, months) + timedelta(days=1)
+    prev_until = shift_months(until, months)
+    prev_since = shift_months(prev_until, months) + timedelta(days=1)
+    sql = ("SELECT count(*), count(*) FILTER (quad_class IN (1, 2)) - count(*) FILTER "
+           "(quad_class IN (3, 4)), count(*) FILTER (quad_class = 4) FROM events WHERE {w}")
+    for country in proposal.concerns:
+        for a, b, pooled in ((proposal.counterpart, country, False), (proposal.mover, country, True)):
+            if country == a:
+                continue
+            if pooled:
+                w = ("((source_country = ? AND target_country = ?) OR (source_country = ? AND "
+                     "target_country = ?)) AND dataset = ? AND date BETWEEN ? AND ?")
+                base: list[object] = [a, b, b, a, ctx.dataset]
+            else:
+                w = "source_country = ? AND target_country = ? AND dataset = ? AND date BETWEEN ? AND ?"
+                base = [a, b, ctx.dataset]
+            row = store.con.execute(sql.format(w=w), [*base, since, until]).fetchone()
+            prev = store.con.execute(sql.format(w=w), [*base, prev_since, prev_until]).fetchone()
+            assert row is not None and prev is not None
+            n, net, q4 = row
+            ids = [r[0] for r in store.con.execute(
+                f"SELECT event_id FROM events WHERE {w} ORDER BY date DESC, event_id LIMIT ?",
+                [*base, since, until, ctx.max_event_ids]).fetchall()]
+            enough = n >= ctx.min_events
+            out.append(AllyRecord(
+                country=country, direction=f"{a}-{b}" if pooled else f"{a}->{b}", since=since,
+                until=until, events=n, net_cooperation=net / n if enough else None,
+                material_conflict_share=q4 / n if enough else None,
+                previous_net_cooperation=prev[1] / prev[0] if prev[0] >= ctx.min_events else None,
+                event_ids=ids,
+                note=None if enough else f"insufficient evidence: {n} events, "
+                                         f"{ctx.min_events} needed"))
+    return out
+
+
+def assess_proposal(store: Store, proposal_path: str | Path, playbook: Playbook | str | None = None,
+                    as_of: date | str | None = None, *, dataset: str | None = None,
+                    registry: Registry | None = None) -> Assessment:
+    """Assess a proposal file against a playbook (the packaged default by default).
+
+    Raises:
+        PolicyFileError: the proposal or playbook is not valid (with file and line).
+    """
+    proposal = load_proposal(proposal_path)
+    reg = registry or load_registry()
+    book = playbook if isinstance(playbook, Playbook) else load_playbook(playbook, reg)
+    ctx = make_context(store, book, reg, as_of, dataset)
+    levers, issues = set(proposal.levers), set(proposal.all_issue_areas())
+    offered = {t.lever for t in proposal.offers if t.lever}
+    results: list[ConditionResult] = []
+    gates: list[tuple[Any, ConditionResult]] = []
+    for basket, item in book.items():
+        related = levers & set(item.levers) or issues & set(item.issue_areas)
+        gating = [c for c in item.conditions if offered & set(c.gates)]
+        if not related and not gating:
+            continue
+        report = check_item(basket, item, book, ctx)
+        for cond, res in zip(item.conditions, report.conditions, strict=True):
+            res = res.model_copy(update={"id": f"{item.id}.{cond.id}"})
+            results.append(res)
+            if cond in gating:
+                gates.append((cond, res))
+    findings, pending = _findings(proposal, book, gates)
+    reasons = [f"strains {f.name}: {f.reason}" for f in findings if f.effect == "strains"]
+    if reasons:
+        verdict: Literal["consistent", "consistent_with_conditions", "inconsistent"] = "inconsistent"
+    elif pending:
+        verdict, reasons = "consistent_with_conditions", pending
+    else:
+        verdict = "consistent"
+        reasons = ["strains no principle, stays within the issue limit, and every condition "
+                   "gating its offers is met" if gates else
+                   "strains no principle, stays within the issue limit, and offers nothing a "
+                   "playbook condition gates"]
+    return Assessment(
+        proposal=proposal.title, file=str(proposal_path), as_of=ctx.as_of, dataset=ctx.dataset,
+        issue_areas=proposal.all_issue_areas(), findings=findings, conditions=results,
+        expected_response=_expected_response(store, proposal, ctx),
+        allies=_allies(store, proposal, ctx, book.settings.allies_months),
+        verdict=verdict, reasons=reasons)
+
