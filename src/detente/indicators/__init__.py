@@ -1,0 +1,31 @@
+"""Indicators of a dyad: counts, shares and Goldstein means per period, with baselines.
+
+Written once as Ibis expressions over the canonical events table; they run on
+the DuckDB store by default and on Apache Spark with the same results, and
+compile to BigQuery SQL.
+"""
+
+from __future__ import annotations
+
+from detente.indicators._backends import BACKENDS, get_backend
+from detente.indicators._compute import (
+    INDICATOR_SCHEMA,
+    compute_indicators,
+    indicators_sql,
+    relationship_index,
+)
+from detente.indicators._periods import PERIODS
+from detente.indicators._spec import BASELINE_METRICS, IndicatorSpec, min_baseline_periods
+
+__all__ = [
+    "BACKENDS",
+    "BASELINE_METRICS",
+    "INDICATOR_SCHEMA",
+    "PERIODS",
+    "IndicatorSpec",
+    "compute_indicators",
+    "get_backend",
+    "indicators_sql",
+    "min_baseline_periods",
+    "relationship_index",
+]

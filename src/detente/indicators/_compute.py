@@ -1,0 +1,226 @@
+"""Run the indicators: resolve the selection, build the expression, execute it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import ibis  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detente.errors import QueryError
+from detente.indicators._backends import get_backend
+from detente.indicators._expr import Plan, indicator_expr
+from detente.indicators._periods import add_periods, period_floor, period_starts
+from detente.indicators._spec import BASELINE_METRICS, CURATED_DATASETS, IndicatorSpec
+from detente.store import EventFilter, Store
+
+__all__ = ["INDICATOR_SCHEMA", "compute_indicators", "indicators_sql", "relationship_index"]
+
+_F = pa.float64()
+INDICATOR_SCHEMA: pa.Schema = pa.schema(
+    [
+        ("dataset", pa.string()), ("direction", pa.string()), ("issue_area", pa.string()),
+        ("period_start", pa.date32()), ("period_end", pa.date32()), ("events", pa.int64()),
+        ("q1", pa.int64()), ("q2", pa.int64()), ("q3", pa.int64()), ("q4", pa.int64()),
+        ("q1_share", _F), ("q2_share", _F), ("q3_share", _F), ("q4_share", _F),
+        ("threats", pa.int64()), ("force", pa.int64()),
+        ("goldstein_mean", _F), ("goldstein_weighted", _F), ("goldstein_sum", _F),
+        ("net_cooperation", _F), ("material_conflict_share", _F), ("events_share", _F),
+        ("low_evidence", pa.bool_()), ("relationship_index", _F),
+        *[(f"{m}_{k}", _F) for m in BASELINE_METRICS for k in ("baseline", "diff", "z")],
+    ]
+)
+
+
+def _selection(spec: IndicatorSpec, *, with_since: bool = True) -> EventFilter:
+    return EventFilter(
+        dyad=spec.dyad,
+        since=spec.since if with_since else None,
+        until=spec.until,
+        issue_areas=(spec.issue,) if spec.issue else (),
+        datasets=spec.datasets or (),
+        root_only=spec.root_only,
+        min_sources=spec.min_sources,
+    )
+
+
+def _describe(spec: IndicatorSpec) -> str:
+    parts = [spec.pooled_direction]
+    if spec.issue:
+        parts.append(f"issue {spec.issue}")
+    if spec.datasets:
+        parts.append(f"dataset {', '.join(spec.datasets)}")
+    if spec.since or spec.until:
+        parts.append(f"from {spec.since or 'the start'} to {spec.until or 'the end'}")
+    return ", ".join(parts)
+
+
+def _validate(store: Store, spec: IndicatorSpec) -> None:
+    if spec.issue and spec.issue not in store.known_areas():
+        raise QueryError(f"unknown issue area {spec.issue!r}; known: {', '.join(store.known_areas())}")
+    store.validate(EventFilter(dyad=spec.dyad))
+    if spec.datasets:
+        present = [r[0] for r in store.con.execute(
+            "SELECT DISTINCT dataset FROM events ORDER BY dataset").fetchall()]
+        unknown = [d for d in spec.datasets if d not in present]
+        if unknown:
+            raise QueryError(f"unknown dataset(s) {', '.join(unknown)}; in the store: {', '.join(present)}")
+
+
+def _firsts(store: Store, flt: EventFilter, last_day: date) -> dict[str, date]:
+    where, params = flt.where()
+    rows = store.con.execute(
+        f"SELECT dataset, min(date) FROM events WHERE {where} AND date <= ? "
+        "GROUP BY dataset ORDER BY dataset",
+        [*params, last_day],
+    ).fetchall()
+    return {str(d): first for d, first in rows}
+
+
+def plan_run(store: Store, spec: IndicatorSpec) -> tuple[Plan, date]:
+    """Resolve the as-of date, the datasets and the period grid of a run.
+
+    Returns:
+        the plan and the as-of date.
+
+    Raises:
+        QueryError: unknown issue, country or dataset; no events in the selection.
+    """
+    _validate(store, spec)
+    selection = _selection(spec)
+    as_of = spec.as_of or store.last_date(selection)
+    if as_of is None:
+        raise QueryError(f"no events for {_describe(spec)}")
+    last_day = min(as_of, spec.until) if spec.until else as_of
+    in_range = _firsts(store, selection, last_day)
+    if not in_range:
+        raise QueryError(f"no events for {_describe(spec)} up to the as-of date {as_of}")
+    missing = [d for d in spec.datasets or () if d not in in_range]
+    if missing:
+        raise QueryError(f"dataset(s) {', '.join(missing)} have no events for {_describe(spec)}")
+    ever = _firsts(store, _selection(spec, with_since=False), last_day)
+    p = spec.period
+    since_period = period_floor(spec.since, p) if spec.since else None
+
+    def series_start(names: list[str]) -> date:
+        first = period_floor(min(ever[d] for d in names), p)
+        if since_period is None:
+            return first
+        return max(first, add_periods(since_period, p, -spec.baseline_periods))
+
+    series = {"combined": list(in_range)} if spec.combine else {d: [d] for d in in_range}
+    rows: dict[str, list[Any]] = {"dataset": [], "direction": [], "period_start": [], "period_end": []}
+    starts = {}
+    for label, names in series.items():
+        starts[label] = series_start(names)
+        for direction in spec.directions():
+            for start in period_starts(starts[label], last_day, p):
+                rows["dataset"].append(label)
+                rows["direction"].append(direction)
+                rows["period_start"].append(start)
+                rows["period_end"].append(min(add_periods(start, p, 1) - timedelta(days=1), last_day))
+    grid = ibis.memtable(pa.table(rows, schema=pa.schema([
+        ("dataset", pa.string()), ("direction", pa.string()),
+        ("period_start", pa.date32()), ("period_end", pa.date32())])))
+    plan = Plan(
+        first_day=min(starts.values()),
+        last_day=last_day,
+        datasets=tuple(in_range),
+        output_start=since_period or min(starts.values()),
+        grid=grid,
+    )
+    return plan, as_of
+
+
+def _tidy(table: pa.Table) -> pa.Table:
+    """Cast to the published schema; turn any NaN an engine made into null."""
+    cols = []
+    for field in INDICATOR_SCHEMA:
+        col = table.column(field.name).cast(field.type)
+        if pa.types.is_floating(field.type):
+            col = pc.if_else(pc.is_nan(col), pa.scalar(None, field.type), col)
+        cols.append(col)
+    return pa.Table.from_arrays(cols, schema=INDICATOR_SCHEMA)
+
+
+def compute_indicators(store: Store, spec: IndicatorSpec, backend: str = "duckdb") -> pa.Table:
+    """Compute the indicator table of ``spec`` on the named engine.
+
+    Args:
+        store: the event store.
+        spec: what to compute.
+        backend: ``duckdb`` (the store itself) or ``spark`` (local PySpark).
+
+    Returns:
+        One row per dataset x direction x period (see ``INDICATOR_SCHEMA``),
+        sorted by dataset, direction and period start. The table's schema
+        metadata holds the as-of date under ``as_of``.
+
+    Raises:
+        QueryError: unknown issue, country, dataset or backend; no events selected.
+    """
+    engine = get_backend(backend)
+    plan, as_of = plan_run(store, spec)
+    machine = any(d not in CURATED_DATASETS for d in plan.datasets)
+    prefilter = EventFilter(
+        dyad=None if machine else spec.dyad, since=plan.first_day, until=plan.last_day,
+        datasets=plan.datasets,
+    )
+    with engine.events(store, prefilter) as events:
+        result = indicator_expr(events, spec, plan).to_pyarrow()
+    table = _tidy(result)
+    return table.replace_schema_metadata({"as_of": as_of.isoformat()})
+
+
+def relationship_index(store: Store, dyad: tuple[str, str] = ("USA", "RUS"), period: str = "month",
+                       **kw: Any) -> pa.Table:
+    """Return the pooled (both directions) indicator rows: one series per dataset.
+
+    ``relationship_index`` is the headline column: the mentions-weighted mean
+    Goldstein score, with its baseline, difference and z-score. Keyword
+    arguments are :class:`IndicatorSpec` fields (``backend=`` picks the engine).
+    """
+    backend = kw.pop("backend", "duckdb")
+    kw.pop("split_directions", None)
+    spec = IndicatorSpec(dyad=dyad, period=period, split_directions=False, **kw)
+    return compute_indicators(store, spec, backend=backend)
+
+
+def indicators_sql(store: Store, spec: IndicatorSpec, dialect: str = "bigquery") -> str:
+    """Return the SQL that computes ``spec`` in ``dialect``, without running it.
+
+    The query reads the canonical ``events`` table and a ``period_grid`` table
+    (one row per series and period), created by the statement printed first.
+    """
+    plan, as_of = plan_run(store, spec)
+    events = ibis.duckdb.from_connection(store.con).table("events")
+    query = ibis.to_sql(indicator_expr(events, spec, plan), dialect=dialect)
+    grid_name = plan.grid.op().name
+    query = str(query).replace(grid_name, "period_grid")
+    rows = plan.grid.to_pyarrow().to_pylist()
+    return (
+        f"-- detente indicators for {_describe(spec)}, as of {as_of}, by {spec.period}\n"
+        f"-- period_grid: {len(rows)} rows, one per series and period\n"
+        f"{_grid_sql(rows, dialect)};\n\n{query};\n"
+    )
+
+
+def _grid_sql(rows: list[dict[str, Any]], dialect: str) -> str:
+    def lit(v: Any) -> str:
+        return f"DATE '{v.isoformat()}'" if isinstance(v, date) else "'" + str(v).replace("'", "''") + "'"
+
+    if dialect == "bigquery":
+        body = ",\n  ".join(
+            f"STRUCT({lit(r['dataset'])} AS dataset, {lit(r['direction'])} AS direction, "
+            f"{lit(r['period_start'])} AS period_start, {lit(r['period_end'])} AS period_end)"
+            for r in rows
+        )
+        return f"CREATE TEMP TABLE period_grid AS\nSELECT * FROM UNNEST([\n  {body}\n])"
+    body = ",\n  ".join(
+        f"({lit(r['dataset'])}, {lit(r['direction'])}, {lit(r['period_start'])}, {lit(r['period_end'])})"
+        for r in rows
+    )
+    return ("CREATE TEMP TABLE period_grid AS\nSELECT * FROM (VALUES\n  "
+            f"{body}\n) AS g(dataset, direction, period_start, period_end)")

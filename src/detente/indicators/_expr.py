@@ -1,0 +1,170 @@
+"""The indicators as one backend-neutral Ibis expression over the events table.
+
+Nothing here knows which engine runs it: DuckDB, Spark and BigQuery all get
+the same expression, compiled by Ibis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import ibis  # type: ignore[import-untyped]
+
+from detente.indicators._baseline import with_baselines
+from detente.indicators._periods import truncate_unit
+from detente.indicators._spec import CURATED_DATASETS, IndicatorSpec
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir  # type: ignore[import-untyped]
+
+__all__ = ["Plan", "indicator_expr"]
+
+_KEYS = ("dataset", "direction", "period_start")
+_FORCE_ROOTS = ("18", "19", "20")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run resolved before building the expression.
+
+    Attributes:
+        first_day: first event day read (the lookback for the first baseline included).
+        last_day: last event day read (the as-of date, or ``until`` if earlier).
+        datasets: the datasets read.
+        output_start: rows before this period start only feed the baseline.
+        grid: rows ``dataset, direction, period_start, period_end``: every cell of the output.
+    """
+
+    first_day: date
+    last_day: date
+    datasets: tuple[str, ...]
+    output_start: date
+    grid: ir.Table
+
+
+def _quality(t: ir.Table, spec: IndicatorSpec, plan: Plan) -> ir.Table:
+    """Keep the datasets and days of the run, and GDELT's quality filters."""
+    preds = [t.dataset.isin(list(plan.datasets)), t.date >= plan.first_day, t.date <= plan.last_day]
+    if spec.root_only:
+        preds.append(t.is_root.fill_null(True))
+    if spec.min_sources is not None:
+        preds.append(t.num_sources.fill_null(1) >= spec.min_sources)
+    return t.filter(*preds)
+
+
+def _one_a_day(t: ir.Table) -> ir.Table:
+    """Collapse repeats: one event per dataset, day, source and target actor and code.
+
+    The collapsed event keeps its Goldstein mean and the sum of the mentions
+    of the reports it stands for, so weighting still follows attention.
+    """
+    return t.group_by(
+        "dataset", "date", "source_actor", "target_actor", "source_country", "target_country",
+        "event_code", "plover_type",
+    ).aggregate(
+        event_root=t.event_root.min(),
+        quad_class=t.quad_class.min(),
+        goldstein=t.goldstein.mean(),
+        num_mentions=t.num_mentions.sum(),
+    )
+
+
+def _labelled(t: ir.Table, spec: IndicatorSpec) -> ir.Table:
+    """Add the series label (dataset or ``combined``) and the period start."""
+    return t.mutate(
+        dataset=ibis.literal("combined") if spec.combine else t.dataset,
+        period_start=t.date.truncate(truncate_unit(spec.period)).cast("date"),
+    )
+
+
+def _dyad(t: ir.Table, spec: IndicatorSpec) -> ir.Table:
+    """Keep the dyad's events (and the issue's) and label their direction."""
+    a, b = spec.dyad
+    sc, tc = t.source_country, t.target_country
+    t = t.filter(((sc == a) & (tc == b)) | ((sc == b) & (tc == a)))
+    if spec.issue:
+        t = t.filter(t.issue_areas.contains(spec.issue))
+    if spec.one_a_day:
+        t = _one_a_day(t)
+        sc, tc = t.source_country, t.target_country
+    direction = sc.concat("->", tc) if spec.split_directions else ibis.literal(spec.pooled_direction)
+    return t.mutate(direction=direction)
+
+
+def _cells(t: ir.Table) -> ir.Table:
+    """Aggregate each dataset x direction x period cell."""
+    quad = t.quad_class
+    valid_mentions = t.num_mentions.notnull() & (t.num_mentions > 0)
+    weight = ibis.ifelse(valid_mentions, t.num_mentions.cast("float64"), 1.0)
+    has_g = t.goldstein.notnull()
+    return t.group_by(*_KEYS).aggregate(
+        c_events=t.count(),
+        c_q1=(quad == 1).cast("int64").sum(),
+        c_q2=(quad == 2).cast("int64").sum(),
+        c_q3=(quad == 3).cast("int64").sum(),
+        c_q4=(quad == 4).cast("int64").sum(),
+        c_threats=(t.event_root == "13").cast("int64").sum(),
+        c_force=t.event_root.isin(list(_FORCE_ROOTS)).cast("int64").sum(),
+        c_gmean=t.goldstein.mean(),
+        c_gsum=t.goldstein.sum(),
+        c_wnum=(t.goldstein * weight).sum(),
+        c_wden=ibis.ifelse(has_g, weight, 0.0).sum(),
+    )
+
+
+def _ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
+    """Return ``num / den``, null (never NaN) when ``den`` is 0 or null."""
+    return ibis.ifelse(den > 0, num.cast("float64") / den.cast("float64"), ibis.null("float64"))
+
+
+def indicator_expr(events: ir.Table, spec: IndicatorSpec, plan: Plan) -> ir.Table:
+    """Return the indicator table as an Ibis expression over ``events``.
+
+    Args:
+        events: the canonical events table (at least the indicator columns).
+        spec: what to compute.
+        plan: the resolved days, datasets and period grid.
+    """
+    kept = _quality(events, spec, plan)
+    cells = _cells(_labelled(_dyad(kept, spec), spec))
+    grid = plan.grid
+    j = grid.left_join(cells, list(_KEYS)).select(*grid.columns, *(c for c in cells.columns
+                                                                      if c.startswith("c_")))
+    machine = [d for d in plan.datasets if d not in CURATED_DATASETS]
+    if machine:
+        every = _labelled(_one_a_day(kept) if spec.one_a_day else kept, spec)
+        totals = every.group_by("dataset", "period_start").aggregate(c_total=every.count())
+        j = j.left_join(totals, ["dataset", "period_start"]).select(*j.columns, "c_total")
+    else:
+        j = j.mutate(c_total=ibis.null("int64"))
+
+    events_n = j.c_events.fill_null(0).cast("int64")
+    counts = {k: j[f"c_{k}"].fill_null(0).cast("int64") for k in ("q1", "q2", "q3", "q4", "threats", "force")}
+    weighted = _ratio(j.c_wnum, j.c_wden)
+    is_curated = j.dataset.isin(sorted(CURATED_DATASETS))
+    out = j.select(
+        "dataset",
+        "direction",
+        issue_area=ibis.literal(spec.issue_area),
+        period_start="period_start",
+        period_end="period_end",
+        events=events_n,
+        **counts,
+        q1_share=_ratio(counts["q1"], events_n),
+        q2_share=_ratio(counts["q2"], events_n),
+        q3_share=_ratio(counts["q3"], events_n),
+        q4_share=_ratio(counts["q4"], events_n),
+        goldstein_mean=j.c_gmean.cast("float64"),
+        goldstein_weighted=weighted,
+        goldstein_sum=ibis.ifelse(events_n > 0, j.c_gsum.cast("float64"), 0.0),
+        net_cooperation=_ratio(counts["q1"] + counts["q2"] - counts["q3"] - counts["q4"], events_n),
+        material_conflict_share=_ratio(counts["q4"], events_n),
+        events_share=ibis.ifelse(is_curated, ibis.null("float64"), _ratio(events_n, j.c_total)),
+        low_evidence=events_n < spec.min_events,
+        # mentions-weighted; a dataset without mentions weighs each event 1, so this is its plain mean
+        relationship_index=weighted,
+    )
+    out = with_baselines(out, spec.baseline_periods)
+    return out.filter(out.period_start >= plan.output_start).order_by(*_KEYS)
