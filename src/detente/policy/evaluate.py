@@ -206,7 +206,10 @@ class _Evaluator:
             ch = node.kwarg("channel")
             assert isinstance(ch, String)
             rec = self.channel_record(ch.value, self.term(node))
-            return None if rec is None else rec["days_since"]
+            days = None if rec is None else rec["days_since"]
+            if days is not None:
+                self.values[-1].value = float(days)
+            return days
         return self.aggregate(node)
 
     def treaty(self, node: Call) -> Value:
