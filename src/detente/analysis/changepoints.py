@@ -22,6 +22,7 @@ periods; sigma is estimated robustly from first differences
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -198,10 +199,12 @@ def change_points(
     idx = break_indices(y, weights, counts=use_events, min_size=min_size, penalty_k=penalty_k)
     w = np.where(np.isnan(y), 0.0, 1.0) if weights is None else np.where(np.isnan(y), 0.0, weights)
     bounds = [0, *idx, len(y)]
+    means = [_segment_mean(y, w, a, b) for a, b in itertools.pairwise(bounds)]
     out: list[ChangePoint] = []
     for j, i in enumerate(idx):
-        before = _segment_mean(y, w, bounds[j], i)
-        after = _segment_mean(y, w, i, bounds[j + 2])
+        # A segment without events (a lull) has no mean: compare the nearest ones that have.
+        before = next((m for m in reversed(means[:j + 1]) if not np.isnan(m)), float("nan"))
+        after = next((m for m in means[j + 1:] if not np.isnan(m)), float("nan"))
         rates: tuple[float | None, float | None] = (None, None)
         if use_events and events is not None:
             rates = (float(events[bounds[j]:i].mean()), float(events[i:bounds[j + 2]].mean()))

@@ -204,15 +204,16 @@ def backtest(
     """Score the model and both baselines from rolling origins over the series' end.
 
     Each origin ``t`` fits on ``y[:t]`` and forecasts ``y[t .. t+horizon-1]``;
-    the last ``max_origins`` origins with at least ``min_train`` periods
-    before them are used. Scores per horizon: MAE of the mean, mean CRPS and
+    the last ``max_origins`` origins whose whole horizon lies in the data and
+    with at least ``min_train`` periods before them are used, the same for
+    every horizon so that horizons compare. Scores per horizon: MAE of the mean, mean CRPS and
     the share of outcomes inside the central ``COVERAGE`` interval.
     """
     y = to_float(values) if isinstance(values, pd.Series) else np.asarray(values, dtype=float)
     n = len(y)
-    first = max(min_train, n - max_origins - horizon + 1)
-    origins = list(range(first, n))
-    if not origins or n - first < 2:
+    first = max(min_train, n - horizon - max_origins + 1)
+    origins = list(range(first, n - horizon + 1))
+    if len(origins) < 2:
         raise AnalysisError(f"series too short for a backtest: {n} periods, need more than {min_train + 2}")
     season = SEASONS.get(period, 12)
     z = norm.ppf(0.5 + COVERAGE / 2)
@@ -221,7 +222,7 @@ def backtest(
         train = y[:t]
         if int((~np.isnan(train)).sum()) < min_train:
             continue
-        steps = min(horizon, n - t)
+        steps = horizon
         preds = {"model": _ar_predict(train, steps)[:2], "no_change": _no_change(train, steps),
                  "seasonal_mean": _seasonal(train, steps, season)}
         for h in range(steps):

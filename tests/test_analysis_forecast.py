@@ -1,0 +1,87 @@
+"""Forecasts: CRPS against numerical integration, AR forecasts by hand, backtest against baselines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from detente.analysis import AnalysisError, backtest, crps_normal, forecast
+from detente.analysis.forecast import _ar_predict
+from detente.analysis.synthetic import indicator_frame
+
+
+def _ar1(n: int, phi: float, c: float = 0.0, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    y = np.empty(n)
+    y[0] = c / (1 - phi)
+    for t in range(1, n):
+        y[t] = c + phi * y[t - 1] + rng.normal()
+    return y
+
+
+@pytest.mark.parametrize(("y", "mu", "sd"), [(0.0, 0.0, 1.0), (1.3, -0.2, 0.7), (-4.0, 1.0, 2.5)])
+def test_crps_matches_its_integral_definition(y: float, mu: float, sd: float) -> None:
+    # CRPS = integral of (F(x) - 1{x >= y})^2 dx, by the trapezoid rule on a fine grid.
+    x = np.linspace(mu - 12 * sd - abs(y), mu + 12 * sd + abs(y), 200_001)
+    f = norm.cdf(x, mu, sd) - (x >= y)
+    assert float(crps_normal(y, mu, sd)) == pytest.approx(np.trapezoid(f**2, x), rel=1e-4)
+
+
+def test_ar_forecast_mean_and_spread_by_hand() -> None:
+    # A noiseless-looking AR(1) with known coefficients: least squares recovers them,
+    # and the h-step mean is c (1 + phi + ... + phi^(h-1)) + phi^h y_T.
+    y = _ar1(2000, 0.6, c=1.0, seed=1)
+    mean, sd, p = _ar_predict(y, 3)
+    assert p == 1
+    phi, c = 0.6, 1.0
+    expect = [c + phi * y[-1], c * (1 + phi) + phi**2 * y[-1], c * (1 + phi + phi**2) + phi**3 * y[-1]]
+    assert mean == pytest.approx(expect, abs=0.1)
+    assert sd == pytest.approx([1.0, np.sqrt(1 + phi**2), np.sqrt(1 + phi**2 + phi**4)], rel=0.06)
+
+
+def test_forecast_has_dates_and_central_interval() -> None:
+    frame = indicator_frame(_ar1(60, 0.7, seed=2), start=dt.date(2020, 1, 1))
+    fc = forecast(frame, horizon=3)
+    assert fc.period_starts == [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
+    z = norm.ppf(0.9)
+    assert fc.upper == pytest.approx([m + z * s for m, s in zip(fc.mean, fc.sd, strict=True)])
+    assert fc.sd[0] < fc.sd[1] < fc.sd[2]
+
+
+def test_backtest_model_beats_no_change_on_a_mean_reverting_series() -> None:
+    bt = backtest(_ar1(160, 0.5, seed=3), horizon=3, max_origins=60)
+    by = {(s["model"], s["horizon"]): s for s in bt.scores}
+    assert bt.beats_no_change
+    assert by[("model", 3)]["crps"] < by[("no_change", 3)]["crps"]
+    assert by[("model", 1)]["n"] == 60
+    # 80% intervals of a well-specified model cover about 80% of outcomes.
+    cover = np.mean([by[("model", h)]["coverage"] for h in (1, 2, 3)])
+    assert 0.65 <= cover <= 0.95
+
+
+def test_backtest_on_a_random_walk_does_not_credit_the_model() -> None:
+    rng = np.random.default_rng(9)
+    walk = np.cumsum(rng.normal(size=160))
+    bt = backtest(walk, horizon=3, max_origins=60)
+    by = {(s["model"], s["horizon"]): s for s in bt.scores}
+    # Seasonal mean is far worse than no-change on a walk; the model is no better than no-change.
+    assert by[("seasonal_mean", 1)]["crps"] > 2 * by[("no_change", 1)]["crps"]
+    assert by[("model", 1)]["crps"] >= 0.95 * by[("no_change", 1)]["crps"]
+
+
+def test_seasonal_mean_baseline_uses_the_same_calendar_month() -> None:
+    season = np.tile(np.arange(12, dtype=float), 6)
+    bt = backtest(season, horizon=2, period="month", min_train=36, max_origins=12)
+    by = {(s["model"], s["horizon"]): s for s in bt.scores}
+    assert by[("seasonal_mean", 1)]["mae"] == pytest.approx(0.0, abs=1e-9)
+    assert by[("no_change", 1)]["mae"] > 0.5
+
+
+def test_short_series_and_bad_horizon_are_clear_errors() -> None:
+    with pytest.raises(AnalysisError, match="too short to forecast: 10"):
+        forecast(indicator_frame(list(range(10))), horizon=2)
+    with pytest.raises(AnalysisError, match="horizon 7"):
+        forecast(indicator_frame(list(range(40))), horizon=7)
