@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from detente.report._sources import Unavailable
+from detente.errors import DetenteError
 from detente.report.model import (
     Alert,
     ChangePoint,
@@ -49,42 +49,54 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _frame(rows: list[dict[str, Any]]) -> Any:
+def _series(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Split indicator rows into one frame per dataset, in period order."""
     import pandas as pd
 
-    return pd.DataFrame(rows)
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by.setdefault(str(r["dataset"]), []).append(r)
+    return {d: pd.DataFrame(sorted(rs, key=lambda r: r["period_start"])) for d, rs in by.items()}
 
 
-def change_points(mod: Any, rows: list[dict[str, Any]]) -> list[ChangePoint]:
-    """Return the change points of each dataset's relationship index."""
-    try:
-        found = _records(mod.change_points(_frame(rows)))
-    except (TypeError, AttributeError, KeyError) as exc:
-        raise Unavailable(f"not available: change points ({exc})") from None
-    out = []
-    for r in found:
-        day = _date(r.get("date") or r.get("period_start"))
-        if day is None:
+def change_points(mod: Any, rows: list[dict[str, Any]]) -> tuple[list[ChangePoint], list[str]]:
+    """Return the change points of each dataset's relationship index, and notes."""
+    out, notes = [], []
+    for dataset, frame in _series(rows).items():
+        try:
+            found = mod.change_points(frame, "relationship_index")
+        except DetenteError as exc:
+            notes.append(f"{dataset}: no change points ({exc})")
             continue
-        before, after = r.get("before"), r.get("after")
-        msg = r.get("message") or (
-            f"the index moved from {before:.2f} to {after:.2f}"
-            if isinstance(before, float) and isinstance(after, float) else "a shift in the index")
-        out.append(ChangePoint(dataset=str(r.get("dataset", "")), date=day, before=before,
-                               after=after, message=str(msg),
-                               evidence=f"change:{r.get('dataset', '')}:{day}"))
-    return sorted(out, key=lambda c: (c.date, c.dataset))
+        for cp in found:
+            day = _date(cp.period_start)
+            if day is None:
+                continue
+            out.append(ChangePoint(
+                dataset=dataset, date=day, before=cp.before, after=cp.after,
+                message=f"the index moved {cp.direction} from {cp.before:.2f} to {cp.after:.2f}",
+                evidence=f"change:{dataset}:{day}"))
+    return sorted(out, key=lambda c: (c.date, c.dataset)), notes
 
 
-def alerts(mod: Any, rows: list[dict[str, Any]]) -> list[Alert]:
-    """Return the active alerts (downward spiral, escalation)."""
-    try:
-        found = _records(mod.alerts(_frame(rows)))
-    except (TypeError, AttributeError, KeyError) as exc:
-        raise Unavailable(f"not available: alerts ({exc})") from None
-    return [Alert(kind=str(r.get("kind", "alert")), dataset=str(r.get("dataset", "")),
-                  direction=str(r.get("direction", "")), period_start=_date(r.get("period_start")),
-                  message=str(r.get("message", ""))) for r in found]
+def alerts(mod: Any, rows: list[dict[str, Any]], direction: str) -> tuple[list[Alert], list[str]]:
+    """Return the active alerts: those that run to each dataset's latest period."""
+    out, notes = [], []
+    for dataset, frame in _series(rows).items():
+        latest = _date(frame["period_start"].iloc[-1])
+        try:
+            found = mod.alerts(frame)
+        except DetenteError as exc:
+            notes.append(f"{dataset}: no alerts computed ({exc})")
+            continue
+        for a in found:
+            if a.end is not None and _date(a.end) != latest:
+                continue
+            out.append(Alert(kind=str(a.kind).replace("_", " "), dataset=dataset,
+                             direction=direction, period_start=_date(a.start),
+                             message=f"{a.detail} (value {a.value:.2f}, baseline {a.baseline:.2f})",
+                             evidence=f"latest:{dataset}"))
+    return out, notes
 
 
 def treaty_spans(registry: Any, as_of: dt.date | None,
@@ -111,17 +123,24 @@ def treaty_spans(registry: Any, as_of: dt.date | None,
 
 
 def playbook(report: Any) -> PlaybookSection:
-    """Return the playbook section from the policy stage's report."""
-    data = report.model_dump() if hasattr(report, "model_dump") else dict(report)
+    """Return the playbook section from the policy stage's :class:`PlaybookReport`."""
     items = []
-    for it in data.get("items", []):
-        conditions = [Condition(text=str(c.get("text", c.get("expression", ""))),
-                                status=str(c.get("status", "")),
-                                values=dict(c.get("values", {}) or {}))
-                      for c in it.get("conditions", [])]
-        items.append(PlaybookItem(basket=str(it.get("basket", "")), item=str(it.get("id", "")),
-                                  title=str(it.get("title", it.get("id", ""))),
-                                  status=str(it.get("status", "")),
-                                  explanation=str(it.get("explanation", "") or ""),
+    for it in report.items:
+        conditions = []
+        for c in [*it.conditions, *([it.trend] if it.trend else [])]:
+            values: dict[str, Any] = {}
+            ids: list[str] = []
+            for ev in c.values:
+                values[ev.term] = ev.value.isoformat() if isinstance(ev.value, dt.date) else ev.value
+                ids += ev.event_ids
+            conditions.append(Condition(
+                text=f"{c.description}: {c.expr}" if c.description else c.expr,
+                status=str(c.result), values=values,
+                evidence=", ".join(dict.fromkeys(ids)) or None))
+        overtaken = [e.event_id for e in it.overtaken_by]
+        explanation = it.reason + (f" (events: {', '.join(overtaken)})" if overtaken else "")
+        items.append(PlaybookItem(basket=it.basket, item=it.id, title=it.title,
+                                  status=str(it.status), explanation=explanation,
                                   conditions=conditions))
-    return PlaybookSection(name=data.get("name"), vintage=data.get("vintage"), items=items)
+    return PlaybookSection(name=report.playbook, vintage=None, items=items,
+                           dataset=report.dataset)

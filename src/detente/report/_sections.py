@@ -37,15 +37,18 @@ def _empty(name: str, title: str, description: str, reason: str) -> Chart:
     return Chart(name=name, title=title, description=description, empty_reason=reason)
 
 
-def analysis_results(rows: list[dict[str, Any]]) -> tuple[list[ChangePoint], list[Alert], list[str]]:
-    """Return change points and active alerts of the pooled index, with notes."""
+def analysis_results(rows: list[dict[str, Any]], direction: str,
+                     ) -> tuple[list[ChangePoint], list[Alert], list[str]]:
+    """Return change points and active alerts of the index, with notes."""
     if not rows:
         return [], [], []
     try:
         mod = analysis()
-        return _adapt.change_points(mod, rows), _adapt.alerts(mod, rows), []
     except Unavailable as exc:
         return [], [], [str(exc)]
+    cps, cp_notes = _adapt.change_points(mod, rows)
+    found, alert_notes = _adapt.alerts(mod, rows, direction)
+    return cps, found, cp_notes + alert_notes
 
 
 def index_chart(rows: list[dict[str, Any]], cps: list[ChangePoint],

@@ -123,7 +123,7 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
                 opts.evidence_per_figure))
     evidence.sort(key=lambda g: g.key)
 
-    cps, alerts, analysis_notes = sections.analysis_results(rows)
+    cps, alerts, analysis_notes = sections.analysis_results(rows, dyad)
     notes += analysis_notes
     for cp in cps[-3:]:
         evidence.append(evidence_group(
@@ -154,13 +154,13 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
         notes=notes + ([registry_note] if registry_note else []),
     )
     params: dict[str, Any] = {
-        "dyad": opts.dyad_label, "direction": dyad, "period": period, "since": asked.since, "until": asked.until,
-        "as_of": as_of, "datasets": list(opts.datasets) or "all", "issue": opts.issue or "all",
+        "dyad": opts.dyad_label, "direction": dyad, "period": period,
+        "since": _iso(asked.since), "until": _iso(asked.until), "as_of": _iso(as_of), "datasets": list(opts.datasets) or "all", "issue": opts.issue or "all",
         "playbook": opts.playbook or "default",
     }
     repro = Reproducibility(
         tool_version=__version__, as_of=as_of, parameters=params, datasets=records,
-        files=file_records(store, present), modules=module_versions(),
+        files=file_records(store, scoped) if records else [], modules=module_versions(),
     )
     return Brief(
         title=title, dyad=dyad, period=period, as_of=as_of, options=asked, glance=glance,
@@ -191,3 +191,7 @@ def _figures(rows: list[dict[str, Any]]) -> list[Figure]:
 def _only(flt: EventFilter, dataset: str) -> EventFilter:
     return EventFilter(dyad=flt.dyad, source=flt.source, target=flt.target, since=flt.since,
                        until=flt.until, issue_areas=flt.issue_areas, datasets=(dataset,))
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -72,11 +72,14 @@ def dataset_records(store: Store, flt: EventFilter) -> list[DatasetRecord]:
     return [DatasetRecord(dataset=r[0], events=int(r[1]), first=r[2], last=r[3]) for r in rows]
 
 
-def file_records(store: Store, datasets: list[str]) -> list[FileRecord]:
-    """Return the ingested files of ``datasets`` with their hashes."""
+def file_records(store: Store, flt: EventFilter) -> list[FileRecord]:
+    """Return the ingested files that the events of ``flt`` came from, with their hashes."""
+    where, params = flt.where()
+    sources = {r[0] for r in store.con.execute(
+        f"SELECT DISTINCT ingested_from FROM events WHERE {where}", params).fetchall()}
     out = []
     for row in store.files().to_pylist():
-        if row["dataset"] in datasets:
+        if f"{row['name']}@sha256:{row['sha256']}" in sources:
             out.append(FileRecord(name=row["name"], dataset=row["dataset"], reader=row["reader"],
                                   sha256=row["sha256"], stored=int(row["stored"] or 0)))
     return out

@@ -159,6 +159,7 @@ class PlaybookSection(_Model):
 
     name: str | None = None
     vintage: str | None = None
+    dataset: str | None = None
     items: list[PlaybookItem] = []
     unavailable: str | None = None
 
