@@ -1,0 +1,179 @@
+"""`detente indicators`: counts, shares and Goldstein means of a dyad per period."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from detente.cli._options import (
+    DatasetOpt,
+    FromOpt,
+    MinSourcesOpt,
+    RootOnlyOpt,
+    SinceOpt,
+    StoreOpt,
+    ToOpt,
+    UntilOpt,
+)
+from detente.cli._render import OutputFormat, render
+from detente.errors import DetenteError, QueryError
+from detente.indicators import PERIODS, IndicatorSpec, compute_indicators, indicators_sql
+from detente.store import Store, parse_date, parse_dyad
+from detente.tagging import load_rules
+
+__all__ = ["TABLE_COLUMNS", "register"]
+
+err = Console(stderr=True)
+
+# what fits a terminal; files get every column
+# the columns a terminal shows (files get every column): (label, how to show a row)
+_FLOAT = "{:.2f}"
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else _FLOAT.format(value)
+
+
+def _period_label(day: date, period: str) -> str:
+    if period == "month":
+        return day.strftime("%Y-%m")
+    if period == "quarter":
+        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+    if period == "year":
+        return str(day.year)
+    return day.isoformat()
+
+
+TABLE_COLUMNS: list[str] = ["dataset", "direction", "period", "events", "q1/2/3/4", "index", "z",
+                            "net_coop", "conflict", "share", "low"]
+
+
+def _terminal_table(table: pa.Table, period: str, title: str) -> Table:
+    """Build the terminal view: the main columns, short labels, two decimals."""
+    view = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
+                 padding=(0, 1, 0, 0))
+    for label in TABLE_COLUMNS:
+        view.add_column(label, no_wrap=True, justify="left" if label in ("dataset", "direction", "period")
+                        else "right")
+    for r in table.to_pylist():
+        view.add_row(
+            r["dataset"], r["direction"], _period_label(r["period_start"], period), str(r["events"]),
+            f"{r['q1']}/{r['q2']}/{r['q3']}/{r['q4']}", _num(r["relationship_index"]),
+            _num(r["relationship_index_z"]), _num(r["net_cooperation"]), _num(r["material_conflict_share"]),
+            _num(r["events_share"]), "low" if r["low_evidence"] else "",
+        )
+    return view
+
+
+class IndicatorFormat(StrEnum):
+    """How the indicator table is written."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+_SUFFIX = {".csv": IndicatorFormat.csv, ".json": IndicatorFormat.json, ".jsonl": IndicatorFormat.jsonl,
+           ".parquet": IndicatorFormat.parquet}
+
+
+def _spec_dyad(dyad: str | None, source: str | None, target: str | None) -> tuple[tuple[str, str], bool]:
+    """Return the dyad and whether only the --from/--to direction is wanted."""
+    if (source is None) != (target is None):
+        raise QueryError("--from and --to go together (one direction: --from USA --to RUS)")
+    if source and target:
+        pair = parse_dyad(f"{source}-{target}")
+        if dyad and set(parse_dyad(dyad)) != set(pair):
+            raise QueryError(f"--from {source} --to {target} is not a direction of --dyad {dyad}")
+        return pair, True
+    return parse_dyad(dyad or "USA-RUS"), False
+
+
+def indicators(
+    dyad: Annotated[str | None, typer.Option("--dyad", help="Both directions (default USA-RUS).")] = None,
+    split: Annotated[bool, typer.Option("--split", help="One row per direction (USA->RUS).")] = False,
+    source: FromOpt = None,
+    target: ToOpt = None,
+    period: Annotated[str, typer.Option("--period", help=f"One of {', '.join(PERIODS)}.")] = "month",
+    issue: Annotated[str | None, typer.Option("--issue", help="One issue area (default: all).")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Ignore later events (default: the last event date selected).")] = None,
+    dataset: DatasetOpt = None,
+    combine: Annotated[bool, typer.Option("--combine", help="Pool the datasets into one series.")] = False,
+    min_events: Annotated[int, typer.Option("--min-events", help="Fewer events: low evidence.")] = 5,
+    baseline: Annotated[int, typer.Option("--baseline", help="Periods in the rolling baseline.")] = 12,
+    one_a_day: Annotated[bool, typer.Option(
+        "--one-a-day", help="One event per day, source, target and code.")] = False,
+    root_only: RootOnlyOpt = False,
+    min_sources: MinSourcesOpt = None,
+    backend: Annotated[str, typer.Option("--backend", help="duckdb (the store) or spark.")] = "duckdb",
+    output: Annotated[IndicatorFormat | None, typer.Option(
+        "--as", help="Output format (default: table, or from the -o suffix).")] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+    show_sql: Annotated[bool, typer.Option(
+        "--show-sql", help="Print the BigQuery SQL instead of running it.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Indicators of a dyad per period: counts per quad class, Goldstein means, baselines.
+
+    One series per dataset (--combine pools them); empty periods show 0 events and
+    empty means; cells under --min-events are flagged low_evidence. The terminal
+    table shows the main columns; files (-o, or --as csv/json/parquet) get all.
+    """
+    pair, one_direction = _spec_dyad(dyad, source, target)
+    spec = IndicatorSpec(
+        dyad=pair, split_directions=split or one_direction, period=period, issue=issue,
+        since=parse_date(since, "--since"), until=parse_date(until, "--until"),
+        as_of=parse_date(as_of, "--as-of"), datasets=tuple(dataset) if dataset else None,
+        combine=combine, min_events=min_events, baseline_periods=baseline, one_a_day=one_a_day,
+        root_only=root_only, min_sources=min_sources,
+    )
+    fmt = output or (_SUFFIX.get(out.suffix.lower(), IndicatorFormat.csv) if out else IndicatorFormat.table)
+    if fmt is IndicatorFormat.parquet and out is None:
+        raise DetenteError("--as parquet needs a file: -o FILE.parquet")
+    with Store.open(store, rules=load_rules(None)) as st:
+        if show_sql:
+            typer.echo(indicators_sql(st, spec, dialect="bigquery"))
+            return
+        table = compute_indicators(st, spec, backend=backend)
+    as_of_day = (table.schema.metadata or {}).get(b"as_of", b"").decode()
+    if one_direction:
+        table = table.filter(pc.equal(table["direction"], f"{pair[0]}->{pair[1]}"))
+    if fmt is IndicatorFormat.parquet:
+        assert out is not None
+        try:
+            pq.write_table(table, out)
+        except OSError as exc:
+            raise DetenteError(f"{out}: cannot write ({exc.strerror})") from None
+    elif out is not None:
+        try:
+            with out.open("w", encoding="utf-8", newline="") as fh:
+                render(table, OutputFormat(fmt.value), out=fh)
+        except OSError as exc:
+            raise DetenteError(f"{out}: cannot write ({exc.strerror})") from None
+    elif fmt is IndicatorFormat.table:
+        title = f"{spec.pooled_direction} by {spec.period}, issue {spec.issue_area}, as of {as_of_day}"
+        Console().print(_terminal_table(table, spec.period, title))
+    else:
+        render(table, OutputFormat(fmt.value))
+    if out is not None:
+        err.print(f"wrote {table.num_rows:,} rows to {out} (as of {as_of_day})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `detente indicators` to ``app``."""
+    app.command(name="indicators")(indicators)
