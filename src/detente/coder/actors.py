@@ -63,7 +63,7 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    kind: str  # country | adjective | capital | place | demonym | group | person | role | office | treaty
+    kind: str  # country | adjective | capital | place | demonym | group | person | role | office | treaty | ignore
     value: str  # country code, actor code, role, office name, person display name
     name: str = ""
     terms: tuple[Term, ...] = ()
@@ -152,6 +152,9 @@ class ActorDictionary:
                 self.holders.setdefault(key, []).append((t, display))
         for phrase, office in (doc.get("offices") or {}).items():
             self._add(str(phrase), _Entry("office", str(office)))
+        for phrases in doc.get("not_actors") or []:
+            for phrase in phrases:
+                self._add(str(phrase), _Entry("ignore", ""))
         for phrases, parties in doc.get("treaties") or []:
             for phrase in phrases:
                 self._add(str(phrase), _Entry("treaty", "", str(phrases[0]), parties=tuple(parties)))
@@ -212,6 +215,8 @@ class ActorDictionary:
                 i += 1
                 continue
             for e in kept:
+                if e.kind == "ignore":
+                    continue
                 if e.kind == "treaty":
                     treaties.append((i, i + size, e.parties))
                 else:

@@ -18,6 +18,7 @@ from detente.coder.sentences import MAX_SENTENCE_CHARS, split_sentences, tokeniz
 __all__ = ["CodedEvent", "Coder", "CodingReport"]
 
 _BY_PLACE = frozenset({"in", "of", "from"})
+_PEOPLE = frozenset({"CVL", "REB", "OPP", "COP", "MED"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,18 +135,35 @@ class Coder:
 
 
 def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[str] | None) -> None:
-    """Give a bare role or title a country: from a place after it, else from the document."""
+    """Give a bare role or title a country.
+
+    In order: a place right after it ("rebels in Idlib"); a possessive
+    ("its forces": the actor before); for people who are not the state
+    (civilians, rebels, police), the sentence's place, else its first actor; for a
+    title ("the president"), the document's latest country.
+    """
+    places = [m for m in mentions if m.code and m.locative and m.extra.get("place")]
     for k, m in enumerate(mentions):
         if m.code or "bare" not in m.extra:
             continue
         role = m.extra["bare"]
         nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+        prev = next((p for p in reversed(mentions[:k]) if p.code and p.strong), None)
         if nxt is not None and nxt.code and m.end < len(toks) and toks[m.end] in _BY_PLACE and \
                 nxt.start - m.end <= 2:
             m.code = nxt.country + role
             m.name = nxt.name
             m.end = nxt.end
             nxt.code = ""  # the place is part of this actor now
+        elif m.start > 0 and toks[m.start - 1] in ("its", "their", "his", "her") and prev is not None:
+            m.code = prev.country + role
+            m.name = prev.name
+        elif role in _PEOPLE:
+            first = next((p for p in mentions if p.code and p.strong and p is not m), None)
+            anchor = places[0] if places else first
+            if anchor is not None:
+                m.code = anchor.country + role
+                m.name = anchor.name
         elif "office" in m.extra and context:
             m.code = context[-1] + role
     mentions[:] = [m for m in mentions if m.code or "bare" in m.extra]

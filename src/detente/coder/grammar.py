@@ -179,13 +179,16 @@ def assemble(toks: list[str], mentions: list[ActorMention], matches: list[Match]
         sources: list[int]
         targets: list[int]
         if passive:
-            by = next((k for k, a in enumerate(mentions) if a.start > m.start and a.code
-                       and a.start > 0 and toks[a.start - 1] == "by" and a.start - end <= 6), None)
-            if by is None or not before:
+            by = next((k for k, a in enumerate(mentions) if a.start > m.start and a.code and a.start - end <= 6
+                       and (toks[a.start - 1] == "by" or toks[a.start - 2:a.start] == ["by", "the"])), None)
+            if by is None:
                 continue
             sources = _group(mentions, by, toks, forward=True)
-            subj = _subject(mentions, before)
-            targets = _group(mentions, subj, toks, forward=False)
+            if before:
+                targets = _group(mentions, _subject(mentions, before), toks, forward=False)
+            else:
+                after = _target(toks, mentions, end, pattern.flags)
+                targets = [] if after is None or after in sources else [after]
         else:
             if not before:
                 continue
@@ -203,6 +206,10 @@ def assemble(toks: list[str], mentions: list[ActorMention], matches: list[Match]
                 after = _target(toks, mentions, end, pattern.flags)
                 if after is not None:
                     targets = _group(mentions, after, toks, forward=True)
+        if "reverse" in pattern.flags:
+            sources, targets = targets, sources
+        if "sym" in pattern.flags and len(sources) > 1 and code[:2] == "04":
+            targets = []  # "X and Y discussed Ukraine": Ukraine is the topic, not a party
         if not targets:
             if "sym" in pattern.flags and len(sources) > 1:
                 for a in sources:
@@ -228,7 +235,7 @@ def assemble(toks: list[str], mentions: list[ActorMention], matches: list[Match]
         for s in sources:
             for t in targets:
                 a, b = mentions[s], mentions[t]
-                if a.code and b.code and a.code != b.code and a is not b:
+                if a.code and b.code and a.code != b.code and a is not b and not _own_forces(a, b, code):
                     out.append(Triple(a, b, code, m.start))
     return out
 
@@ -296,3 +303,9 @@ def _visit_or_host(toks: list[str], mentions: list[ActorMention], end: int, sour
     if place.country == mentions[sources[0]].country:
         return "043"
     return "044"
+
+
+def _own_forces(a: ActorMention, b: ActorMention, code: str) -> bool:
+    """A state acting on its own armed forces is no event, save force posture (15)."""
+    return a.country == b.country and b.code[3:6] == "MIL" and a.code[3:6] in ("", "GOV", "MIL") \
+        and not code.startswith("15")

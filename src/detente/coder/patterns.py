@@ -20,9 +20,12 @@ from detente.ontology import event_code
 
 __all__ = ["PARTICIPLES", "Match", "Pattern", "PatternSet", "load_patterns", "verb_forms"]
 
-FLAGS = frozenset({"sym", "self", "treaty", "locative", "intent", "threat", "refuse", "appeal", "demand", "say"})
+FLAGS = frozenset({"sym", "self", "treaty", "locative", "reverse", "intent", "threat", "refuse", "appeal", "demand", "say"})
 CONTROLS = ("intent", "threat", "refuse", "appeal", "demand", "say")
 MAX_GAP = 4
+NOUN_BEFORE = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "'s", "of", "new", "further",
+                         "fresh", "tougher", "additional", "economic", "more", "any", "this", "that",
+                         "these", "those", "such"})
 _GAP_STOP = frozenset({";", ":", ",", "after", "before", "because", "while", "but", "which", "who",
                        "when", "if", "unless", "although", "though", "whereas"})
 
@@ -207,6 +210,8 @@ class PatternSet:
                 continue
             cands = index.get(toks[i])
             best: Match | None = None
+            if cands is not None and i > 0 and toks[i - 1] in NOUN_BEFORE:
+                cands = None  # "the arrests", "new sanctions": a noun, not a verb
             if cands is not None:
                 for pattern, alt in cands:
                     got = _phrase(alt, toks, i + 1, actor_at, 1)
@@ -258,7 +263,12 @@ def _rest(p: Pattern, k: int, toks: list[str], pos: int, actor_at: dict[int, tup
     if p.gaps[k]:
         j, steps = pos, 0
         while steps < MAX_GAP and j < len(toks) and toks[j] not in _GAP_STOP:
-            j = actor_at[j][0] if j in actor_at else j + 1
+            if j in actor_at:
+                # an actor counts as one word, but its head noun may be the pattern's word
+                tries.append(actor_at[j][0] - 1)
+                j = actor_at[j][0]
+            else:
+                j += 1
             steps += 1
             tries.append(j)
     for start in tries:
