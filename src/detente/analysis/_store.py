@@ -102,8 +102,10 @@ def trends(
         raise AnalysisError("no events in the selection: nothing to analyse")
     crises = chronology_crises(store, dyad, period)
     reports = []
-    for name, rows in table.groupby("dataset", sort=True):
-        rows = rows.sort_values("period_start").reset_index(drop=True)
+    for name, all_rows in table.groupby("dataset", sort=True):
+        rows = _covered(all_rows)
+        if rows.empty:
+            continue
         last = rows.loc[rows["events"] > 0, "period_start"].max()
         report = TrendsReport(dataset=str(name), indicator=indicator, period=period,
                               as_of=as_of or as_date(last), periods=len(rows))
@@ -119,17 +121,31 @@ def trends(
     return reports
 
 
+def _covered(rows: pd.DataFrame) -> pd.DataFrame:
+    """Drop the periods before a dataset's first event and after its last.
+
+    The indicator table spans the selection's whole range; a dataset that
+    starts later (GDELT 2 in 2015, say) would otherwise show years of empty
+    periods that are its coverage, not the relationship.
+    """
+    active = rows.loc[rows["events"] > 0, "period_start"]
+    if active.empty:
+        return rows.iloc[0:0]
+    keep = (rows["period_start"] >= active.min()) & (rows["period_start"] <= active.max())
+    return rows[keep].sort_values(["period_start", "direction"]).reset_index(drop=True)
+
+
 def _pick_dataset(table: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
     if table.empty:
         raise AnalysisError("no events in the selection: nothing to analyse")
     if dataset is not None:
         rows = table[table["dataset"] == dataset]
-        if rows.empty:
+        if rows.empty or int(rows["events"].sum()) == 0:
             raise AnalysisError(f"dataset {dataset!r} has no events in the selection")
-        return rows
+        return _covered(rows)
     totals = table.groupby("dataset")["events"].sum().sort_values(ascending=False, kind="stable")
     machine = [d for d in totals.index if d != CHRONOLOGY]
-    return table[table["dataset"] == (machine[0] if machine else totals.index[0])]
+    return _covered(table[table["dataset"] == (machine[0] if machine else totals.index[0])])
 
 
 def reciprocity(
