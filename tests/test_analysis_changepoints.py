@@ -116,3 +116,13 @@ def test_table_with_two_series_must_be_narrowed() -> None:
 def test_unknown_indicator_is_a_clear_error() -> None:
     with pytest.raises(AnalysisError, match="'tone'"):
         change_points(indicator_frame([1.0] * 10), "tone")
+
+
+def test_periods_before_a_datasets_coverage_are_no_break() -> None:
+    # Two years without events (the dataset did not exist yet), then a steady series with one break.
+    y = piecewise_constant(60, [30], [2.0, -1.0], sigma=0.4, seed=9)
+    values: list[float | None] = [None] * 24 + list(y)
+    events = [0] * 24 + [8] * 60
+    found = change_points(indicator_frame(values, events=events))
+    assert [c.index for c in found] == [24 + 30]
+    assert found[0].rate_before == 8.0  # the empty lead-in is not part of the segment

@@ -59,8 +59,8 @@ def test_chronology_breaks_of_2014_and_2022_found_unaided(chronology: Store) -> 
     breaks = [c.period_start for c in report.change_points if c.period_start]
     for crisis in (dt.date(2014, 3, 1), dt.date(2022, 2, 1)):  # Crimea; the full-scale invasion
         assert min(_months_apart(b, crisis) for b in breaks) <= 3, (crisis, breaks)
-    near_2022 = [c for c in report.change_points if c.period_start and _months_apart(c.period_start,
-                                                                                     dt.date(2022, 2, 1)) <= 3]
+    near_2022 = [c for c in report.change_points
+                 if c.period_start and _months_apart(c.period_start, dt.date(2022, 2, 1)) <= 3]
     assert near_2022[0].direction == "down"
 
 
@@ -129,7 +129,8 @@ def test_reciprocity_command(gdelt: Path) -> None:
     res = runner.invoke(app, ["reciprocity", "--store", str(gdelt), "--horizon", "3", "--as", "json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert doc["dataset"] == "gdelt2" and doc["status"] == "ok" and doc["variables"] == ["USA->RUS", "RUS->USA"]
+    assert doc["dataset"] == "gdelt2" and doc["status"] == "ok"
+    assert doc["variables"] == ["USA->RUS", "RUS->USA"]
     res = runner.invoke(app, ["reciprocity", "--store", str(gdelt), "--dataset", "curated"])
     assert res.exit_code == 0 and "insufficient evidence: too few events" in res.stdout
 

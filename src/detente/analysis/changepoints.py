@@ -196,9 +196,14 @@ def change_points(
     if use_events and events is None:
         raise AnalysisError("the events model needs an 'events' column")
     weights = events if use_events else None
-    idx = break_indices(y, weights, counts=use_events, min_size=min_size, penalty_k=penalty_k)
     w = np.where(np.isnan(y), 0.0, 1.0) if weights is None else np.where(np.isnan(y), 0.0, weights)
-    bounds = [0, *idx, len(y)]
+    # Before the first observed period and after the last lies the data's coverage, not the
+    # relationship: a dataset that starts in 2015 must not show a "break" in its event rate there.
+    seen = np.nonzero(w > 0)[0]
+    lo, hi = (int(seen[0]), int(seen[-1]) + 1) if len(seen) else (0, len(y))
+    idx = [lo + i for i in break_indices(y[lo:hi], None if weights is None else weights[lo:hi],
+                                         counts=use_events, min_size=min_size, penalty_k=penalty_k)]
+    bounds = [lo, *idx, hi]
     means = [_segment_mean(y, w, a, b) for a, b in itertools.pairwise(bounds)]
     out: list[ChangePoint] = []
     for j, i in enumerate(idx):
