@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gzip
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -350,3 +350,32 @@ def write(tmp_path: Path) -> Callable[..., Path]:
         return write_lines(tmp_path / name, lines, **opts)  # type: ignore[arg-type]
 
     return _write
+
+
+# -- Spark -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """One quiet local Spark session for the whole test run (skipped without Java)."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("Spark tests need Java (a JDK 17 or later on PATH)")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("detente-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
