@@ -1,0 +1,166 @@
+"""Commands of the text coder: ``code`` and ``evaluate-coder``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from detente.cli._options import RulesOpt, StoreOpt
+from detente.coder import (
+    GOLD_PARTS,
+    Coder,
+    CodingReport,
+    Document,
+    evaluate,
+    gold_path,
+    ingest_events,
+    load_gold,
+    read_bytes,
+    read_documents,
+    tag_rows,
+)
+from detente.coder.events import canonical_rows
+from detente.errors import DetenteError
+from detente.store import Store, expand_paths, parse_date
+from detente.tagging import load_rules
+
+err = Console(stderr=True)
+
+
+class InputFormat(str, Enum):
+    """How ``detente code`` reads its input."""
+
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
+    feed = "feed"
+
+
+class EvalFormat(str, Enum):
+    """How ``detente evaluate-coder`` prints."""
+
+    table = "table"
+    json = "json"
+
+
+def code(
+    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders or globs; '-' reads standard input.")]
+    = None,
+    fmt: Annotated[InputFormat, typer.Option("--format", help="Input format (auto: detected per file).")]
+    = InputFormat.auto,
+    date: Annotated[str | None, typer.Option("--date", help="Date of undated documents (YYYY-MM-DD).")] = None,
+    ingest: Annotated[bool, typer.Option("--ingest", help="Store the events instead of printing them.")] = False,
+    store: StoreOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Code English text (plain, JSON lines or RSS/Atom) into CAMEO events.
+
+    Prints canonical JSON lines (dataset `coded`), or stores them with --ingest.
+    Each event carries the id of its document and the sentence itself. A plain
+    text file is one document dated by --date, a `Date: YYYY-MM-DD` line, or a
+    date in its file name. Skipped input (empty, binary, not English, too long)
+    is counted on standard error.
+    """
+    default_date = parse_date(date, "--date") if date else None
+    forced = None if fmt is InputFormat.auto else fmt.value
+    skipped: Counter[str] = Counter()
+    items = paths or ["-"]
+    docs: list[Document] = []
+    for item in items:
+        if item == "-":
+            docs.extend(read_bytes(sys.stdin.buffer.read(), "stdin", skipped, default_date, forced))
+        else:
+            docs.extend(read_documents(expand_paths([item]), skipped, default_date, forced))
+    report = CodingReport(skipped=skipped)
+    rows = canonical_rows(Coder().code_documents(docs, report))
+    rule_set = load_rules(rules)
+    if ingest:
+        with Store.open(store, rules=rule_set) as st:
+            name = Path(items[0]).name if items[0] != "-" else "stdin"
+            rep = ingest_events(st, rows, name=f"{name}.coded.jsonl")
+        err.print(f"stored {rep.stored:,} coded events ({rep.duplicates:,} already stored, "
+                  f"{rep.quarantined:,} quarantined)")
+    else:
+        tag_rows(rows, rule_set)
+        from detente.coder.events import write_jsonl
+
+        write_jsonl(rows, sys.stdout)
+    _print_report(report)
+
+
+def _print_report(report: CodingReport) -> None:
+    err.print(f"{report.documents:,} documents, {report.sentences:,} sentences, "
+              f"{report.sentences_with_events:,} with events, {report.events:,} events")
+    for reason, n in sorted(report.skipped.items()):
+        err.print(f"  skipped: {n:,} x {reason}")
+    if any("not English" in r for r in report.skipped):
+        err.print("detente codes English text only; documents in other languages were skipped")
+
+
+def evaluate_coder(
+    gold: Annotated[list[Path] | None, typer.Argument(help="Gold JSON lines; default: the packaged dev and test parts.")]
+    = None,
+    output: Annotated[EvalFormat, typer.Option("--as", help="Output format.")] = EvalFormat.table,
+    errors: Annotated[int, typer.Option("--errors", help="Show up to N sentences coded differently.")] = 0,
+) -> None:
+    """Score the coder against hand-coded sentences (JSON lines with expected events).
+
+    Reports, over the expected events, root, full-code, source, target and dyad
+    accuracy, precision, recall, macro-F1 over roots and the confusion of roots.
+    """
+    parts = [(str(p), p) for p in gold] if gold else [(part, gold_path(part)) for part in GOLD_PARTS]
+    results = {}
+    for label, path in parts:
+        scores = evaluate(load_gold(path))
+        results[label] = (scores.as_dict(), scores.errors[:errors] if errors else [])
+    if output is EvalFormat.json:
+        typer.echo(json.dumps({k: {**v[0], **({"errors": v[1]} if errors else {})}
+                               for k, v in results.items()}, indent=2))
+        return
+    console = Console()
+    table = Table(title="coder evaluation", header_style="bold")
+    table.add_column("measure")
+    for label in results:
+        table.add_column(label, justify="right")
+    keys = ["sentences", "expected_events", "coded_events", "true_positives", "false_positives", "misses",
+            "root_accuracy", "full_code_accuracy", "source_accuracy", "target_accuracy", "dyad_accuracy",
+            "precision", "recall", "macro_f1_roots"]
+    for k in keys:
+        table.add_row(k, *(_fmt(v[0][k]) for v in results.values()))
+    console.print(table)
+    for label, (d, errs) in results.items():
+        console.print(f"[bold]{label}[/bold]: expected root -> coded roots (-- = none), F1")
+        rows: dict[str, list[str]] = {}
+        for key, n in d["confusion"].items():
+            g, c = key.split(">")
+            rows.setdefault(g, []).append(f"{c}:{n}")
+        for g in sorted(rows, key=lambda r: (r == "--", r)):
+            f1 = d["f1_by_root"].get(g)
+            console.print(f"  {g} -> {' '.join(rows[g])}" + (f"  (F1 {f1:.2f})" if f1 is not None else ""),
+                          highlight=False)
+        for e in errs:
+            console.print(f"[dim]{e['id']}[/dim] {e['text']}\n   expected: {'; '.join(e['expected']) or '-'}"
+                          f"\n   coded:    {'; '.join(e['coded']) or '-'}", highlight=False)
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return "" if v is None else str(v)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the coder's commands to ``app``."""
+    app.command(name="code")(code)
+    app.command(name="evaluate-coder")(evaluate_coder)
+
+
+__all__ = ["DetenteError", "register"]
