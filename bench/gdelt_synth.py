@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import random
+from datetime import date, timedelta
 from pathlib import Path
 
 from detente import ontology
@@ -42,6 +43,9 @@ WORDS = ["russia", "ukraine", "sanctions", "summit", "nato", "kremlin", "talks",
          "election", "cyber", "syria", "oil", "gas", "trade", "weather", "sports", "local-news"]
 
 
+_SPAN_DAYS = 4000
+
+
 def _actor(a: tuple[str, str, str, str, str]) -> list[str]:
     code, name, country, group, type1 = a
     return [code, name, country, group, "", "", "", type1, "", ""]
@@ -51,9 +55,12 @@ def write_file(path: Path, rows: int, seed: int = 20260101) -> Path:
     """Write ``rows`` GDELT 2.0 rows to ``path`` and return it."""
     rng = random.Random(seed)
     codes = [c for c in ontology.event_codes().values() if len(c.code) >= 3]
+    # valid days from GDELT 2.0's start (18 Feb 2015) over about eleven years
+    start = date(2015, 2, 18)
+    days = [int((start + timedelta(days=k)).strftime("%Y%m%d")) for k in range(_SPAN_DAYS)]
     with path.open("w", encoding="utf-8", newline="\n") as fh:
         for i in range(rows):
-            day = 20150218 + (i * 7919) % 28
+            day = days[(i * 7919) % _SPAN_DAYS]
             a1, a2 = rng.choice(ACTORS), rng.choice(ACTORS)
             c = rng.choice(codes)
             mentions = rng.randint(1, 60)

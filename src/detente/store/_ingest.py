@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from detente.errors import InputFileError
 from detente.readers import (
@@ -116,9 +117,18 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
     first = _one(con, f"SELECT min(rowid) FROM events WHERE {mine}", [file_id])
     bad = quarantine_rows(con, src, reader, rejects, "events", f"(q.rowid - {int(first or 0)} + 1)",
                           mine, [file_id])
-    if bad:
-        con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
-                        [(file_id, src.name, r.line, r.reason, r.raw[:4000]) for r in bad])
+    if bad:  # set-based: a file can have many bad rows
+        con.register("_detente_bad", pa.table({
+            "file_id": pa.array([file_id] * len(bad), pa.int32()),
+            "file": pa.array([src.name] * len(bad), pa.string()),
+            "line": pa.array([r.line for r in bad], pa.int64()),
+            "reason": pa.array([r.reason for r in bad], pa.string()),
+            "raw": pa.array([r.raw[:4000] for r in bad], pa.string()),
+        }))
+        try:
+            con.execute("INSERT INTO quarantine SELECT * FROM _detente_bad")
+        finally:
+            con.unregister("_detente_bad")
     errors, fresh, distinct = con.execute(
         "SELECT count(*) FILTER (WHERE _error IS NOT NULL), "
         "count(*) FILTER (WHERE _error IS NULL AND NOT _dup), "
