@@ -187,15 +187,18 @@ def test_quad_chart_has_one_bar_per_quad_class_and_period() -> None:
 
 def test_cli_brief_writes_html_and_json_and_compares(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "b.html"
-    result = runner.invoke(app, ["brief", "--store", str(small), "--dataset", "gdelt2", "-o", str(out)])
+    result = runner.invoke(app, ["brief", "--store", str(small), "--dataset", "gdelt2",
+                                 "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     old = tmp_path / "old.json"
-    result = runner.invoke(app, ["brief", "--store", str(small), "--dataset", "gdelt2", "--until", "2021-01-31",
+    result = runner.invoke(app, ["brief", "--store", str(small), "--dataset", "gdelt2",
+                                 "--until", "2021-01-31",
                                  "--format", "json", "-o", str(old)])
     assert result.exit_code == 0, result.output
     assert json.loads(old.read_text(encoding="utf-8"))["as_of"] == "2021-01-20"
-    result = runner.invoke(app, ["brief", "--store", str(small), "--dataset", "gdelt2", "--format", "markdown",
+    result = runner.invoke(app, ["brief", "--store", str(small), "--dataset", "gdelt2",
+                                 "--format", "markdown",
                                  "--compare", str(old)])
     assert result.exit_code == 0, result.output
     assert "What changed since the earlier brief" in result.stdout
@@ -205,7 +208,8 @@ def test_cli_brief_writes_html_and_json_and_compares(small: Path, tmp_path: Path
 def test_cli_brief_bad_compare_file_is_one_clean_line(small: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"title": 1}', encoding="utf-8")
-    result = runner.invoke(app, ["brief", "--store", str(small), "--dataset", "gdelt2", "--compare", str(bad)])
+    result = runner.invoke(app, ["brief", "--store", str(small), "--dataset", "gdelt2",
+                                 "--compare", str(bad)])
     assert result.exit_code == 1
     assert "bad.json: not a brief's JSON" in result.output
     assert "Traceback" not in result.output

@@ -51,7 +51,7 @@ def _date(value: Any) -> dt.date | None:
 
 def _series(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Split indicator rows into one frame per dataset, in period order."""
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
     by: dict[str, list[dict[str, Any]]] = {}
     for r in rows:

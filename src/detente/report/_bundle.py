@@ -23,13 +23,14 @@ def vega_bundle() -> str:
     """Return the JavaScript that defines ``vegaEmbed``, ``vega`` and ``vegaLite`` globally."""
     import vl_convert
 
-    name = f"vega-bundle-{vl_convert.__version__}.js"
+    version = getattr(vl_convert, "__version__", "unknown")
+    name = f"vega-bundle-{version}.js"
     cached = _cache_dir() / name
     try:
         return cached.read_text(encoding="utf-8")
     except OSError:
         pass
-    text: str = vl_convert.javascript_bundle()
+    text: str = vl_convert.javascript_bundle()  # type: ignore[call-arg,unused-ignore]
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(f"{name}.{os.getpid()}.partial")

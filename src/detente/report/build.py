@@ -155,7 +155,8 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
     )
     params: dict[str, Any] = {
         "dyad": opts.dyad_label, "direction": dyad, "period": period,
-        "since": _iso(asked.since), "until": _iso(asked.until), "as_of": _iso(as_of), "datasets": list(opts.datasets) or "all", "issue": opts.issue or "all",
+        "since": _iso(asked.since), "until": _iso(asked.until), "as_of": _iso(as_of),
+        "datasets": list(opts.datasets) or "all", "issue": opts.issue or "all",
         "playbook": opts.playbook or "default",
     }
     repro = Reproducibility(

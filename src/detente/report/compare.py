@@ -61,15 +61,16 @@ def compare_briefs(old: Brief, new: Brief) -> list[Change]:
     new_f = {(f.dataset, f.indicator): f for f in new.glance.figures}
     for key in sorted(old_f.keys() | new_f.keys()):
         of, nf = old_f.get(key), new_f.get(key)
-        label = f"{key[0]} {(nf or of).label if (nf or of) else key[1]}"
+        either = nf or of
+        label = f"{key[0]} {either.label if either else key[1]}"
         add("glance", label,
             f"{_fmt(of.value)} ({of.period_start})" if of and of.value is not None else None,
             f"{_fmt(nf.value)} ({nf.period_start})" if nf and nf.value is not None else None)
-    old_a = {(a.kind, a.dataset, a.direction): a.message for a in old.glance.alerts}
-    new_a = {(a.kind, a.dataset, a.direction): a.message for a in new.glance.alerts}
-    for key in sorted(old_a.keys() | new_a.keys()):
-        add("alerts", " ".join(k for k in key if k), "active" if key in old_a else None,
-            "active" if key in new_a else None)
+    old_a = {(a.kind, a.dataset, a.direction) for a in old.glance.alerts}
+    new_a = {(a.kind, a.dataset, a.direction) for a in new.glance.alerts}
+    for akey in sorted(old_a | new_a):
+        add("alerts", " ".join(k for k in akey if k), "active" if akey in old_a else None,
+            "active" if akey in new_a else None)
     ocp, ncp = old.glance.latest_change_point, new.glance.latest_change_point
     add("glance", "latest change point", f"{ocp.date} ({ocp.dataset})" if ocp else None,
         f"{ncp.date} ({ncp.dataset})" if ncp else None)
@@ -77,7 +78,8 @@ def compare_briefs(old: Brief, new: Brief) -> list[Change]:
     new_p = {(i.basket, i.item): i for i in new.playbook.items}
     for key in sorted(old_p.keys() | new_p.keys()):
         op, np_ = old_p.get(key), new_p.get(key)
-        title = (np_ or op).title if (np_ or op) else key[1]
+        item = np_ or op
+        title = item.title if item else key[1]
         add("playbook", f"{key[0]}: {title}", op.status if op else None,
             np_.status if np_ else None)
     return changes

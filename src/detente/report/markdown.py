@@ -30,8 +30,10 @@ def _chart(c: Chart) -> list[str]:
     out = [f"### {c.title}", "", c.description, ""]
     if c.empty_reason:
         return [*out, f"*{c.empty_reason}*", ""]
-    values = _chart_values(c.spec or {})
-    out.append(f"*Chart of {len(values)} data points; open the HTML brief to see it drawn.*")
+    spec = c.spec or {}
+    named = spec.get("datasets") or {}
+    points = sum(len(v) for v in named.values()) if named else len(_chart_values(spec))
+    out.append(f"*Chart of {points} data points; open the HTML brief to see it drawn.*")
     return [*out, ""]
 
 

@@ -1,0 +1,173 @@
+"""The dashboard and the brief in headless Chromium: filters clicked, charts drawn, no other host.
+
+Select with ``pytest tests/test_browser.py`` (or ``-m slow``). The suite skips when
+Debian's chromium is absent, unless ``DETENTE_REQUIRE_BROWSER=1`` (CI), when it fails.
+Screenshots go to a temporary folder, or to docs/img/ with ``DETENTE_SCREENSHOTS=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from detente.report import BriefOptions, build_brief, render_html
+from detente.store import Store
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+        "--disable-default-apps", "--disable-sync", "--metrics-recording-only", "--no-first-run"]
+DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
+
+
+def _require_browser() -> None:
+    if not Path(CHROMIUM).exists():
+        reason = "chromium is not installed (apt-get install chromium)"
+        if os.environ.get("DETENTE_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason + ", and DETENTE_REQUIRE_BROWSER=1")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.environ.get("DETENTE_SCREENSHOTS") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        return DOCS_IMG
+    return tmp_path_factory.mktemp("shots")
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("browser") / "s.duckdb"
+    Store.open(path).close()  # the embedded chronology
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(store_path: Path) -> Iterator[str]:
+    import uvicorn
+
+    from detente.web import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(store_path), host="127.0.0.1", port=port,
+                            log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _drawn(page: Any, name: str) -> int:
+    """Return how many SVG marks the chart ``name`` drew (0 if none)."""
+    sel = f"#vis-{name}"
+    page.wait_for_selector(f"{sel}[data-rendered]", timeout=15000)
+    assert page.get_attribute(sel, "data-rendered") == "true", page.inner_text(sel)
+    return int(page.eval_on_selector(sel, "el => el.querySelectorAll('svg path, svg rect, "
+                                          "svg line').length"))
+
+
+def test_dashboard_filters_redraw_the_charts(browser: Any, server: str, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    foreign: list[str] = []
+    page.on("request", lambda r: foreign.append(r.url)
+            if urlparse(r.url).netloc not in (urlparse(server).netloc, "") else None)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready=true]", timeout=20000)
+    assert _drawn(page, "index") > 10 and _drawn(page, "quad") > 10
+    assert _drawn(page, "issues") > 10
+    first = page.inner_text("#events-count")
+    assert first.startswith("events 1–25 of ")
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+
+    # one direction, one issue area: fewer events, charts drawn again
+    total = int(first.rsplit(" ", 1)[1])
+    page.select_option("select[name=direction]", "backward")
+    page.select_option("select[name=issue]", "arms_control")
+    page.wait_for_function("document.querySelector('#status').textContent === 'up to date'")
+    page.wait_for_selector("body[data-ready=true]")
+    narrowed = page.inner_text("#events-count")
+    assert narrowed.startswith("events 1–") and int(narrowed.rsplit(" ", 1)[1]) < total
+    assert "RUS->USA" in page.inner_text("#title")
+    assert _drawn(page, "index") > 0
+    assert "direction=backward" in page.url and "issue=arms_control" in page.url
+
+    # paging and search over the events table
+    page.select_option("select[name=direction]", "both")
+    page.select_option("select[name=issue]", "")
+    page.wait_for_function("document.querySelector('#events-count').textContent.startsWith('events 1–25')")
+    page.click("#next")
+    page.wait_for_function("document.querySelector('#events-count').textContent.startsWith('events 26–')")
+    page.fill("input[name=search]", "New START")
+    page.click("#search button")
+    page.wait_for_function("!document.querySelector('#events-count').textContent.startsWith('events 26')")
+    rows = page.inner_text("#events-table tbody")
+    assert "START" in rows
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(shots / "dashboard-phone.png"), full_page=False)
+    assert not errors, errors
+    assert not foreign, foreign
+    page.close()
+
+
+def test_brief_file_opens_offline_and_draws_its_charts(browser: Any, store_path: Path,
+                                                       tmp_path: Path, shots: Path) -> None:
+    with Store.open(store_path, read_only=True) as st:
+        html = render_html(build_brief(st, BriefOptions()))
+    path = tmp_path / "brief.html"
+    path.write_text(html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    requested: list[str] = []
+
+    def route(r: Any) -> None:
+        requested.append(r.request.url)
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    for name in ("index", "quad", "issues", "treaties"):
+        assert _drawn(page, name) > 5, name
+    assert [u for u in requested if not u.startswith("file://")] == []
+    assert not errors, errors
+    page.screenshot(path=str(shots / "brief.png"), full_page=False)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(shots / "brief-print.png"), full_page=False)
+    context.close()

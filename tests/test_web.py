@@ -1,0 +1,141 @@
+"""The dashboard in-process, through the ASGI transport: every page and endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from detente.store import Store
+from detente.web import create_app
+
+EVENTS = """event_id,date,source_actor,target_actor,event_code,goldstein,num_mentions,text,dataset
+w:1,2021-01-05,USAGOV,RUSGOV,042,1.9,10,talks in Geneva,gdelt2
+w:2,2021-01-20,RUSGOV,USAGOV,112,-2.0,30,Moscow accuses Washington,gdelt2
+w:3,2021-02-03,USAGOV,RUSGOV,190,-10.0,5,an exchange of fire,gdelt2
+"""
+
+
+@pytest.fixture(scope="module")
+def web_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    folder = tmp_path_factory.mktemp("web")
+    (folder / "e.csv").write_text(EVENTS, encoding="utf-8")
+    with Store.open(folder / "s.duckdb") as st:
+        st.ingest([folder / "e.csv"])
+    return create_app(folder / "s.duckdb")
+
+
+@pytest.fixture
+def client(web_app: FastAPI) -> Iterator[httpx.Client]:
+    # a sync client over the ASGI app, through its own event loop
+    import anyio.from_thread
+
+    with anyio.from_thread.start_blocking_portal() as portal:
+        transport = httpx.ASGITransport(app=web_app)
+
+        class _Sync(httpx.BaseTransport):
+            def handle_request(self, request: httpx.Request) -> httpx.Response:
+                async def go() -> httpx.Response:
+                    resp = await transport.handle_async_request(request)
+                    body = await resp.aread()
+                    return httpx.Response(resp.status_code, headers=resp.headers, content=body)
+                return portal.call(go)
+
+        with httpx.Client(transport=_Sync(), base_url="http://testserver") as c:
+            yield c
+
+
+def test_dashboard_page_loads_its_scripts_from_the_app(client: httpx.Client) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "<form id=\"filters\"" in page.text
+    for asset in ("/static/vega.js", "/static/dashboard.js", "/static/brief.css",
+                  "/static/dashboard.css"):
+        assert f'"{asset}"' in page.text
+        r = client.get(asset)
+        assert r.status_code == 200 and len(r.content) > 100, asset
+    assert "http" not in page.text.replace('href="/', "")
+
+
+def test_events_page_counts_filters_and_pages(client: httpx.Client) -> None:
+    body = client.get("/api/events", params={"dataset": "gdelt2", "limit": 2}).json()
+    assert body["total"] == 3 and [e["event_id"] for e in body["events"]] == ["w:1", "w:2"]
+    body = client.get("/api/events", params={"dataset": "gdelt2", "limit": 2, "offset": 2}).json()
+    assert [e["event_id"] for e in body["events"]] == ["w:3"]
+    body = client.get("/api/events", params={"dataset": "gdelt2", "direction": "backward"}).json()
+    assert [e["event_id"] for e in body["events"]] == ["w:2"]
+    body = client.get("/api/events", params={"dataset": "gdelt2", "search": "GENEVA"}).json()
+    assert [e["event_id"] for e in body["events"]] == ["w:1"]
+
+
+def test_view_has_glance_and_charts(client: httpx.Client) -> None:
+    body = client.get("/api/view", params={"dataset": "gdelt2", "period": "month"}).json()
+    assert body["as_of"] == "2021-02-03"
+    names = [c["name"] for c in body["charts"]]
+    assert names[:2] == ["index", "quad"] and "issues" in names
+    figs = {f["indicator"]: f for f in body["glance"]["figures"]}
+    assert figs["events"]["value"] == 1 and figs["events"]["period_start"] == "2021-02-01"
+    assert figs["net_cooperation"]["value"] == pytest.approx(-1.0)
+
+
+def test_brief_json_and_page(client: httpx.Client) -> None:
+    body = client.get("/api/brief", params={"dataset": "gdelt2"}).json()
+    assert body["dyad"] == "USA-RUS" and body["reproducibility"]["datasets"][0]["events"] == 3
+    page = client.get("/brief", params={"dataset": "gdelt2", "direction": "forward"})
+    assert page.status_code == 200 and "USA-&gt;RUS" in page.text
+    assert '<script src="/static/vega.js">' in page.text
+
+
+def test_openapi_describes_the_api(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/api/events", "/api/view", "/api/brief", "/api/datasets"} <= set(spec["paths"])
+    params = {p["name"] for p in spec["paths"]["/api/events"]["get"]["parameters"]}
+    assert {"dyad", "direction", "issue", "since", "until", "dataset", "search", "limit",
+            "offset"} <= params
+
+
+@pytest.mark.parametrize("url, status, says", [
+    ("/api/view?dyad=USA", 422, "parameter dyad"),
+    ("/api/view?dyad=USA-XXX", 400, "XXX"),
+    ("/api/view?since=yesterday", 422, "parameter since"),
+    ("/api/view?since=2022-01-01&until=2021-01-01", 400, "after"),
+    ("/api/view?period=decade", 422, "parameter period"),
+    ("/api/view?issue=nonsense", 400, "unknown issue area"),
+    ("/api/view?dataset=x%27%3B%20DROP%20TABLE%20events", 400, "not a dataset name"),
+    ("/api/events?limit=100000", 422, "parameter limit"),
+    ("/api/events?offset=-1", 422, "parameter offset"),
+    ("/api/events?search=" + "x" * 201, 422, "parameter search"),
+    ("/api/events?direction=sideways", 422, "parameter direction"),
+    ("/brief?dyad=USA-XXX", 400, "XXX"),
+    ("/static/../../etc/passwd", 404, ""),
+    ("/nothing", 404, ""),
+])
+def test_bad_parameters_are_4xx_json(client: httpx.Client, url: str, status: int,
+                                     says: str) -> None:
+    r = client.get(url)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    assert says in r.json()["error"]
+    assert "Traceback" not in r.text
+
+
+def test_no_endpoint_writes(client: httpx.Client, web_app: FastAPI) -> None:
+    for route in web_app.routes:
+        methods = getattr(route, "methods", set()) or set()
+        assert methods <= {"GET", "HEAD"}, route
+    assert client.post("/api/events").status_code == 405
+    assert client.get("/api/datasets").json()["datasets"][0]["events"] >= 3
+
+
+def test_store_is_opened_read_only(web_app: FastAPI) -> None:
+    with web_app.state.shared.use() as st, pytest.raises(Exception, match="read-only"):
+        st.con.execute("DELETE FROM events")
+
+
+def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
+    from detente.errors import StoreError
+
+    with pytest.raises(StoreError, match="no store here yet"):
+        create_app(tmp_path / "none.duckdb")
