@@ -15,6 +15,7 @@ from detente.analysis.changepoints import PENALTY_K, ChangePoint, change_points
 from detente.analysis.forecast import Forecast, forecast
 from detente.analysis.reciprocity import ReciprocityResult, fit_reciprocity
 from detente.analysis.scoring import AlertScore, crisis_periods, score_alerts
+from detente.store import EventFilter
 
 if TYPE_CHECKING:
     from detente.store import Store
@@ -106,9 +107,10 @@ def trends(
         rows = _covered(all_rows)
         if rows.empty:
             continue
-        last = rows.loc[rows["events"] > 0, "period_start"].max()
+        last = as_of or store.last_date(EventFilter(dyad=dyad, since=since, until=until,
+                                                    datasets=() if combine else (str(name),)))
         report = TrendsReport(dataset=str(name), indicator=indicator, period=period,
-                              as_of=as_of or as_date(last), periods=len(rows))
+                              as_of=as_date(last), periods=len(rows))
         try:
             report.change_points = change_points(rows, indicator)
         except AnalysisError as exc:

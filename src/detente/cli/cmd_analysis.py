@@ -86,8 +86,9 @@ def trends_cmd(
                                  "events/period": f"{c.rate_before:.1f} -> {c.rate_after:.1f}"
                                  if c.rate_before is not None and c.rate_after is not None else ""}
                                 for c in r.change_points], console)
-        _rows("alerts", [{"kind": a.kind, "start": a.start, "end": a.end, "value": _r(a.value),
-                          "baseline": _r(a.baseline), "detail": a.detail} for a in r.alerts], console)
+        _rows("alerts (--as json for the rule behind each)",
+              [{"kind": a.kind.replace("_", " "), "start": a.start, "end": a.end, "periods": a.periods,
+                "value": _r(a.value), "baseline": _r(a.baseline)} for a in r.alerts], console)
         _rows("boom and bust", [{"surge": s.period_start, "peak": _r(s.peak), "baseline": _r(s.baseline),
                                  "low": _r(s.low), "gave_back": _r(s.gave_back),
                                  "periods_to_baseline": s.periods_to_baseline} for s in r.surges], console)
