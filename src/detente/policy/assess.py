@@ -27,6 +27,7 @@ on is not yet decided by the evidence; else ``consistent``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -212,13 +213,17 @@ def cond_issues(book: Playbook, cond: Any) -> list[str]:
     return []
 
 
-def _expected_response(store: Store, proposal: Proposal, ctx: EvalContext) -> dict[str, Any]:
+ResponseModel = Callable[..., Mapping[str, Any]]
+
+
+def _expected_response(store: Store, proposal: Proposal, ctx: EvalContext,
+                       model: ResponseModel | None) -> dict[str, Any]:
     issue = proposal.issue_areas[0] if proposal.issue_areas else None
     try:
-        from detente.analysis import expected_response
-
-        result = expected_response(store, mover=proposal.mover, responder=proposal.counterpart,
-                                   issue=issue, as_of=ctx.as_of, dataset=ctx.dataset)
+        if model is None:
+            from detente.analysis import expected_response as model
+        result = model(store, mover=proposal.mover, responder=proposal.counterpart,
+                       issue=issue, as_of=ctx.as_of, dataset=ctx.dataset)
     except ImportError as exc:
         return {"status": "insufficient_evidence",
                 "reason": f"not enough evidence: the reciprocity model is not available ({exc})"}
@@ -267,8 +272,19 @@ def _allies(store: Store, proposal: Proposal, ctx: EvalContext, months: int) -> 
 
 def assess_proposal(store: Store, proposal_path: str | Path, playbook: Playbook | str | None = None,
                     as_of: date | str | None = None, *, dataset: str | None = None,
-                    registry: Registry | None = None) -> Assessment:
+                    registry: Registry | None = None,
+                    response_model: ResponseModel | None = None) -> Assessment:
     """Assess a proposal file against a playbook (the packaged default by default).
+
+    Args:
+        store: the event store.
+        proposal_path: the proposal file.
+        playbook: a loaded playbook, a path, or None for the packaged default.
+        as_of: the as-of date; by default the last event date of the dataset used.
+        dataset: the dataset to evaluate on; by default the one with most dyad events.
+        registry: the treaty and channel registry; the packaged one by default.
+        response_model: the function giving Russia's expected answer; by default
+            ``detente.analysis.expected_response`` (same keywords and result).
 
     Raises:
         PolicyFileError: the proposal or playbook is not valid (with file and line).
@@ -307,7 +323,7 @@ def assess_proposal(store: Store, proposal_path: str | Path, playbook: Playbook 
     return Assessment(
         proposal=proposal.title, file=str(proposal_path), as_of=ctx.as_of, dataset=ctx.dataset,
         issue_areas=proposal.all_issue_areas(), findings=findings, conditions=results,
-        expected_response=_expected_response(store, proposal, ctx),
+        expected_response=_expected_response(store, proposal, ctx, response_model),
         allies=_allies(store, proposal, ctx, book.settings.allies_months),
         verdict=verdict, reasons=reasons)
 
