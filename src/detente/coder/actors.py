@@ -214,13 +214,11 @@ class ActorDictionary:
             if not kept:
                 i += 1
                 continue
-            for e in kept:
-                if e.kind == "ignore":
-                    continue
-                if e.kind == "treaty":
-                    treaties.append((i, i + size, e.parties))
-                else:
-                    raw.append((i, i + size, e))
+            e = min(kept, key=lambda x: _PRIORITY[x.kind])
+            if e.kind == "treaty":
+                treaties.append((i, i + size, e.parties))
+            elif e.kind != "ignore":
+                raw.append((i, i + size, e))
             i += size
         return self._phrases(raw, toks, day), treaties
 
@@ -256,7 +254,9 @@ class ActorDictionary:
                         k += 1
                     continue
                 for rs, re_, rentry in run:
-                    weak = rentry.kind == "adjective"
+                    # "Russian" alone is weak ("Russian oil"); "U.S." or "French" alone names the country
+                    weak = rentry.kind == "adjective" and not any(
+                        x.kind in ("country", "demonym") for x in self.table.get(tuple(toks[rs:re_]), []))
                     out.append(ActorMention(rs, re_, rentry.value, rentry.name, strong=not weak))
                 k = j
                 continue
@@ -333,6 +333,11 @@ class ActorDictionary:
         if code is None:
             return None
         return ActorMention(s, e, code, entry.name, extra={"office": office} if office else {})
+
+
+# one entry per phrase: the most specific kind wins
+_PRIORITY = {"ignore": 0, "treaty": 1, "person": 2, "group": 3, "office": 4, "adjective": 5, "country": 6,
+             "capital": 7, "place": 8, "role": 9, "demonym": 10}
 
 
 def _case_ok(entry: _Entry, first: str, low: str, size: int) -> bool:

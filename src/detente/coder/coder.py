@@ -137,8 +137,8 @@ class Coder:
 def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[str] | None) -> None:
     """Give a bare role or title a country.
 
-    In order: a place right after it ("rebels in Idlib"); a possessive
-    ("its forces": the actor before); for people who are not the state
+    In order: a possessive ("its forces": the actor before); a place right
+    after it ("rebels in Idlib"); for people who are not the state
     (civilians, rebels, police), the sentence's place, else its first actor; for a
     title ("the president"), the document's latest country.
     """
@@ -149,15 +149,16 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
         role = m.extra["bare"]
         nxt = mentions[k + 1] if k + 1 < len(mentions) else None
         prev = next((p for p in reversed(mentions[:k]) if p.code and p.strong), None)
-        if nxt is not None and nxt.code and m.end < len(toks) and toks[m.end] in _BY_PLACE and \
+        if m.start > 0 and toks[m.start - 1] in ("its", "their", "his", "her") and prev is not None:
+            m.code = prev.country + role
+            m.name = prev.name
+            m.extra["own"] = True
+        elif nxt is not None and nxt.code and m.end < len(toks) and toks[m.end] in _BY_PLACE and \
                 nxt.start - m.end <= 2:
             m.code = nxt.country + role
             m.name = nxt.name
             m.end = nxt.end
             nxt.code = ""  # the place is part of this actor now
-        elif m.start > 0 and toks[m.start - 1] in ("its", "their", "his", "her") and prev is not None:
-            m.code = prev.country + role
-            m.name = prev.name
         elif role in _PEOPLE:
             first = next((p for p in mentions if p.code and p.strong and p is not m), None)
             anchor = places[0] if places else first

@@ -261,8 +261,8 @@ def _target(toks: list[str], mentions: list[ActorMention], end: int, flags: froz
     """The first actor after the verb within its clause; places only for attacks."""
     place = None
     for k, a in enumerate(mentions):
-        if a.start < end or not a.code:
-            continue
+        if a.start < end or not a.code or a.extra.get("own"):
+            continue  # "withdrew its troops from Moldova": the troops are the source's own
         if any(t in CLAUSE or t == "by" for t in toks[end:a.start]):
             break
         if a.start - end > 12:

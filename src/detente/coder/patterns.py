@@ -222,7 +222,8 @@ class PatternSet:
                     if res is None:
                         continue
                     m = Match(pattern, i, res[0], res[1])
-                    if best is None or m.end > best.end:
+                    # the longest match wins; at equal length the finer code (0333 over 033, 073 over 070)
+                    if best is None or _rank(m) > _rank(best):
                         best = m
             if best is not None:
                 out.append(best)
@@ -230,6 +231,11 @@ class PatternSet:
             else:
                 i += 1
         return out
+
+
+def _rank(m: Match) -> tuple[int, int, bool]:
+    code = m.pattern.code
+    return m.end, len(code), not code.endswith("0")
 
 
 def _phrase(alt: Phrase, toks: list[str], pos: int, actor_at: dict[int, tuple[int, int]],
