@@ -60,7 +60,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 
 def run(store: Store, text: str, as_of: date = AS_OF, min_events: int = 5,
-        params: dict[str, float] | None = None):  # noqa: ANN201
+        params: dict[str, float] | None = None):
     ctx = EvalContext(store=store, registry=load_registry(), as_of=as_of, dataset="gdelt2",
                       min_events=min_events, params=params or {})
     return evaluate(compile_condition(text, params), text, ctx)

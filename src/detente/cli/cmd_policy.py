@@ -1,4 +1,4 @@
-"""Commands `playbook check|show`, `assess`, `treaties`, `channels`, `registry`: shells over detente.policy."""
+"""Commands `playbook check|show`, `assess`, `treaties`, `channels`, `registry` over detente.policy."""
 
 from __future__ import annotations
 
@@ -168,7 +168,8 @@ def assess(
 
 
 def treaties(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Status as of this date (default: all changes).")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Status as of this date (default: all changes).")] = None,
     output: FormatOpt = OutputFormat.table,
 ) -> None:
     """List the treaties with each party's status and the timeline of changes."""

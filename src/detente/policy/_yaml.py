@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from yaml.constructor import SafeConstructor
 from pydantic import BaseModel, ValidationError
+from yaml.constructor import SafeConstructor
 
 from detente.errors import DetenteError
 

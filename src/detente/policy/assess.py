@@ -221,7 +221,9 @@ def _expected_response(store: Store, proposal: Proposal, ctx: EvalContext,
     issue = proposal.issue_areas[0] if proposal.issue_areas else None
     try:
         if model is None:
-            from detente.analysis import expected_response as model
+            from detente.analysis import expected_response
+
+            model = expected_response
         result = model(store, mover=proposal.mover, responder=proposal.counterpart,
                        issue=issue, as_of=ctx.as_of, dataset=ctx.dataset)
     except ImportError as exc:

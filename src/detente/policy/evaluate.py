@@ -140,7 +140,7 @@ class _Evaluator:
         return self.text[node.start:node.end]
 
     # -- tree walk --------------------------------------------------------------
-    def eval(self, node: Node) -> Value:  # noqa: PLR0911, PLR0912
+    def eval(self, node: Node) -> Value:
         if isinstance(node, Number | String | Boolean):
             return node.value
         if isinstance(node, Name):

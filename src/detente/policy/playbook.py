@@ -70,11 +70,11 @@ def _issue_list(values: list[str]) -> list[str]:
 class Settings(_Model):
     """Documented defaults a user can change."""
 
-    min_events: int = Field(5, ge=1, description="events a window needs before a share or mean counts")
-    grand_bargain_limit: int = Field(3, ge=1, description="issue areas a proposal may bundle")
-    trend_months: int = Field(6, ge=1, description="length of the trend window, months")
-    trend_drop: float = Field(0.2, gt=0, description="fall in net cooperation that counts as deteriorating")
-    allies_months: int = Field(12, ge=1, description="window of the allies' record, months")
+    min_events: int = Field(default=5, ge=1, description="events a window needs for a share or mean")
+    grand_bargain_limit: int = Field(default=3, ge=1, description="issue areas a proposal may bundle")
+    trend_months: int = Field(default=6, ge=1, description="length of the trend window, months")
+    trend_drop: float = Field(default=0.2, gt=0, description="fall in net cooperation that is deteriorating")
+    allies_months: int = Field(default=12, ge=1, description="window of the allies' record, months")
 
 
 class Principle(_Model):
@@ -116,7 +116,7 @@ class Playbook(_Model):
     playbook: str
     source: str = ""
     dyad: tuple[str, str] = ("USA", "RUS")
-    settings: Settings = Field(default_factory=Settings)
+    settings: Settings = Settings()
     parameters: dict[str, float] = Field(default_factory=dict)
     principles: list[Principle]
     baskets: dict[Literal["essential", "desirable", "realistic"], list[AgendaItem]]

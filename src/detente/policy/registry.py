@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -230,7 +230,7 @@ def channel_state(channel: Channel, as_of: date, last_contact: date | None,
     latest = facts[-1] if facts else None
     fact_text = f"{latest.status} {latest.effective} ({latest.issuer})" if latest else None
     days = (as_of - last_contact).days if last_contact else None
-    base = {"channel": channel.id, "name": channel.name, "last_contact": last_contact,
+    base: dict[str, Any] = {"channel": channel.id, "name": channel.name, "last_contact": last_contact,
             "last_event": last_event, "days_since": days, "latest_fact": fact_text}
     if last_contact and days is not None and days <= channel.active_days:
         return ChannelState(status="active", reason=f"last contact {days} days before the as-of "
@@ -244,7 +244,8 @@ def channel_state(channel: Channel, as_of: date, last_contact: date | None,
                             f"{channel.active_days})", **base)
     if channel.select is None and latest:
         status: Literal["open", "suspended", "restricted"] = (
-            "open" if latest.status in ("established", "resumed") else latest.status)
+            "open" if latest.status in ("established", "resumed")
+            else "suspended" if latest.status == "suspended" else "restricted")
         return ChannelState(status=status, reason=f"{latest.status} on {latest.effective}; "
                             "not observable in event data", **base)
     return ChannelState(status="no_evidence", reason="no fact and no contact in the events up to "

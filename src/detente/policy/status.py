@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -133,7 +133,7 @@ def _trend(item: AgendaItem, book: Playbook, ctx: EvalContext) -> ConditionResul
 
 def check_item(basket: str, item: AgendaItem, book: Playbook, ctx: EvalContext) -> ItemReport:
     """Evaluate one item's conditions and derive its status."""
-    base = {"basket": basket, "id": item.id, "title": item.title,
+    base: dict[str, Any] = {"basket": basket, "id": item.id, "title": item.title,
             "issue_areas": item.issue_areas, "levers": list(item.levers)}
     instruments = [ctx.registry.instrument(n) for n in item.instruments]
     results = [evaluate(book.compiled(item, c), c.when, ctx, cond_id=c.id,
