@@ -45,10 +45,17 @@ def test_countries_adjectives_capitals_roles_and_organisations() -> None:
     assert mentions("Russian troops", None) == [("RUSMIL", "Russia")]
     assert mentions("the Kremlin", None) == [("RUSGOV", "Kremlin")]
     assert mentions("Kyiv", None) == [("UKRGOV", "Ukraine")]
-    assert [c for c, _ in mentions("NATO and the EU and the UN and the OSCE", None)] == \
-        ["IGOWSTNAT", "IGOEUREEC", "IGOUNO", "IGOEURSCE"]
-    assert [c for c, _ in mentions("American, British and French forces", None)] == \
-        ["USAMIL", "GBRMIL", "FRAMIL"]
+    assert [c for c, _ in mentions("NATO and the EU and the UN and the OSCE", None)] == [
+        "IGOWSTNAT",
+        "IGOEUREEC",
+        "IGOUNO",
+        "IGOEURSCE",
+    ]
+    assert [c for c, _ in mentions("American, British and French forces", None)] == [
+        "USAMIL",
+        "GBRMIL",
+        "FRAMIL",
+    ]
 
 
 def test_short_names_need_their_capitals_and_names_that_hide_a_country_are_none() -> None:

@@ -16,52 +16,63 @@ def coded(sentence: str, day: dt.date = DAY) -> set[tuple[str, str, str]]:
     return {(s.code, t.code, c) for s, t, c in CODER.code_sentence(sentence, day, [])}
 
 
-@pytest.mark.parametrize(("sentence", "expected"), [
-    # active voice: source before the verb, target after it
-    ("Russia imposed sanctions on Turkey.", {("RUS", "TUR", "163")}),
-    ("Russian forces invaded Ukraine.", {("RUSMIL", "UKR", "190")}),
-    ("Washington expelled 35 Russian diplomats.", {("USAGOV", "RUSGOV", "174")}),
-    ("NATO condemned the Russian attack.", {("IGOWSTNAT", "RUS", "111")}),
-    # passive voice: the actor after "by" is the source
-    ("A Russian bomber was shot down by Turkish fighter jets.", {("TURMIL", "RUSMIL", "195")}),
-    ("The Polish ambassador was expelled by Moscow.", {("RUSGOV", "POLGOV", "174")}),
-    # a joint subject with a symmetric verb codes both directions
-    ("Russia and Ukraine exchanged prisoners.", {("RUS", "UKR", "0841"), ("UKR", "RUS", "0841")}),
-    ("Biden and Putin met in Geneva.", {("USAGOV", "RUSGOV", "044"), ("RUSGOV", "USAGOV", "044")}),
-    # several countries sharing one head noun
-    ("American and Russian diplomats held talks in Vienna.",
-     {("USAGOV", "RUSGOV", "046"), ("RUSGOV", "USAGOV", "046")}),
-    # accusations take the object as target and refine the code by what is alleged
-    ("The White House accused Russian intelligence of hacking.", {("USAGOV", "RUSSPY", "1125")}),
-])
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # active voice: source before the verb, target after it
+        ("Russia imposed sanctions on Turkey.", {("RUS", "TUR", "163")}),
+        ("Russian forces invaded Ukraine.", {("RUSMIL", "UKR", "190")}),
+        ("Washington expelled 35 Russian diplomats.", {("USAGOV", "RUSGOV", "174")}),
+        ("NATO condemned the Russian attack.", {("IGOWSTNAT", "RUS", "111")}),
+        # passive voice: the actor after "by" is the source
+        ("A Russian bomber was shot down by Turkish fighter jets.", {("TURMIL", "RUSMIL", "195")}),
+        ("The Polish ambassador was expelled by Moscow.", {("RUSGOV", "POLGOV", "174")}),
+        # a joint subject with a symmetric verb codes both directions
+        ("Russia and Ukraine exchanged prisoners.", {("RUS", "UKR", "0841"), ("UKR", "RUS", "0841")}),
+        ("Biden and Putin met in Geneva.", {("USAGOV", "RUSGOV", "044"), ("RUSGOV", "USAGOV", "044")}),
+        # several countries sharing one head noun
+        (
+            "American and Russian diplomats held talks in Vienna.",
+            {("USAGOV", "RUSGOV", "046"), ("RUSGOV", "USAGOV", "046")},
+        ),
+        # accusations take the object as target and refine the code by what is alleged
+        ("The White House accused Russian intelligence of hacking.", {("USAGOV", "RUSSPY", "1125")}),
+    ],
+)
 def test_structure(sentence: str, expected: set[tuple[str, str, str]]) -> None:
     assert coded(sentence) == expected
 
 
-@pytest.mark.parametrize("sentence", [
-    "Russia did not attack Ukraine.",
-    "Russia has never attacked Ukraine.",
-    "Russia may invade Ukraine.",
-    "Russia could cut gas supplies to Europe next winter.",
-    "Biden said there would be costs if Russia invaded Ukraine.",
-    "The weather in Moscow was unusually warm this week.",
-    "The talks were described as constructive.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Russia did not attack Ukraine.",
+        "Russia has never attacked Ukraine.",
+        "Russia may invade Ukraine.",
+        "Russia could cut gas supplies to Europe next winter.",
+        "Biden said there would be costs if Russia invaded Ukraine.",
+        "The weather in Moscow was unusually warm this week.",
+        "The talks were described as constructive.",
+    ],
+)
 def test_negated_hedged_or_eventless_sentences_yield_nothing(sentence: str) -> None:
     assert coded(sentence) == set()
 
 
-@pytest.mark.parametrize(("sentence", "expected"), [
-    # control verbs turn the governed act into a threat, rejection, intent or appeal
-    ("Washington threatened to impose sanctions on Moscow.", {("USAGOV", "RUSGOV", "1312")}),
-    ("Russia refused to withdraw its troops from Moldova.", {("RUS", "MDA", "1246")}),
-    ("Russia threatened to deploy missiles near the Polish border.", {("RUS", "POL", "138")}),
-    ("Russia refused to meet American negotiators.", {("RUS", "USAGOV", "125")}),
-    ("Russia pledged to send humanitarian aid to Syria.", {("RUS", "SYR", "0333")}),
-    ("Japan urged Russia to return the islands.", {("JPN", "RUS", "0253")}),
-    # a future act is an announced intent for cooperation
-    ("Moscow said it would hold talks with Washington.", {("RUSGOV", "USAGOV", "036")}),
-])
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # control verbs turn the governed act into a threat, rejection, intent or appeal
+        ("Washington threatened to impose sanctions on Moscow.", {("USAGOV", "RUSGOV", "1312")}),
+        ("Russia refused to withdraw its troops from Moldova.", {("RUS", "MDA", "1246")}),
+        ("Russia threatened to deploy missiles near the Polish border.", {("RUS", "POL", "138")}),
+        ("Russia refused to meet American negotiators.", {("RUS", "USAGOV", "125")}),
+        ("Russia pledged to send humanitarian aid to Syria.", {("RUS", "SYR", "0333")}),
+        ("Japan urged Russia to return the islands.", {("JPN", "RUS", "0253")}),
+        # a future act is an announced intent for cooperation
+        ("Moscow said it would hold talks with Washington.", {("RUSGOV", "USAGOV", "036")}),
+    ],
+)
 def test_control_verbs_and_modality(sentence: str, expected: set[tuple[str, str, str]]) -> None:
     assert coded(sentence) == expected
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -35,7 +35,7 @@ from detente.tagging import load_rules
 err = Console(stderr=True)
 
 
-class InputFormat(str, Enum):
+class InputFormat(StrEnum):
     """How ``detente code`` reads its input."""
 
     auto = "auto"
@@ -44,7 +44,7 @@ class InputFormat(str, Enum):
     feed = "feed"
 
 
-class EvalFormat(str, Enum):
+class EvalFormat(StrEnum):
     """How ``detente evaluate-coder`` prints."""
 
     table = "table"
@@ -52,12 +52,18 @@ class EvalFormat(str, Enum):
 
 
 def code(
-    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders or globs; '-' reads standard input.")]
-    = None,
-    fmt: Annotated[InputFormat, typer.Option("--format", help="Input format (auto: detected per file).")]
-    = InputFormat.auto,
-    date: Annotated[str | None, typer.Option("--date", help="Date of undated documents (YYYY-MM-DD).")] = None,
-    ingest: Annotated[bool, typer.Option("--ingest", help="Store the events instead of printing them.")] = False,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files, folders or globs; '-' reads standard input.")
+    ] = None,
+    fmt: Annotated[
+        InputFormat, typer.Option("--format", help="Input format (auto: detected per file).")
+    ] = InputFormat.auto,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date of undated documents (YYYY-MM-DD).")
+    ] = None,
+    ingest: Annotated[
+        bool, typer.Option("--ingest", help="Store the events instead of printing them.")
+    ] = False,
     store: StoreOpt = None,
     rules: RulesOpt = None,
 ) -> None:
@@ -86,8 +92,10 @@ def code(
         with Store.open(store, rules=rule_set) as st:
             name = Path(items[0]).name if items[0] != "-" else "stdin"
             rep = ingest_events(st, rows, name=f"{name}.coded.jsonl")
-        err.print(f"stored {rep.stored:,} coded events ({rep.duplicates:,} already stored, "
-                  f"{rep.quarantined:,} quarantined)")
+        err.print(
+            f"stored {rep.stored:,} coded events ({rep.duplicates:,} already stored, "
+            f"{rep.quarantined:,} quarantined)"
+        )
     else:
         tag_rows(rows, rule_set)
         from detente.coder.events import write_jsonl
@@ -97,8 +105,10 @@ def code(
 
 
 def _print_report(report: CodingReport) -> None:
-    err.print(f"{report.documents:,} documents, {report.sentences:,} sentences, "
-              f"{report.sentences_with_events:,} with events, {report.events:,} events")
+    err.print(
+        f"{report.documents:,} documents, {report.sentences:,} sentences, "
+        f"{report.sentences_with_events:,} with events, {report.events:,} events"
+    )
     for reason, n in sorted(report.skipped.items()):
         err.print(f"  skipped: {n:,} x {reason}")
     if any("not English" in r for r in report.skipped):
@@ -106,8 +116,9 @@ def _print_report(report: CodingReport) -> None:
 
 
 def evaluate_coder(
-    gold: Annotated[list[Path] | None, typer.Argument(help="Gold JSON lines; default: the packaged dev and test parts.")]
-    = None,
+    gold: Annotated[
+        list[Path] | None, typer.Argument(help="Gold JSON lines; default: the packaged dev and test parts.")
+    ] = None,
     output: Annotated[EvalFormat, typer.Option("--as", help="Output format.")] = EvalFormat.table,
     errors: Annotated[int, typer.Option("--errors", help="Show up to N sentences coded differently.")] = 0,
 ) -> None:
@@ -122,17 +133,33 @@ def evaluate_coder(
         scores = evaluate(load_gold(path))
         results[label] = (scores.as_dict(), scores.errors[:errors] if errors else [])
     if output is EvalFormat.json:
-        typer.echo(json.dumps({k: {**v[0], **({"errors": v[1]} if errors else {})}
-                               for k, v in results.items()}, indent=2))
+        typer.echo(
+            json.dumps(
+                {k: {**v[0], **({"errors": v[1]} if errors else {})} for k, v in results.items()}, indent=2
+            )
+        )
         return
     console = Console()
     table = Table(title="coder evaluation", header_style="bold")
     table.add_column("measure")
     for label in results:
         table.add_column(label, justify="right")
-    keys = ["sentences", "expected_events", "coded_events", "true_positives", "false_positives", "misses",
-            "root_accuracy", "full_code_accuracy", "source_accuracy", "target_accuracy", "dyad_accuracy",
-            "precision", "recall", "macro_f1_roots"]
+    keys = [
+        "sentences",
+        "expected_events",
+        "coded_events",
+        "true_positives",
+        "false_positives",
+        "misses",
+        "root_accuracy",
+        "full_code_accuracy",
+        "source_accuracy",
+        "target_accuracy",
+        "dyad_accuracy",
+        "precision",
+        "recall",
+        "macro_f1_roots",
+    ]
     for k in keys:
         table.add_row(k, *(_fmt(v[0][k]) for v in results.values()))
     console.print(table)
@@ -144,11 +171,16 @@ def evaluate_coder(
             rows.setdefault(g, []).append(f"{c}:{n}")
         for g in sorted(rows, key=lambda r: (r == "--", r)):
             f1 = d["f1_by_root"].get(g)
-            console.print(f"  {g} -> {' '.join(rows[g])}" + (f"  (F1 {f1:.2f})" if f1 is not None else ""),
-                          highlight=False)
+            console.print(
+                f"  {g} -> {' '.join(rows[g])}" + (f"  (F1 {f1:.2f})" if f1 is not None else ""),
+                highlight=False,
+            )
         for e in errs:
-            console.print(f"[dim]{e['id']}[/dim] {e['text']}\n   expected: {'; '.join(e['expected']) or '-'}"
-                          f"\n   coded:    {'; '.join(e['coded']) or '-'}", highlight=False)
+            console.print(
+                f"[dim]{e['id']}[/dim] {e['text']}\n   expected: {'; '.join(e['expected']) or '-'}"
+                f"\n   coded:    {'; '.join(e['coded']) or '-'}",
+                highlight=False,
+            )
 
 
 def _fmt(v: object) -> str:

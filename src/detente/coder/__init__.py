@@ -59,8 +59,9 @@ def gold_path(part: str) -> Path:
     return Path(str(resources.files("detente").joinpath(f"data/coder/{part}.jsonl")))
 
 
-def code_documents(docs: Iterable[Document], coder: Coder | None = None,
-                   report: CodingReport | None = None, tag: bool = True) -> list[dict[str, object]]:
+def code_documents(
+    docs: Iterable[Document], coder: Coder | None = None, report: CodingReport | None = None, tag: bool = True
+) -> list[dict[str, object]]:
     """Code documents into canonical rows, issue areas tagged by the default rules.
 
     Args:

@@ -24,20 +24,107 @@ __all__ = ["ActorDictionary", "ActorMention", "Term", "actor_country", "load_act
 
 MAX_NGRAM = 8
 # after one of these a place is where something happened, not who did it
-LOCATIVE = frozenset({"in", "at", "near", "inside", "outside", "across", "around", "throughout", "over",
-                      "from", "within", "into", "along"})
+LOCATIVE = frozenset(
+    {
+        "in",
+        "at",
+        "near",
+        "inside",
+        "outside",
+        "across",
+        "around",
+        "throughout",
+        "over",
+        "from",
+        "within",
+        "into",
+        "along",
+    }
+)
 # words that may stand between a country and its role noun ("Russian [top] officials")
-_NP_FILLERS = frozenset({"top", "senior", "new", "former", "acting", "deputy", "chief", "lead", "main",
-                         "own", "regular", "leading", "first", "most", "more", "many", "several", "some",
-                         "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens",
-                         "hundreds", "thousands", "of", "s", "'s", "elite", "special", "naval", "nuclear",
-                         "ballistic", "cruise", "coast", "military", "border", "federal", "national",
-                         "central", "regional", "local", "state", "secret", "senior-level", "high-level",
-                         "high-ranking", "armed", "security", "unmanned", "long-range", "short-range",
-                         "intermediate-range", "supersonic", "hypersonic", "allied", "joint", "combined",
-                         "airborne", "ground", "reserve", "marine", "strategic", "defence", "defense",
-                         "foreign", "economy", "economic", "energy", "finance", "interior", "trade",
-                         "and", ","})
+_NP_FILLERS = frozenset(
+    {
+        "top",
+        "senior",
+        "new",
+        "former",
+        "acting",
+        "deputy",
+        "chief",
+        "lead",
+        "main",
+        "own",
+        "regular",
+        "leading",
+        "first",
+        "most",
+        "more",
+        "many",
+        "several",
+        "some",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "dozens",
+        "hundreds",
+        "thousands",
+        "of",
+        "s",
+        "'s",
+        "elite",
+        "special",
+        "naval",
+        "nuclear",
+        "ballistic",
+        "cruise",
+        "coast",
+        "military",
+        "border",
+        "federal",
+        "national",
+        "central",
+        "regional",
+        "local",
+        "state",
+        "secret",
+        "senior-level",
+        "high-level",
+        "high-ranking",
+        "armed",
+        "security",
+        "unmanned",
+        "long-range",
+        "short-range",
+        "intermediate-range",
+        "supersonic",
+        "hypersonic",
+        "allied",
+        "joint",
+        "combined",
+        "airborne",
+        "ground",
+        "reserve",
+        "marine",
+        "strategic",
+        "defence",
+        "defense",
+        "foreign",
+        "economy",
+        "economic",
+        "energy",
+        "finance",
+        "interior",
+        "trade",
+        "and",
+        ",",
+    }
+)
 
 
 def actor_country(code: str) -> str:
@@ -63,7 +150,8 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    kind: str  # country | adjective | capital | place | demonym | group | person | role | office | treaty | ignore
+    # country | adjective | capital | place | demonym | group | person | role | office | treaty | ignore
+    kind: str
     value: str  # country code, actor code, role, office name, person display name
     name: str = ""
     terms: tuple[Term, ...] = ()
@@ -127,8 +215,13 @@ class ActorDictionary:
         for code, spec in (doc.get("countries") or {}).items():
             display = spec["n"][0].title() if spec.get("n") else code
             self.country_names[code] = display
-            for kind, key in (("country", "n"), ("adjective", "a"), ("capital", "c"), ("demonym", "d"),
-                              ("place", "p")):
+            for kind, key in (
+                ("country", "n"),
+                ("adjective", "a"),
+                ("capital", "c"),
+                ("demonym", "d"),
+                ("place", "p"),
+            ):
                 for phrase in spec.get(key) or []:
                     self._add(str(phrase), _Entry(kind, code, display))
         for role, nouns in (doc.get("roles") or {}).items():
@@ -148,8 +241,8 @@ class ActorDictionary:
             for n in names:
                 self._add(n, entry)
             for t in terms:
-                key = (actor_country(t.code), t.office)
-                self.holders.setdefault(key, []).append((t, display))
+                slot = (actor_country(t.code), t.office)
+                self.holders.setdefault(slot, []).append((t, display))
         for phrase, office in (doc.get("offices") or {}).items():
             self._add(str(phrase), _Entry("office", str(office)))
         for phrases in doc.get("not_actors") or []:
@@ -182,8 +275,9 @@ class ActorDictionary:
                 return name
         return None
 
-    def scan(self, toks: list[str], cased: list[str], day: dt.date | None) -> tuple[list[ActorMention],
-                                                                                    list[tuple[int, int, tuple[str, ...]]]]:
+    def scan(
+        self, toks: list[str], cased: list[str], day: dt.date | None
+    ) -> tuple[list[ActorMention], list[tuple[int, int, tuple[str, ...]]]]:
         """Find actor mentions and treaty mentions in a tokenized sentence.
 
         Args:
@@ -201,7 +295,7 @@ class ActorDictionary:
         while i < n:
             hit = None
             for size in range(min(MAX_NGRAM, n - i), 0, -1):
-                entries = table.get(tuple(toks[i:i + size]))
+                entries = table.get(tuple(toks[i : i + size]))
                 if entries is not None:
                     hit = (size, entries)
                     break
@@ -222,19 +316,24 @@ class ActorDictionary:
             i += size
         return self._phrases(raw, toks, day), treaties
 
-    def _phrases(self, raw: list[tuple[int, int, _Entry]], toks: list[str],
-                 day: dt.date | None) -> list[ActorMention]:
+    def _phrases(
+        self, raw: list[tuple[int, int, _Entry]], toks: list[str], day: dt.date | None
+    ) -> list[ActorMention]:
         """Join country words, titles, names and role nouns into actor mentions."""
         out: list[ActorMention] = []
         k = 0
         while k < len(raw):
             s, e, entry = raw[k]
             if entry.kind in ("country", "adjective"):
-                # a run of country words joined by "and" / "," sharing one head ("American and Russian diplomats")
+                # country words joined by "and" / "," sharing one head ("American and Russian diplomats")
                 run = [raw[k]]
                 j = k + 1
-                while j < len(raw) and raw[j][2].kind in ("adjective", "country") and \
-                        all(t in ("and", ",") for t in toks[run[-1][1]:raw[j][0]]) and raw[j][0] > run[-1][1]:
+                while (
+                    j < len(raw)
+                    and raw[j][2].kind in ("adjective", "country")
+                    and all(t in ("and", ",") for t in toks[run[-1][1] : raw[j][0]])
+                    and raw[j][0] > run[-1][1]
+                ):
                     run.append(raw[j])
                     j += 1
                 head = self._head(raw, j, run[-1][1], toks)
@@ -246,7 +345,12 @@ class ActorDictionary:
                         out.append(self._headed(rs, end, rentry, hentry, day))
                     k = j + 1
                     # a person named right after the title ("Russian President Vladimir Putin")
-                    if k < len(raw) and raw[k][2].kind == "person" and raw[k][0] == he and hentry.kind == "office":
+                    if (
+                        k < len(raw)
+                        and raw[k][2].kind == "person"
+                        and raw[k][0] == he
+                        and hentry.kind == "office"
+                    ):
                         person = self._person(raw[k], day)
                         if person is not None:
                             out[-1].name = person.name
@@ -256,7 +360,8 @@ class ActorDictionary:
                 for rs, re_, rentry in run:
                     # "Russian" alone is weak ("Russian oil"); "U.S." or "French" alone names the country
                     weak = rentry.kind == "adjective" and not any(
-                        x.kind in ("country", "demonym") for x in self.table.get(tuple(toks[rs:re_]), []))
+                        x.kind in ("country", "demonym") for x in self.table.get(tuple(toks[rs:re_]), [])
+                    )
                     out.append(ActorMention(rs, re_, rentry.value, rentry.name, strong=not weak))
                 k = j
                 continue
@@ -264,9 +369,7 @@ class ActorDictionary:
                 out.append(ActorMention(s, e, entry.value + "GOV", entry.name, extra={"place": "capital"}))
             elif entry.kind == "place":
                 out.append(ActorMention(s, e, entry.value, entry.name, extra={"place": "place"}))
-            elif entry.kind == "demonym":
-                out.append(ActorMention(s, e, entry.value, entry.name))
-            elif entry.kind == "group":
+            elif entry.kind == "demonym" or entry.kind == "group":
                 out.append(ActorMention(s, e, entry.value, entry.name))
             elif entry.kind == "person":
                 m = self._person(raw[k], day)
@@ -295,20 +398,22 @@ class ActorDictionary:
                             out.append(person)
                         k += 2
                         continue
-                    out.append(ActorMention(s, e, "", "", strong=False,
-                                            extra={"bare": "GOV", "office": entry.value}))
+                    out.append(
+                        ActorMention(s, e, "", "", strong=False, extra={"bare": "GOV", "office": entry.value})
+                    )
             elif entry.kind == "role":
                 out.append(ActorMention(s, e, "", "", strong=False, extra={"bare": entry.value}))
             k += 1
         for m in out:
-            if m.start > 0 and toks[m.start - 1] in LOCATIVE:
-                m.locative = True
-            elif m.start > 1 and toks[m.start - 1] == "the" and toks[m.start - 2] in LOCATIVE:
+            if (m.start > 0 and toks[m.start - 1] in LOCATIVE) or (
+                m.start > 1 and toks[m.start - 1] == "the" and toks[m.start - 2] in LOCATIVE
+            ):
                 m.locative = True
         return out
 
-    def _head(self, raw: list[tuple[int, int, _Entry]], j: int, after: int,
-              toks: list[str]) -> tuple[int, int, _Entry] | None:
+    def _head(
+        self, raw: list[tuple[int, int, _Entry]], j: int, after: int, toks: list[str]
+    ) -> tuple[int, int, _Entry] | None:
         """Return the role noun or title heading a country phrase ending at ``after``."""
         if j >= len(raw):
             return None
@@ -319,8 +424,9 @@ class ActorDictionary:
             return raw[j]
         return None
 
-    def _headed(self, start: int, end: int, country: _Entry, head: _Entry,
-                day: dt.date | None) -> ActorMention:
+    def _headed(
+        self, start: int, end: int, country: _Entry, head: _Entry, day: dt.date | None
+    ) -> ActorMention:
         if head.kind == "office":
             name = self.holder(country.value, head.value, day) or country.name
             role = "MIL" if head.value.startswith("defence") else "GOV"
@@ -336,8 +442,19 @@ class ActorDictionary:
 
 
 # one entry per phrase: the most specific kind wins
-_PRIORITY = {"ignore": 0, "treaty": 1, "person": 2, "group": 3, "office": 4, "adjective": 5, "country": 6,
-             "capital": 7, "place": 8, "role": 9, "demonym": 10}
+_PRIORITY = {
+    "ignore": 0,
+    "treaty": 1,
+    "person": 2,
+    "group": 3,
+    "office": 4,
+    "adjective": 5,
+    "country": 6,
+    "capital": 7,
+    "place": 8,
+    "role": 9,
+    "demonym": 10,
+}
 
 
 def _case_ok(entry: _Entry, first: str, low: str, size: int) -> bool:

@@ -54,9 +54,13 @@ class CodingReport:
 
     def as_dict(self) -> dict[str, object]:
         """Return the report as plain JSON-able values."""
-        return {"documents": self.documents, "sentences": self.sentences,
-                "sentences_with_events": self.sentences_with_events, "events": self.events,
-                "skipped": dict(sorted(self.skipped.items()))}
+        return {
+            "documents": self.documents,
+            "sentences": self.sentences,
+            "sentences_with_events": self.sentences_with_events,
+            "events": self.events,
+            "skipped": dict(sorted(self.skipped.items())),
+        }
 
 
 class Coder:
@@ -71,8 +75,9 @@ class Coder:
         self.actors = actors or load_actors()
         self.patterns = patterns or load_patterns()
 
-    def code_sentence(self, sentence: str, day: dt.date | None = None,
-                      context: list[str] | None = None) -> list[tuple[ActorMention, ActorMention, str]]:
+    def code_sentence(
+        self, sentence: str, day: dt.date | None = None, context: list[str] | None = None
+    ) -> list[tuple[ActorMention, ActorMention, str]]:
         """Return (source, target, code) for every event in one sentence.
 
         Args:
@@ -106,7 +111,9 @@ class Coder:
                 out.append((t.source, t.target, t.code))
         return out
 
-    def code_documents(self, docs: Iterable[Document], report: CodingReport | None = None) -> Iterator[CodedEvent]:
+    def code_documents(
+        self, docs: Iterable[Document], report: CodingReport | None = None
+    ) -> Iterator[CodedEvent]:
         """Yield the events of every document, counting skips in ``report``."""
         rep = report if report is not None else CodingReport()
         for doc in docs:
@@ -130,8 +137,9 @@ class Coder:
                 rep.sentences_with_events += 1
                 for src, tgt, code in found:
                     rep.events += 1
-                    yield CodedEvent(doc.id, doc.date, sentence, src.code, tgt.code, code,
-                                     src.name, tgt.name, doc.url)
+                    yield CodedEvent(
+                        doc.id, doc.date, sentence, src.code, tgt.code, code, src.name, tgt.name, doc.url
+                    )
 
 
 def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[str] | None) -> None:
@@ -153,8 +161,13 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
             m.code = prev.country + role
             m.name = prev.name
             m.extra["own"] = True
-        elif nxt is not None and nxt.code and m.end < len(toks) and toks[m.end] in _BY_PLACE and \
-                nxt.start - m.end <= 2:
+        elif (
+            nxt is not None
+            and nxt.code
+            and m.end < len(toks)
+            and toks[m.end] in _BY_PLACE
+            and nxt.start - m.end <= 2
+        ):
             m.code = nxt.country + role
             m.name = nxt.name
             m.end = nxt.end

@@ -67,13 +67,15 @@ def load_gold(path: str | Path) -> list[GoldSentence]:
             continue
         try:
             obj = json.loads(line)
-            events = tuple(GoldEvent(str(e["source"]), str(e["target"]), str(e["code"]))
-                           for e in obj.get("events", []))
+            events = tuple(
+                GoldEvent(str(e["source"]), str(e["target"]), str(e["code"])) for e in obj.get("events", [])
+            )
             day = dt.date.fromisoformat(obj["date"]) if obj.get("date") else None
             out.append(GoldSentence(str(obj.get("id", n)), day, str(obj["text"]), events))
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise InputFileError(p, f"line {n}: expected {{id, date, text, events: [{{source, target, code}}]}}") \
-                from None
+            raise InputFileError(
+                p, f"line {n}: expected {{id, date, text, events: [{{source, target, code}}]}}"
+            ) from None
     if not out:
         raise InputFileError(p, "no gold sentences")
     return out
@@ -132,8 +134,11 @@ class Scores:
         """Return the headline numbers, per-root F1 and the confusion table."""
         f1 = self.root_f1()
         return {
-            "sentences": self.sentences, "expected_events": self.expected, "coded_events": self.coded,
-            "true_positives": self.matched, "false_positives": self.coded - self.matched,
+            "sentences": self.sentences,
+            "expected_events": self.expected,
+            "coded_events": self.coded,
+            "true_positives": self.matched,
+            "false_positives": self.coded - self.matched,
             "misses": self.expected - self.matched,
             "root_accuracy": self.rate(self.root, self.expected),
             "full_code_accuracy": self.rate(self.full_code, self.expected),
@@ -176,9 +181,14 @@ def score(gold: list[GoldSentence], code: Callable[[GoldSentence], list[GoldEven
             if j not in hit_c:
                 s.confusion[(NONE, c.key[2])] += 1
         if sorted(e.key for e in expected) != sorted(c.key for c in coded):
-            s.errors.append({"id": sent.id, "text": sent.text,
-                             "expected": [f"{e.source} {e.target} {e.code}" for e in expected],
-                             "coded": [f"{c.source} {c.target} {c.code}" for c in coded]})
+            s.errors.append(
+                {
+                    "id": sent.id,
+                    "text": sent.text,
+                    "expected": [f"{e.source} {e.target} {e.code}" for e in expected],
+                    "coded": [f"{c.source} {c.target} {c.code}" for c in coded],
+                }
+            )
     return s
 
 

@@ -57,12 +57,19 @@ def canonical_row(ev: CodedEvent) -> dict[str, Any]:
         "plover_type": plover_type_for_cameo(ev.code),
         "quad_class": quad_class_for_root(ev.code[:2]),
         "goldstein": _goldstein(ev.code),
-        "num_mentions": None, "num_sources": None, "num_articles": None, "avg_tone": None, "is_root": None,
+        "num_mentions": None,
+        "num_sources": None,
+        "num_articles": None,
+        "avg_tone": None,
+        "is_root": None,
         "issue_areas": [],
         "url": ev.url,
         "text": ev.sentence,
         "doc_id": ev.doc_id,
-        "citation_issuer": None, "citation_title": None, "citation_date": None, "citation_url": None,
+        "citation_issuer": None,
+        "citation_title": None,
+        "citation_date": None,
+        "citation_url": None,
         "dataset": DATASET,
         "ingested_from": None,
     }
@@ -82,7 +89,9 @@ def tag_rows(rows: list[dict[str, Any]], rules: RuleSet | None = None) -> None:
         return
     rs = rules or load_rules()
     table = pa.Table.from_pylist(rows, schema=CANONICAL_SCHEMA)
-    table = table.drop_columns(["issue_areas"]).append_column("_given_areas", pa.array([[] for _ in rows], pa.list_(pa.string())))
+    table = table.drop_columns(["issue_areas"]).append_column(
+        "_given_areas", pa.array([[] for _ in rows], pa.list_(pa.string()))
+    )
     con = duckdb.connect()
     try:
         con.register("coded_rows", table)
@@ -111,7 +120,7 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
 
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     for i in range(0, len(rows), size):
-        yield rows[i:i + size]
+        yield rows[i : i + size]
 
 
 def ingest_events(store: Store, rows: list[dict[str, Any]], name: str = "coded.jsonl") -> FileReport:

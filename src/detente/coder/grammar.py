@@ -25,42 +25,154 @@ from detente.coder.patterns import PARTICIPLES, Match
 
 __all__ = ["Triple", "assemble", "control_code"]
 
-NEGATORS = frozenset({"not", "n't", "never", "no", "nor", "neither", "without", "didn't", "don't", "doesn't",
-                      "won't", "wouldn't", "hasn't", "haven't", "hadn't", "wasn't", "weren't", "isn't",
-                      "aren't", "cannot", "can't", "couldn't", "failed"})
-HEDGES = frozenset({"may", "might", "could", "should", "can", "must", "if", "unless", "whether",
-                    "possibly", "perhaps", "reportedly", "allegedly"})
+NEGATORS = frozenset(
+    {
+        "not",
+        "n't",
+        "never",
+        "no",
+        "nor",
+        "neither",
+        "without",
+        "didn't",
+        "don't",
+        "doesn't",
+        "won't",
+        "wouldn't",
+        "hasn't",
+        "haven't",
+        "hadn't",
+        "wasn't",
+        "weren't",
+        "isn't",
+        "aren't",
+        "cannot",
+        "can't",
+        "couldn't",
+        "failed",
+    }
+)
+HEDGES = frozenset(
+    {
+        "may",
+        "might",
+        "could",
+        "should",
+        "can",
+        "must",
+        "if",
+        "unless",
+        "whether",
+        "possibly",
+        "perhaps",
+        "reportedly",
+        "allegedly",
+    }
+)
 FUTURE = frozenset({"will", "would", "shall", "'ll"})
 BE = frozenset({"was", "were", "is", "are", "been", "being", "be", "got", "get", "gets"})
-CLAUSE = frozenset({";", ":", "after", "before", "because", "while", "but", "which", "who", "whom", "when",
-                    "although", "though", "whereas", "since", "as", "where", "until", "amid"})
+CLAUSE = frozenset(
+    {
+        ";",
+        ":",
+        "after",
+        "before",
+        "because",
+        "while",
+        "but",
+        "which",
+        "who",
+        "whom",
+        "when",
+        "although",
+        "though",
+        "whereas",
+        "since",
+        "as",
+        "where",
+        "until",
+        "amid",
+    }
+)
 JOIN = frozenset({"and", ",", "&", "together", "with"})
 PRONOUNS = frozenset({"it", "they", "he", "she", "its", "their", "his", "her"})
 
 # a control verb turns the root of the verb it governs into a code of its own
 _INTENT = {"03": "030", "04": "036", "05": "032", "06": "031", "07": "033", "08": "035", "09": "030"}
-_THREAT = {"15": "138", "16": "131", "17": "130", "18": "138", "19": "1384", "20": "1385",
-           "12": "130", "10": "130", "11": "130", "13": "130", "14": "133"}
+_THREAT = {
+    "15": "138",
+    "16": "131",
+    "17": "130",
+    "18": "138",
+    "19": "1384",
+    "20": "1385",
+    "12": "130",
+    "10": "130",
+    "11": "130",
+    "13": "130",
+    "14": "133",
+}
 _REFUSE = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122", "08": "124", "09": "120"}
 _APPEAL = {"03": "020", "04": "026", "05": "022", "06": "021", "07": "023", "08": "025", "09": "020"}
-_DEMAND = {"03": "100", "04": "106", "05": "102", "06": "101", "07": "103", "08": "105", "09": "100",
-           "16": "100", "17": "100", "15": "100"}
-_SPECIFIC = {("threat", "163"): "1312", ("threat", "161"): "1313", ("threat", "160"): "1313",
-             ("threat", "164"): "134", ("threat", "1622"): "1311", ("threat", "162"): "1311",
-             ("threat", "191"): "1381", ("threat", "192"): "1382", ("threat", "2041"): "1385",
-             ("intent", "0841"): "0353", ("intent", "085"): "0354", ("intent", "0874"): "0356",
-             ("intent", "087"): "0356", ("intent", "0871"): "0356", ("intent", "072"): "0332",
-             ("intent", "071"): "0331", ("intent", "073"): "0333", ("intent", "062"): "0312",
-             ("intent", "061"): "0311", ("intent", "045"): "039",
-             ("refuse", "0874"): "1246", ("refuse", "087"): "1246", ("refuse", "085"): "1244",
-             ("refuse", "0841"): "1243", ("refuse", "072"): "1222", ("refuse", "071"): "1221",
-             ("refuse", "057"): "127", ("appeal", "0874"): "0256", ("appeal", "087"): "0256",
-             ("appeal", "0871"): "0256", ("appeal", "0841"): "0253", ("appeal", "0842"): "0253",
-             ("appeal", "085"): "0254", ("appeal", "072"): "0232", ("appeal", "071"): "0231",
-             ("appeal", "073"): "0233", ("demand", "0874"): "1056", ("demand", "087"): "1056",
-             ("demand", "0841"): "1053", ("demand", "085"): "1054", ("demand", "0831"): "1041"}
+_DEMAND = {
+    "03": "100",
+    "04": "106",
+    "05": "102",
+    "06": "101",
+    "07": "103",
+    "08": "105",
+    "09": "100",
+    "16": "100",
+    "17": "100",
+    "15": "100",
+}
+_SPECIFIC = {
+    ("threat", "163"): "1312",
+    ("threat", "161"): "1313",
+    ("threat", "160"): "1313",
+    ("threat", "164"): "134",
+    ("threat", "1622"): "1311",
+    ("threat", "162"): "1311",
+    ("threat", "191"): "1381",
+    ("threat", "192"): "1382",
+    ("threat", "2041"): "1385",
+    ("intent", "0841"): "0353",
+    ("intent", "085"): "0354",
+    ("intent", "0874"): "0356",
+    ("intent", "087"): "0356",
+    ("intent", "0871"): "0356",
+    ("intent", "072"): "0332",
+    ("intent", "071"): "0331",
+    ("intent", "073"): "0333",
+    ("intent", "062"): "0312",
+    ("intent", "061"): "0311",
+    ("intent", "045"): "039",
+    ("refuse", "0874"): "1246",
+    ("refuse", "087"): "1246",
+    ("refuse", "085"): "1244",
+    ("refuse", "0841"): "1243",
+    ("refuse", "072"): "1222",
+    ("refuse", "071"): "1221",
+    ("refuse", "057"): "127",
+    ("appeal", "0874"): "0256",
+    ("appeal", "087"): "0256",
+    ("appeal", "0871"): "0256",
+    ("appeal", "0841"): "0253",
+    ("appeal", "0842"): "0253",
+    ("appeal", "085"): "0254",
+    ("appeal", "072"): "0232",
+    ("appeal", "071"): "0231",
+    ("appeal", "073"): "0233",
+    ("demand", "0874"): "1056",
+    ("demand", "087"): "1056",
+    ("demand", "0841"): "1053",
+    ("demand", "085"): "1054",
+    ("demand", "0831"): "1041",
+}
 # what a future ("will", "would") does to a cooperative act: it is announced, not done
-_FUTURE_KEEPS = frozenset({"16", "17", "13", "10", "12", "11", "14", "15", "18", "19", "20", "01", "02", "03"})
+_FUTURE_KEEPS = frozenset(
+    {"16", "17", "13", "10", "12", "11", "14", "15", "18", "19", "20", "01", "02", "03"}
+)
 
 
 def control_code(kind: str, code: str) -> str | None:
@@ -110,8 +222,11 @@ def _group(mentions: list[ActorMention], k: int, toks: list[str], forward: bool)
 
 def _joined(toks: list[str], a: int, b: int) -> bool:
     between = toks[a:b]
-    return 0 < len(between) <= 3 and any(t in ("and", ",", "&") for t in between) and \
-        all(t in JOIN or t == "the" for t in between)
+    return (
+        0 < len(between) <= 3
+        and any(t in ("and", ",", "&") for t in between)
+        and all(t in JOIN or t == "the" for t in between)
+    )
 
 
 def _window_flags(toks: list[str], lo: int, hi: int) -> tuple[bool, bool, bool]:
@@ -127,8 +242,12 @@ def _window_flags(toks: list[str], lo: int, hi: int) -> tuple[bool, bool, bool]:
     return neg, hedge, fut
 
 
-def assemble(toks: list[str], mentions: list[ActorMention], matches: list[Match],
-             treaties: list[tuple[int, int, tuple[str, ...]]]) -> list[Triple]:
+def assemble(
+    toks: list[str],
+    mentions: list[ActorMention],
+    matches: list[Match],
+    treaties: list[tuple[int, int, tuple[str, ...]]],
+) -> list[Triple]:
     """Turn one sentence's mentions and verb matches into event triples."""
     out: list[Triple] = []
     used: set[int] = set()
@@ -166,7 +285,7 @@ def assemble(toks: list[str], mentions: list[ActorMention], matches: list[Match]
         before = [k for k, a in enumerate(mentions) if lo <= a.start and a.end <= m.start and a.code]
         last_actor_end = mentions[before[-1]].end if before else lo
         neg, hedge, fut = _window_flags(toks, max(last_actor_end, m.start - 4), m.start)
-        if any(t in ("if", "unless", "whether") for t in toks[lo:m.start]):
+        if any(t in ("if", "unless", "whether") for t in toks[lo : m.start]):
             hedge = True
         if neg or hedge:
             continue
@@ -179,8 +298,17 @@ def assemble(toks: list[str], mentions: list[ActorMention], matches: list[Match]
         sources: list[int]
         targets: list[int]
         if passive:
-            by = next((k for k, a in enumerate(mentions) if a.start > m.start and a.code and a.start - end <= 6
-                       and (toks[a.start - 1] == "by" or toks[a.start - 2:a.start] == ["by", "the"])), None)
+            by = next(
+                (
+                    k
+                    for k, a in enumerate(mentions)
+                    if a.start > m.start
+                    and a.code
+                    and a.start - end <= 6
+                    and (toks[a.start - 1] == "by" or toks[a.start - 2 : a.start] == ["by", "the"])
+                ),
+                None,
+            )
             if by is None:
                 continue
             sources = _group(mentions, by, toks, forward=True)
@@ -198,8 +326,14 @@ def assemble(toks: list[str], mentions: list[ActorMention], matches: list[Match]
             targets = []
             if tgt_idx is None:
                 # an actor inside the pattern's words ("warned Putin of consequences")
-                tgt_idx = next((k for k, a in enumerate(mentions) if a.code and m.start < a.start
-                                and a.end <= end and k not in sources), None)
+                tgt_idx = next(
+                    (
+                        k
+                        for k, a in enumerate(mentions)
+                        if a.code and m.start < a.start and a.end <= end and k not in sources
+                    ),
+                    None,
+                )
             if tgt_idx is not None:
                 targets = _group(mentions, tgt_idx, toks, forward=True)
             else:
@@ -221,22 +355,30 @@ def assemble(toks: list[str], mentions: list[ActorMention], matches: list[Match]
                 for s in sources:
                     other = next((p for p in treaties[0][2] if p != mentions[s].country), None)
                     if other is not None:
-                        out.append(Triple(mentions[s], ActorMention(treaties[0][0], treaties[0][1], other, ""),
-                                          code, m.start))
+                        out.append(
+                            Triple(
+                                mentions[s],
+                                ActorMention(treaties[0][0], treaties[0][1], other, ""),
+                                code,
+                                m.start,
+                            )
+                        )
                 continue
             if "self" in pattern.flags and code.startswith("15"):
                 for s in sources:
                     src = mentions[s]
-                    out.append(Triple(src, ActorMention(src.start, src.end, src.country, src.name), code,
-                                      m.start))
+                    out.append(
+                        Triple(src, ActorMention(src.start, src.end, src.country, src.name), code, m.start)
+                    )
             continue
         if code == "044":
             code = _visit_or_host(toks, mentions, end, sources, targets)
         for s in sources:
             for t in targets:
-                a, b = mentions[s], mentions[t]
-                if a.code and b.code and a.code != b.code and a is not b and not _own_forces(a, b, code):
-                    out.append(Triple(a, b, code, m.start))
+                src_m, tgt_m = mentions[s], mentions[t]
+                if src_m.code and tgt_m.code and src_m.code != tgt_m.code and src_m is not tgt_m \
+                        and not _own_forces(src_m, tgt_m, code):
+                    out.append(Triple(src_m, tgt_m, code, m.start))
     return out
 
 
@@ -263,7 +405,7 @@ def _target(toks: list[str], mentions: list[ActorMention], end: int, flags: froz
     for k, a in enumerate(mentions):
         if a.start < end or not a.code or a.extra.get("own"):
             continue  # "withdrew its troops from Moldova": the troops are the source's own
-        if any(t in CLAUSE or t == "by" for t in toks[end:a.start]):
+        if any(t in CLAUSE or t == "by" for t in toks[end : a.start]):
             break
         if a.start - end > 12:
             break
@@ -284,7 +426,7 @@ def _governed(toks: list[str], matches: list[Match], mi: int, mentions: list[Act
     if mi + 1 >= len(matches):
         return None
     nxt = matches[mi + 1]
-    gap = toks[m.end:nxt.start]
+    gap = toks[m.end : nxt.start]
     if len(gap) > 10:
         return None
     if "to" in gap or (gap and gap[-1] in ("for", "on")):
@@ -292,8 +434,9 @@ def _governed(toks: list[str], matches: list[Match], mi: int, mentions: list[Act
     return None
 
 
-def _visit_or_host(toks: list[str], mentions: list[ActorMention], end: int, sources: list[int],
-                   targets: list[int]) -> str:
+def _visit_or_host(
+    toks: list[str], mentions: list[ActorMention], end: int, sources: list[int], targets: list[int]
+) -> str:
     """A meeting in the target's capital is a visit (042), in the source's a hosted one (043)."""
     place = next((a for a in mentions if a.start >= end and a.locative and a.extra.get("place")), None)
     if place is None or len(sources) != 1:
@@ -307,5 +450,9 @@ def _visit_or_host(toks: list[str], mentions: list[ActorMention], end: int, sour
 
 def _own_forces(a: ActorMention, b: ActorMention, code: str) -> bool:
     """A state acting on its own armed forces is no event, save force posture (15)."""
-    return a.country == b.country and b.code[3:6] == "MIL" and a.code[3:6] in ("", "GOV", "MIL") \
+    return (
+        a.country == b.country
+        and b.code[3:6] == "MIL"
+        and a.code[3:6] in ("", "GOV", "MIL")
         and not code.startswith("15")
+    )

@@ -87,8 +87,9 @@ def sniff_format(text: str) -> str:
     return "text"
 
 
-def read_path(path: Path, skipped: Counter[str], default_date: dt.date | None = None,
-              fmt: str | None = None) -> Iterator[Document]:
+def read_path(
+    path: Path, skipped: Counter[str], default_date: dt.date | None = None, fmt: str | None = None
+) -> Iterator[Document]:
     """Yield the documents of one file, counting what is skipped in ``skipped``."""
     try:
         size = path.stat().st_size
@@ -109,8 +110,9 @@ def read_path(path: Path, skipped: Counter[str], default_date: dt.date | None = 
     yield from read_bytes(data, path.name, skipped, default_date, fmt)
 
 
-def read_bytes(data: bytes, name: str, skipped: Counter[str], default_date: dt.date | None = None,
-               fmt: str | None = None) -> Iterator[Document]:
+def read_bytes(
+    data: bytes, name: str, skipped: Counter[str], default_date: dt.date | None = None, fmt: str | None = None
+) -> Iterator[Document]:
     """Yield the documents in ``data`` (a file's content named ``name``)."""
     text, note = decode(data)
     if text is None:
@@ -131,7 +133,7 @@ def read_bytes(data: bytes, name: str, skipped: Counter[str], default_date: dt.d
         m = _DATE_LINE.search(text[:2000])
         if m:
             day = _parse_date(m.group(1))
-            text = text[:m.start()] + text[m.end():]
+            text = text[: m.start()] + text[m.end() :]
         elif (n := _DATE_IN_NAME.search(name)) is not None:
             day = _parse_date(n.group(1)) or day
         yield Document(Path(name).stem or name, day, text)
@@ -154,8 +156,9 @@ def _jsonl(text: str, name: str, skipped: Counter[str], default_date: dt.date | 
             continue
         doc_id = str(obj.get("id") or f"{Path(name).stem}:{lineno}")
         url = obj.get("url")
-        yield Document(doc_id, _parse_date(obj.get("date")) or default_date, obj["text"],
-                       str(url) if url else None)
+        yield Document(
+            doc_id, _parse_date(obj.get("date")) or default_date, obj["text"], str(url) if url else None
+        )
 
 
 def _plain(fragment: str | None) -> str:
@@ -188,20 +191,32 @@ def _feed(text: str, name: str, skipped: Counter[str], default_date: dt.date | N
             elif tag not in fields:
                 fields[tag] = "".join(child.itertext())
         title = _plain(fields.get("title"))
-        body = _plain(fields.get("description") or fields.get("summary") or fields.get("content")
-                      or fields.get("encoded"))
+        body = _plain(
+            fields.get("description")
+            or fields.get("summary")
+            or fields.get("content")
+            or fields.get("encoded")
+        )
         content = ". ".join(p for p in (title.rstrip("."), body) if p)
         if not content:
             skipped["feed item without text"] += 1
             continue
-        day = _parse_date(fields.get("pubDate") or fields.get("published") or fields.get("updated")
-                          or fields.get("date")) or default_date
+        day = (
+            _parse_date(
+                fields.get("pubDate")
+                or fields.get("published")
+                or fields.get("updated")
+                or fields.get("date")
+            )
+            or default_date
+        )
         doc_id = (fields.get("guid") or fields.get("id") or link or f"{Path(name).stem}:{n + 1}").strip()
         yield Document(doc_id, day, content, link)
 
 
-def read_documents(paths: list[Path], skipped: Counter[str], default_date: dt.date | None = None,
-                   fmt: str | None = None) -> Iterator[Document]:
+def read_documents(
+    paths: list[Path], skipped: Counter[str], default_date: dt.date | None = None, fmt: str | None = None
+) -> Iterator[Document]:
     """Yield the documents of every file in ``paths`` in order."""
     for p in paths:
         yield from read_path(p, skipped, default_date, fmt)

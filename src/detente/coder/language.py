@@ -12,9 +12,60 @@ import re
 __all__ = ["english_problem"]
 
 _STOPWORDS = frozenset(
-    "the of and to a in is was for on that with by as at from it its has have had be been were are "
-    "an or which his her their this will would said after over not but who also into than more its "
-    "against between about they he she we".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "a",
+        "in",
+        "is",
+        "was",
+        "for",
+        "on",
+        "that",
+        "with",
+        "by",
+        "as",
+        "at",
+        "from",
+        "it",
+        "its",
+        "has",
+        "have",
+        "had",
+        "be",
+        "been",
+        "were",
+        "are",
+        "an",
+        "or",
+        "which",
+        "his",
+        "her",
+        "their",
+        "this",
+        "will",
+        "would",
+        "said",
+        "after",
+        "over",
+        "not",
+        "but",
+        "who",
+        "also",
+        "into",
+        "than",
+        "more",
+        "its",
+        "against",
+        "between",
+        "about",
+        "they",
+        "he",
+        "she",
+        "we",
+    ]
 )
 _WORD = re.compile(r"[^\W\d_]+")
 MIN_WORDS = 8

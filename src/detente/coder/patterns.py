@@ -20,35 +20,123 @@ from detente.ontology import event_code
 
 __all__ = ["PARTICIPLES", "Match", "Pattern", "PatternSet", "load_patterns", "verb_forms"]
 
-FLAGS = frozenset({"sym", "self", "treaty", "locative", "reverse", "intent", "threat", "refuse", "appeal", "demand", "say"})
+FLAGS = frozenset(
+    {"sym", "self", "treaty", "locative", "reverse", "intent", "threat", "refuse", "appeal", "demand", "say"}
+)
 CONTROLS = ("intent", "threat", "refuse", "appeal", "demand", "say")
 MAX_GAP = 4
-NOUN_BEFORE = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "'s", "of", "new", "further",
-                         "fresh", "tougher", "additional", "economic", "more", "any", "this", "that",
-                         "these", "those", "such"})
-_GAP_STOP = frozenset({";", ":", ",", "after", "before", "because", "while", "but", "which", "who",
-                       "when", "if", "unless", "although", "though", "whereas"})
+NOUN_BEFORE = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "'s",
+        "of",
+        "new",
+        "further",
+        "fresh",
+        "tougher",
+        "additional",
+        "economic",
+        "more",
+        "any",
+        "this",
+        "that",
+        "these",
+        "those",
+        "such",
+    }
+)
+_GAP_STOP = frozenset(
+    {
+        ";",
+        ":",
+        ",",
+        "after",
+        "before",
+        "because",
+        "while",
+        "but",
+        "which",
+        "who",
+        "when",
+        "if",
+        "unless",
+        "although",
+        "though",
+        "whereas",
+    }
+)
 
 _IRREGULAR = {
     "be": ("is", "was", "been", "being", "are", "were", "am"),
-    "meet": ("met", "met"), "hold": ("held", "held"), "send": ("sent", "sent"), "shoot": ("shot", "shot"),
-    "strike": ("struck", "struck"), "fight": ("fought", "fought"), "give": ("gave", "given"),
-    "take": ("took", "taken"), "withdraw": ("withdrew", "withdrawn"), "leave": ("left", "left"),
-    "make": ("made", "made"), "tell": ("told", "told"), "say": ("said", "said"), "speak": ("spoke", "spoken"),
-    "break": ("broke", "broken"), "hit": ("hit", "hit"), "sell": ("sold", "sold"), "buy": ("bought", "bought"),
-    "begin": ("began", "begun"), "seek": ("sought", "sought"), "blow": ("blew", "blown"),
-    "freeze": ("froze", "frozen"), "forgive": ("forgave", "forgiven"), "put": ("put", "put"),
-    "cut": ("cut", "cut"), "beat": ("beat", "beaten"), "pay": ("paid", "paid"), "lend": ("lent", "lent"),
-    "go": ("went", "gone"), "fly": ("flew", "flown"), "find": ("found", "found"), "write": ("wrote", "written"),
-    "have": ("had", "had"), "do": ("did", "done"), "swear": ("swore", "sworn"), "quit": ("quit", "quit"),
-    "shut": ("shut", "shut"), "upset": ("upset", "upset"), "bring": ("brought", "brought"),
-    "teach": ("taught", "taught"), "catch": ("caught", "caught"), "overrun": ("overran", "overrun"),
-    "rebuild": ("rebuilt", "rebuilt"), "lay": ("laid", "laid"), "stand": ("stood", "stood"),
-    "draw": ("drew", "drawn"), "sink": ("sank", "sunk"), "run": ("ran", "run"), "steal": ("stole", "stolen"),
-    "undertake": ("undertook", "undertaken"), "test-fire": ("test-fired", "test-fired"),
-    "shoot down": ("shot", "shot"), "broadcast": ("broadcast", "broadcast"), "set": ("set", "set"),
-    "spread": ("spread", "spread"), "rise": ("rose", "risen"), "lead": ("led", "led"), "win": ("won", "won"),
-    "lose": ("lost", "lost"), "keep": ("kept", "kept"), "feel": ("felt", "felt"), "sit": ("sat", "sat"),
+    "meet": ("met", "met"),
+    "hold": ("held", "held"),
+    "send": ("sent", "sent"),
+    "shoot": ("shot", "shot"),
+    "strike": ("struck", "struck"),
+    "fight": ("fought", "fought"),
+    "give": ("gave", "given"),
+    "take": ("took", "taken"),
+    "withdraw": ("withdrew", "withdrawn"),
+    "leave": ("left", "left"),
+    "make": ("made", "made"),
+    "tell": ("told", "told"),
+    "say": ("said", "said"),
+    "speak": ("spoke", "spoken"),
+    "break": ("broke", "broken"),
+    "hit": ("hit", "hit"),
+    "sell": ("sold", "sold"),
+    "buy": ("bought", "bought"),
+    "begin": ("began", "begun"),
+    "seek": ("sought", "sought"),
+    "blow": ("blew", "blown"),
+    "freeze": ("froze", "frozen"),
+    "forgive": ("forgave", "forgiven"),
+    "put": ("put", "put"),
+    "cut": ("cut", "cut"),
+    "beat": ("beat", "beaten"),
+    "pay": ("paid", "paid"),
+    "lend": ("lent", "lent"),
+    "go": ("went", "gone"),
+    "fly": ("flew", "flown"),
+    "find": ("found", "found"),
+    "write": ("wrote", "written"),
+    "have": ("had", "had"),
+    "do": ("did", "done"),
+    "swear": ("swore", "sworn"),
+    "quit": ("quit", "quit"),
+    "shut": ("shut", "shut"),
+    "upset": ("upset", "upset"),
+    "bring": ("brought", "brought"),
+    "teach": ("taught", "taught"),
+    "catch": ("caught", "caught"),
+    "overrun": ("overran", "overrun"),
+    "rebuild": ("rebuilt", "rebuilt"),
+    "lay": ("laid", "laid"),
+    "stand": ("stood", "stood"),
+    "draw": ("drew", "drawn"),
+    "sink": ("sank", "sunk"),
+    "run": ("ran", "run"),
+    "steal": ("stole", "stolen"),
+    "undertake": ("undertook", "undertaken"),
+    "test-fire": ("test-fired", "test-fired"),
+    "shoot down": ("shot", "shot"),
+    "broadcast": ("broadcast", "broadcast"),
+    "set": ("set", "set"),
+    "spread": ("spread", "spread"),
+    "rise": ("rose", "risen"),
+    "lead": ("led", "led"),
+    "win": ("won", "won"),
+    "lose": ("lost", "lost"),
+    "keep": ("kept", "kept"),
+    "feel": ("felt", "felt"),
+    "sit": ("sat", "sat"),
 }
 
 PARTICIPLES: set[str] = set()
@@ -238,8 +326,9 @@ def _rank(m: Match) -> tuple[int, int, bool]:
     return m.end, len(code), not code.endswith("0")
 
 
-def _phrase(alt: Phrase, toks: list[str], pos: int, actor_at: dict[int, tuple[int, int]],
-            skip: int = 0) -> tuple[int, int | None] | None:
+def _phrase(
+    alt: Phrase, toks: list[str], pos: int, actor_at: dict[int, tuple[int, int]], skip: int = 0
+) -> tuple[int, int | None] | None:
     target = None
     n = len(toks)
     for w in alt[skip:]:
@@ -261,8 +350,9 @@ def _phrase(alt: Phrase, toks: list[str], pos: int, actor_at: dict[int, tuple[in
     return pos, target
 
 
-def _rest(p: Pattern, k: int, toks: list[str], pos: int, actor_at: dict[int, tuple[int, int]],
-          target: int | None) -> tuple[int, int | None] | None:
+def _rest(
+    p: Pattern, k: int, toks: list[str], pos: int, actor_at: dict[int, tuple[int, int]], target: int | None
+) -> tuple[int, int | None] | None:
     if k == len(p.segments):
         return pos, target
     tries = [pos]

@@ -15,12 +15,53 @@ __all__ = ["MAX_SENTENCE_CHARS", "split_sentences", "tokenize"]
 MAX_SENTENCE_CHARS = 1000
 
 _ABBREV = frozenset(
-    "mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr vs no jan feb mar apr jun jul aug "
-    "sep sept oct nov dec inc corp co ltd fig est approx dept univ".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "adm",
+        "gov",
+        "sen",
+        "rep",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "no",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "fig",
+        "est",
+        "approx",
+        "dept",
+        "univ",
+    ]
 )
 # a candidate boundary: ., ! or ? (with closing quotes/brackets) followed by space
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*\n+")
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z0-9]+(?:[-’'][A-Za-z0-9]+)*|['’]s\b|[,;:]")
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z0-9]+(?:[-’'][A-Za-z0-9]+)*|[,;:]")
 _INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}$")
 
 
@@ -35,15 +76,20 @@ def split_sentences(text: str) -> Iterator[str]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         end = m.end()
-        before = text[start:m.start() + 1]
+        before = text[start : m.start() + 1]
         if m.group().startswith("."):
             word = before.rsplit(None, 1)[-1] if before.strip() else ""
             stem = word.rstrip(".").lower().lstrip("(\"'“‘")
-            nxt = text[end:end + 1]
+            nxt = text[end : end + 1]
             if stem in _ABBREV or (len(stem) == 1 and stem.isalpha()) or (nxt and nxt.islower()):
                 continue
-            if _INITIALS.search(word) and nxt and nxt.isupper() and text[end:end + 4].split(" ")[0] in (
-                    "Navy", "Army", "Air", "Senate", "Congress", "House", "Treasury"):
+            if (
+                _INITIALS.search(word)
+                and nxt
+                and nxt.isupper()
+                and text[end : end + 4].split(" ")[0]
+                in ("Navy", "Army", "Air", "Senate", "Congress", "House", "Treasury")
+            ):
                 continue
         piece = text[start:end].strip()
         if piece:
@@ -55,5 +101,17 @@ def split_sentences(text: str) -> Iterator[str]:
 
 
 def tokenize(sentence: str) -> list[str]:
-    """Return the sentence's tokens as written (words, initialisms, ``'s``, , ; :)."""
-    return [t.replace("’", "'") for t in _TOKEN.findall(sentence)]
+    """Return the sentence's tokens as written: words, initialisms, ``'s`` and ``n't`` split off, , ; :."""
+    out: list[str] = []
+    for t in _TOKEN.findall(sentence):
+        if "'" in t or "’" in t:
+            t = t.replace("’", "'")
+            low = t.lower()
+            if low.endswith("'s"):
+                out.extend((t[:-2], "'s"))
+                continue
+            if low.endswith("n't") and len(t) > 3:
+                out.extend((t[:-3], "n't"))
+                continue
+        out.append(t)
+    return out
