@@ -7,6 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detente.analysis import AnalysisError, fit_reciprocity, girf
 from detente.analysis.synthetic import monthly_starts, var_process
@@ -133,3 +135,25 @@ def test_unknown_direction_is_a_clear_error() -> None:
     y = var_process(A1, COV, 50, seed=2)
     with pytest.raises(AnalysisError, match="USA->CHN"):
         fit_reciprocity(_frame(y, NAMES), directions=["USA->RUS", "USA->CHN"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.permutations([0, 1, 2]))
+def test_girf_permutes_with_the_variables(seed: int, order: list[int]) -> None:
+    # Reordering the variables reorders the generalized responses and changes nothing else.
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(-0.4, 0.4, (3, 3))
+    root = rng.normal(size=(3, 3))
+    sigma = root @ root.T + 0.1 * np.eye(3)
+    ma = np.array([np.linalg.matrix_power(a, h) for h in range(4)])
+    perm = np.eye(3)[order]
+    moved = girf(np.einsum("ij,hjk,lk->hil", perm, ma, perm), perm @ sigma @ perm.T)
+    base = girf(ma, sigma)
+    assert np.allclose(moved, base[:, order][:, :, order])
+
+
+def test_without_an_events_column_values_count_as_observed() -> None:
+    y = var_process(A1, COV, 120, seed=12)
+    frame = _frame(y, NAMES).drop(columns="events")
+    res = fit_reciprocity(frame, directions=NAMES, reps=10)
+    assert res.ok and res.periods == 120

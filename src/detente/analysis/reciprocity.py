@@ -126,8 +126,11 @@ def _wide(
     values = frame.pivot_table(index="period_start", columns="direction", values=indicator,
                                aggfunc="first", dropna=False)
     values = values.apply(to_float)
-    events = frame.pivot_table(index="period_start", columns="direction", values="events",
-                               aggfunc="first", dropna=False).fillna(0)
+    if "events" in frame.columns:
+        events = frame.pivot_table(index="period_start", columns="direction", values="events",
+                                   aggfunc="first", dropna=False).fillna(0)
+    else:  # without counts, a period with a value counts as observed
+        events = values.notna().astype(float)
     names = directions or sorted(c for c in values.columns if "->" in str(c))
     missing = [d for d in names if d not in values.columns]
     if missing:
@@ -150,14 +153,22 @@ def _bootstrap(data: np.ndarray, res: Any, p: int, horizon: int, reps: int, seed
     coefs, const = res.coefs, res.intercept
     n, k = data.shape
     draws = np.empty((reps, horizon + 1, k, k))
-    for b in range(reps):
+    b = tries = 0
+    while b < reps:
+        tries += 1
+        if tries > 3 * reps:
+            raise AnalysisError("the bootstrap of the impulse responses failed: the VAR cannot be refitted")
         e = resid[rng.integers(0, len(resid), size=n - p)]
         sim = np.empty_like(data)
         sim[:p] = data[:p]
         for t in range(p, n):
             sim[t] = const + e[t - p] + sum(coefs[lag] @ sim[t - lag - 1] for lag in range(p))
-        fit = VAR(sim).fit(p, trend="c")
-        draws[b] = girf(fit.ma_rep(horizon), fit.sigma_u)
+        try:
+            fit = VAR(sim).fit(p, trend="c")
+            draws[b] = girf(fit.ma_rep(horizon), fit.sigma_u)
+        except (np.linalg.LinAlgError, ValueError):
+            continue  # a degenerate resample: draw another
+        b += 1
     return draws
 
 
