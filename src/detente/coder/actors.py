@@ -195,6 +195,7 @@ class ActorDictionary:
     def __init__(self, doc: dict[str, Any], origin: str = "actors.yaml") -> None:
         self.origin = origin
         self.table: dict[tuple[str, ...], list[_Entry]] = {}
+        self.longest: dict[str, int] = {}  # first word -> longest phrase starting with it
         self.country_names: dict[str, str] = {}
         self.holders: dict[tuple[str, str], list[tuple[Term, str]]] = {}
         self.office_countries: dict[str, str] = dict(doc.get("office_countries") or {})
@@ -207,6 +208,7 @@ class ActorDictionary:
         key = tuple(t.lower() for t in tokenize(phrase))
         if not key or len(key) > MAX_NGRAM:
             raise DetenteError(f"{self.origin}: phrase {phrase!r} must have 1..{MAX_NGRAM} words")
+        self.longest[key[0]] = max(self.longest.get(key[0], 0), len(key))
         bucket = self.table.setdefault(key, [])
         if all(e.kind != entry.kind for e in bucket):
             bucket.append(entry)
@@ -292,9 +294,14 @@ class ActorDictionary:
         treaties: list[tuple[int, int, tuple[str, ...]]] = []
         i, n = 0, len(toks)
         table = self.table
+        longest = self.longest
         while i < n:
+            most = longest.get(toks[i])
+            if most is None:
+                i += 1
+                continue
             hit = None
-            for size in range(min(MAX_NGRAM, n - i), 0, -1):
+            for size in range(min(most, n - i), 0, -1):
                 entries = table.get(tuple(toks[i : i + size]))
                 if entries is not None:
                     hit = (size, entries)

@@ -200,6 +200,8 @@ class Pattern:
     code: str
     flags: frozenset[str]
     segments: tuple[tuple[Phrase, ...], ...]
+    # per segment: first word -> the alternatives starting with it, and those that may start anywhere
+    lookup: tuple[tuple[dict[str, tuple[Phrase, ...]], tuple[Phrase, ...]], ...]
     gaps: tuple[bool, ...]  # gaps[k]: a gap is allowed before segment k (k >= 1)
     source: str
 
@@ -267,7 +269,19 @@ def _compile(line: str, where: str) -> Pattern:
     first_words = [alt[0] for alt in segments[0]]
     if any(w.optional or ACTOR in w.forms for w in first_words):
         raise DetenteError(f"{where}: a pattern must start with a required word: {line!r}")
-    return Pattern("" if code == "-" else code, flags, tuple(segments), tuple(gaps), line.strip())
+    lookup = []
+    for alts in segments:
+        by_word: dict[str, list[Phrase]] = {}
+        loose: list[Phrase] = []
+        for alt in alts:
+            if alt[0].optional or ACTOR in alt[0].forms:
+                loose.append(alt)
+            else:
+                for form in alt[0].forms:
+                    by_word.setdefault(form, []).append(alt)
+        lookup.append(({w: tuple(v) for w, v in by_word.items()}, tuple(loose)))
+    return Pattern("" if code == "-" else code, flags, tuple(segments), tuple(lookup), tuple(gaps),
+                   line.strip())
 
 
 class PatternSet:
@@ -367,8 +381,11 @@ def _rest(
                 j += 1
             steps += 1
             tries.append(j)
+    by_word, loose = p.lookup[k]
+    n = len(toks)
     for start in tries:
-        for alt in p.segments[k]:
+        alts = by_word.get(toks[start], ()) if start < n else ()
+        for alt in (*alts, *loose) if loose else alts:
             got = _phrase(alt, toks, start, actor_at)
             if got is None:
                 continue
