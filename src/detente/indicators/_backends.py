@@ -1,8 +1,9 @@
 """Engines the indicator expressions run on, found by name.
 
-A backend meets one contract: :meth:`IndicatorBackend.events` yields the
-store's events as an Ibis table on that engine. Everything else is the same
-Ibis expression whatever the engine.
+A backend meets one contract: :meth:`IndicatorBackend.open` yields a
+:class:`Session`: the store's events as an Ibis table on that engine, a way to
+put a small table beside them and a way to run an expression. Everything else
+is the same Ibis expression whatever the engine.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import ibis  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from detente.errors import QueryError
 from detente.store import EventFilter, Store
@@ -23,7 +26,7 @@ from detente.store import EventFilter, Store
 if TYPE_CHECKING:
     import ibis.expr.types as ir  # type: ignore[import-untyped]
 
-__all__ = ["BACKENDS", "EVENT_COLUMNS", "IndicatorBackend", "get_backend", "spark_session"]
+__all__ = ["BACKENDS", "EVENT_COLUMNS", "IndicatorBackend", "Session", "get_backend", "spark_session"]
 
 # the canonical columns the indicators read
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -33,13 +36,36 @@ EVENT_COLUMNS: tuple[str, ...] = (
 )
 
 
+class Session(Protocol):
+    """The events on one engine, and how to add a small table and run an expression there."""
+
+    events: ir.Table
+
+    def table(self, data: pa.Table) -> ir.Table:
+        """Return ``data`` as a table on this engine."""
+
+    def to_arrow(self, expr: ir.Table) -> pa.Table:
+        """Run ``expr`` and return its rows."""
+
+
 class IndicatorBackend(Protocol):
-    """An engine: yields the store's events as an Ibis table on it."""
+    """An engine, by name: opens a :class:`Session` over a store's events."""
 
     name: str
 
-    def events(self, store: Store, prefilter: EventFilter) -> Any:
-        """Return a context manager yielding the events (at least those ``prefilter`` selects)."""
+    def open(self, store: Store, prefilter: EventFilter) -> AbstractContextManager[Session]:
+        """Return a context manager yielding a session holding (at least) the ``prefilter`` events."""
+
+
+class _DuckDBSession:
+    def __init__(self, store: Store) -> None:
+        self.events = ibis.duckdb.from_connection(store.con).table("events").select(*EVENT_COLUMNS)
+
+    def table(self, data: pa.Table) -> ir.Table:
+        return ibis.memtable(data)
+
+    def to_arrow(self, expr: ir.Table) -> pa.Table:
+        return expr.to_pyarrow()
 
 
 class DuckDBBackend:
@@ -48,10 +74,9 @@ class DuckDBBackend:
     name = "duckdb"
 
     @contextmanager
-    def events(self, store: Store, prefilter: EventFilter) -> Iterator[ir.Table]:
-        """Yield the store's events table; the expression does all the filtering."""
-        backend = ibis.duckdb.from_connection(store.con)
-        yield backend.table("events").select(*EVENT_COLUMNS)
+    def open(self, store: Store, prefilter: EventFilter) -> Iterator[Session]:
+        """Yield the store's events; the expression does all the filtering."""
+        yield _DuckDBSession(store)
 
 
 def spark_session() -> Any:
@@ -84,27 +109,57 @@ def spark_session() -> Any:
     return session
 
 
+class _SparkSession:
+    """Tables go over as Parquet files in a private folder; results come back as Arrow."""
+
+    def __init__(self, spark: Any, folder: Path) -> None:
+        self.spark = spark
+        self.folder = folder
+        self.backend = ibis.pyspark.connect(spark)
+        self.views: list[str] = []
+        self.events: ir.Table = None
+
+    def load(self, path: Path) -> ir.Table:
+        view = f"detente_{uuid.uuid4().hex[:12]}"
+        self.spark.read.parquet(str(path)).createOrReplaceTempView(view)
+        self.views.append(view)
+        return self.backend.table(view)
+
+    def table(self, data: pa.Table) -> ir.Table:
+        path = self.folder / f"table_{len(self.views)}.parquet"
+        pq.write_table(data, path)
+        return self.load(path)
+
+    def to_arrow(self, expr: ir.Table) -> pa.Table:
+        # straight to Arrow: no pandas round trip, nulls stay nulls
+        return self.spark.sql(self.backend.compile(expr)).toArrow()
+
+    def close(self) -> None:
+        for view in self.views:
+            self.spark.catalog.dropTempView(view)
+
+
 class SparkBackend:
     """Apache Spark: the selected events go over as Parquet, then the same expression runs."""
 
     name = "spark"
 
     @contextmanager
-    def events(self, store: Store, prefilter: EventFilter) -> Iterator[ir.Table]:
-        """Yield the events ``prefilter`` selects, loaded into Spark from a Parquet copy."""
-        session = spark_session()
+    def open(self, store: Store, prefilter: EventFilter) -> Iterator[Session]:
+        """Yield a Spark session holding the events ``prefilter`` selects."""
+        spark = spark_session()
         folder = Path(tempfile.mkdtemp(prefix="detente-spark-"))
-        view = f"detente_events_{uuid.uuid4().hex[:12]}"
+        session = _SparkSession(spark, folder)
         try:
             where, params = prefilter.where()
             cols = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
             path = folder / "events.parquet"
             sql = f"COPY (SELECT {cols} FROM events WHERE {where}) TO '{path}' (FORMAT parquet)"
             store.con.execute(sql, params)
-            session.read.parquet(str(path)).createOrReplaceTempView(view)
-            yield ibis.pyspark.connect(session).table(view)
+            session.events = session.load(path)
+            yield session
         finally:
-            session.catalog.dropTempView(view)
+            session.close()
             shutil.rmtree(folder, ignore_errors=True)
 
 

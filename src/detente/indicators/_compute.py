@@ -121,9 +121,9 @@ def plan_run(store: Store, spec: IndicatorSpec) -> tuple[Plan, date]:
                 rows["direction"].append(direction)
                 rows["period_start"].append(start)
                 rows["period_end"].append(min(add_periods(start, p, 1) - timedelta(days=1), last_day))
-    grid = ibis.memtable(pa.table(rows, schema=pa.schema([
+    grid = pa.table(rows, schema=pa.schema([
         ("dataset", pa.string()), ("direction", pa.string()),
-        ("period_start", pa.date32()), ("period_end", pa.date32())])))
+        ("period_start", pa.date32()), ("period_end", pa.date32())]))
     plan = Plan(
         first_day=min(starts.values()),
         last_day=last_day,
@@ -168,8 +168,9 @@ def compute_indicators(store: Store, spec: IndicatorSpec, backend: str = "duckdb
         dyad=None if machine else spec.dyad, since=plan.first_day, until=plan.last_day,
         datasets=plan.datasets,
     )
-    with engine.events(store, prefilter) as events:
-        result = indicator_expr(events, spec, plan).to_pyarrow()
+    with engine.open(store, prefilter) as session:
+        expr = indicator_expr(session.events, session.table(plan.grid), spec, plan)
+        result = session.to_arrow(expr)
     table = _tidy(result)
     return table.replace_schema_metadata({"as_of": as_of.isoformat()})
 
@@ -196,10 +197,10 @@ def indicators_sql(store: Store, spec: IndicatorSpec, dialect: str = "bigquery")
     """
     plan, as_of = plan_run(store, spec)
     events = ibis.duckdb.from_connection(store.con).table("events")
-    query = ibis.to_sql(indicator_expr(events, spec, plan), dialect=dialect)
-    grid_name = plan.grid.op().name
-    query = str(query).replace(grid_name, "period_grid")
-    rows = plan.grid.to_pyarrow().to_pylist()
+    grid = ibis.memtable(plan.grid)
+    query = ibis.to_sql(indicator_expr(events, grid, spec, plan), dialect=dialect)
+    query = str(query).replace(grid.op().name, "period_grid")
+    rows = plan.grid.to_pylist()
     return (
         f"-- detente indicators for {_describe(spec)}, as of {as_of}, by {spec.period}\n"
         f"-- period_grid: {len(rows)} rows, one per series and period\n"

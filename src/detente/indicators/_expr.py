@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import ibis  # type: ignore[import-untyped]
+import pyarrow as pa
 
 from detente.indicators._baseline import with_baselines
 from detente.indicators._periods import truncate_unit
@@ -35,13 +36,14 @@ class Plan:
         datasets: the datasets read.
         output_start: rows before this period start only feed the baseline.
         grid: rows ``dataset, direction, period_start, period_end``: every cell of the output.
+            The expression takes it as a table on the engine that runs it.
     """
 
     first_day: date
     last_day: date
     datasets: tuple[str, ...]
     output_start: date
-    grid: ir.Table
+    grid: pa.Table
 
 
 def _quality(t: ir.Table, spec: IndicatorSpec, plan: Plan) -> ir.Table:
@@ -119,17 +121,17 @@ def _ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
     return ibis.ifelse(den > 0, num.cast("float64") / den.cast("float64"), ibis.null("float64"))
 
 
-def indicator_expr(events: ir.Table, spec: IndicatorSpec, plan: Plan) -> ir.Table:
+def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: Plan) -> ir.Table:
     """Return the indicator table as an Ibis expression over ``events``.
 
     Args:
         events: the canonical events table (at least the indicator columns).
+        grid: ``plan.grid`` as a table beside ``events``.
         spec: what to compute.
         plan: the resolved days, datasets and period grid.
     """
     kept = _quality(events, spec, plan)
     cells = _cells(_labelled(_dyad(kept, spec), spec))
-    grid = plan.grid
     j = grid.left_join(cells, list(_KEYS)).select(*grid.columns, *(c for c in cells.columns
                                                                       if c.startswith("c_")))
     machine = [d for d in plan.datasets if d not in CURATED_DATASETS]
