@@ -114,10 +114,14 @@ def test_forecast_on_ingested_gdelt(gdelt: Path) -> None:
 runner = CliRunner()
 
 
+def _no_nan(token: str) -> None:
+    raise AssertionError(f"{token} in JSON output")
+
+
 def test_trends_command_table_and_json(gdelt: Path) -> None:
     res = runner.invoke(app, ["trends", "--store", str(gdelt), "--dataset", "curated", "--as", "json"])
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.stdout)
+    doc = json.loads(res.stdout, parse_constant=_no_nan)  # strict JSON: no NaN or Infinity
     assert [d["dataset"] for d in doc] == ["curated"]
     assert any(c["period_start"] == "2022-02-01" for c in doc[0]["change_points"])
     assert doc[0]["penalty"].startswith("2 * log(n)")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from detente.errors import DetenteError
 
-__all__ = ["AnalysisError", "as_date", "one_series", "robust_sigma", "to_float"]
+__all__ = ["AnalysisError", "as_date", "json_safe", "one_series", "robust_sigma", "to_float"]
 
 
 class AnalysisError(DetenteError):
@@ -22,6 +23,23 @@ def to_float(values: pd.Series | np.ndarray | list[float | None]) -> np.ndarray:
         out: np.ndarray = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         return out
     return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def json_safe(value: Any) -> Any:
+    """Return ``value`` with NaN and infinities as ``None`` and dates as ISO strings, recursively."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def as_date(value: object) -> dt.date | None:

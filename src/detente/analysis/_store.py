@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from detente.analysis._common import AnalysisError, as_date
+from detente.analysis._common import AnalysisError, as_date, json_safe
 from detente.analysis.alerts import Alert, alerts
 from detente.analysis.boomburst import Surge, boom_and_bust
 from detente.analysis.changepoints import PENALTY_K, ChangePoint, change_points
@@ -59,7 +59,7 @@ class TrendsReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-able dict."""
-        return {
+        return {  # every part is JSON-safe already (its own to_dict)
             "dataset": self.dataset, "indicator": self.indicator, "period": self.period,
             "as_of": self.as_of.isoformat() if self.as_of else None, "periods": self.periods,
             "penalty": f"{PENALTY_K:g} * log(n) on the -2 log-likelihood scale (BIC)",
@@ -220,7 +220,8 @@ def expected_response(
     if result.ok:
         r = result.response(shock, answer)
         out.update(response=r["response_path"], lower=r["lower"], upper=r["upper"])
-    return out
+    safe: dict[str, Any] = json_safe(out)
+    return safe
 
 
 def forecast_indicator(

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.analysis._common import as_date, one_series, to_float
+from detente.analysis._common import as_date, json_safe, one_series, to_float
 
 __all__ = [
     "BASELINE_PERIODS",
@@ -63,7 +63,8 @@ class Alert:
         out = asdict(self)
         out["start"] = self.start.isoformat() if self.start else None
         out["end"] = self.end.isoformat() if self.end else None
-        return out
+        safe: dict[str, Any] = json_safe(out)
+        return safe
 
 
 def baseline(frame: pd.DataFrame, column: str, periods: int = BASELINE_PERIODS) -> np.ndarray:

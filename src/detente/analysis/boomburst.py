@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.analysis._common import as_date, one_series, robust_sigma, to_float
+from detente.analysis._common import as_date, json_safe, one_series, robust_sigma, to_float
 from detente.analysis.alerts import baseline
 
 __all__ = ["SURGE_SIGMAS", "Surge", "boom_and_bust"]
@@ -45,7 +45,8 @@ class Surge:
         out = asdict(self)
         for key in ("period_start", "low_period"):
             out[key] = out[key].isoformat() if out[key] else None
-        return out
+        safe: dict[str, Any] = json_safe(out)
+        return safe
 
 
 def boom_and_bust(

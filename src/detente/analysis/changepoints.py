@@ -31,7 +31,7 @@ import pandas as pd
 import ruptures as rpt
 from ruptures.base import BaseCost
 
-from detente.analysis._common import AnalysisError, as_date, one_series, robust_sigma, to_float
+from detente.analysis._common import AnalysisError, as_date, json_safe, one_series, robust_sigma, to_float
 
 __all__ = ["PENALTY_K", "ChangePoint", "CostEventMeans", "break_indices", "change_points"]
 
@@ -145,7 +145,8 @@ class ChangePoint:
         """Return a JSON-able dict (dates as ISO strings)."""
         out = asdict(self)
         out["period_start"] = self.period_start.isoformat() if self.period_start else None
-        return out
+        safe: dict[str, Any] = json_safe(out)
+        return safe
 
 
 def _segment_mean(y: np.ndarray, w: np.ndarray, a: int, b: int) -> float:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.api import VAR
 
-from detente.analysis._common import AnalysisError, to_float
+from detente.analysis._common import AnalysisError, json_safe, to_float
 
 __all__ = ["MAX_EMPTY_SHARE", "MIN_PERIODS", "ReciprocityResult", "fit_reciprocity", "girf"]
 
@@ -104,13 +104,13 @@ class ReciprocityResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-able dict."""
-        return {
+        return json_safe({  # type: ignore[no-any-return]
             "status": self.status, "reason": self.reason, "variables": self.variables,
             "indicator": self.indicator, "periods": self.periods, "lag_order": self.lag_order,
             "ic": self.ic, "checks": self.checks, "granger": self.granger, "horizon": self.horizon,
             "level": self.level, "shock_sd": self.shock_sd, "responses": self.responses,
             "coefficients": self.coefficients,
-        }
+        })
 
 
 def _wide(

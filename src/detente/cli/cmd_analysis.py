@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from detente.analysis import forecast_indicator, reciprocity, trends
+from detente.analysis._common import json_safe
 from detente.cli._options import DatasetOpt, DyadOpt, SinceOpt, StoreOpt, UntilOpt
 from detente.cli._render import OutputFormat, render
 from detente.errors import QueryError
@@ -34,7 +35,7 @@ def _check(period: str, output: OutputFormat) -> None:
 
 
 def _dump(doc: Any) -> None:
-    typer.echo(json.dumps(doc, indent=2, default=str))
+    typer.echo(json.dumps(json_safe(doc), indent=2, allow_nan=False))
 
 
 def _rows(title: str, rows: list[dict[str, Any]], console: Console) -> None:
