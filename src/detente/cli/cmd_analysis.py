@@ -9,8 +9,6 @@ import pyarrow as pa
 import typer
 from rich.console import Console
 
-from detente.analysis import forecast_indicator, reciprocity, trends
-from detente.analysis._common import json_safe
 from detente.cli._options import DatasetOpt, DyadOpt, SinceOpt, StoreOpt, UntilOpt
 from detente.cli._render import OutputFormat, render
 from detente.errors import QueryError
@@ -35,6 +33,8 @@ def _check(period: str, output: OutputFormat) -> None:
 
 
 def _dump(doc: Any) -> None:
+    from detente.analysis._common import json_safe
+
     typer.echo(json.dumps(json_safe(doc), indent=2, allow_nan=False))
 
 
@@ -69,6 +69,8 @@ def trends_cmd(
     baseline. Escalation: material-conflict share >= 0.5 and >= baseline + 0.25.
     """
     _check(period, output)
+    from detente.analysis import trends  # statsmodels and ruptures load only when needed
+
     with Store.open(store) as st:
         reports = trends(st, dyad=parse_dyad(dyad) if dyad else ("USA", "RUS"), period=period, issue=issue,
                          since=parse_date(since, "--since"), until=parse_date(until, "--until"),
@@ -133,6 +135,8 @@ def reciprocity_cmd(
     _check(period, output)
     if horizon < 1:
         raise QueryError("--horizon must be 1 or more")
+    from detente.analysis import reciprocity
+
     with Store.open(store) as st:
         result, used = reciprocity(st, actors=_actors(actors), period=period, issue=issue,
                                    since=parse_date(since, "--since"), until=parse_date(until, "--until"),
@@ -179,6 +183,8 @@ def forecast_cmd(
 ) -> None:
     """Forecast an indicator 1-6 periods ahead, with a rolling-origin backtest against two baselines."""
     _check(period, output)
+    from detente.analysis import forecast_indicator
+
     with Store.open(store) as st:
         fc, used = forecast_indicator(
             st, dyad=parse_dyad(dyad) if dyad else ("USA", "RUS"), indicator=indicator, period=period,
