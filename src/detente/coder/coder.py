@@ -147,7 +147,7 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
 
     In order: a possessive ("its forces": the actor before); a place right
     after it ("rebels in Idlib"); for people who are not the state
-    (civilians, rebels, police), the sentence's place, else its first actor; for a
+    (civilians, rebels, police), the sentence's first actor, else its place; for a
     title ("the president"), the document's latest country.
     """
     places = [m for m in mentions if m.code and m.locative and m.extra.get("place")]
@@ -158,7 +158,8 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
         nxt = mentions[k + 1] if k + 1 < len(mentions) else None
         prev = next((p for p in reversed(mentions[:k]) if p.code and p.strong), None)
         if m.start > 0 and toks[m.start - 1] in ("its", "their", "his", "her") and prev is not None:
-            m.code = prev.country + role
+            # an organisation's own forces or officials are the organisation itself
+            m.code = prev.code if prev.code.startswith("IGO") else prev.country + role
             m.name = prev.name
             m.extra["own"] = True
         elif (
@@ -173,8 +174,8 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
             m.end = nxt.end
             nxt.code = ""  # the place is part of this actor now
         elif role in _PEOPLE:
-            first = next((p for p in mentions if p.code and p.strong and p is not m), None)
-            anchor = places[0] if places else first
+            first = next((p for p in mentions if p.code and p.strong and not p.locative and p is not m), None)
+            anchor = first or (places[0] if places else None)
             if anchor is not None:
                 m.code = anchor.country + role
                 m.name = anchor.name

@@ -330,7 +330,12 @@ def assemble(
                     (
                         k
                         for k, a in enumerate(mentions)
-                        if a.code and m.start < a.start and a.end <= end and k not in sources
+                        if a.code
+                        and m.start < a.start
+                        and a.end <= end
+                        and k not in sources
+                        and not a.extra.get("own")
+                        and a.country not in {mentions[x].country for x in sources}
                     ),
                     None,
                 )
@@ -343,7 +348,8 @@ def assemble(
         if "reverse" in pattern.flags:
             sources, targets = targets, sources
         if "sym" in pattern.flags and len(sources) > 1 and code[:2] == "04":
-            targets = []  # "X and Y discussed Ukraine": Ukraine is the topic, not a party
+            # "X and Y discussed Ukraine": a country named after a joint subject is the topic
+            targets = [t for t in targets if len(mentions[t].code) > 3]
         if not targets:
             if "sym" in pattern.flags and len(sources) > 1:
                 for a in sources:
@@ -431,6 +437,8 @@ def _governed(toks: list[str], matches: list[Match], mi: int, mentions: list[Act
         return None
     if "to" in gap or (gap and gap[-1] in ("for", "on")):
         return mi + 1
+    if m.pattern.control in ("demand", "appeal") and "that" in gap:
+        return mi + 1  # "demanded that NATO withdraw"
     return None
 
 
