@@ -312,15 +312,16 @@ def assemble(
             if by is None:
                 continue
             sources = _group(mentions, by, toks, forward=True)
-            if before:
-                targets = _group(mentions, _subject(mentions, before), toks, forward=False)
+            subj = _subject(mentions, before) if before else None
+            if subj is not None:
+                targets = _group(mentions, subj, toks, forward=False)
             else:
-                after = _target(toks, mentions, end, pattern.flags)
+                after = _target(toks, mentions, end, pattern.flags, set())
                 targets = [] if after is None or after in sources else [after]
         else:
-            if not before:
+            subj = _subject(mentions, before) if before else None
+            if subj is None:
                 continue
-            subj = _subject(mentions, before)
             sources = _group(mentions, subj, toks, forward=False)
             sources = [s for s in sources if s in before]
             targets = []
@@ -342,7 +343,8 @@ def assemble(
             if tgt_idx is not None:
                 targets = _group(mentions, tgt_idx, toks, forward=True)
             else:
-                after = _target(toks, mentions, end, pattern.flags)
+                own = {mentions[x].country for x in sources}
+                after = _target(toks, mentions, end, pattern.flags, own)
                 if after is not None:
                     targets = _group(mentions, after, toks, forward=True)
         if "reverse" in pattern.flags:
@@ -382,18 +384,23 @@ def assemble(
         for s in sources:
             for t in targets:
                 src_m, tgt_m = mentions[s], mentions[t]
-                if src_m.code and tgt_m.code and src_m.code != tgt_m.code and src_m is not tgt_m \
-                        and not _own_forces(src_m, tgt_m, code):
+                if (
+                    src_m.code
+                    and tgt_m.code
+                    and src_m.code != tgt_m.code
+                    and src_m is not tgt_m
+                    and not _own_forces(src_m, tgt_m, code)
+                ):
                     out.append(Triple(src_m, tgt_m, code, m.start))
     return out
 
 
-def _subject(mentions: list[ActorMention], before: list[int]) -> int:
-    """The nearest actor before the verb that is not a place; else the nearest."""
+def _subject(mentions: list[ActorMention], before: list[int]) -> int | None:
+    """The nearest actor before the verb that is not a place ("in Moscow"), if any."""
     for k in reversed(before):
         if not mentions[k].locative:
             return k
-    return before[-1]
+    return None
 
 
 def _passive(toks: list[str], start: int) -> bool:
@@ -405,12 +412,19 @@ def _passive(toks: list[str], start: int) -> bool:
     return j >= 0 and toks[j] in BE
 
 
-def _target(toks: list[str], mentions: list[ActorMention], end: int, flags: frozenset[str]) -> int | None:
-    """The first actor after the verb within its clause; places only for attacks."""
+def _target(
+    toks: list[str], mentions: list[ActorMention], end: int, flags: frozenset[str], own: set[str]
+) -> int | None:
+    """The first actor after the verb within its clause; places only for attacks.
+
+    The source's own armed forces ("withdrew Russian forces from Syria") are passed over.
+    """
     place = None
     for k, a in enumerate(mentions):
         if a.start < end or not a.code or a.extra.get("own"):
             continue  # "withdrew its troops from Moldova": the troops are the source's own
+        if a.country in own and a.code[3:6] == "MIL":
+            continue
         if any(t in CLAUSE or t == "by" for t in toks[end : a.start]):
             break
         if a.start - end > 12:

@@ -140,6 +140,60 @@ _IRREGULAR = {
 }
 
 PARTICIPLES: set[str] = set()
+BARE_FORMS: set[str] = set()  # base and -s forms: "attack", "strikes" (also nouns)
+VERB_FORMS: set[str] = set()
+VERB_BEFORE = frozenset(
+    {
+        "to",
+        "will",
+        "would",
+        "shall",
+        "may",
+        "might",
+        "can",
+        "could",
+        "should",
+        "must",
+        "did",
+        "does",
+        "do",
+        "not",
+        "n't",
+        "never",
+        "also",
+        "again",
+        "now",
+        "then",
+        "jointly",
+        "it",
+        "they",
+        "he",
+        "she",
+        "we",
+        "i",
+        "you",
+        "who",
+        "which",
+        "that",
+        "and",
+        "or",
+        "formally",
+        "officially",
+        "reportedly",
+        "repeatedly",
+        "still",
+        "later",
+        "today",
+        "yesterday",
+        "often",
+        "regularly",
+        "usually",
+        "always",
+        "first",
+        "both",
+        "all",
+    }
+)
 
 
 def verb_forms(verb: str) -> tuple[str, ...]:
@@ -175,7 +229,10 @@ def verb_forms(verb: str) -> tuple[str, ...]:
     if v in _IRREGULAR:
         past = list(_IRREGULAR[v][:2])
     PARTICIPLES.update(past)
-    return tuple(dict.fromkeys([*forms, *past, *ings]))
+    BARE_FORMS.update(f for f in forms if f not in PARTICIPLES)
+    out = tuple(dict.fromkeys([*forms, *past, *ings]))
+    VERB_FORMS.update(out)
+    return out
 
 
 _CVC = re.compile(r"(^|[^aeiou])[aeiou][bdgklmnprt]$")
@@ -280,8 +337,9 @@ def _compile(line: str, where: str) -> Pattern:
                 for form in alt[0].forms:
                     by_word.setdefault(form, []).append(alt)
         lookup.append(({w: tuple(v) for w, v in by_word.items()}, tuple(loose)))
-    return Pattern("" if code == "-" else code, flags, tuple(segments), tuple(lookup), tuple(gaps),
-                   line.strip())
+    return Pattern(
+        "" if code == "-" else code, flags, tuple(segments), tuple(lookup), tuple(gaps), line.strip()
+    )
 
 
 class PatternSet:
@@ -306,14 +364,22 @@ class PatternSet:
         out: list[Match] = []
         i, n = 0, len(toks)
         index = self.index
+        ends = {end for end, _ in actor_at.values()}
         while i < n:
             if i in actor_at:
                 i = actor_at[i][0]
                 continue
-            cands = index.get(toks[i])
+            tok = toks[i]
+            cands = index.get(tok)
             best: Match | None = None
-            if cands is not None and i > 0 and toks[i - 1] in NOUN_BEFORE:
-                cands = None  # "the arrests", "new sanctions": a noun, not a verb
+            if cands is not None and tok in BARE_FORMS and i > 0:
+                # "attack", "strikes", "talks" are nouns more often than verbs: take them as
+                # verbs only after a subject, a pronoun, "to", an auxiliary or a negation
+                prev = toks[i - 1]
+                if prev in NOUN_BEFORE or not (prev in VERB_BEFORE or i in ends):
+                    cands = _literal(cands)
+            elif cands is not None and i > 0 and toks[i - 1] in NOUN_BEFORE and tok in VERB_FORMS:
+                cands = _literal(cands)  # "the arrests", "the shelling": a noun, not a verb
             if cands is not None:
                 for pattern, alt in cands:
                     got = _phrase(alt, toks, i + 1, actor_at, 1)
@@ -333,6 +399,12 @@ class PatternSet:
             else:
                 i += 1
         return out
+
+
+def _literal(cands: list[tuple[Pattern, Phrase]]) -> list[tuple[Pattern, Phrase]] | None:
+    """Keep the patterns that start with a literal word ("phone call"), not a verb."""
+    kept = [(p, alt) for p, alt in cands if len(alt[0].forms) == 1]
+    return kept or None
 
 
 def _rank(m: Match) -> tuple[int, int, bool]:
