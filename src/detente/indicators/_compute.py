@@ -61,22 +61,36 @@ def _validate(store: Store, spec: IndicatorSpec) -> None:
     if spec.issue and spec.issue not in store.known_areas():
         raise QueryError(f"unknown issue area {spec.issue!r}; known: {', '.join(store.known_areas())}")
     store.validate(EventFilter(dyad=spec.dyad))
-    if spec.datasets:
-        present = [r[0] for r in store.con.execute(
-            "SELECT DISTINCT dataset FROM events ORDER BY dataset").fetchall()]
-        unknown = [d for d in spec.datasets if d not in present]
-        if unknown:
-            raise QueryError(f"unknown dataset(s) {', '.join(unknown)}; in the store: {', '.join(present)}")
 
 
-def _firsts(store: Store, flt: EventFilter, last_day: date) -> dict[str, date]:
-    where, params = flt.where()
+def _check_datasets(store: Store, spec: IndicatorSpec, found: dict[str, date]) -> None:
+    missing = [d for d in spec.datasets or () if d not in found]
+    if not missing:
+        return
+    present = [r[0] for r in store.con.execute(
+        "SELECT DISTINCT dataset FROM events ORDER BY dataset").fetchall()]
+    unknown = [d for d in missing if d not in present]
+    if unknown:
+        raise QueryError(f"unknown dataset(s) {', '.join(unknown)}; in the store: {', '.join(present)}")
+    raise QueryError(f"dataset(s) {', '.join(missing)} have no events for {_describe(spec)}")
+
+
+def _extent(store: Store, spec: IndicatorSpec) -> list[tuple[str, date, date | None, date | None]]:
+    """Return, per dataset, the first selected day ignoring ``since``, and the first and last from it.
+
+    One pass over the events: the as-of date, the datasets and the grid all come from it.
+    """
+    where, params = _selection(spec, with_since=False).where()
+    if spec.as_of:
+        where += " AND date <= ?"
+        params = [*params, spec.as_of]
+    since = spec.since or date.min
     rows = store.con.execute(
-        f"SELECT dataset, min(date) FROM events WHERE {where} AND date <= ? "
-        "GROUP BY dataset ORDER BY dataset",
-        [*params, last_day],
+        f"SELECT dataset, min(date), min(date) FILTER (WHERE date >= ?), max(date) FILTER (WHERE date >= ?) "
+        f"FROM events WHERE {where} GROUP BY dataset ORDER BY dataset",
+        [since, since, *params],
     ).fetchall()
-    return {str(d): first for d, first in rows}
+    return [(str(d), ever, first, last) for d, ever, first, last in rows]
 
 
 def plan_run(store: Store, spec: IndicatorSpec) -> tuple[Plan, date]:
@@ -89,18 +103,15 @@ def plan_run(store: Store, spec: IndicatorSpec) -> tuple[Plan, date]:
         QueryError: unknown issue, country or dataset; no events in the selection.
     """
     _validate(store, spec)
-    selection = _selection(spec)
-    as_of = spec.as_of or store.last_date(selection)
-    if as_of is None:
-        raise QueryError(f"no events for {_describe(spec)}")
-    last_day = min(as_of, spec.until) if spec.until else as_of
-    in_range = _firsts(store, selection, last_day)
+    extent = _extent(store, spec)
+    in_range = {d: first for d, _, first, _ in extent if first is not None}
+    _check_datasets(store, spec, in_range)
     if not in_range:
-        raise QueryError(f"no events for {_describe(spec)} up to the as-of date {as_of}")
-    missing = [d for d in spec.datasets or () if d not in in_range]
-    if missing:
-        raise QueryError(f"dataset(s) {', '.join(missing)} have no events for {_describe(spec)}")
-    ever = _firsts(store, _selection(spec, with_since=False), last_day)
+        upto = f" up to the as-of date {spec.as_of}" if spec.as_of else ""
+        raise QueryError(f"no events for {_describe(spec)}{upto}")
+    as_of = spec.as_of or max(last for _, _, _, last in extent if last is not None)
+    last_day = min(as_of, spec.until) if spec.until else as_of
+    ever = {d: first for d, first, _, _ in extent}
     p = spec.period
     since_period = period_floor(spec.since, p) if spec.since else None
 
