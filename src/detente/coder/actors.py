@@ -470,6 +470,8 @@ def _case_ok(entry: _Entry, first: str, low: str, size: int) -> bool:
         return first[:1].isupper()
     if low in ("us", "un", "eu", "uk") and size == 1:
         return first.isupper()
+    if low == "west" and size == 1:
+        return first[:1].isupper()  # "the West", not "west of Kyiv"
     return True
 
 

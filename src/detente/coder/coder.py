@@ -96,7 +96,7 @@ class Coder:
         for k, m in enumerate(mentions):
             if not m.code:
                 spans.setdefault(m.start, (m.end, k))
-        matches = self.patterns.find(toks, spans)
+        matches = self.patterns.find(toks, spans, {m.end for m in mentions if m.code and m.strong})
         if context is not None:
             context.extend(m.country for m in mentions if m.code and m.strong)
         if not matches:
@@ -174,7 +174,14 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
             m.end = nxt.end
             nxt.code = ""  # the place is part of this actor now
         elif role in _PEOPLE:
-            first = next((p for p in mentions if p.code and p.strong and not p.locative and p is not m), None)
+            first = next(
+                (
+                    p
+                    for p in mentions
+                    if p.code and p.strong and not p.locative and p is not m and not p.code.startswith("IGO")
+                ),
+                None,
+            )
             anchor = first or (places[0] if places else None)
             if anchor is not None:
                 m.code = anchor.country + role

@@ -147,6 +147,7 @@ _SPECIFIC = {
     ("intent", "062"): "0312",
     ("intent", "061"): "0311",
     ("intent", "045"): "039",
+    ("intent", "057"): "057",
     ("refuse", "0874"): "1246",
     ("refuse", "087"): "1246",
     ("refuse", "085"): "1244",
@@ -278,6 +279,10 @@ def assemble(
                     tgt_idx = im.target
         if not code:
             continue
+        if kind is None and m.start > 0 and toks[m.start - 1] == "to":
+            # an infinitive no control verb governs is a purpose or a plan ("met to discuss",
+            # "a bill to impose sanctions", "decided to invade"), not an act
+            continue
         # the clause the verb sits in
         lo = m.start
         while lo > 0 and toks[lo - 1] not in CLAUSE:
@@ -356,7 +361,7 @@ def assemble(
             if "sym" in pattern.flags and len(sources) > 1:
                 for a in sources:
                     for b in sources:
-                        if a != b:
+                        if a != b and not _own_forces(mentions[a], mentions[b], code):
                             out.append(Triple(mentions[a], mentions[b], code, m.start))
                 continue
             if "treaty" in pattern.flags and treaties:
@@ -445,6 +450,12 @@ def _governed(toks: list[str], matches: list[Match], mi: int, mentions: list[Act
     m = matches[mi]
     if mi + 1 >= len(matches):
         return None
+    for j in range(mi + 1, len(matches)):
+        # "agreed in a phone call to extend": the infinitive, past what lies between
+        if matches[j].start - m.end > 12 or any(t in CLAUSE for t in toks[m.end : matches[j].start]):
+            break
+        if toks[matches[j].start - 1] == "to":
+            return j
     nxt = matches[mi + 1]
     gap = toks[m.end : nxt.start]
     if len(gap) > 10:
@@ -470,11 +481,19 @@ def _visit_or_host(
     return "044"
 
 
+_STATE = ("", "GOV", "MIL")
+
+
 def _own_forces(a: ActorMention, b: ActorMention, code: str) -> bool:
-    """A state acting on its own armed forces is no event, save force posture (15)."""
+    """A state acting on itself is no event (its government, forces, capital), save force posture (15).
+
+    Domestic events between the state and others of its country (police and
+    protesters, a court and an opposition leader) are kept.
+    """
     return (
         a.country == b.country
-        and b.code[3:6] == "MIL"
-        and a.code[3:6] in ("", "GOV", "MIL")
+        and a.code[3:6] in _STATE
+        and b.code[3:6] in _STATE
+        and not a.code.startswith("IGO")
         and not code.startswith("15")
     )

@@ -354,17 +354,21 @@ class PatternSet:
                     self.index.setdefault(form, []).append((p, alt))
         self.roots = sorted({p.code[:2] for p in self.patterns if p.code})
 
-    def find(self, toks: list[str], actor_at: dict[int, tuple[int, int]]) -> list[Match]:
+    def find(
+        self, toks: list[str], actor_at: dict[int, tuple[int, int]], strong_ends: set[int] | None = None
+    ) -> list[Match]:
         """Return the longest match starting at each word, left to right, not overlapping.
 
         Args:
             toks: lower-case tokens.
             actor_at: token index where a mention starts -> (its end, its number).
+            strong_ends: where mentions that can be subjects end (not "Russian" in
+                "a Russian attack"); default: every mention's end.
         """
         out: list[Match] = []
         i, n = 0, len(toks)
         index = self.index
-        ends = {end for end, _ in actor_at.values()}
+        ends = {end for end, _ in actor_at.values()} if strong_ends is None else strong_ends
         while i < n:
             if i in actor_at:
                 i = actor_at[i][0]
