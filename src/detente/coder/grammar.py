@@ -147,7 +147,8 @@ _SPECIFIC = {
     ("intent", "062"): "0312",
     ("intent", "061"): "0311",
     ("intent", "045"): "039",
-    ("intent", "057"): "057",
+    ("agree", "057"): "057",
+    ("agree", "0871"): "0871",
     ("refuse", "0874"): "1246",
     ("refuse", "087"): "1246",
     ("refuse", "085"): "1244",
@@ -182,7 +183,10 @@ def control_code(kind: str, code: str) -> str | None:
     if specific is not None:
         return specific
     root = code[:2]
-    if kind == "intent":
+    if kind in ("intent", "agree"):
+        specific = _SPECIFIC.get(("intent", code))
+        if specific is not None:
+            return specific
         return _INTENT.get(root, code if root in _FUTURE_KEEPS else None)
     if kind == "threat":
         return _THREAT.get(root, "130")
@@ -192,6 +196,8 @@ def control_code(kind: str, code: str) -> str | None:
         return _APPEAL.get(root, "020")
     if kind == "demand":
         return _DEMAND.get(root, "100")
+    if kind == "deny":
+        return None
     return code
 
 
@@ -252,6 +258,7 @@ def assemble(
     """Turn one sentence's mentions and verb matches into event triples."""
     out: list[Triple] = []
     used: set[int] = set()
+    prev: tuple[Match, list[int], list[int]] | None = None  # the last coded verb, its sources, targets
     for mi, m in enumerate(matches):
         if mi in used:
             continue
@@ -265,6 +272,10 @@ def assemble(
             if inner is not None:
                 used.add(inner)
                 im = matches[inner]
+                if im.pattern.control is not None:
+                    # "refused to rule out sending": nested hedges; nothing is asserted
+                    used.update(range(inner + 1, min(inner + 2, len(matches))))
+                    continue
                 if tgt_idx is None:
                     # "urged Putin to return the islands": the object is the target
                     tgt_idx = next((k for k, a in enumerate(mentions) if m.end <= a.start < im.start), None)
@@ -325,10 +336,18 @@ def assemble(
                 targets = [] if after is None or after in sources else [after]
         else:
             subj = _subject(mentions, before) if before else None
-            if subj is None:
+            if (
+                prev is not None
+                and toks[m.start - 1] == "and"
+                and (subj is None or mentions[subj].start >= prev[0].start)
+            ):
+                # "Biden called Putin and proposed a summit": the first verb's subject
+                sources = prev[1]
+            elif subj is None:
                 continue
-            sources = _group(mentions, subj, toks, forward=False)
-            sources = [s for s in sources if s in before]
+            else:
+                sources = _group(mentions, subj, toks, forward=False)
+                sources = [s for s in sources if s in before]
             targets = []
             if tgt_idx is None:
                 # an actor inside the pattern's words ("warned Putin of consequences")
@@ -355,8 +374,16 @@ def assemble(
         if "reverse" in pattern.flags:
             sources, targets = targets, sources
         if "sym" in pattern.flags and len(sources) > 1 and code[:2] == "04":
-            # "X and Y discussed Ukraine": a country named after a joint subject is the topic
-            targets = [t for t in targets if len(mentions[t].code) > 3]
+            # "X and Y discussed Ukraine", "met on the sidelines of an OSCE meeting": after a
+            # joint subject only a direct object or "with Z" names another party
+            targets = [
+                t
+                for t in targets
+                if mentions[t].start - end <= 1
+                or "with" in toks[max(0, mentions[t].start - 2) : mentions[t].start]
+            ]
+        if not targets and prev is not None and sources == prev[1] and "sym" not in pattern.flags:
+            targets = prev[2]
         if not targets:
             if "sym" in pattern.flags and len(sources) > 1:
                 for a in sources:
@@ -386,6 +413,7 @@ def assemble(
             continue
         if code == "044":
             code = _visit_or_host(toks, mentions, end, sources, targets)
+        prev = (m, sources, targets)
         for s in sources:
             for t in targets:
                 src_m, tgt_m = mentions[s], mentions[t]
@@ -462,7 +490,7 @@ def _governed(toks: list[str], matches: list[Match], mi: int, mentions: list[Act
         return None
     if "to" in gap or (gap and gap[-1] in ("for", "on")):
         return mi + 1
-    if m.pattern.control in ("demand", "appeal") and "that" in gap:
+    if m.pattern.control in ("demand", "appeal", "deny") and "that" in gap:
         return mi + 1  # "demanded that NATO withdraw"
     return None
 
@@ -485,7 +513,7 @@ _STATE = ("", "GOV", "MIL")
 
 
 def _own_forces(a: ActorMention, b: ActorMention, code: str) -> bool:
-    """A state acting on itself is no event (its government, forces, capital), save force posture (15).
+    """A state acting on its own government or forces is no event, save force posture (15).
 
     Domestic events between the state and others of its country (police and
     protesters, a court and an opposition leader) are kept.
@@ -493,7 +521,7 @@ def _own_forces(a: ActorMention, b: ActorMention, code: str) -> bool:
     return (
         a.country == b.country
         and a.code[3:6] in _STATE
-        and b.code[3:6] in _STATE
+        and b.code[3:6] in ("GOV", "MIL")
         and not a.code.startswith("IGO")
         and not code.startswith("15")
     )

@@ -21,9 +21,24 @@ from detente.ontology import event_code
 __all__ = ["PARTICIPLES", "Match", "Pattern", "PatternSet", "load_patterns", "verb_forms"]
 
 FLAGS = frozenset(
-    {"sym", "self", "treaty", "locative", "reverse", "intent", "threat", "refuse", "appeal", "demand", "say"}
+    {
+        "sym",
+        "self",
+        "treaty",
+        "locative",
+        "reverse",
+        "intent",
+        "agree",
+        "threat",
+        "refuse",
+        "appeal",
+        "demand",
+        "deny",
+        "do",
+        "say",
+    }
 )
-CONTROLS = ("intent", "threat", "refuse", "appeal", "demand", "say")
+CONTROLS = ("intent", "agree", "threat", "refuse", "appeal", "demand", "deny", "do", "say")
 MAX_GAP = 4
 NOUN_BEFORE = frozenset(
     {
