@@ -33,16 +33,19 @@ def with_baselines(t: ir.Table, periods: int, metrics: tuple[str, ...] = BASELIN
     window = ibis.window(group_by=["dataset", "direction"], order_by="period_start", rows=(-periods, -1))
     need = min_baseline_periods(periods)
     null = ibis.null("float64")
-    added: dict[str, ir.Value] = {}
+    # the window statistics first, as columns of their own, so the SQL states each once
+    stats: dict[str, ir.Value] = {}
     for m in metrics:
         value = t[m].cast("float64")
-        n = t[m].count().over(window)
-        mean = value.mean().over(window)
-        sd = value.std(how="sample").over(window)
+        stats[f"w_n_{m}"] = t[m].count().over(window)
+        stats[f"w_mean_{m}"] = value.mean().over(window)
+        stats[f"w_sd_{m}"] = value.std(how="sample").over(window)
+    w = t.mutate(**stats)
+    added: dict[str, ir.Value] = {}
+    for m in metrics:
+        value, n, mean, sd = w[m].cast("float64"), w[f"w_n_{m}"], w[f"w_mean_{m}"], w[f"w_sd_{m}"]
         enough = n >= need
-        baseline = ibis.ifelse(enough, mean, null)
-        diff = value - baseline
-        added[f"{m}_baseline"] = baseline
-        added[f"{m}_diff"] = diff
-        added[f"{m}_z"] = ibis.ifelse(enough & (sd > 0), diff / sd, null)
-    return t.mutate(**added)
+        added[f"{m}_baseline"] = ibis.ifelse(enough, mean, null)
+        added[f"{m}_diff"] = ibis.ifelse(enough, value - mean, null)
+        added[f"{m}_z"] = ibis.ifelse(enough & (sd > 0), (value - mean) / sd, null)
+    return w.select(*t.columns, **added)
