@@ -18,6 +18,34 @@ from detente.coder.sentences import MAX_SENTENCE_CHARS, split_sentences, tokeniz
 __all__ = ["CodedEvent", "Coder", "CodingReport"]
 
 _BY_PLACE = frozenset({"in", "of", "from"})
+_JOIN = frozenset(
+    {
+        "and",
+        ",",
+        "several",
+        "dozens",
+        "of",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "other",
+        "more",
+        "many",
+    }
+)
 _PEOPLE = frozenset({"CVL", "REB", "OPP", "COP", "MED"})
 
 
@@ -157,7 +185,18 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
         role = m.extra["bare"]
         nxt = mentions[k + 1] if k + 1 < len(mentions) else None
         prev = next((p for p in reversed(mentions[:k]) if p.code and p.strong), None)
-        if m.start > 0 and toks[m.start - 1] in ("its", "their", "his", "her") and prev is not None:
+        joined = mentions[k - 1] if k > 0 else None
+        if (
+            joined is not None
+            and joined.code
+            and joined.end < m.start
+            and all(t in _JOIN for t in toks[joined.end : m.start])
+            and not joined.code.startswith("IGO")
+        ):
+            # "seven Russian officials and seventeen companies": the same country
+            m.code = joined.country + role
+            m.name = joined.name
+        elif m.start > 0 and toks[m.start - 1] in ("its", "their", "his", "her") and prev is not None:
             # an organisation's own forces or officials are the organisation itself
             m.code = prev.code if prev.code.startswith("IGO") else prev.country + role
             m.name = prev.name

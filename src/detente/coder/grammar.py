@@ -458,6 +458,8 @@ def _target(
             continue  # "withdrew its troops from Moldova": the troops are the source's own
         if a.country in own and a.code[3:6] == "MIL":
             continue
+        if _modifier(toks, a):
+            continue
         if any(t in CLAUSE or t == "by" for t in toks[end : a.start]):
             break
         if a.start - end > 12:
@@ -525,3 +527,38 @@ def _own_forces(a: ActorMention, b: ActorMention, code: str) -> bool:
         and not a.code.startswith("IGO")
         and not code.startswith("15")
     )
+
+
+_NOT_NOUN = frozenset(
+    {
+        ",",
+        ";",
+        ":",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "for",
+        "to",
+        "from",
+        "with",
+        "by",
+        "of",
+        "over",
+        "after",
+        "before",
+        "as",
+        "that",
+        "which",
+        "who",
+        "'s",
+    }
+)
+
+
+def _modifier(toks: list[str], a: ActorMention) -> bool:
+    """A place naming a thing, not an actor: "the Salisbury attack", "the London summit"."""
+    if not a.extra.get("place") or a.start == 0 or a.end >= len(toks):
+        return False
+    return toks[a.start - 1] in ("the", "a", "an", "its", "their") and toks[a.end] not in _NOT_NOUN

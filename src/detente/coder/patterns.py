@@ -67,6 +67,24 @@ NOUN_BEFORE = frozenset(
         "such",
     }
 )
+NUMBERS = frozenset(
+    [
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "dozens",
+        "hundreds",
+        "thousands",
+    ]
+)
 _GAP_STOP = frozenset(
     {
         ";",
@@ -397,7 +415,12 @@ class PatternSet:
                 prev = toks[i - 1]
                 if prev in NOUN_BEFORE or not (prev in VERB_BEFORE or i in ends):
                     cands = _literal(cands)
-            elif cands is not None and i > 0 and toks[i - 1] in NOUN_BEFORE and tok in VERB_FORMS:
+            elif (
+                cands is not None
+                and i > 0
+                and tok in VERB_FORMS
+                and (toks[i - 1] in NOUN_BEFORE or toks[i - 1] in NUMBERS or toks[i - 1].isdigit())
+            ):
                 cands = _literal(cands)  # "the arrests", "the shelling": a noun, not a verb
             if cands is not None:
                 for pattern, alt in cands:
