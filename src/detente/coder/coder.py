@@ -175,7 +175,7 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
 
     In order: a possessive ("its forces": the actor before); a place right
     after it ("rebels in Idlib"); for people who are not the state
-    (civilians, rebels, police), the sentence's first actor, else its place; for a
+    (civilians, rebels, police), the nearest actor before, else the place; for a
     title ("the president"), the document's latest country.
     """
     places = [m for m in mentions if m.code and m.locative and m.extra.get("place")]
@@ -213,15 +213,13 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
             m.end = nxt.end
             nxt.code = ""  # the place is part of this actor now
         elif role in _PEOPLE:
-            first = next(
-                (
-                    p
-                    for p in mentions
-                    if p.code and p.strong and not p.locative and p is not m and not p.code.startswith("IGO")
-                ),
-                None,
-            )
-            anchor = first or (places[0] if places else None)
+            # the nearest actor before ("attacked Sumy, killing civilians"), else the place, else the first
+            usable = [
+                p for p in mentions if p.code and p.strong and p is not m and not p.code.startswith("IGO")
+            ]
+            nearest = next((p for p in reversed(usable) if p.end <= m.start), None)
+            first = next((p for p in usable if not p.locative), None)
+            anchor = nearest or (places[0] if places else None) or first
             if anchor is not None:
                 m.code = anchor.country + role
                 m.name = anchor.name

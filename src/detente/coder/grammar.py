@@ -338,10 +338,13 @@ def assemble(
             subj = _subject(mentions, before) if before else None
             if (
                 prev is not None
-                and toks[m.start - 1] == "and"
+                and (
+                    toks[m.start - 1] == "and" or (toks[m.start - 1] == "," and toks[m.start].endswith("ing"))
+                )
                 and (subj is None or mentions[subj].start >= prev[0].start)
             ):
-                # "Biden called Putin and proposed a summit": the first verb's subject
+                # "Biden called Putin and proposed a summit", "attacked Sumy, killing civilians":
+                # the first verb's subject
                 sources = prev[1]
             elif subj is None:
                 continue
@@ -350,20 +353,27 @@ def assemble(
                 sources = [s for s in sources if s in before]
             targets = []
             if tgt_idx is None:
-                # an actor inside the pattern's words ("warned Putin of consequences")
-                tgt_idx = next(
-                    (
-                        k
-                        for k, a in enumerate(mentions)
-                        if a.code
-                        and m.start < a.start
-                        and a.end <= end
-                        and k not in sources
-                        and not a.extra.get("own")
-                        and a.country not in {mentions[x].country for x in sources}
-                    ),
-                    None,
-                )
+                # an actor inside the pattern's words ("warned Putin of consequences"); a bare
+                # adjective there ("rejected the Russian plan") only if nothing follows
+                inside = [
+                    k
+                    for k, a in enumerate(mentions)
+                    if a.code
+                    and m.start < a.start
+                    and a.end <= end
+                    and k not in sources
+                    and not a.extra.get("own")
+                    and a.country not in {mentions[x].country for x in sources}
+                ]
+                strong = [k for k in inside if mentions[k].strong]
+                if strong:
+                    tgt_idx = strong[0]
+                elif (
+                    inside
+                    and _target(toks, mentions, end, pattern.flags, {mentions[x].country for x in sources})
+                    is None
+                ):
+                    tgt_idx = inside[0]
             if tgt_idx is not None:
                 targets = _group(mentions, tgt_idx, toks, forward=True)
             else:
@@ -413,6 +423,13 @@ def assemble(
             continue
         if code == "044":
             code = _visit_or_host(toks, mentions, end, sources, targets)
+        if (
+            code == "171"
+            and targets
+            and all(mentions[t].extra.get("place") or len(mentions[t].code) == 3 for t in targets)
+        ):
+            code = "192"  # seizing a city or a country's land is occupying territory
+        targets = _one_per_country(mentions, targets)
         prev = (m, sources, targets)
         for s in sources:
             for t in targets:
@@ -562,3 +579,15 @@ def _modifier(toks: list[str], a: ActorMention) -> bool:
     if not a.extra.get("place") or a.start == 0 or a.end >= len(toks):
         return False
     return toks[a.start - 1] in ("the", "a", "an", "its", "their") and toks[a.end] not in _NOT_NOUN
+
+
+def _one_per_country(mentions: list[ActorMention], group: list[int]) -> list[int]:
+    """Keep the first of several targets of one country ("at Kyiv and Kharkiv")."""
+    seen: set[str] = set()
+    out = []
+    for k in group:
+        c = mentions[k].country
+        if c not in seen:
+            seen.add(c)
+            out.append(k)
+    return out

@@ -67,6 +67,63 @@ NOUN_BEFORE = frozenset(
         "such",
     }
 )
+ING_BEFORE = frozenset(
+    {
+        "is",
+        "was",
+        "were",
+        "are",
+        "been",
+        "be",
+        "being",
+        ",",
+        "by",
+        "after",
+        "before",
+        "while",
+        "without",
+        "of",
+        "for",
+        "from",
+        "on",
+        "in",
+        "started",
+        "began",
+        "begun",
+        "continued",
+        "stopped",
+        "kept",
+        "keep",
+        "keeps",
+        "denied",
+        "denies",
+        "deny",
+        "admitted",
+        "resumed",
+        "halted",
+        "suspended",
+        "ended",
+        "considering",
+        "considered",
+        "considers",
+        "avoid",
+        "avoided",
+        "accused",
+        "blamed",
+        "about",
+        "against",
+        "over",
+        "despite",
+        "instead",
+        "bill",
+        "law",
+        "decree",
+        "order",
+        "measure",
+        "legislation",
+        "resolution",
+    }
+)
 NUMBERS = frozenset(
     [
         "two",
@@ -415,6 +472,14 @@ class PatternSet:
                 prev = toks[i - 1]
                 if prev in NOUN_BEFORE or not (prev in VERB_BEFORE or i in ends):
                     cands = _literal(cands)
+            elif (
+                cands is not None
+                and i > 0
+                and tok.endswith("ing")
+                and tok in VERB_FORMS
+                and not (toks[i - 1] in ING_BEFORE or toks[i - 1] in VERB_BEFORE or i in ends)
+            ):
+                cands = _literal(cands)  # "bases hosting troops": a participle describing a noun
             elif (
                 cands is not None
                 and i > 0
