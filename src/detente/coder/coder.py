@@ -178,7 +178,7 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
     (civilians, rebels, police), the nearest actor before, else the place; for a
     title ("the president"), the document's latest country.
     """
-    places = [m for m in mentions if m.code and m.locative and m.extra.get("place")]
+    places = [m for m in mentions if m.code and m.locative and (m.extra.get("place") or len(m.code) == 3)]
     for k, m in enumerate(mentions):
         if m.code or "bare" not in m.extra:
             continue

@@ -39,7 +39,7 @@ FLAGS = frozenset(
     }
 )
 CONTROLS = ("intent", "agree", "threat", "refuse", "appeal", "demand", "deny", "do", "say")
-MAX_GAP = 4
+MAX_GAP = 5
 NOUN_BEFORE = frozenset(
     {
         "the",
