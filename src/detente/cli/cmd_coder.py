@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
@@ -27,8 +28,7 @@ from detente.coder import (
     read_documents,
     tag_rows,
 )
-from detente.coder.events import canonical_rows
-from detente.errors import DetenteError
+from detente.coder.events import canonical_rows, write_jsonl
 from detente.store import Store, expand_paths, parse_date
 from detente.tagging import load_rules
 
@@ -79,14 +79,17 @@ def code(
     forced = None if fmt is InputFormat.auto else fmt.value
     skipped: Counter[str] = Counter()
     items = paths or ["-"]
-    docs: list[Document] = []
-    for item in items:
-        if item == "-":
-            docs.extend(read_bytes(sys.stdin.buffer.read(), "stdin", skipped, default_date, forced))
-        else:
-            docs.extend(read_documents(expand_paths([item]), skipped, default_date, forced))
+
+    def documents() -> Iterator[Document]:
+        # streamed: a large folder is never held in memory as text
+        for item in items:
+            if item == "-":
+                yield from read_bytes(sys.stdin.buffer.read(), "stdin", skipped, default_date, forced)
+            else:
+                yield from read_documents(expand_paths([item]), skipped, default_date, forced)
+
     report = CodingReport(skipped=skipped)
-    rows = canonical_rows(Coder().code_documents(docs, report))
+    rows = canonical_rows(Coder().code_documents(documents(), report))
     rule_set = load_rules(rules)
     if ingest:
         with Store.open(store, rules=rule_set) as st:
@@ -98,8 +101,6 @@ def code(
         )
     else:
         tag_rows(rows, rule_set)
-        from detente.coder.events import write_jsonl
-
         write_jsonl(rows, sys.stdout)
     _print_report(report)
 
@@ -195,4 +196,4 @@ def register(app: typer.Typer) -> None:
     app.command(name="evaluate-coder")(evaluate_coder)
 
 
-__all__ = ["DetenteError", "register"]
+__all__ = ["register"]
