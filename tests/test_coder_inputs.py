@@ -147,6 +147,10 @@ def test_the_coder_counts_what_it_skips_and_never_fails() -> None:
             "document not English (non-Latin script)": 1,
             "document without a date": 1,
             "sentence longer than 1000 characters": 1,
+            # "The weather was fine." and "Nobody said anything at all."
+            "sentence without actors": 2,
+            # "The United States criticised the decision.": nobody is criticised
+            "sentence without a complete event (no target, negated or hedged)": 1,
         }
     )
     assert report.sentences == 2 + 1 + 2

@@ -17,6 +17,9 @@ from detente.coder.sentences import MAX_SENTENCE_CHARS, split_sentences, tokeniz
 
 __all__ = ["CodedEvent", "Coder", "CodingReport"]
 
+NO_ACTORS = "sentence without actors"
+NO_VERB = "sentence without an event verb"
+NO_EVENT = "sentence without a complete event (no target, negated or hedged)"
 _BY_PLACE = frozenset({"in", "of", "from"})
 _JOIN = frozenset(
     {
@@ -114,6 +117,12 @@ class Coder:
             context: country codes mentioned earlier in the document, latest last;
                 a bare title ("the president") takes the latest.
         """
+        return self._code(sentence, day, context)[0]
+
+    def _code(
+        self, sentence: str, day: dt.date | None, context: list[str] | None
+    ) -> tuple[list[tuple[ActorMention, ActorMention, str]], str | None]:
+        """Return the events and, when there are none, why."""
         cased = tokenize(sentence)
         toks = [t.lower() for t in cased]
         mentions, treaties = self.actors.scan(toks, cased, day)
@@ -127,8 +136,10 @@ class Coder:
         matches = self.patterns.find(toks, spans, {m.end for m in mentions if m.code and m.strong})
         if context is not None:
             context.extend(m.country for m in mentions if m.code and m.strong)
+        if not actor_at:
+            return [], NO_ACTORS
         if not matches:
-            return []
+            return [], NO_VERB
         triples = assemble(toks, mentions, matches, treaties)
         seen: set[tuple[str, str, str]] = set()
         out = []
@@ -137,7 +148,7 @@ class Coder:
             if key not in seen:
                 seen.add(key)
                 out.append((t.source, t.target, t.code))
-        return out
+        return out, None if out else NO_EVENT
 
     def code_documents(
         self, docs: Iterable[Document], report: CodingReport | None = None
@@ -159,7 +170,9 @@ class Coder:
                 if len(sentence) > MAX_SENTENCE_CHARS:
                     rep.skipped[f"sentence longer than {MAX_SENTENCE_CHARS} characters"] += 1
                     continue
-                found = self.code_sentence(sentence, doc.date, context)
+                found, why = self._code(sentence, doc.date, context)
+                if why is not None:
+                    rep.skipped[why] += 1
                 if not found:
                     continue
                 rep.sentences_with_events += 1
