@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,16 +40,17 @@ def parity_store(tmp_path: Path) -> Store:
         src, tgt = ("USA", "RUS") if i % 3 else ("RUS", "USA")
         extra.append(ev(f"2020-{1 + i % 12:02d}-{1 + (i * 7) % 28:02d}", src, tgt, code,
                         round(-10 + (i * 37 % 200) / 10, 1), mentions=1 + i % 9, sources=1 + i % 4,
-                        is_root=bool(i % 5), issues=("sanctions",) if i % 4 == 0 else ()))
+                        is_root=bool(i % 5), issues=("sanctions",) if i % 3 == 0 else ()))
     add(store, [dict(r) for r in MAIN] + extra)
     return store
 
 
 @pytest.mark.parametrize("spec", [
     IndicatorSpec(split_directions=True, baseline_periods=3),
-    IndicatorSpec(combine=True, one_a_day=True, root_only=True, min_sources=2, period="quarter",
-                  baseline_periods=2),
-], ids=["split-monthly", "combined-one-a-day-quarterly"])
+    IndicatorSpec(combine=True, one_a_day=True, root_only=True, min_sources=2, period="week",
+                  issue="sanctions", baseline_periods=4),
+    IndicatorSpec(period="quarter", baseline_periods=2, since=date(2020, 4, 1)),
+], ids=["split-monthly", "combined-one-a-day-weekly-issue", "quarterly-since"])
 def test_duckdb_and_spark_agree(parity_store: Store, spark: Any, spec: IndicatorSpec) -> None:
     duck = compute_indicators(parity_store, spec, backend="duckdb")
     on_spark = compute_indicators(parity_store, spec, backend="spark")

@@ -35,13 +35,10 @@ __all__ = ["TABLE_COLUMNS", "register"]
 
 err = Console(stderr=True)
 
-# what fits a terminal; files get every column
-# the columns a terminal shows (files get every column): (label, how to show a row)
-_FLOAT = "{:.2f}"
 
 
 def _num(value: float | None) -> str:
-    return "" if value is None else _FLOAT.format(value)
+    return "" if value is None else f"{value:.2f}"
 
 
 def _period_label(day: date, period: str) -> str:
@@ -54,13 +51,18 @@ def _period_label(day: date, period: str) -> str:
     return day.isoformat()
 
 
+# what a terminal shows (files get every column): the relationship index (index) and its z-score,
+# net cooperation, the material-conflict share, the share of the dataset's volume, the low-evidence mark
 TABLE_COLUMNS: list[str] = ["dataset", "direction", "period", "events", "q1/2/3/4", "index", "z",
                             "net_coop", "conflict", "share", "low"]
 
 
-def _terminal_table(table: pa.Table, period: str, title: str) -> Table:
+def _terminal_table(table: pa.Table, period: str, title: str, min_events: int) -> Table:
     """Build the terminal view: the main columns, short labels, two decimals."""
-    view = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
+    caption = (f"index: relationship index (mean Goldstein, mentions-weighted); z: its z-score against "
+               f"the baseline; conflict: material-conflict share; share: of the dataset's events; "
+               f"low: fewer than {min_events} events")
+    view = Table(title=title, caption=caption, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
                  padding=(0, 1, 0, 0))
     for label in TABLE_COLUMNS:
         view.add_column(label, no_wrap=True, justify="left" if label in ("dataset", "direction", "period")
@@ -167,7 +169,7 @@ def indicators(
             raise DetenteError(f"{out}: cannot write ({exc.strerror})") from None
     elif fmt is IndicatorFormat.table:
         title = f"{spec.pooled_direction} by {spec.period}, issue {spec.issue_area}, as of {as_of_day}"
-        Console().print(_terminal_table(table, spec.period, title))
+        Console().print(_terminal_table(table, spec.period, title, spec.min_events))
     else:
         render(table, OutputFormat(fmt.value))
     if out is not None:
