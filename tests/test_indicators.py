@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from datetime import date
 from pathlib import Path
@@ -333,3 +334,23 @@ def test_chronology_shows_2014_and_2022_worse_than_2010_2012(tmp_path: Path) -> 
     monthly = compute_indicators(store, IndicatorSpec(datasets=("curated",), since=date(2010, 1, 1)))
     months = {(r["period_start"].year, r["period_start"].month): r for r in monthly.to_pylist()}
     assert months[(2022, 2)]["relationship_index"] < 0 and months[(2022, 2)]["events"] >= 1
+
+
+def test_the_store_connection_is_left_as_it_was(main_store: Store) -> None:
+    def state() -> Any:
+        return main_store.con.execute(
+            "SELECT current_setting('TimeZone'), current_setting('python_enable_replacements'), "
+            "(SELECT count(*) FROM duckdb_views() WHERE NOT internal)").fetchall()
+
+    before = state()
+    compute_indicators(main_store, IndicatorSpec())
+    assert state() == before
+
+
+def test_show_sql_parses_as_bigquery(main_store: Store) -> None:
+    import sqlglot
+
+    sql = indicators_sql(main_store, IndicatorSpec(one_a_day=True, issue="ukraine", period="week"))
+    statements = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
+    assert len(statements) == 2  # the grid, then the query
+    assert re.search(r"UNNEST\(`t\d+`\.`issue_areas`\)", sql)  # the issue test on the array

@@ -57,15 +57,36 @@ class IndicatorBackend(Protocol):
         """Return a context manager yielding a session holding (at least) the ``prefilter`` events."""
 
 
+# settings Ibis changes on a connection it is handed; the store's connection gets them back
+_DUCKDB_SETTINGS = ("TimeZone", "python_enable_replacements")
+
+
 class _DuckDBSession:
     def __init__(self, store: Store) -> None:
-        self.events = ibis.duckdb.from_connection(store.con).table("events").select(*EVENT_COLUMNS)
+        self.con = store.con
+        self.saved = {k: self.con.execute("SELECT current_setting(?)", [k]).fetchone()
+                      for k in _DUCKDB_SETTINGS}
+        self.backend = ibis.duckdb.from_connection(store.con)
+        self.events = self.backend.table("events").select(*EVENT_COLUMNS)
+        self.views: list[str] = []
 
     def table(self, data: pa.Table) -> ir.Table:
-        return ibis.memtable(data)
+        view = f"detente_{uuid.uuid4().hex[:12]}"
+        self.con.register(view, data)
+        self.views.append(view)
+        return self.backend.table(view)
 
     def to_arrow(self, expr: ir.Table) -> pa.Table:
         return expr.to_pyarrow()
+
+    def close(self) -> None:
+        for view in self.views:
+            self.con.unregister(view)
+        for key, row in self.saved.items():
+            if row is not None:
+                value = row[0]
+                literal = str(value).lower() if isinstance(value, bool) else "'" + str(value) + "'"
+                self.con.execute(f"SET {key} = {literal}")
 
 
 class DuckDBBackend:
@@ -76,7 +97,11 @@ class DuckDBBackend:
     @contextmanager
     def open(self, store: Store, prefilter: EventFilter) -> Iterator[Session]:
         """Yield the store's events; the expression does all the filtering."""
-        yield _DuckDBSession(store)
+        session = _DuckDBSession(store)
+        try:
+            yield session
+        finally:
+            session.close()
 
 
 def spark_session() -> Any:
