@@ -8,6 +8,7 @@ is the same Ibis expression whatever the engine.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -119,6 +120,8 @@ def spark_session() -> Any:
         return active
     if shutil.which("java") is None:
         raise QueryError("the spark backend needs Java (install a JDK 17 or later)")
+    # a local session talks to itself only; say so before the JVM starts guessing the host
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     session = (
         SparkSession.builder.master("local[2]")
         .appName("detente")
