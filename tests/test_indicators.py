@@ -335,6 +335,14 @@ def test_chronology_shows_2014_and_2022_worse_than_2010_2012(tmp_path: Path) -> 
     months = {(r["period_start"].year, r["period_start"].month): r for r in monthly.to_pylist()}
     assert months[(2022, 2)]["relationship_index"] < 0 and months[(2022, 2)]["events"] >= 1
 
+    def monthly_mean(years: tuple[int, ...]) -> float:
+        values = [r["relationship_index"] for (y, _), r in months.items()
+                  if y in years and r["relationship_index"] is not None]
+        return statistics.fmean(values)
+
+    assert monthly_mean((2014,)) < monthly_mean((2010, 2011, 2012))
+    assert monthly_mean((2022,)) < monthly_mean((2010, 2011, 2012))
+
 
 def test_the_store_connection_is_left_as_it_was(main_store: Store) -> None:
     def state() -> Any:
