@@ -116,3 +116,33 @@ def test_store_opened_read_write_stays_usable(gdelt_store: Path) -> None:
     assert run("indicators", "--store", gdelt_store, "--as", "csv").exit_code == 0
     with Store.open(gdelt_store) as st:
         assert st.count() > 4
+
+
+def test_an_ingested_icews_file(tmp_path: Path) -> None:
+    from conftest import icews_header, icews_line
+
+    lines = [
+        icews_header(),
+        icews_line(event_id=1, date="2018-06-01", cameo="040", intensity="1"),    # RUS -> USA
+        icews_line(event_id=2, date="2018-06-09", cameo="112", intensity="-2",
+                   source_name="Citizen (United States)", source_country="United States",
+                   target_name="Russia", target_country="Russian Federation"),
+        icews_line(event_id=3, date="2018-08-02", cameo="173", intensity="-5"),   # RUS -> USA
+        icews_line(event_id=4, date="2018-08-01", cameo="040", intensity="1",
+                   target_name="China", target_country="China"),
+    ]
+    path = write_lines(tmp_path / "events.2018.tab", lines)
+    store = tmp_path / "store.duckdb"
+    assert run("ingest", path, "--store", store, "--quiet").exit_code == 0
+    result = run("indicators", "--store", store, "--dataset", "icews", "--split", "--as", "json")
+    assert result.exit_code == 0, result.output
+    got = {(r["direction"], r["period_start"]): r for r in json.loads(result.stdout)}
+    assert len(got) == 6  # two directions x June, July, August
+    june = got[("RUS->USA", "2018-06-01")]
+    assert (june["events"], june["goldstein_mean"], june["goldstein_weighted"]) == (1, 1.0, 1.0)
+    assert june["events_share"] == pytest.approx(1 / 2)
+    assert got[("USA->RUS", "2018-06-01")]["goldstein_mean"] == -2.0
+    assert got[("RUS->USA", "2018-07-01")]["events"] == 0
+    august = got[("RUS->USA", "2018-08-01")]
+    assert (august["events"], august["q4"], august["relationship_index"]) == (1, 1, -5.0)
+    assert august["events_share"] == pytest.approx(1 / 2)  # the RUS->CHN event counts in the total
