@@ -426,7 +426,7 @@ class _Parser:
         seen: set[str] = set()
         if not self.at("OP", ")"):
             while True:
-                nxt = self.tokens[self.i + 1]
+                nxt = self.tokens[min(self.i + 1, len(self.tokens) - 1)]
                 if self.at("NAME") and nxt.kind == "OP" and nxt.text == "=":
                     key = self.advance()
                     self.advance()
