@@ -10,6 +10,7 @@ states only what it is about.
 from __future__ import annotations
 
 import gzip
+import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -361,6 +362,8 @@ def spark() -> Iterator[object]:
     import shutil
 
     if shutil.which("java") is None:
+        if os.environ.get("DETENTE_REQUIRE_SPARK") == "1":
+            pytest.fail("DETENTE_REQUIRE_SPARK=1 but no Java on PATH")
         pytest.skip("Spark tests need Java (a JDK 17 or later on PATH)")
     from pyspark.sql import SparkSession
 

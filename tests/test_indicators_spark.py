@@ -14,6 +14,8 @@ from detente.indicators import INDICATOR_SCHEMA, IndicatorSpec, compute_indicato
 from detente.store import Store
 from test_indicators import MAIN, add, empty_store, ev
 
+pytestmark = [pytest.mark.slow, pytest.mark.spark]
+
 
 def assert_same(duck: pa.Table, spark: pa.Table) -> None:
     """Counts and flags exactly, floats within 1e-9, nulls in the same cells."""
