@@ -192,3 +192,20 @@ def test_formats_lists_every_reader() -> None:
     result = run("formats")
     for name in READERS:
         assert name in result.stdout
+
+
+def test_ingest_a_folder_and_a_glob(write: Callable[..., Path], tmp_path: Path, store: Path) -> None:
+    folder = tmp_path / "downloads"
+    (folder / "2018").mkdir(parents=True)
+    (folder / "2018" / "20180101000000.export.CSV").write_text(
+        gdelt2_line(event_id=11) + "\n" + gdelt2_line(event_id=12) + "\n")
+    (folder / "events.2018.tab").write_text(icews_header() + "\n" + icews_line() + "\n")
+    (folder / "README.md").write_text("# what these files are\n")
+    (folder / ".hidden.CSV").write_text("junk\n")
+    result = run("ingest", folder, "--store", store, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert _summary_row(result.stdout, "total")[-5:] == ["3", "3", "0", "0", "0"]
+    assert "README" not in result.stdout
+    again = run("ingest", f"{folder}/*/*.CSV", "--store", store, "--quiet")
+    assert again.exit_code == 0
+    assert _summary_row(again.stdout, "20180101000000")[-5:] == ["2", "0", "2", "0", "0"]

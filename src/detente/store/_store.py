@@ -25,7 +25,8 @@ from detente.tagging import RuleSet, load_rules
 
 __all__ = ["Store", "chronology_files", "default_store_path", "expand_paths"]
 
-_SUFFIXES_SKIPPED = {".md", ".txt.md", ".py", ".json.schema"}
+# inside a folder, files that are documentation or code rather than event data
+_SUFFIXES_SKIPPED = {".md", ".py", ".html", ".pdf", ".sha256", ".md5"}
 
 
 def default_store_path() -> Path:
@@ -54,6 +55,9 @@ def _chronology_hash(files: list[Path]) -> str:
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Expand files, folders (recursively, sorted) and glob patterns into files.
 
+    Inside a folder, hidden files and documentation or code (``.md``, ``.py``,
+    ...) are left out; a file named directly is always taken.
+
     Raises:
         DetenteError: a path names nothing.
     """
@@ -61,7 +65,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw).expanduser()
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")))
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")
+                              and f.suffix.lower() not in _SUFFIXES_SKIPPED))
         elif p.exists():
             out.append(p)
         elif any(ch in str(raw) for ch in "*?["):
