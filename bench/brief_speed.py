@@ -1,0 +1,373 @@
+"""Benchmark: ``detente brief`` and the dashboard's JSON API over a large synthetic store.
+
+Issue 5 sets the bounds (on a 2-core machine): the brief on the embedded default
+under 5 s and on a store of 10,000,000 events under 30 s; the API answering a
+one-dyad monthly view over 10M events in under 300 ms at the median.
+
+    python bench/brief_speed.py WORKDIR                    # 10M events
+    python bench/brief_speed.py WORKDIR --events 1000000
+    python bench/brief_speed.py WORKDIR --skip-brief --requests 100
+
+The store is generated once per (events, seed) inside WORKDIR and reused by later
+runs. Rows are made directly in DuckDB from a hash of the row number and the seed,
+into a store created by ``Store.open`` (so it holds the curated chronology too):
+
+- ``gdelt2`` (18 Feb 2015 to 31 Dec 2025, about 75% of the rows) with mentions,
+  sources, articles, tone, root flags and a URL;
+- ``icews`` (1 Jan 1995 to 30 Apr 2023, the rest) with a sentence and no counts;
+- about 2.5% of the events between the USA and Russia (either direction), the
+  rest among twenty other countries (the USA and Russia among them);
+- real CAMEO codes with their quad classes and Goldstein weights, actor roles,
+  zero to two issue areas per event; rows stored in date order per dataset, as
+  ingesting daily files would leave them; one ``files`` row per dataset.
+
+Then, each as a user meets it:
+
+1. ``detente brief`` as a subprocess on the large store (``--repeat`` times) and on a
+   fresh store holding the embedded default only (first run creates the store);
+2. ``detente serve`` as a subprocess on 127.0.0.1; one warm-up request, then at most
+   ``--requests`` sequential ``GET /api/view?dyad=USA-RUS&period=month`` within
+   ``--max-seconds``; the server is stopped afterwards;
+3. baselines, after the server stops: the same view computed in-process by
+   ``build_brief`` (no HTTP), and one hand-written DuckDB query of the monthly
+   counts by dataset and quad class (the floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import httpx
+
+from detente.report import build_brief
+from detente.report.model import BriefOptions
+from detente.store import Store
+from detente.tagging import ISSUE_AREAS
+
+GENERATOR = "1"  # bump when the generated rows change, so cached stores are rebuilt
+OTHERS = ["CHN", "UKR", "DEU", "GBR", "FRA", "POL", "TUR", "IRN", "ISR", "SYR", "IND", "JPN",
+          "KOR", "PRK", "BLR", "GEO", "KAZ", "USA", "RUS", "EST"]
+ROLES = ["", "GOV", "MIL", "GOV", "BUS", "MED", "OPP"]
+# (CAMEO code, quad class, Goldstein weight)
+CODES = [("010", 1, 0.0), ("020", 1, 3.0), ("036", 1, 4.0), ("042", 1, 1.9), ("043", 1, 2.8),
+         ("046", 1, 7.0), ("051", 1, 3.4), ("057", 1, 8.0), ("061", 2, 6.4), ("071", 2, 7.4),
+         ("081", 2, 5.0), ("111", 3, -2.0), ("112", 3, -2.0), ("120", 3, -4.0), ("130", 3, -4.4),
+         ("138", 3, -7.0), ("163", 4, -8.0), ("172", 4, -5.0), ("173", 4, -5.0), ("190", 4, -10.0),
+         ("193", 4, -10.0), ("195", 4, -10.0)]
+USA_RUS_PERMILLE = 25
+SPANS = {"gdelt2": ("2015-02-18", "2025-12-31"), "icews": ("1995-01-01", "2023-04-30")}
+VIEW = "/api/view"
+VIEW_PARAMS = {"dyad": "USA-RUS", "period": "month"}
+
+
+# -- the synthetic store ------------------------------------------------------------
+
+
+def _array(values: list[Any]) -> str:
+    return "[" + ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in values) + "]"
+
+
+def _bits(h: str, shift: int, modulo: int) -> str:
+    return f"(({h} >> {shift}) % {modulo})::INT"
+
+
+def _pick(values: list[Any], h: str, shift: int) -> str:
+    return f"{_array(values)}[1 + {_bits(h, shift, len(values))}]"
+
+
+def _generate(con: duckdb.DuckDBPyConnection, events: int, seed: int) -> None:
+    files = {}
+    for ds in SPANS:
+        name = f"synthetic-{ds}-{events}-{seed}.csv"
+        sha = hashlib.sha256(f"{GENERATOR}:{name}".encode()).hexdigest()
+        row = con.execute(
+            "INSERT INTO files VALUES (nextval('file_ids'), ?, ?, ?, 0, ?, ?, "
+            "TIMESTAMP '2026-01-01 00:00:00', 0, 0, 0, 0, 0) RETURNING file_id",
+            [name, name, sha, ds, ds]).fetchone()
+        assert row is not None
+        files[ds] = (int(row[0]), f"{name}@sha256:{sha[:16]}")
+    code = f"1 + {_bits('h1', 20, len(CODES))}"
+    codes, quads, weights = (_array([c[k] for c in CODES]) for k in range(3))
+    areas = (f"CASE {_bits('h2', 40, 4)} WHEN 0 THEN []::VARCHAR[] WHEN 3 THEN "
+             f"list_distinct([{_pick(list(ISSUE_AREAS), 'h2', 44)}, "
+             f"{_pick(list(ISSUE_AREAS), 'h2', 50)}]) "
+             f"ELSE [{_pick(list(ISSUE_AREAS), 'h2', 44)}] END")
+    g_first, g_last = SPANS["gdelt2"]
+    i_first, i_last = SPANS["icews"]
+    con.execute(f"""
+        CREATE TEMP TABLE synth AS
+        SELECT i, h1, h2,
+               CASE WHEN {_bits('h1', 0, 100)} < 75 THEN 'gdelt2' ELSE 'icews' END AS ds,
+               {_bits('h1', 8, 1000)} < {USA_RUS_PERMILLE} AS pair, ({_bits('h1', 18, 2)} = 0) AS fwd,
+               {_pick(OTHERS, 'h1', 26)} AS o1, {_pick(OTHERS, 'h1', 32)} AS o2
+        FROM (SELECT i, hash(i, {seed}) AS h1, hash(i, {seed}, 'b') AS h2 FROM range({events}) t(i))
+    """)
+    con.execute(f"""
+        INSERT INTO events (event_id, date, source_actor, target_actor, source_country,
+            target_country, source_role, target_role, source_name, target_name, ontology,
+            event_code, event_root, plover_type, quad_class, goldstein, num_mentions, num_sources,
+            num_articles, avg_tone, is_root, issue_areas, url, text, doc_id, dataset,
+            ingested_from, _file_id, _dup)
+        SELECT ds || ':' || i, day, sc || sr, tc || tr, sc, tc, nullif(sr, ''), nullif(tr, ''),
+               sc, tc, 'cameo', {codes}[{code}], {codes}[{code}][1:2], NULL, {quads}[{code}],
+               {weights}[{code}],
+               CASE WHEN g THEN 1 + {_bits('h2', 0, 12)} * {_bits('h2', 4, 12)} END,
+               CASE WHEN g THEN 1 + {_bits('h2', 8, 6)} END,
+               CASE WHEN g THEN 1 + {_bits('h2', 12, 30)} END,
+               CASE WHEN g THEN ({_bits('h2', 17, 200)} - 120) / 10.0 END,
+               CASE WHEN g THEN {_bits('h2', 25, 3)} > 0 END,
+               {areas},
+               CASE WHEN g THEN 'https://news.example.org/' || i END,
+               CASE WHEN NOT g THEN 'A synthetic sentence ' || i || '.' END,
+               CASE WHEN NOT g THEN 'doc' || (i // 7) END,
+               ds,
+               CASE WHEN g THEN '{files["gdelt2"][1]}' ELSE '{files["icews"][1]}' END,
+               CASE WHEN g THEN {files["gdelt2"][0]} ELSE {files["icews"][0]} END, false
+        FROM (
+            SELECT *, ds = 'gdelt2' AS g,
+                   CASE WHEN ds = 'gdelt2'
+                        THEN DATE '{g_first}' + {_bits('h2', 28, _days(g_first, g_last) + 1)}
+                        ELSE DATE '{i_first}' + {_bits('h2', 28, _days(i_first, i_last) + 1)}
+                   END AS day,
+                   CASE WHEN pair THEN (CASE WHEN fwd THEN 'USA' ELSE 'RUS' END) ELSE o1 END AS sc,
+                   CASE WHEN pair THEN (CASE WHEN fwd THEN 'RUS' ELSE 'USA' END) ELSE o2 END AS tc,
+                   {_pick(ROLES, 'h2', 56)} AS sr, {_pick(ROLES, 'h2', 59)} AS tr
+            FROM synth)
+        ORDER BY ds, day, i
+    """)
+    for file_id, _ in files.values():
+        n = con.execute("SELECT count(*) FROM events WHERE _file_id = ?", [file_id]).fetchone()
+        con.execute("UPDATE files SET rows_read = ?, stored = ? WHERE file_id = ?",
+                    [n[0] if n else 0, n[0] if n else 0, file_id])
+    con.execute("DROP TABLE synth")
+
+
+def _days(first: str, last: str) -> int:
+    from datetime import date
+
+    return (date.fromisoformat(last) - date.fromisoformat(first)).days
+
+
+def ensure_store(workdir: Path, events: int, seed: int) -> tuple[Path, float | None]:
+    """Return the cached store for (events, seed), building it if missing, and the build time."""
+    path = workdir / f"synth-g{GENERATOR}-{events}-{seed}.duckdb"
+    if path.exists():
+        return path, None
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    t = time.perf_counter()
+    with Store.open(partial) as store:  # a store as a user has it: with the chronology
+        store.con.execute("SET enable_progress_bar = false")
+        store.con.execute("BEGIN TRANSACTION")
+        _generate(store.con, events, seed)
+        store.con.execute("COMMIT")
+        store.con.execute("CHECKPOINT")
+    partial.replace(path)
+    return path, time.perf_counter() - t
+
+
+# -- measuring ------------------------------------------------------------------------
+
+
+def _cli() -> list[str]:
+    exe = shutil.which("detente", path=str(Path(sys.executable).parent)) or shutil.which("detente")
+    return [exe] if exe else [sys.executable, "-m", "detente"]
+
+
+def time_brief(store: Path, out: Path) -> float:
+    """Run ``detente brief`` on ``store`` as a user would; return the wall time."""
+    t = time.perf_counter()
+    proc = subprocess.run([*_cli(), "brief", "--store", str(store), "-o", str(out)],
+                          capture_output=True, text=True, check=False)
+    took = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"detente brief failed ({proc.returncode}): {proc.stderr.strip()}")
+    return took
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def load_api(store: Path, requests: int, max_seconds: float) -> dict[str, Any]:
+    """Serve ``store`` on 127.0.0.1 and time sequential one-dyad monthly views."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    t0 = time.perf_counter()
+    server = subprocess.Popen([*_cli(), "serve", "--store", str(store), "--host", "127.0.0.1",
+                               "--port", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        with httpx.Client(base_url=base, timeout=60.0, trust_env=False) as client:
+            while True:
+                if server.poll() is not None:
+                    raise SystemExit(f"detente serve exited: {server.stderr.read() if server.stderr else ''}")
+                try:
+                    if client.get("/api/datasets").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.perf_counter() - t0 > 120:
+                    raise SystemExit("detente serve did not answer within 120 s")
+                time.sleep(0.1)
+            ready = time.perf_counter() - t0
+            t = time.perf_counter()
+            first = client.get(VIEW, params=VIEW_PARAMS)
+            warm = time.perf_counter() - t
+            if first.status_code != 200:
+                raise SystemExit(f"{VIEW} answered {first.status_code}: {first.text[:300]}")
+            times: list[float] = []
+            started = time.perf_counter()
+            while len(times) < requests and time.perf_counter() - started < max_seconds:
+                t = time.perf_counter()
+                r = client.get(VIEW, params=VIEW_PARAMS)
+                times.append(time.perf_counter() - t)
+                if r.status_code != 200:
+                    raise SystemExit(f"{VIEW} answered {r.status_code}: {r.text[:300]}")
+            body = first.json()
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    months = max((len(c.get("data") or []) for c in body.get("charts", [])
+                  if isinstance(c, dict)), default=0)
+    return {"ready": ready, "warm": warm, "times": times, "bytes": len(first.content),
+            "as_of": body.get("as_of"), "period": body.get("period"), "chart_rows": months}
+
+
+FLOOR_SQL = """
+SELECT dataset, date_trunc('month', date) AS month, count(*) AS events,
+       count(*) FILTER (WHERE quad_class = 1) AS q1, count(*) FILTER (WHERE quad_class = 2) AS q2,
+       count(*) FILTER (WHERE quad_class = 3) AS q3, count(*) FILTER (WHERE quad_class = 4) AS q4,
+       avg(goldstein) AS goldstein_mean
+FROM events
+WHERE (source_country = 'USA' AND target_country = 'RUS')
+   OR (source_country = 'RUS' AND target_country = 'USA')
+GROUP BY ALL ORDER BY dataset, month
+"""
+
+
+def _median_time(fn: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def baselines(store: Path, repeat: int) -> dict[str, float]:
+    """Time the view in-process (no HTTP) and the hand-written monthly counts (the floor)."""
+    with Store.open(store, read_only=True) as st:
+        opts = BriefOptions(dyad=("USA", "RUS"), period="month")
+        in_process = _median_time(
+            lambda: build_brief(st, opts, sections_wanted=frozenset({"issues"})), repeat)
+        floor = _median_time(lambda: st.con.execute(FLOOR_SQL).fetchall(), repeat)
+    return {"in_process": in_process, "floor": floor}
+
+
+def _machine() -> str:
+    mem = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return (f"machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), memory {mem}, "
+            f"{platform.system()} {platform.machine()}, python {platform.python_version()}, "
+            f"duckdb {duckdb.__version__}; {_load()}")
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _ms(s: float) -> str:
+    return f"{s * 1000:.0f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("workdir", type=Path, help="folder for the cached stores and briefs")
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--seed", type=int, default=20260101)
+    parser.add_argument("--repeat", type=int, default=3, help="brief runs on the large store")
+    parser.add_argument("--requests", type=int, default=50, help="API requests (at most)")
+    parser.add_argument("--max-seconds", type=float, default=120.0,
+                        help="stop sending API requests after this long")
+    parser.add_argument("--skip-brief", action="store_true")
+    parser.add_argument("--skip-api", action="store_true")
+    args = parser.parse_args()
+    if args.events < 1 or args.requests < 1 or args.repeat < 1:
+        parser.error("--events, --requests and --repeat must be positive")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    print(_machine())
+    store, built = ensure_store(args.workdir, args.events, args.seed)
+    with Store.open(store, read_only=True) as st:
+        total = st.count()
+        summary = st.summary().to_pylist()
+        pair = st.con.execute(
+            "SELECT count(*) FROM events WHERE (source_country = 'USA' AND target_country = 'RUS') "
+            "OR (source_country = 'RUS' AND target_country = 'USA')").fetchone()
+    size = store.stat().st_size / 2**20
+    print(f"store: {total:,} events ({size:,.0f} MiB), USA-RUS {pair[0] if pair else 0:,}; "
+          + ("reused from the work dir" if built is None else f"generated in {built:.1f} s"))
+    for r in summary:
+        print(f"  {r['dataset']:<8} {r['events']:>12,}  {r['first']} .. {r['last']}")
+
+    if not args.skip_brief:
+        fresh = args.workdir / "embedded-default.duckdb"
+        fresh.unlink(missing_ok=True)
+        t_create = time_brief(fresh, args.workdir / "brief-default.html")
+        t_default = statistics.median(
+            [time_brief(fresh, args.workdir / "brief-default.html") for _ in range(args.repeat)])
+        runs = [time_brief(store, args.workdir / f"brief-{args.events}.html")
+                for _ in range(args.repeat)]
+        med = statistics.median(runs)
+        print(f"detente brief, embedded default: {t_create:.2f} s creating the store, "
+              f"{t_default:.2f} s median on it (bound 5 s)")
+        print(f"detente brief, {total:,} events: {med:.2f} s median of {len(runs)} "
+              f"({', '.join(f'{r:.2f}' for r in runs)} s; bound 30 s) = "
+              f"{med / t_default:.1f}x the embedded default")
+
+    if not args.skip_api:
+        api = load_api(store, args.requests, args.max_seconds)
+        times = sorted(api["times"])
+        med = statistics.median(times)
+        p90 = times[min(len(times) - 1, round(0.9 * (len(times) - 1)))]
+        print(f"API {VIEW}?dyad=USA-RUS&period=month: server ready in {api['ready']:.1f} s, first "
+              f"request {_ms(api['warm'])}; {len(times)} sequential requests: median {_ms(med)}, "
+              f"p90 {_ms(p90)}, max {_ms(times[-1])} (bound: median 300 ms); "
+              f"{api['bytes']:,} bytes, period {api['period']}, as of {api['as_of']}")
+        base = baselines(store, repeat=5)
+        print(f"  same view in-process (build_brief, no HTTP): {_ms(base['in_process'])} median "
+              f"-> API/in-process {med / base['in_process']:.2f}x")
+        print(f"  hand-written DuckDB monthly counts by dataset and quad class: "
+              f"{_ms(base['floor'])} median -> API/floor {med / base['floor']:.1f}x")
+    print(f"done; {_load()}")
+
+
+if __name__ == "__main__":
+    main()
