@@ -105,3 +105,18 @@ def test_one_sentence_can_yield_several_events() -> None:
     got = coded("Biden and Putin agreed in a phone call to extend New START.")
     assert {c for _, _, c in got} == {"041", "057"}
     assert len(got) == 4
+
+
+def test_joint_subject_symmetric_verb_ignores_actors_later_in_the_clause() -> None:
+    # the United States is named in the deal's terms, not as a third party to the signing
+    assert coded(
+        "Washington and Kyiv signed a deal giving the United States a share of mineral revenue.",
+        dt.date(2025, 4, 30),
+    ) == {("USAGOV", "UKRGOV", "057"), ("UKRGOV", "USAGOV", "057")}
+    # a coordinated "with" group stays whole: both partners are parties
+    assert coded("Russia and Ukraine signed deals with Turkey and the United Nations.") == {
+        ("RUS", "TUR", "057"),
+        ("UKR", "TUR", "057"),
+        ("RUS", "IGOUNO", "057"),
+        ("UKR", "IGOUNO", "057"),
+    }

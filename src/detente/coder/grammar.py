@@ -383,15 +383,14 @@ def assemble(
                     targets = _group(mentions, after, toks, forward=True)
         if "reverse" in pattern.flags:
             sources, targets = targets, sources
-        if "sym" in pattern.flags and len(sources) > 1 and code[:2] == "04":
-            # "X and Y discussed Ukraine", "met on the sidelines of an OSCE meeting": after a
-            # joint subject only a direct object or "with Z" names another party
-            targets = [
-                t
-                for t in targets
-                if mentions[t].start - end <= 1
-                or "with" in toks[max(0, mentions[t].start - 2) : mentions[t].start]
-            ]
+        if "sym" in pattern.flags and len(sources) > 1:
+            # "X and Y discussed Ukraine", "met on the sidelines of an OSCE meeting", "signed a
+            # deal giving the United States ...": after a joint subject only a direct object or
+            # "with Z" names another party
+            # (the targets are one coordinated group: the first decides for all)
+            first = mentions[targets[0]].start if targets else 0
+            if targets and not (first - end <= 1 or "with" in toks[max(0, first - 2) : first]):
+                targets = []
         if not targets and prev is not None and sources == prev[1] and "sym" not in pattern.flags:
             targets = prev[2]
         if not targets:
