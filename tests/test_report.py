@@ -213,3 +213,163 @@ def test_cli_brief_bad_compare_file_is_one_clean_line(small: Path, tmp_path: Pat
     assert result.exit_code == 1
     assert "bad.json: not a brief's JSON" in result.output
     assert "Traceback" not in result.output
+
+
+# --- the glance: thin latest periods, change points, forecasts -----------------------------
+
+def _row(year: int, events: int, index: float | None, low: bool = False) -> dict[str, Any]:
+    return {"dataset": "d", "direction": "USA-RUS", "period_start": dt.date(year, 1, 1),
+            "period_end": dt.date(year, 12, 31), "events": events, "relationship_index": index,
+            "relationship_index_baseline": 0.5, "relationship_index_diff":
+            None if index is None else index - 0.5, "low_evidence": low}
+
+
+def test_a_thin_latest_period_gives_the_headline_to_the_latest_solid_one() -> None:
+    from detente.report import _sections, build
+
+    rows = [_row(2022, 9, 1.0), _row(2023, 12, 2.0), _row(2024, 0, None, True),
+            _row(2025, 1, -4.0, True)]
+    latest = build._figures(rows)
+    steady = build._figures(rows, steady=True)
+    assert {f.period_start for f in latest} == {dt.date(2025, 1, 1)}
+    assert {f.period_start for f in steady} == {dt.date(2023, 1, 1)}
+    index = next(f for f in steady if f.indicator == "relationship_index")
+    assert (index.value, index.events, index.diff) == (2.0, 12, 1.5)
+    text = _sections.summary_sentence("USA-RUS", dt.date(2025, 3, 1), latest, [], None,
+                                      [brief_dataset(13)], steady)
+    assert "latest period (from 2025-01-01) has only 1 event, too few to read" in text
+    assert "from 2023-01-01, 12 events) the relationship index was 2.00, 1.50 above" in text
+    assert "-4.00" not in text
+    # a latest period with enough events is the headline itself: nothing steady
+    assert build._figures(rows[:2], steady=True) == []
+
+
+def brief_dataset(events: int) -> Any:
+    from detente.report.model import DatasetRecord
+
+    return DatasetRecord(dataset="d", events=events, first=dt.date(2022, 1, 1),
+                         last=dt.date(2025, 3, 1))
+
+
+def test_event_counts_print_as_whole_numbers(brief: Brief) -> None:
+    html = render_html(brief)
+    shown = re.findall(r'data-indicator="events">\s*<div class="label">events</div>\s*'
+                       r'<div class="value">([^<]*)</div>', html)
+    latest = next(f for f in brief.glance.figures if f.indicator == "events")
+    assert shown and shown[0] == str(latest.events)  # "1", never "1.00"
+    assert "| events | latest | 2021-02-01 | 1 |" in render_markdown(brief)
+
+
+def test_change_points_shown_are_the_big_moves_with_their_labels() -> None:
+    from detente.analysis import ChangePoint as Found
+    from detente.report import _adapt
+
+    def found(month: int, before: float, after: float, rate_after: float = 2.0) -> Found:
+        return Found(index=0, period_start=dt.date(2014, month, 1), before=before, after=after,
+                     size=after - before, direction="up" if after >= before else "down",
+                     rate_before=1.0, rate_after=rate_after)
+
+    class Analysis:
+        @staticmethod
+        def change_points(frame: Any, column: str) -> list[Found]:
+            return [found(1, 2.8, -2.9, rate_after=0.0),  # a lull starts: no tone to compare
+                    found(2, 2.8, -2.9), found(5, -2.9, -3.4), found(9, -3.4, -1.4)]
+
+    rows = [{"dataset": "d", "period_start": dt.date(2014, m, 1), "relationship_index": 0.0,
+             "events": 1} for m in range(1, 13)]
+    cps, notes = _adapt.change_points(Analysis, rows, "month")
+    assert notes == []
+    assert [(c.label, c.period) for c in cps] == [("2014-02", "month"), ("2014-09", "month")]
+    assert "monthly index moved down from 2.80 to -2.90" in cps[0].message
+    spec = charts.index_chart(rows, [{"dataset": "d", "date": c.date, "message": c.message,
+                                       "label": c.label} for c in cps])
+    texts = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"]
+    labels = [v["label"] for layer in texts for v in _values(spec, layer["data"])]
+    assert labels == ["2014-02", "2014-09"]
+
+
+def _series_rows(values: list[float]) -> list[dict[str, Any]]:
+    return [{"dataset": "d", "period_start": dt.date(1950 + i, 1, 1), "events": 5,
+             "relationship_index": v} for i, v in enumerate(values)]
+
+
+def test_a_forecast_is_shown_only_when_it_beats_no_change() -> None:
+    import numpy as np
+
+    from detente import analysis
+    from detente.report._forecast import forecast_lines
+
+    rng = np.random.default_rng(7)
+    noise = list(rng.normal(0.0, 1.0, 70))  # no change is a poor guess for noise
+    walk = list(np.cumsum(rng.normal(0.0, 1.0, 70)) + np.linspace(0, 30, 70))  # a drift
+    for values in (noise, walk):
+        (line,) = forecast_lines(analysis, _series_rows(values), "year")
+        bt = analysis.backtest(np.array(values), horizon=1, period="year")
+        crps = {m: np.mean([s["crps"] for s in bt.scores if s["model"] == m])
+                for m in ("model", "no_change")}
+        assert line.model_crps == pytest.approx(crps["model"])
+        assert line.no_change_crps == pytest.approx(crps["no_change"])
+        assert line.beats_no_change == (crps["model"] < crps["no_change"])
+        if line.beats_no_change:
+            assert line.mean is not None and f"{line.mean:.2f}" in line.message
+            assert line.lower is not None and line.upper is not None
+            assert line.lower < line.mean < line.upper
+            assert line.period_start == dt.date(2020, 1, 1)  # the year after the last
+        else:
+            assert (line.mean, line.lower, line.upper) == (None, None, None)
+            assert "did not beat no-change" in line.message
+    beats = [forecast_lines(analysis, _series_rows(v), "year")[0].beats_no_change
+             for v in (noise, walk)]
+    assert beats == [True, False]
+    (short,) = forecast_lines(analysis, _series_rows(noise[:10]), "year")
+    assert not short.beats_no_change and short.mean is None and "too short" in short.message
+
+
+@pytest.fixture(scope="module")
+def chronology_brief(tmp_path_factory: pytest.TempPathFactory) -> Brief:
+    path = tmp_path_factory.mktemp("chron") / "c.duckdb"
+    with Store.open(path) as st:
+        return build_brief(st)
+
+
+def test_chronology_brief_uses_monthly_change_points_and_no_unearned_forecast(
+        chronology_brief: Brief) -> None:
+    b = chronology_brief
+    assert b.period == "year"
+    cps = b.glance.change_points
+    assert cps and all(c.period == "month" for c in cps)
+    assert all(abs((c.after or 0) - (c.before or 0)) >= 2.0 for c in cps)
+    assert all(c.label == f"{c.date.year}-{c.date.month:02d}" for c in cps)
+    near = {y: [c for c in cps if c.date.year == y and c.date.month <= 4] for y in (2014, 2022)}
+    assert near[2014] and near[2022], [c.label for c in cps]
+    for found in near.values():  # each crisis opens with a fall of the index
+        assert any((c.before or 0) - (c.after or 0) >= 2.0 for c in found)
+    (line,) = b.glance.forecasts
+    html = render_html(b)
+    if line.beats_no_change:
+        assert line.mean is not None and line.message in html
+    else:
+        assert line.mean is None and "did not beat no-change" in html
+    latest = next(f for f in b.glance.figures if f.indicator == "events")
+    if latest.low_evidence:
+        assert b.glance.steady and "too few to read" in b.glance.summary
+        assert b.evidence_group("steady:curated") is not None
+
+
+def test_a_cold_bundle_is_built_by_another_process_while_the_brief_computes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.report import _bundle
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(_bundle, "_text", None)
+    monkeypatch.setattr(_bundle, "_builder", None)
+    # a stand-in for vl-convert's bundler, so that the test stays quick
+    monkeypatch.setattr(_bundle, "_BUILD", "import sys\nopen(sys.argv[1], 'w').write('// js')\n")
+    _bundle.prefetch()
+    assert _bundle._builder is not None
+    assert _bundle.vega_bundle() == "// js"
+    assert _bundle._cached_path().read_text() == "// js"
+    assert _bundle._cached_path().parent == tmp_path / "detente"
+    monkeypatch.setattr(_bundle, "_text", None)
+    _bundle.prefetch()  # cached now: nothing to start
+    assert _bundle._builder is None

@@ -14,7 +14,7 @@ from detente.report.model import (
     PlaybookSection,
 )
 
-__all__ = ["alerts", "change_points", "playbook", "treaty_spans"]
+__all__ = ["MIN_SHIFT", "alerts", "change_points", "period_label", "playbook", "treaty_spans"]
 
 
 def _records(result: Any) -> list[dict[str, Any]]:
@@ -59,8 +59,31 @@ def _series(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {d: pd.DataFrame(sorted(rs, key=lambda r: r["period_start"])) for d, rs in by.items()}
 
 
-def change_points(mod: Any, rows: list[dict[str, Any]]) -> tuple[list[ChangePoint], list[str]]:
-    """Return the change points of each dataset's relationship index, and notes."""
+MIN_SHIFT = 2.0
+"""Smallest move of the index (Goldstein points, on its -10 … +10 scale) a change point
+must mark to be shown: a tenth of the scale's range. Smaller breaks are mostly changes in
+how many events were recorded, not in their tone."""
+
+
+def period_label(day: dt.date, period: str) -> str:
+    """Return a short label of the period starting on ``day``."""
+    if period == "year":
+        return f"{day.year}"
+    if period == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if period == "month":
+        return f"{day.year}-{day.month:02d}"
+    return day.isoformat()
+
+
+def change_points(mod: Any, rows: list[dict[str, Any]], period: str = "month",
+                  min_shift: float = MIN_SHIFT) -> tuple[list[ChangePoint], list[str]]:
+    """Return the meaningful change points of each dataset's relationship index, and notes.
+
+    Kept: breaks where the index moves by at least ``min_shift`` points.
+    Left out: the start of a stretch without events (the index has no value
+    there; its move is credited to the stretch's end) and smaller moves.
+    """
     out, notes = [], []
     for dataset, frame in _series(rows).items():
         try:
@@ -70,13 +93,19 @@ def change_points(mod: Any, rows: list[dict[str, Any]]) -> tuple[list[ChangePoin
             continue
         for cp in found:
             day = _date(cp.period_start)
-            if day is None:
+            if day is None or cp.rate_after == 0 or not abs(cp.after - cp.before) >= min_shift:
                 continue
+            label = period_label(day, period)
             out.append(ChangePoint(
-                dataset=dataset, date=day, before=cp.before, after=cp.after,
-                message=f"the index moved {cp.direction} from {cp.before:.2f} to {cp.after:.2f}",
+                dataset=dataset, date=day, before=cp.before, after=cp.after, period=period,
+                label=label,
+                message=f"the {_ADJ.get(period, period)} index moved {cp.direction} "
+                        f"from {cp.before:.2f} to {cp.after:.2f}",
                 evidence=f"change:{dataset}:{day}"))
     return sorted(out, key=lambda c: (c.date, c.dataset)), notes
+
+
+_ADJ = {"week": "weekly", "month": "monthly", "quarter": "quarterly", "year": "yearly"}
 
 
 def alerts(mod: Any, rows: list[dict[str, Any]], direction: str) -> tuple[list[Alert], list[str]]:

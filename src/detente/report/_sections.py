@@ -7,14 +7,17 @@ reason in place of it when the stage is missing or has no evidence.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from detente.report import _adapt, charts
+from detente.report._adapt import period_label
+from detente.report._forecast import forecast_lines
 from detente.report._sources import (
     Unavailable,
     analysis,
-    expected_response,
     playbook_report,
+    reciprocity,
     registry,
 )
 from detente.report.model import (
@@ -24,6 +27,7 @@ from detente.report.model import (
     Chart,
     DatasetRecord,
     Figure,
+    ForecastLine,
     PlaybookSection,
 )
 from detente.store import EventFilter, Store
@@ -31,22 +35,34 @@ from detente.store import EventFilter, Store
 _NO_EVIDENCE = "no evidence for this view"
 
 
+def _float(value: Any) -> float | None:
+    out = None if value is None else float(value)
+    return None if out is None or math.isnan(out) else out
+
+
 def _empty(name: str, title: str, description: str, reason: str) -> Chart:
     return Chart(name=name, title=title, description=description, empty_reason=reason)
 
 
-def analysis_results(rows: list[dict[str, Any]], direction: str,
-                     ) -> tuple[list[ChangePoint], list[Alert], list[str]]:
-    """Return change points and active alerts of the index, with notes."""
+def analysis_results(rows: list[dict[str, Any]], direction: str, period: str,
+                     cp_rows: list[dict[str, Any]] | None = None, cp_period: str | None = None,
+                     ) -> tuple[list[ChangePoint], list[Alert], list[ForecastLine], list[str]]:
+    """Return change points, active alerts and forecast lines of the index, with notes.
+
+    Alerts and forecasts are of ``rows`` (the brief's periods); change points
+    of ``cp_rows`` (by ``cp_period``) when given, else of ``rows``.
+    """
     if not rows:
-        return [], [], []
+        return [], [], [], []
     try:
         mod = analysis()
     except Unavailable as exc:
-        return [], [], [str(exc)]
-    cps, cp_notes = _adapt.change_points(mod, rows)
+        return [], [], [], [str(exc)]
+    cps, cp_notes = _adapt.change_points(mod, cp_rows if cp_rows else rows,
+                                         cp_period if cp_rows and cp_period else period)
     found, alert_notes = _adapt.alerts(mod, rows, direction)
-    return cps, found, cp_notes + alert_notes
+    lines = forecast_lines(mod, rows, period) if hasattr(mod, "forecast") else []
+    return cps, found, lines, cp_notes + alert_notes
 
 
 def index_chart(rows: list[dict[str, Any]], cps: list[ChangePoint],
@@ -55,7 +71,10 @@ def index_chart(rows: list[dict[str, Any]], cps: list[ChangePoint],
     title = "Relationship index over time"
     desc = ("Mean Goldstein score per period, both directions pooled (weighted by mentions "
             "where the dataset counts them); dashed: the rolling baseline; red rules: change "
-            "points; grey rules: edges of dataset coverage.")
+            "points, labelled with their period; grey rules: edges of dataset coverage.")
+    if cps and cps[0].period:
+        desc += (f" Change points are those of the {cps[0].period}ly index where it moved by "
+                 f"at least {_adapt.MIN_SHIFT:g} points.")
     points = [r for r in rows if r.get("events")]
     if not points:
         return _empty("index", title, desc, reason or _NO_EVIDENCE)
@@ -63,7 +82,8 @@ def index_chart(rows: list[dict[str, Any]], cps: list[ChangePoint],
             "events", "low_evidence")
     spec = charts.index_chart(
         [{c: r.get(c) for c in cols} for r in points],
-        [{"dataset": c.dataset, "date": c.date, "message": c.message} for c in cps])
+        [{"dataset": c.dataset, "date": c.date, "message": c.message,
+          "label": c.label or c.date.isoformat()} for c in cps])
     return Chart(name="index", title=title, description=desc, spec=spec)
 
 
@@ -77,17 +97,6 @@ def quad_chart(rows: list[dict[str, Any]], reason: str | None = None) -> Chart:
     if not long:
         return _empty("quad", title, desc, reason or _NO_EVIDENCE)
     return Chart(name="quad", title=title, description=desc, spec=charts.quad_chart(long))
-
-
-def period_label(day: dt.date, period: str) -> str:
-    """Return a short label of the period starting on ``day``."""
-    if period == "year":
-        return f"{day.year}"
-    if period == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    if period == "month":
-        return f"{day.year}-{day.month:02d}"
-    return day.isoformat()
 
 
 def heatmap_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date | None,
@@ -156,23 +165,25 @@ def response_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date
     a, b = opts.dyad
     rows: list[dict[str, Any]] = []
     reasons: list[str] = []
+    try:  # one model serves both directions: generalized responses do not depend on the order
+        result = reciprocity(store, actors=(a, b), issue=opts.issue,
+                             period=period if period != "year" else "quarter", as_of=as_of)
+    except Unavailable as exc:
+        return _empty("response", title, desc, str(exc))
+    shocks = []
     for mover, responder in ((a, b), (b, a)):
-        try:
-            result = expected_response(store, mover=mover, responder=responder, issue=opts.issue,
-                                       period=period if period != "year" else "quarter",
-                                       as_of=as_of)
-        except Unavailable as exc:
-            return _empty("response", title, desc, str(exc))
         pair = f"{mover}->{responder}"
-        if result.get("status") != "ok":
-            reasons.append(f"{pair}: {result.get('reason') or 'insufficient evidence'}")
+        if not result.ok:
+            reasons.append(f"{pair}: {result.reason or 'insufficient evidence'}")
             continue
-        desc_shock = result.get("shock")
-        if desc_shock:
-            desc = f"{desc} Shock: {desc_shock}."
-        for step, (resp, lo, hi) in enumerate(zip(result["response"], result["lower"],
-                                                  result["upper"], strict=False)):
-            rows.append({"pair": pair, "step": step, "response": resp, "lower": lo, "upper": hi})
+        shocks.append(result.shock_text(pair))
+        r = result.response(pair, f"{responder}->{mover}")
+        for step, (resp, lo, hi) in enumerate(zip(r["response_path"], r["lower"], r["upper"],
+                                                  strict=False)):
+            rows.append({"pair": pair, "step": step, "response": _float(resp),
+                         "lower": _float(lo), "upper": _float(hi)})
+    if shocks:
+        desc = f"{desc} Shock: {shocks[-1]}."
     if not rows:
         return _empty("response", title, desc, "; ".join(reasons) or _NO_EVIDENCE)
     if reasons:
@@ -205,28 +216,51 @@ def playbook_section(store: Store, playbook: str | None, as_of: dt.date | None) 
     return _adapt.playbook(report)
 
 
+def _trend(f: Figure) -> str:
+    if f.diff is None:
+        return "with no baseline to compare"
+    if f.diff < 0:
+        return f"{abs(f.diff):.2f} below its baseline"
+    return f"{f.diff:.2f} above its baseline"
+
+
+def _events(n: int) -> str:
+    return f"{n:,} event" + ("" if n == 1 else "s")
+
+
 def summary_sentence(dyad: str, as_of: dt.date | None, figures: list[Figure],
                      alerts: list[Alert], latest: ChangePoint | None,
-                     records: list[DatasetRecord]) -> str:
-    """Return the brief's first sentence, in plain words."""
+                     records: list[DatasetRecord], steady: list[Figure] | None = None) -> str:
+    """Return the brief's first sentences, in plain words.
+
+    When a dataset's latest period has few events and an earlier one has
+    enough (``steady``), that one is the headline and the latest is named as
+    too thin to read.
+    """
     if as_of is None or not records:
         return f"There is no evidence for {dyad} in this selection."
     events = sum(r.events for r in records)
     parts = [f"As of {as_of}, {events:,} {dyad} events in {len(records)} dataset(s)."]
+    solid = {f.dataset: f for f in steady or () if f.indicator == "relationship_index"
+             and f.value is not None}
     for f in figures:
         if f.indicator != "relationship_index" or f.value is None:
             continue
-        if f.diff is None:
-            trend = "with no baseline to compare"
-        elif f.diff < 0:
-            trend = f"{abs(f.diff):.2f} below its baseline"
-        else:
-            trend = f"{f.diff:.2f} above its baseline"
+        s = solid.get(f.dataset)
+        if f.low_evidence and s is not None:
+            parts.append(
+                f"{f.dataset}: the latest period (from {f.period_start}) has only "
+                f"{_events(f.events)}, too few to read; in the latest period with enough "
+                f"evidence (from {s.period_start}, {_events(s.events)}) the relationship index "
+                f"was {s.value:.2f}, {_trend(s)}.")
+            continue
         thin = " (few events: read with care)" if f.low_evidence else ""
         parts.append(f"{f.dataset}: relationship index {f.value:.2f} in the period from "
-                     f"{f.period_start}, {trend}{thin}.")
+                     f"{f.period_start}, {_trend(f)}{thin}.")
     if alerts:
         parts.append(f"{len(alerts)} active alert(s).")
     if latest:
-        parts.append(f"Latest change point: {latest.date} ({latest.dataset}).")
+        where = f" in the {latest.period}ly index" if latest.period else ""
+        parts.append(f"Latest change point: {latest.label or latest.date}{where} "
+                     f"({latest.dataset}).")
     return " ".join(parts)

@@ -88,15 +88,15 @@ def _call(module: str, what: str, func: str, *args: Any, **kwargs: Any) -> Any:
             from None
 
 
-def expected_response(store: Store, **kwargs: Any) -> dict[str, Any]:
-    """Return :func:`detente.analysis.expected_response`'s result.
+def reciprocity(store: Store, **kwargs: Any) -> Any:
+    """Return the fitted reciprocity model of :func:`detente.analysis.reciprocity`.
 
     Raises:
         Unavailable: the analysis stage is missing or refused the selection.
     """
-    out: dict[str, Any] = _call("detente.analysis", "the reciprocity analysis",
-                                "expected_response", store, **kwargs)
-    return out
+    result, _used = _call("detente.analysis", "the reciprocity analysis", "reciprocity", store,
+                          **kwargs)
+    return result
 
 
 def playbook_report(store: Store, playbook: str | None, as_of: dt.date | None) -> Any:

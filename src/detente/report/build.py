@@ -8,6 +8,7 @@ from typing import Any
 from detente import __version__
 from detente.errors import QueryError
 from detente.report import _sections as sections
+from detente.report._bundle import prefetch
 from detente.report._sources import Unavailable, indicator_rows, module_versions
 from detente.report.caveats import caveats_for
 from detente.report.evidence import dataset_records, evidence_group, file_records, window
@@ -79,6 +80,7 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
     empty date range, a dataset not in the store) gives a brief that says
     plainly there is no evidence for that view.
     """
+    prefetch()  # a cold cache builds the page's JavaScript while the content is computed
     asked = opts = options or BriefOptions()
     notes = _validate(store, opts)
     if notes:
@@ -100,30 +102,33 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
                      "view.")
 
     rows: list[dict[str, Any]] = []
+    cp_rows: list[dict[str, Any]] = []
     charts: list[Chart] = []
     evidence: list[EvidenceGroup] = []
     figures: list[Figure] = []
+    steady: list[Figure] = []
     missing: str | None = None
     if records:
         try:
-            rows = indicator_rows(store, dyad=opts.dyad, period=period, issue=opts.issue,
-                                  since=opts.since, until=as_of, as_of=as_of,
-                                  datasets=tuple(present), split_directions=opts.sides is not None)
-            if opts.sides:
-                rows = [r for r in rows if r["direction"] == dyad]
+            rows = _rows(store, opts, period, as_of, present, dyad)
+            cp_rows = rows if CP_PERIOD[period] == period else _rows(
+                store, opts, CP_PERIOD[period], as_of, present, dyad)
         except Unavailable as exc:
             missing = str(exc)
             notes.append(missing)
         figures = _figures(rows)
-        for fig in {(f.dataset, f.period_start, f.period_end) for f in figures}:
-            dataset, start, end = fig
-            evidence.append(evidence_group(
-                store, f"latest:{dataset}", f"{dataset}: events of the latest period "
-                f"({start} … {end})", window(start, end, _only(scoped, dataset)),
-                opts.evidence_per_figure))
+        steady = _figures(rows, steady=True)
+        for key, what, figs in (("latest", "the latest period", figures),
+                                ("steady", "the latest period with enough evidence", steady)):
+            for dataset, start, end in sorted({(f.dataset, f.period_start, f.period_end)
+                                               for f in figs}):
+                evidence.append(evidence_group(
+                    store, f"{key}:{dataset}", f"{dataset}: events of {what} ({start} … {end})",
+                    window(start, end, _only(scoped, dataset)), opts.evidence_per_figure))
     evidence.sort(key=lambda g: g.key)
 
-    cps, alerts, analysis_notes = sections.analysis_results(rows, dyad)
+    cps, alerts, forecasts, analysis_notes = sections.analysis_results(
+        rows, dyad, period, cp_rows, CP_PERIOD[period])
     notes += analysis_notes
     for cp in cps[-3:]:
         evidence.append(evidence_group(
@@ -149,8 +154,9 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
 
     latest = max(cps, key=lambda c: c.date) if cps else None
     glance = Glance(
-        figures=figures, alerts=alerts, change_points=cps, latest_change_point=latest,
-        summary=sections.summary_sentence(dyad, as_of, figures, alerts, latest, records),
+        figures=figures, steady=steady, alerts=alerts, change_points=cps,
+        latest_change_point=latest, forecasts=forecasts,
+        summary=sections.summary_sentence(dyad, as_of, figures, alerts, latest, records, steady),
         notes=notes + ([registry_note] if registry_note else []),
     )
     params: dict[str, Any] = {
@@ -170,12 +176,38 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
     )
 
 
-def _figures(rows: list[dict[str, Any]]) -> list[Figure]:
-    """Return the headline figures of each dataset's latest period."""
+CP_PERIOD = {"week": "week", "month": "month", "quarter": "month", "year": "month"}
+"""The series whose change points the brief shows, by the brief's period: monthly unless
+the brief's periods are finer. A year of a few events hides when a break happened, and
+the breaks of early 2014 and early 2022 show within a few months in the monthly index."""
+
+
+def _rows(store: Store, opts: BriefOptions, period: str, as_of: dt.date | None,
+          present: list[str], dyad: str) -> list[dict[str, Any]]:
+    rows = indicator_rows(store, dyad=opts.dyad, period=period, issue=opts.issue,
+                          since=opts.since, until=as_of, as_of=as_of, datasets=tuple(present),
+                          split_directions=opts.sides is not None)
+    return [r for r in rows if r["direction"] == dyad] if opts.sides else rows
+
+
+def _figures(rows: list[dict[str, Any]], *, steady: bool = False) -> list[Figure]:
+    """Return the headline figures of each dataset's latest period.
+
+    With ``steady``: of each dataset's latest period with enough evidence (not
+    flagged few events), for the datasets whose latest period has few events.
+    """
     latest: dict[str, dict[str, Any]] = {}
+    solid: dict[str, dict[str, Any]] = {}
     for r in rows:
-        if r["dataset"] not in latest or r["period_start"] > latest[r["dataset"]]["period_start"]:
-            latest[r["dataset"]] = r
+        d = r["dataset"]
+        if d not in latest or r["period_start"] > latest[d]["period_start"]:
+            latest[d] = r
+        if r.get("events") and not r.get("low_evidence") and (
+                d not in solid or r["period_start"] > solid[d]["period_start"]):
+            solid[d] = r
+    if steady:
+        latest = {d: solid[d] for d, r in latest.items()
+                  if r.get("low_evidence") and d in solid}
     out = []
     for dataset in sorted(latest):
         r = latest[dataset]

@@ -64,7 +64,8 @@ def index_chart(
     Args:
         rows: ``dataset, period_start, relationship_index, relationship_index_baseline,
             events, low_evidence`` per period.
-        change_points: ``dataset, date, message`` for each change point (red rules).
+        change_points: ``dataset, date, message, label`` for each change point (red rules,
+            labelled with ``label``, or the date).
         edges: dataset coverage edges (grey dashed rules), drawn when inside the range.
     """
     dates = [r["period_start"] for r in rows]
@@ -98,9 +99,16 @@ def index_chart(
                            baseline="top").encode(text="label:N", y=alt.value(2)),
         ]
     if change_points:
-        cp = alt.Chart(_data(change_points)).encode(x="date:T")
-        layers.append(cp.mark_rule(color="#b2342a", strokeWidth=2).encode(
-            tooltip=[alt.Tooltip("date:T", title="change point"), "dataset:N", "message:N"]))
+        labelled = [{**c, "label": c.get("label") or _plain({"d": c["date"]})["d"]}
+                    for c in change_points]
+        cp = alt.Chart(_data(labelled)).encode(x="date:T")
+        layers += [
+            cp.mark_rule(color="#b2342a", strokeWidth=1.5, opacity=0.8).encode(
+                tooltip=[alt.Tooltip("label:N", title="change point"), "dataset:N",
+                         "message:N"]),
+            cp.mark_text(align="right", baseline="bottom", angle=270, dx=-2, dy=-2, fontSize=9,
+                         color="#b2342a").encode(text="label:N", y=alt.value(0)),
+        ]
     chart = alt.layer(*layers).properties(width=_WIDTH, height=260)
     return _spec(chart)
 

@@ -48,6 +48,17 @@ def _num(value: float | int | None) -> str:
     return f"{value:.2f}"
 
 
+def _figval(f: Figure) -> str:
+    """Return a figure's value as shown: counts as whole numbers, the rest to two places."""
+    if f.indicator == "events" and f.value is not None:
+        return f"{round(f.value):,}"
+    return _num(f.value)
+
+
+def _events(n: int) -> str:
+    return f"{n:,} event" + ("" if n == 1 else "s")
+
+
 def _signed(value: float | None) -> str:
     return "—" if value is None else f"{value:+.2f}"
 
@@ -79,10 +90,14 @@ def render_html(brief: Brief, *, bundle_src: str | None = None) -> str:
     baskets: dict[str, list[PlaybookItem]] = defaultdict(list)
     for it in brief.playbook.items:
         baskets[it.basket].append(it)
+    steady: dict[str, list[Figure]] = defaultdict(list)
+    for f in brief.glance.steady:
+        steady[f.dataset].append(f)
     specs = {c.name: c.spec for c in brief.charts if c.spec}
     return _env().get_template("brief.html.j2").render(
         b=brief,
         figures=sorted(by_dataset.items()),
+        steady=dict(steady),
         baskets=list(baskets.items()),
         datasets=", ".join(d.dataset for d in brief.reproducibility.datasets),
         specs=script_json(specs),
@@ -91,7 +106,7 @@ def render_html(brief: Brief, *, bundle_src: str | None = None) -> str:
         bundle=_inline_script(vega_bundle()) if bundle_src is None else None,
         bundle_src=bundle_src,
         offline=bundle_src is None,
-        num=_num, signed=_signed, direction=_direction, values=_values,
+        num=_num, figval=_figval, events=_events, signed=_signed, direction=_direction, values=_values,
     )
 
 

@@ -58,16 +58,24 @@ def render_markdown(brief: Brief) -> str:
            "## At a glance", "", g.summary, ""]
     out += [f"> {n}" for n in g.notes] + ([""] if g.notes else [])
     if g.figures:
-        out += _table(["dataset", "indicator", "period from", "value", "baseline", "change", "z",
-                       "events", "few events"],
-                      [[f.dataset, f.label, f.period_start, f.value, f.baseline, f.diff, f.z,
-                        f.events, "yes" if f.low_evidence else ""] for f in g.figures])
+        steady = {(f.dataset, f.period_start) for f in g.steady}
+        out += _table(["dataset", "indicator", "period", "period from", "value", "baseline",
+                       "change", "z", "events", "few events"],
+                      [[f.dataset, f.label,
+                        "latest with enough evidence" if (f.dataset, f.period_start) in steady
+                        else "latest", f.period_start,
+                        round(f.value) if f.indicator == "events" and f.value is not None
+                        else f.value, f.baseline, f.diff, f.z, f.events,
+                        "yes" if f.low_evidence else ""]
+                       for f in sorted(g.steady + g.figures, key=lambda f: f.dataset)])
+    if g.forecasts:
+        out += ["### Forecast", "", *[f"- {fc.message}" for fc in g.forecasts], ""]
     out += ["### Active alerts", ""]
     out += [f"- **{a.kind}** ({a.dataset}, {a.direction}): {a.message}" for a in g.alerts] or [
         "No active alerts."]
     out += ["", "### Latest change point", ""]
     cp = g.latest_change_point
-    out += [f"{cp.date} ({cp.dataset}): {cp.message}." if cp else
+    out += [f"{cp.label or cp.date} ({cp.dataset}): {cp.message}." if cp else
             "No change point found for this view.", "", "## Charts", ""]
     for c in brief.charts:
         out += _chart(c)

@@ -28,6 +28,7 @@ __all__ = [
     "EvidenceGroup",
     "Figure",
     "FileRecord",
+    "ForecastLine",
     "Glance",
     "PlaybookItem",
     "PlaybookSection",
@@ -103,7 +104,11 @@ class Alert(_Model):
 
 
 class ChangePoint(_Model):
-    """A shift in the relationship index found by the change-point analysis."""
+    """A shift in the relationship index found by the change-point analysis.
+
+    ``period`` is the series it was found in (monthly unless the brief's own
+    periods are finer), ``label`` the period as written on the chart.
+    """
 
     dataset: str
     date: dt.date
@@ -111,15 +116,46 @@ class ChangePoint(_Model):
     after: float | None = None
     message: str
     evidence: str | None = None
+    period: str | None = None
+    label: str | None = None
+
+
+class ForecastLine(_Model):
+    """The next period's forecast of a dataset's index, shown only when it beat no-change.
+
+    When the backtest says the model did not beat the no-change baseline (or
+    there was too little evidence to fit it), ``mean``, ``lower`` and
+    ``upper`` are left empty and ``message`` says why.
+    """
+
+    dataset: str
+    indicator: str = "relationship_index"
+    period: str
+    beats_no_change: bool
+    origins: int = 0
+    model_crps: float | None = None
+    no_change_crps: float | None = None
+    period_start: dt.date | None = None
+    mean: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    coverage: float | None = None
+    message: str
 
 
 class Glance(_Model):
-    """The state of the relationship at a glance, as of a date."""
+    """The state of the relationship at a glance, as of a date.
+
+    ``figures`` are each dataset's latest period; ``steady`` the latest period
+    with enough evidence, for a dataset whose latest period has few events.
+    """
 
     figures: list[Figure] = []
+    steady: list[Figure] = []
     alerts: list[Alert] = []
     change_points: list[ChangePoint] = []
     latest_change_point: ChangePoint | None = None
+    forecasts: list[ForecastLine] = []
     summary: str
     notes: list[str] = []
 
