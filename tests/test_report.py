@@ -284,8 +284,13 @@ def test_change_points_shown_are_the_big_moves_with_their_labels() -> None:
     spec = charts.index_chart(rows, [{"dataset": "d", "date": c.date, "message": c.message,
                                        "label": c.label} for c in cps])
     texts = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"]
-    labels = [v["label"] for layer in texts for v in _values(spec, layer["data"])]
+    labels = [v["text"] for layer in texts for v in _values(spec, layer["data"])]
     assert labels == ["2014-02", "2014-09"]
+    close = charts.index_chart(rows, [{"dataset": "d", "date": dt.date(2022, m, 1),
+                                       "message": "m", "label": f"2022-0{m}"} for m in (2, 4)])
+    texts = [layer for layer in close["layer"] if layer["mark"].get("type") == "text"]
+    # two months apart: one label names both, so the texts do not overprint
+    assert [v["text"] for v in _values(close, texts[0]["data"])] == ["2022-02, 2022-04", ""]
 
 
 def _series_rows(values: list[float]) -> list[dict[str, Any]]:

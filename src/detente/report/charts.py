@@ -99,18 +99,31 @@ def index_chart(
                            baseline="top").encode(text="label:N", y=alt.value(2)),
         ]
     if change_points:
-        labelled = [{**c, "label": c.get("label") or _plain({"d": c["date"]})["d"]}
-                    for c in change_points]
+        labelled = _cp_labels(change_points)
         cp = alt.Chart(_data(labelled)).encode(x="date:T")
         layers += [
             cp.mark_rule(color="#b2342a", strokeWidth=1.5, opacity=0.8).encode(
                 tooltip=[alt.Tooltip("label:N", title="change point"), "dataset:N",
                          "message:N"]),
-            cp.mark_text(align="right", baseline="bottom", angle=270, dx=-2, dy=-2, fontSize=9,
-                         color="#b2342a").encode(text="label:N", y=alt.value(0)),
+            cp.mark_text(align="left", baseline="bottom", angle=270, dx=4, dy=-2, fontSize=9,
+                         color="#b2342a").encode(text="text:N", y=alt.value(260)),
         ]
     chart = alt.layer(*layers).properties(width=_WIDTH, height=260)
     return _spec(chart)
+
+
+def _cp_labels(change_points: Sequence[Record], gap_days: int = 200) -> list[Record]:
+    """Label each change point; breaks close together share the first one's label."""
+    out: list[Record] = []
+    for c in sorted(change_points, key=lambda c: (str(c["dataset"]), c["date"])):
+        label = c.get("label") or c["date"].isoformat()
+        row = {**c, "label": label, "text": label}
+        head = next((r for r in reversed(out) if r["text"] and r["dataset"] == c["dataset"]), None)
+        if head is not None and (c["date"] - head["date"]).days <= gap_days:
+            head["text"] = f"{head['text']}, {label}"
+            row["text"] = ""
+        out.append(row)
+    return out
 
 
 def quad_chart(rows: Sequence[Record]) -> dict[str, Any]:
