@@ -108,6 +108,11 @@ def test_dashboard_filters_redraw_the_charts(browser: Any, server: str, shots: P
     page.wait_for_selector("body[data-ready=true]", timeout=20000)
     assert _drawn(page, "index") > 10 and _drawn(page, "quad") > 10
     assert _drawn(page, "issues") > 10
+    # the chronology's latest year holds one event: its cards say so, and the
+    # latest period with enough evidence comes first
+    kinds = page.eval_on_selector_all("#cards .card", "cs => cs.map(c => c.dataset.kind)")
+    assert kinds[:4] == ["steady"] * 4 and kinds[4:] == ["latest"] * 4
+    assert "few events" in page.inner_text("#cards .card[data-kind=latest]")
     first = page.inner_text("#events-count")
     assert first.startswith("events 1–25 of ")
     page.screenshot(path=str(shots / "dashboard.png"), full_page=True)

@@ -34,12 +34,18 @@
     var notes = document.getElementById("notes"); notes.textContent = "";
     v.glance.notes.forEach(function (n) { notes.appendChild(el("p", { "class": "note" }, n)); });
     var cards = document.getElementById("cards"); cards.textContent = "";
-    v.glance.figures.forEach(function (f) {
-      var c = el("div", { "class": "card", "data-indicator": f.indicator });
-      c.appendChild(el("div", { "class": "label" }, f.dataset + " · " + f.label));
+    function card(f, kind) {
+      var c = el("div", { "class": "card", "data-indicator": f.indicator, "data-kind": kind });
+      var when = kind === "steady" ? " · latest period with enough evidence" : (f.low_evidence ? " · few events" : "");
+      c.appendChild(el("div", { "class": "label" }, f.dataset + " · " + f.label + when));
       c.appendChild(el("div", { "class": "value" }, num(f.value)));
       c.appendChild(el("div", { "class": "delta" }, f.baseline === null ? "no baseline" : "baseline " + num(f.baseline) + " · change " + num(f.diff)));
       cards.appendChild(c);
+    }
+    (v.glance.steady || []).forEach(function (f) { card(f, "steady"); });
+    v.glance.figures.forEach(function (f) { card(f, "latest"); });
+    (v.glance.forecasts || []).forEach(function (fc) {
+      notes.appendChild(el("p", { "class": "note forecast" }, fc.dataset + " forecast: " + fc.message));
     });
     var list = document.getElementById("chart-list"); list.textContent = "";
     v.charts.forEach(function (c) {
