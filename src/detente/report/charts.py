@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
+from altair.utils.schemapi import debug_mode
 
 __all__ = [
     "COVERAGE_EDGES",
@@ -41,7 +42,11 @@ Record = dict[str, Any]
 
 
 def _data(records: Sequence[Record]) -> alt.InlineData:
-    return alt.InlineData(values=[_plain(r) for r in records])
+    # Plain records of numbers, strings and ISO dates: checking each against the
+    # Vega-Lite schema (Altair's debug mode) costs far more than the chart and the
+    # specs are emitted unvalidated anyway.
+    with debug_mode(False):
+        return alt.InlineData(values=[_plain(r) for r in records])
 
 
 def _plain(record: Record) -> Record:
