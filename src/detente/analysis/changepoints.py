@@ -81,6 +81,43 @@ class CostEventMeans(BaseCost):  # type: ignore[misc]
             cost -= 2.0 * (weight * np.log(weight / (end - start)) - weight)
         return float(cost)
 
+    def errors(self, starts: np.ndarray, end: int) -> np.ndarray:
+        """Return :meth:`error` for many segments ``signal[start:end]`` at once."""
+        weight = self._w[end] - self._w[starts]
+        safe = np.where(weight > 0, weight, 1.0)
+        s = self._wy[end] - self._wy[starts]
+        s2 = self._wy2[end] - self._wy2[starts]
+        cost = np.maximum(s2 - s * s / safe, 0.0) / self.sigma2
+        if self.counts:
+            cost = cost - 2.0 * (safe * np.log(safe / (end - starts)) - safe)
+        out: np.ndarray = np.where(weight > 0, cost, 0.0)
+        return out
+
+
+def _pelt(cost: CostEventMeans, n: int, min_size: int, pen: float) -> list[int]:
+    """PELT with every start admissible (``jump=1``), the costs of one end at once.
+
+    The same recursion, pruning rule and tie-breaking (first minimum) as
+    ``ruptures.Pelt``, each partition's total summed in the same order, so the
+    breaks are the same; returns the segment ends, ``n`` last.
+    """
+    total = np.full(n + 1, np.nan)  # optimal -2 log-likelihood of signal[0:t], penalties included
+    total[0] = 0.0
+    previous = np.zeros(n + 1, dtype=np.int64)
+    admissible = np.zeros(0, dtype=np.int64)
+    for end in [*range(min_size, n), n]:
+        admissible = np.append(admissible, end - min_size)
+        admissible = admissible[~np.isnan(total[admissible])]
+        values = total[admissible] + (cost.errors(admissible, end) + pen)
+        best = int(np.argmin(values))
+        total[end] = values[best]
+        previous[end] = admissible[best]
+        admissible = admissible[values <= values[best] + pen]
+    ends = [n]
+    while previous[ends[-1]] > 0:
+        ends.append(int(previous[ends[-1]]))
+    return ends[::-1]
+
 
 def break_indices(
     values: np.ndarray,
@@ -122,9 +159,8 @@ def break_indices(
     else:
         cost = CostEventMeans(sigma**2, counts)
         cost.min_size = min_size
-        signal = np.column_stack([np.nan_to_num(y), w])
-        algo = rpt.Pelt(custom_cost=cost, min_size=min_size, jump=1).fit(signal)
-        ends = algo.predict(pen=pen)
+        cost.fit(np.column_stack([np.nan_to_num(y), w]))
+        ends = _pelt(cost, n, max(min_size, 1), pen)
     return [int(e) for e in ends[:-1]]
 
 
