@@ -6,7 +6,7 @@ one-dyad monthly view over 10M events in under 300 ms at the median.
 
     python bench/brief_speed.py WORKDIR                    # 10M events
     python bench/brief_speed.py WORKDIR --events 1000000
-    python bench/brief_speed.py WORKDIR --skip-brief --requests 100
+    python bench/brief_speed.py WORKDIR --skip-brief --requests 100 --distinct 20
 
 The store is generated once per (events, seed) inside WORKDIR and reused by later
 runs. Rows are made directly in DuckDB from a hash of the row number and the seed,
@@ -27,7 +27,9 @@ Then, each as a user meets it:
    fresh store holding the embedded default only (first run creates the store);
 2. ``detente serve`` as a subprocess on 127.0.0.1; one warm-up request, then at most
    ``--requests`` sequential ``GET /api/view?dyad=USA-RUS&period=month`` within
-   ``--max-seconds``; the server is stopped afterwards;
+   ``--max-seconds`` (the server may answer these from its cache), then at most
+   ``--distinct`` with a different ``since`` each (never cached); the server is
+   stopped afterwards;
 3. baselines, after the server stops: the same view computed in-process by
    ``build_brief`` (no HTTP), and one hand-written DuckDB query of the monthly
    counts by dataset and quad class (the floor).
@@ -36,6 +38,7 @@ Then, each as a user meets it:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import os
 import platform
@@ -205,8 +208,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def load_api(store: Path, requests: int, max_seconds: float) -> dict[str, Any]:
-    """Serve ``store`` on 127.0.0.1 and time sequential one-dyad monthly views."""
+def load_api(store: Path, requests: int, max_seconds: float, distinct: int) -> dict[str, Any]:
+    """Serve ``store`` on 127.0.0.1 and time sequential one-dyad monthly views.
+
+    First ``requests`` with the same parameters (after the first, answers the server
+    may have kept), then ``distinct`` with parameters not asked before (none kept).
+    """
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     t0 = time.perf_counter()
@@ -241,6 +248,17 @@ def load_api(store: Path, requests: int, max_seconds: float) -> dict[str, Any]:
                 if r.status_code != 200:
                     raise SystemExit(f"{VIEW} answered {r.status_code}: {r.text[:300]}")
             body = first.json()
+            # Each request a cache miss: a different ``since`` before the first event
+            # (1963-08-05), so the data and the work are those of the view above.
+            misses: list[float] = []
+            started = time.perf_counter()
+            while len(misses) < distinct and time.perf_counter() - started < max_seconds:
+                since = dt.date(1963, 1, 1) + dt.timedelta(days=len(misses))
+                t = time.perf_counter()
+                r = client.get(VIEW, params={**VIEW_PARAMS, "since": since.isoformat()})
+                misses.append(time.perf_counter() - t)
+                if r.status_code != 200:
+                    raise SystemExit(f"{VIEW} answered {r.status_code}: {r.text[:300]}")
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -250,7 +268,7 @@ def load_api(store: Path, requests: int, max_seconds: float) -> dict[str, Any]:
             server.wait()
     months = max((len(c.get("data") or []) for c in body.get("charts", [])
                   if isinstance(c, dict)), default=0)
-    return {"ready": ready, "warm": warm, "times": times, "bytes": len(first.content),
+    return {"ready": ready, "warm": warm, "times": times, "misses": misses, "bytes": len(first.content),
             "as_of": body.get("as_of"), "period": body.get("period"), "chart_rows": months}
 
 
@@ -314,6 +332,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--repeat", type=int, default=3, help="brief runs on the large store")
     parser.add_argument("--requests", type=int, default=50, help="API requests (at most)")
+    parser.add_argument("--distinct", type=int, default=15,
+                        help="API requests with parameters not asked before (at most)")
     parser.add_argument("--max-seconds", type=float, default=120.0,
                         help="stop sending API requests after this long")
     parser.add_argument("--skip-brief", action="store_true")
@@ -353,7 +373,7 @@ def main() -> None:
               f"{med / t_default:.1f}x the embedded default")
 
     if not args.skip_api:
-        api = load_api(store, args.requests, args.max_seconds)
+        api = load_api(store, args.requests, args.max_seconds, args.distinct)
         times = sorted(api["times"])
         med = statistics.median(times)
         p90 = times[min(len(times) - 1, round(0.9 * (len(times) - 1)))]
@@ -361,6 +381,10 @@ def main() -> None:
               f"request {_ms(api['warm'])}; {len(times)} sequential requests: median {_ms(med)}, "
               f"p90 {_ms(p90)}, max {_ms(times[-1])} (bound: median 300 ms); "
               f"{api['bytes']:,} bytes, period {api['period']}, as of {api['as_of']}")
+        if api["misses"]:
+            misses = sorted(api["misses"])
+            print(f"  {len(misses)} sequential requests, each with a new since= (no kept answer): "
+                  f"median {_ms(statistics.median(misses))}, max {_ms(misses[-1])}")
         base = baselines(store, repeat=5)
         print(f"  same view in-process (build_brief, no HTTP): {_ms(base['in_process'])} median "
               f"-> API/in-process {med / base['in_process']:.2f}x")

@@ -8,8 +8,10 @@ reaches the store only as a bound parameter of an :class:`EventFilter`.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from importlib import resources
 from pathlib import Path
@@ -37,6 +39,8 @@ _STATIC = {
     "dashboard.css": "text/css; charset=utf-8",
     "brief.css": "text/css; charset=utf-8",
 }
+_CACHED = 16
+"""Finished API responses kept per server (each a few hundred kB of JSON)."""
 _EVENT_COLUMNS = ("event_id", "date", "source_actor", "target_actor", "event_code", "quad_class",
                   "goldstein", "issue_areas", "dataset", "text", "url", "citation_issuer",
                   "citation_title", "citation_date")
@@ -50,6 +54,36 @@ class _Shared:
         self.path = path
         self.lock = threading.Lock()
         self.store: Store | None = None
+        self.responses: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+
+    def stamp(self) -> tuple[int, ...]:
+        """Return the store file's (and its write-ahead log's) modification time and size."""
+        out: list[int] = []
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = os.stat(path)
+            except OSError:
+                out += [0, 0]
+            else:
+                out += [st.st_mtime_ns, st.st_size]
+        return tuple(out)
+
+    def cached(self, key: tuple[Any, ...], make: Callable[[Store], str]) -> str:
+        """Return the response for ``key``, made by ``make`` unless the same store state
+        answered it recently (a small least-recently-used cache; the store is read-only)."""
+        with self.lock:
+            full = (*key, self.stamp())
+            body = self.responses.get(full)
+            if body is not None:
+                self.responses.move_to_end(full)
+                return body
+            if self.store is None:
+                self.store = Store.open(self.path, read_only=True)
+            body = make(self.store)
+            self.responses[full] = body
+            while len(self.responses) > _CACHED:
+                self.responses.popitem(last=False)
+            return body
 
     @contextmanager
     def use(self) -> Iterator[Store]:
@@ -138,22 +172,26 @@ def create_app(store_path: str | Path) -> FastAPI:
     @app.get("/api/brief", summary="The brief's content as JSON")
     def api_brief(q: Annotated[ViewQuery, Depends()]) -> Response:
         opts = q.options()
-        with shared.use() as st:
-            content = build_brief(st, checked(st, opts))
-        return Response(content.model_dump_json(), media_type="application/json")
+
+        def make(st: Store) -> str:
+            return build_brief(st, checked(st, opts)).model_dump_json()
+
+        return Response(shared.cached(("brief", opts), make), media_type="application/json")
 
     @app.get("/api/view", summary="A quick view: glance, index, quad-class and issue charts")
     def api_view(q: Annotated[ViewQuery, Depends()]) -> Response:
         opts = q.options()
-        with shared.use() as st:
+
+        def make(st: Store) -> str:
             content = build_brief(st, checked(st, opts), sections_wanted=_QUICK)
-        body = {
-            "title": content.title, "as_of": content.as_of, "period": content.period,
-            "glance": content.glance.model_dump(mode="json"),
-            "charts": [c.model_dump(mode="json") for c in content.charts],
-            "datasets": [d.model_dump(mode="json") for d in content.reproducibility.datasets],
-        }
-        return Response(script_json(body), media_type="application/json")
+            return script_json({
+                "title": content.title, "as_of": content.as_of, "period": content.period,
+                "glance": content.glance.model_dump(mode="json"),
+                "charts": [c.model_dump(mode="json") for c in content.charts],
+                "datasets": [d.model_dump(mode="json") for d in content.reproducibility.datasets],
+            })
+
+        return Response(shared.cached(("view", opts), make), media_type="application/json")
 
     @app.get("/api/events", summary="A page of events, oldest first")
     def api_events(q: Annotated[EventQuery, Depends()]) -> dict[str, Any]:
