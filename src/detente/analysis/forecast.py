@@ -47,8 +47,16 @@ def crps_normal(y: np.ndarray | float, mu: np.ndarray | float, sd: np.ndarray | 
 
 
 def _lagged(y: np.ndarray, p: int, first: int) -> tuple[np.ndarray, np.ndarray]:
-    rows = [t for t in range(first, len(y)) if not np.isnan(y[t - p:t + 1]).any()]
-    x = np.array([[1.0, *y[t - p:t][::-1]] for t in rows]).reshape(len(rows), p + 1)
+    """Return the design (1, y[t-1], ..., y[t-p]) and targets y[t] for each t >= first
+    (first >= p) whose window y[t-p..t] is fully observed."""
+    if len(y) <= first:
+        return np.empty((0, p + 1)), y[:0]
+    windows = np.lib.stride_tricks.sliding_window_view(y, p + 1)  # windows[i] = y[i..i+p]
+    ts = np.arange(first, len(y))
+    rows = ts[~np.isnan(windows[ts - p]).any(axis=1)]
+    x = np.empty((len(rows), p + 1))
+    x[:, 0] = 1.0
+    x[:, 1:] = windows[rows - p, :p][:, ::-1]
     return x, y[rows]
 
 
