@@ -45,8 +45,10 @@ def _data(records: Sequence[Record]) -> alt.InlineData:
     # Plain records of numbers, strings and ISO dates: checking each against the
     # Vega-Lite schema (Altair's debug mode) costs far more than the chart and the
     # specs are emitted unvalidated anyway.
+    # A tuple, not a list: Altair copies lists deeply each time a chart is layered or
+    # configured, but leaves a tuple as it is; to_dict writes it out as a list.
     with debug_mode(False):
-        return alt.InlineData(values=[_plain(r) for r in records])
+        return alt.InlineData(values=tuple(_plain(r) for r in records))
 
 
 def _plain(record: Record) -> Record:
@@ -54,9 +56,20 @@ def _plain(record: Record) -> Record:
 
 
 def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec: dict[str, Any] = chart.to_dict(validate=False)
+    spec: dict[str, Any] = _lists(chart.to_dict(validate=False))
     spec.pop("$schema", None)
     return spec
+
+
+def _lists(node: Any) -> Any:
+    """Return ``node`` with the inline data tuples (see :func:`_data`) as lists."""
+    if isinstance(node, tuple):
+        return list(node)  # records: plain dicts of scalars
+    if isinstance(node, list):
+        return [_lists(v) for v in node]
+    if isinstance(node, dict):
+        return {k: _lists(v) for k, v in node.items()}
+    return node
 
 
 def index_chart(
