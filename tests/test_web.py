@@ -139,3 +139,34 @@ def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="no store here yet"):
         create_app(tmp_path / "none.duckdb")
+
+
+def test_kept_answers_follow_the_store_state(tmp_path: Path) -> None:
+    import os
+
+    from detente.web.app import _CACHED, _Shared
+
+    folder = tmp_path
+    with Store.open(folder / "k.duckdb"):
+        pass
+    shared = _Shared(folder / "k.duckdb")
+    made: list[str] = []
+
+    def make(key: str) -> object:
+        def _make(store: Store) -> str:
+            made.append(key)
+            return f"{key}:{store.count()}"
+        return _make
+
+    first = shared.cached(("view", "a"), make("a"))
+    assert shared.cached(("view", "a"), make("a")) == first and made == ["a"]
+    # the store file changes (as after an ingest): the answer is made afresh
+    st = os.stat(folder / "k.duckdb")
+    os.utime(folder / "k.duckdb", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert shared.cached(("view", "a"), make("a")) == first and made == ["a", "a"]
+    # at most _CACHED answers are kept, the least recently used going first
+    for i in range(_CACHED):
+        shared.cached(("view", str(i)), make(str(i)))
+    shared.cached(("view", "a"), make("a"))
+    assert made.count("a") == 3
+    shared.close()
