@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from detente.coder.sentences import tokenize
+from detente.coder.sentences import NUMBER_WORDS, tokenize
 from detente.errors import DetenteError
 
 __all__ = ["ActorDictionary", "ActorMention", "Term", "actor_country", "load_actors"]
@@ -42,7 +42,7 @@ LOCATIVE = frozenset(
     }
 )
 # words that may stand between a country and its role noun ("Russian [top] officials")
-_NP_FILLERS = frozenset(
+_NP_FILLERS = NUMBER_WORDS | frozenset(
     {
         "top",
         "senior",
@@ -62,18 +62,6 @@ _NP_FILLERS = frozenset(
         "many",
         "several",
         "some",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "dozens",
-        "hundreds",
-        "thousands",
         "of",
         "s",
         "'s",

@@ -13,7 +13,7 @@ from detente.coder.grammar import assemble
 from detente.coder.inputs import Document
 from detente.coder.language import english_problem
 from detente.coder.patterns import PatternSet, load_patterns
-from detente.coder.sentences import MAX_SENTENCE_CHARS, split_sentences, tokenize
+from detente.coder.sentences import MAX_SENTENCE_CHARS, NUMBER_WORDS, split_sentences, tokenize
 
 __all__ = ["CodedEvent", "Coder", "CodingReport"]
 
@@ -21,34 +21,7 @@ NO_ACTORS = "sentence without actors"
 NO_VERB = "sentence without an event verb"
 NO_EVENT = "sentence without a complete event (no target, negated or hedged)"
 _BY_PLACE = frozenset({"in", "of", "from"})
-_JOIN = frozenset(
-    {
-        "and",
-        ",",
-        "several",
-        "dozens",
-        "of",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "other",
-        "more",
-        "many",
-    }
-)
+_JOIN = NUMBER_WORDS | frozenset({"and", ",", "several", "of", "other", "more", "many"})
 _PEOPLE = frozenset({"CVL", "REB", "OPP", "COP", "MED"})
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from detente.coder.sentences import NUMBER_WORDS
 from detente.errors import DetenteError
 from detente.ontology import event_code
 
@@ -124,24 +125,7 @@ ING_BEFORE = frozenset(
         "resolution",
     }
 )
-NUMBERS = frozenset(
-    [
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "dozens",
-        "hundreds",
-        "thousands",
-    ]
-)
+NUMBERS = NUMBER_WORDS
 _GAP_STOP = frozenset(
     {
         ";",

@@ -115,3 +115,32 @@ def tokenize(sentence: str) -> list[str]:
                 continue
         out.append(t)
     return out
+
+
+# number words that count people or things ("three diplomats", "dozens of officers")
+NUMBER_WORDS = frozenset(
+    [
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "dozens",
+        "hundreds",
+        "thousands",
+    ]
+)
