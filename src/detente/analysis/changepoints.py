@@ -1,4 +1,4 @@
-"""Change points of an indicator series (``ruptures``, PELT, a fixed BIC penalty).
+"""Change points of an indicator series (PELT, a fixed BIC penalty; ``ruptures`` for plain series).
 
 Two models, both scored as -2 log-likelihood so that one penalty rule serves:
 
@@ -28,8 +28,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import ruptures as rpt
-from ruptures.base import BaseCost
 
 from detente.analysis._common import AnalysisError, as_date, json_safe, one_series, robust_sigma, to_float
 
@@ -45,7 +43,7 @@ MEAN_COLUMNS = frozenset({
 """Indicators that are means of the period's events (the ``events`` model fits them)."""
 
 
-class CostEventMeans(BaseCost):  # type: ignore[misc]
+class CostEventMeans:
     """Cost of a segment of event means: weighted Gaussian marks, optional Poisson counts.
 
     The signal has two columns: the period's mean (any value where the weight
@@ -153,7 +151,10 @@ def break_indices(
     n = len(y)
     pen = penalty_k * float(np.log(n))
     if weights is None and observed == n and not counts:
-        # A complete plain series: ruptures' own l2 cost, the penalty on its scale.
+        # A complete plain series: ruptures' own l2 cost, the penalty on its scale. Imported
+        # here: ruptures loads scipy.stats and scipy.spatial, over a second on a slow machine.
+        import ruptures as rpt
+
         algo = rpt.Pelt(model="l2", min_size=min_size, jump=1).fit(y.reshape(-1, 1))
         ends = algo.predict(pen=pen * sigma**2)
     else:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from statistics import NormalDist
 
 from detente.analysis._common import AnalysisError, as_date, to_float
 
@@ -43,7 +43,13 @@ def crps_normal(y: np.ndarray | float, mu: np.ndarray | float, sd: np.ndarray | 
     """Return the CRPS of a normal predictive distribution ``N(mu, sd^2)`` at outcome ``y``."""
     sd_arr = np.maximum(np.asarray(sd, dtype=float), 1e-12)
     z = (np.asarray(y, dtype=float) - np.asarray(mu, dtype=float)) / sd_arr
-    return np.asarray(sd_arr * (z * (2 * norm.cdf(z) - 1) + 2 * norm.pdf(z) - 1 / math.sqrt(math.pi)))
+    cdf = 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
+    pdf = np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+    return np.asarray(sd_arr * (z * (2 * cdf - 1) + 2 * pdf - 1 / math.sqrt(math.pi)))
+
+
+_erf = np.vectorize(math.erf, otypes=[float])
+# the standard normal from the standard library: scipy.stats takes over a second to import
 
 
 def _lagged(y: np.ndarray, p: int, first: int) -> tuple[np.ndarray, np.ndarray]:
@@ -194,7 +200,7 @@ def forecast(
     if observed < MIN_TRAIN:
         raise AnalysisError(f"series too short to forecast: {observed} observed periods, need {MIN_TRAIN}")
     mu, sd, p = _ar_predict(y, horizon)
-    z = norm.ppf(0.5 + COVERAGE / 2)
+    z = NormalDist().inv_cdf(0.5 + COVERAGE / 2)
     bt = backtest(y, horizon=horizon, period=period) if with_backtest else None
     return Forecast(indicator=column, lag_order=p, period_starts=_next_starts(starts[-1], horizon, period),
                     mean=mu.tolist(), sd=sd.tolist(), lower=(mu - z * sd).tolist(),
@@ -224,7 +230,7 @@ def backtest(
     if len(origins) < 2:
         raise AnalysisError(f"series too short for a backtest: {n} periods, need more than {min_train + 2}")
     season = SEASONS.get(period, 12)
-    z = norm.ppf(0.5 + COVERAGE / 2)
+    z = NormalDist().inv_cdf(0.5 + COVERAGE / 2)
     rows: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
     for t in origins:
         train = y[:t]

@@ -31,9 +31,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.tsa.api import VAR
 
 from detente.analysis._common import AnalysisError, json_safe, to_float
+
+
+def _var() -> Any:
+    """Return statsmodels' ``VAR``, imported on first use (statsmodels takes seconds to load,
+    and most views never fit a VAR)."""
+    from statsmodels.tsa.api import VAR
+
+    return VAR
 
 __all__ = ["MAX_EMPTY_SHARE", "MIN_PERIODS", "ReciprocityResult", "fit_reciprocity", "girf"]
 
@@ -164,7 +171,7 @@ def _bootstrap(data: np.ndarray, res: Any, p: int, horizon: int, reps: int, seed
         for t in range(p, n):
             sim[t] = const + e[t - p] + sum(coefs[lag] @ sim[t - lag - 1] for lag in range(p))
         try:
-            fit = VAR(sim).fit(p, trend="c")
+            fit = _var()(sim).fit(p, trend="c")
             draws[b] = girf(fit.ma_rep(horizon), fit.sigma_u)
         except (np.linalg.LinAlgError, ValueError):
             continue  # a degenerate resample: draw another
@@ -225,7 +232,7 @@ def fit_reciprocity(
     maxlags = max(1, min(maxlags, (n - 1) // (k + 1) - 1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = VAR(data)
+        model = _var()(data)
         p = max(1, int(model.select_order(maxlags).selected_orders[ic]))
         res = model.fit(p, trend="c")
     if n - p < 5 * (k * p + 1):
