@@ -362,3 +362,35 @@ def test_show_sql_parses_as_bigquery(main_store: Store) -> None:
     statements = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
     assert len(statements) == 2  # the grid, then the query
     assert re.search(r"UNNEST\(`t\d+`\.`issue_areas`\)", sql)  # the issue test on the array
+
+
+def test_runs_that_differ_in_dates_reuse_one_compiled_query(main_store: Store) -> None:
+    from detente.indicators import _duckdb
+
+    _duckdb.clear_compiled()
+    spans = [(None, None), (date(2020, 2, 1), None), (None, date(2020, 2, 20)),
+             (date(2020, 3, 1), date(2020, 3, 31))]
+    kept = [compute_indicators(main_store, IndicatorSpec(baseline_periods=2, since=a, until=b))
+            for a, b in spans]
+    assert len(_duckdb._compiled) == 1  # one shape of query, four sets of dates
+    for (a, b), table in zip(spans, kept, strict=True):
+        _duckdb.clear_compiled()
+        fresh = compute_indicators(main_store, IndicatorSpec(baseline_periods=2, since=a, until=b))
+        assert table.to_pylist() == fresh.to_pylist(), (a, b)
+    until_feb = rows(kept[2], "gdelt2")  # as of the last event by 20 February: 20 January
+    assert [r["period_end"] for r in until_feb] == [date(2020, 1, 20)]
+    assert [r["events"] for r in rows(kept[3], "gdelt2")] == [2]
+
+
+def test_remembered_daily_totals_follow_new_events(main_store: Store) -> None:
+    spec = IndicatorSpec(baseline_periods=2)
+    jan = rows(compute_indicators(main_store, spec), "gdelt2")[0]
+    assert jan["events_share"] == pytest.approx(3 / 4)
+    add(main_store, [ev("2020-01-26", "USA", "CHN", "042", 1.9, mentions=3),
+                     ev("2020-01-27", "FRA", "DEU", "042", 1.9)])  # other dyads: only the total grows
+    jan = rows(compute_indicators(main_store, spec), "gdelt2")[0]
+    assert jan["events"] == 3 and jan["events_share"] == pytest.approx(3 / 6)
+    main_store.con.execute("UPDATE events SET dataset = 'other' WHERE source_country = 'FRA'")
+    main_store._changed()  # a write the store cannot see forgets only when told
+    jan = rows(compute_indicators(main_store, spec), "gdelt2")[0]
+    assert jan["events_share"] == pytest.approx(3 / 5)

@@ -378,3 +378,19 @@ def test_a_cold_bundle_is_built_by_another_process_while_the_brief_computes(
     monkeypatch.setattr(_bundle, "_text", None)
     _bundle.prefetch()  # cached now: nothing to start
     assert _bundle._builder is None
+
+
+def test_every_chart_of_the_brief_is_valid_vega_lite(brief: Brief) -> None:
+    # the charts are built with Altair's checks off (they cost more than the charts), so
+    # each finished spec is checked here, once, against the Vega-Lite schema Altair ships
+    import jsonschema
+    from altair.vegalite.v6.schema import core
+
+    validator = jsonschema.Draft7Validator(core.load_schema())
+    drawn = [c for c in brief.charts if c.spec]
+    assert {c.name for c in drawn} >= {"index", "quad", "issues", "treaties"}
+    for chart in drawn:
+        errors = [e.message for e in validator.iter_errors(chart.spec)]
+        assert errors == [], (chart.name, errors[:3])
+    broken = {**drawn[0].spec, "mark": {"type": "no-such-mark"}}
+    assert list(validator.iter_errors(broken))

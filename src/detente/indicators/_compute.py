@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from detente.errors import QueryError
 from detente.indicators._backends import get_backend
+from detente.indicators._duckdb import run_duckdb
 from detente.indicators._expr import Plan, indicator_expr
 from detente.indicators._periods import add_periods, period_floor, period_starts
 from detente.indicators._spec import BASELINE_METRICS, CURATED_DATASETS, IndicatorSpec
@@ -179,9 +180,13 @@ def compute_indicators(store: Store, spec: IndicatorSpec, backend: str = "duckdb
         dyad=None if machine else spec.dyad, since=plan.first_day, until=plan.last_day,
         datasets=plan.datasets,
     )
-    with engine.open(store, prefilter) as session:
-        expr = indicator_expr(session.events, session.table(plan.grid), spec, plan)
-        result = session.to_arrow(expr)
+    if engine.name == "duckdb":
+        # the same expression, its SQL and the daily totals kept between runs
+        result = run_duckdb(store, spec, plan)
+    else:
+        with engine.open(store, prefilter) as session:
+            expr = indicator_expr(session.events, session.table(plan.grid), spec, plan)
+            result = session.to_arrow(expr)
     table = _tidy(result)
     return table.replace_schema_metadata({"as_of": as_of.isoformat()})
 

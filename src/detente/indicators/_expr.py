@@ -20,7 +20,7 @@ from detente.indicators._spec import CURATED_DATASETS, IndicatorSpec
 if TYPE_CHECKING:
     import ibis.expr.types as ir  # type: ignore[import-untyped]
 
-__all__ = ["Plan", "indicator_expr"]
+__all__ = ["Plan", "daily_totals_expr", "indicator_expr"]
 
 _KEYS = ("dataset", "direction", "period_start")
 _FORCE_ROOTS = ("18", "19", "20")
@@ -46,14 +46,24 @@ class Plan:
     grid: pa.Table
 
 
-def _quality(t: ir.Table, spec: IndicatorSpec, plan: Plan) -> ir.Table:
-    """Keep the datasets and days of the run, and GDELT's quality filters."""
-    preds = [t.dataset.isin(list(plan.datasets)), t.date >= plan.first_day, t.date <= plan.last_day]
+def _span(t: ir.Table, plan: Plan) -> ir.Table:
+    """Keep the datasets and days of the run."""
+    return t.filter(t.dataset.isin(list(plan.datasets)), t.date >= plan.first_day, t.date <= plan.last_day)
+
+
+def _gdelt_filters(t: ir.Table, spec: IndicatorSpec) -> ir.Table:
+    """Keep the events that pass GDELT's quality filters (others keep events without the fields)."""
+    preds = []
     if spec.root_only:
         preds.append(t.is_root.fill_null(True))
     if spec.min_sources is not None:
         preds.append(t.num_sources.fill_null(1) >= spec.min_sources)
-    return t.filter(*preds)
+    return t.filter(*preds) if preds else t
+
+
+def _quality(t: ir.Table, spec: IndicatorSpec, plan: Plan) -> ir.Table:
+    """Keep the datasets and days of the run, and GDELT's quality filters."""
+    return _gdelt_filters(_span(t, plan), spec)
 
 
 def _one_a_day(t: ir.Table) -> ir.Table:
@@ -121,7 +131,21 @@ def _ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
     return ibis.ifelse(den > 0, num.cast("float64") / den.cast("float64"), ibis.null("float64"))
 
 
-def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: Plan) -> ir.Table:
+def daily_totals_expr(events: ir.Table, spec: IndicatorSpec) -> ir.Table:
+    """Return every dataset's events per day, all dyads (``dataset, date, n``), as counted
+    for ``spec`` (its quality filters and one-a-day rule); the share of attention a dyad
+    gets is its events over these.
+
+    The table does not depend on the dyad, dates or period, so one run can keep it
+    and hand it to :func:`indicator_expr` as ``totals`` for the next.
+    """
+    kept = _gdelt_filters(events, spec)
+    every = _one_a_day(kept) if spec.one_a_day else kept
+    return every.group_by("dataset", "date").aggregate(n=every.count())
+
+
+def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: Plan,
+                   totals: ir.Table | None = None) -> ir.Table:
     """Return the indicator table as an Ibis expression over ``events``.
 
     Args:
@@ -129,13 +153,19 @@ def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: 
         grid: ``plan.grid`` as a table beside ``events``.
         spec: what to compute.
         plan: the resolved days, datasets and period grid.
+        totals: :func:`daily_totals_expr` of ``spec``, already computed, if at hand;
+            else the expression counts every dyad's events itself.
     """
     kept = _quality(events, spec, plan)
     cells = _cells(_labelled(_dyad(kept, spec), spec))
     j = grid.left_join(cells, list(_KEYS)).select(*grid.columns, *(c for c in cells.columns
                                                                       if c.startswith("c_")))
     machine = [d for d in plan.datasets if d not in CURATED_DATASETS]
-    if machine:
+    if machine and totals is not None:
+        days = _labelled(_span(totals, plan), spec)
+        totals = days.group_by("dataset", "period_start").aggregate(c_total=days.n.sum())
+        j = j.left_join(totals, ["dataset", "period_start"]).select(*j.columns, "c_total")
+    elif machine:
         every = _labelled(_one_a_day(kept) if spec.one_a_day else kept, spec)
         totals = every.group_by("dataset", "period_start").aggregate(c_total=every.count())
         j = j.left_join(totals, ["dataset", "period_start"]).select(*j.columns, "c_total")

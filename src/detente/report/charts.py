@@ -8,8 +8,9 @@ any host. The same specs feed the brief and the dashboard.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import altair as alt
 from altair.utils.schemapi import debug_mode
@@ -39,6 +40,21 @@ QUAD_LABELS = {
 _QUAD_COLOURS = ["#4a90c2", "#1f5f8b", "#e8a33d", "#b2342a"]
 _WIDTH = "container"
 Record = dict[str, Any]
+
+
+_F = TypeVar("_F", bound=Callable[..., dict[str, Any]])
+
+
+def _unchecked(build: _F) -> _F:
+    """Build a chart without Altair checking each part against the Vega-Lite schema as it
+    is made (its debug mode): the specs are emitted unvalidated anyway, and the checks
+    cost more than the chart. Tests validate the specs once, against the schema."""
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        with debug_mode(False):
+            return build(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _data(records: Sequence[Record]) -> alt.InlineData:
@@ -72,6 +88,7 @@ def _lists(node: Any) -> Any:
     return node
 
 
+@_unchecked
 def index_chart(
     rows: Sequence[Record],
     change_points: Sequence[Record] = (),
@@ -144,6 +161,7 @@ def _cp_labels(change_points: Sequence[Record], gap_days: int = 200) -> list[Rec
     return out
 
 
+@_unchecked
 def quad_chart(rows: Sequence[Record]) -> dict[str, Any]:
     """Chart cooperation and conflict: events per period by quad class, per dataset.
 
@@ -166,6 +184,7 @@ def quad_chart(rows: Sequence[Record]) -> dict[str, Any]:
                  .properties(columns=1) if len({r["dataset"] for r in rows}) > 1 else chart)
 
 
+@_unchecked
 def heatmap_chart(rows: Sequence[Record]) -> dict[str, Any]:
     """Chart issue areas by period: colour is net cooperation, events in the tooltip.
 
@@ -188,6 +207,7 @@ def heatmap_chart(rows: Sequence[Record]) -> dict[str, Any]:
     return _spec(chart)
 
 
+@_unchecked
 def response_chart(rows: Sequence[Record]) -> dict[str, Any]:
     """Chart impulse responses: expected response per step ahead with its interval.
 
@@ -208,6 +228,7 @@ def response_chart(rows: Sequence[Record]) -> dict[str, Any]:
     return _spec(alt.layer(band, line, zero).properties(width=_WIDTH, height=200))
 
 
+@_unchecked
 def treaty_chart(rows: Sequence[Record], as_of: dt.date | None = None) -> dict[str, Any]:
     """Chart the treaty timeline: one bar per treaty and status span.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +24,9 @@ from detente.store._schema import DDL, SCHEMA_VERSION
 from detente.tagging import RuleSet, load_rules
 
 __all__ = ["Store", "chronology_files", "default_store_path", "expand_paths"]
+
+_MEMO_SIZE = 16
+"""Results a store remembers at once (see :meth:`Store.memo`)."""
 
 # inside a folder, files that are documentation or code rather than event data
 _SUFFIXES_SKIPPED = {".md", ".py", ".html", ".pdf", ".sha256", ".md5"}
@@ -91,6 +94,8 @@ class Store:
         self.con = con
         self.path = path
         self.rules = rules
+        self._generation = 0
+        self._memo: dict[Hashable, tuple[tuple[int, int], Any]] = {}
 
     # -- opening ---------------------------------------------------------
 
@@ -180,6 +185,7 @@ class Store:
         digest = _chronology_hash(files)
         if not files or self.meta("chronology_sha256") == digest:
             return []
+        self._changed()
         self.con.execute("BEGIN TRANSACTION")
         try:
             self.con.execute("DELETE FROM events WHERE dataset = 'curated'")
@@ -203,7 +209,11 @@ class Store:
         Raises:
             InputFileError: the file cannot be read; the store is unchanged.
         """
-        return ingest_file(self.con, path, fmt=fmt, rules=self.rules, reader_chosen=on_reader)
+        self._changed()
+        try:
+            return ingest_file(self.con, path, fmt=fmt, rules=self.rules, reader_chosen=on_reader)
+        finally:
+            self._changed()
 
     def ingest(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[FileReport]:
         """Ingest files, folders and globs; stop at the first unreadable file."""
@@ -212,6 +222,7 @@ class Store:
     def retag(self) -> int:
         """Recompute every event's issue areas with the store's rules; return changes."""
         tag = self.rules.sql()
+        self._changed()
         self.con.execute("BEGIN TRANSACTION")
         try:
             changed = self.con.execute(
@@ -224,6 +235,29 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         return int(changed[0]) if changed else 0
+
+    def _changed(self) -> None:
+        """Forget every remembered result: the events are about to change."""
+        self._generation += 1
+        self._memo.clear()
+
+    def memo(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """Return ``make()``, remembered under ``key`` while the events stay as they are.
+
+        For small results that many queries share (daily totals, say). The store's
+        own writes forget them; a remembered result also lapses when the number of
+        events changes, so rows added or deleted through the raw connection are seen.
+        """
+        row = self.con.execute("SELECT count(*) FROM events").fetchone()
+        state = (self._generation, int(row[0]) if row else 0)
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == state:
+            return hit[1]
+        value = make()
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.pop(next(iter(self._memo)))
+        self._memo[key] = (state, value)
+        return value
 
     # -- reading ---------------------------------------------------------
 

@@ -1,0 +1,179 @@
+"""The indicators on the store's own DuckDB connection, with two things kept between runs.
+
+Ibis turns the indicator expression into SQL in a fraction of a second, but a
+dashboard asks for many views that differ only in their dates, and on a large
+store every run also counts all the events of every dyad (the denominator of
+``events_share``). So this runner keeps
+
+- the **compiled SQL** of each shape of run (everything in the spec but its
+  dates, and the datasets read), with the dates as bound parameters: the SQL is
+  compiled once with stand-in dates, which are then replaced by ``$first_day``,
+  ``$last_day`` and ``$output_start``; if a stand-in cannot be found the SQL is
+  not kept and each run compiles afresh;
+- the **daily totals** of every dataset (:func:`daily_totals_expr`), remembered
+  by the store (:meth:`Store.memo`) while its events stay as they are.
+
+The expression is the same one every engine runs; only the way it reaches
+DuckDB differs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import ibis  # type: ignore[import-untyped]
+import pyarrow as pa
+
+from detente.indicators._backends import EVENT_COLUMNS
+from detente.indicators._expr import Plan, daily_totals_expr, indicator_expr
+from detente.indicators._spec import CURATED_DATASETS, IndicatorSpec
+from detente.store import Store
+
+__all__ = ["clear_compiled", "run_duckdb"]
+
+_KEPT = 64
+"""Compiled queries kept per process (each a few kB of SQL)."""
+
+# stand-in dates, far from any event, one per date of the plan
+_STAND_INS = {
+    "first_day": dt.date(1001, 1, 1),
+    "last_day": dt.date(1002, 2, 2),
+    "output_start": dt.date(1003, 3, 3),
+}
+# settings Ibis changes on a connection it is handed; the store's connection gets them back
+_SETTINGS = ("TimeZone", "python_enable_replacements")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    grid: str
+    totals: str | None
+
+
+_compiled: OrderedDict[tuple[object, ...], _Compiled] = OrderedDict()
+_lock = threading.Lock()
+
+
+def clear_compiled() -> None:
+    """Forget every compiled query (for tests and benchmarks)."""
+    with _lock:
+        _compiled.clear()
+
+
+def _literal(day: dt.date) -> str:
+    return f"MAKE_DATE({day.year}, {day.month}, {day.day})"
+
+
+def _restoring(con: object) -> dict[str, object]:
+    saved = {}
+    for key in _SETTINGS:
+        row = con.execute("SELECT current_setting(?)", [key]).fetchone()  # type: ignore[attr-defined]
+        if row is not None:
+            saved[key] = row[0]
+    return saved
+
+
+def _restore(con: object, saved: dict[str, object]) -> None:
+    for key, value in saved.items():
+        literal = str(value).lower() if isinstance(value, bool) else "'" + str(value) + "'"
+        con.execute(f"SET {key} = {literal}")  # type: ignore[attr-defined]
+
+
+def _daily_totals(store: Store, spec: IndicatorSpec) -> pa.Table:
+    key = ("indicators.daily_totals", spec.one_a_day, spec.root_only, spec.min_sources)
+
+    def make() -> pa.Table:
+        saved = _restoring(store.con)
+        try:
+            backend = ibis.duckdb.from_connection(store.con)
+            events = backend.table("events").select(*EVENT_COLUMNS)
+            table: pa.Table = daily_totals_expr(events, spec).to_pyarrow()
+        finally:
+            _restore(store.con, saved)
+        return table
+
+    table: pa.Table = store.memo(key, make)
+    return table
+
+
+def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None) -> _Compiled:
+    con = store.con
+    names = _Compiled(sql="", grid=f"detente_grid_{uuid.uuid4().hex[:12]}",
+                      totals=f"detente_totals_{uuid.uuid4().hex[:12]}" if totals is not None else None)
+    stand_in = dataclasses.replace(plan, **_STAND_INS)
+    saved = _restoring(con)
+    con.register(names.grid, plan.grid)
+    if names.totals is not None:
+        con.register(names.totals, totals)
+    try:
+        backend = ibis.duckdb.from_connection(con)
+        events = backend.table("events").select(*EVENT_COLUMNS)
+        grid = backend.table(names.grid)
+        days = backend.table(names.totals) if names.totals is not None else None
+        sql = str(backend.compile(indicator_expr(events, grid, spec, stand_in, totals=days)))
+    finally:
+        con.unregister(names.grid)
+        if names.totals is not None:
+            con.unregister(names.totals)
+        _restore(con, saved)
+    for name, day in _STAND_INS.items():
+        if _literal(day) not in sql:
+            raise LookupError(name)
+        sql = sql.replace(_literal(day), f"${name}")
+    return dataclasses.replace(names, sql=sql)
+
+
+def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
+    """Run the indicators of ``spec`` by ``plan`` on the store's connection; return the rows
+    (columns as :func:`indicator_expr` names them, before tidying)."""
+    machine = any(d not in CURATED_DATASETS for d in plan.datasets)
+    totals = _daily_totals(store, spec) if machine else None
+    shape = (dataclasses.replace(spec, since=None, until=None, as_of=None), plan.datasets,
+             totals is not None)
+    with _lock:
+        entry = _compiled.get(shape)
+        if entry is not None:
+            _compiled.move_to_end(shape)
+    if entry is None:
+        try:
+            entry = _compile(store, spec, plan, totals)
+        except LookupError:
+            entry = None  # a stand-in date did not survive compilation as expected: run uncached
+        else:
+            with _lock:
+                _compiled[shape] = entry
+                while len(_compiled) > _KEPT:
+                    _compiled.popitem(last=False)
+    if entry is None:
+        return _run_once(store, spec, plan, totals)
+    params = {name: getattr(plan, name) for name in _STAND_INS}
+    con = store.con
+    con.register(entry.grid, plan.grid)
+    if entry.totals is not None:
+        con.register(entry.totals, totals)
+    try:
+        result: pa.Table = con.execute(entry.sql, params).to_arrow_table()
+        return result
+    finally:
+        con.unregister(entry.grid)
+        if entry.totals is not None:
+            con.unregister(entry.totals)
+
+
+def _run_once(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None) -> pa.Table:
+    saved = _restoring(store.con)
+    try:
+        backend = ibis.duckdb.from_connection(store.con)
+        events = backend.table("events").select(*EVENT_COLUMNS)
+        days = ibis.memtable(totals) if totals is not None else None
+        grid = ibis.memtable(plan.grid)
+        result: pa.Table = indicator_expr(events, grid, spec, plan, totals=days).to_pyarrow()
+    finally:
+        _restore(store.con, saved)
+    return result
