@@ -100,15 +100,19 @@ def quad_chart(rows: list[dict[str, Any]], reason: str | None = None) -> Chart:
 
 
 def heatmap_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date | None,
-                  present: list[str]) -> Chart:
-    """Return the heatmap of issue areas by period (years when the span is long)."""
+                  present: list[str], first: dt.date | None = None) -> Chart:
+    """Return the heatmap of issue areas by period (years when the span is long).
+
+    ``first``: the first day of the dyad's events in ``present``, if already known.
+    """
     title = "Issue areas by period"
     desc = ("Net cooperation per issue area and period, (cooperation − conflict) / events: "
             "blue is cooperative, red conflictual; empty cells had no events.")
     if opts.since and as_of:
         span = (as_of - opts.since).days
     else:
-        firsts = [r["first"] for r in _coverage(store, opts, present) if r["first"]]
+        firsts = [first] if first else [r["first"] for r in _coverage(store, opts, present)
+                                        if r["first"]]
         span = (as_of - min(firsts)).days if firsts and as_of else 0
     heat_period = "year" if span > 4 * 366 else period
     flt = EventFilter(dyad=None if opts.sides else opts.dyad,

@@ -11,11 +11,12 @@ from detente.report import _sections as sections
 from detente.report._bundle import prefetch
 from detente.report._sources import Unavailable, indicator_rows, module_versions
 from detente.report.caveats import caveats_for
-from detente.report.evidence import dataset_records, evidence_group, file_records, window
+from detente.report.evidence import coverage, evidence_group, file_records, window
 from detente.report.model import (
     Brief,
     BriefOptions,
     Chart,
+    DatasetRecord,
     EvidenceGroup,
     Figure,
     Glance,
@@ -87,12 +88,18 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
         opts = opts.model_copy(update={"since": None, "until": None}) \
             if opts.since and opts.until and opts.since > opts.until else opts
     flt = _filter(opts)
-    as_of: dt.date | None = opts.as_of if opts.as_of else (
-        None if notes else store.last_date(flt))
+    records: list[DatasetRecord] = []
+    sources: set[str] = set()
+    as_of: dt.date | None = opts.as_of
+    if as_of is None and not notes:
+        # as of the last event selected: the selection's coverage says when that is
+        records, sources = coverage(store, flt)
+        as_of = max((r.last for r in records if r.last), default=None)
     if as_of is not None and opts.until is not None:
         as_of = min(as_of, opts.until)
     scoped = _filter(opts, until=as_of) if as_of else flt
-    records = [] if notes else dataset_records(store, scoped)
+    if opts.as_of is not None and not notes:
+        records, sources = coverage(store, scoped)
     present = [r.dataset for r in records]
     period = resolve_period(opts.period, present)
     dyad = opts.direction_label
@@ -139,7 +146,9 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
     charts.append(sections.index_chart(rows, cps, missing))
     charts.append(sections.quad_chart(rows, missing))
     if "issues" in sections_wanted:
-        charts.append(sections.heatmap_chart(store, opts, period, as_of, present) if records else
+        first = min((r.first for r in records if r.first), default=None)
+        charts.append(sections.heatmap_chart(store, opts, period, as_of, present,
+                                             first=None if opts.issue else first) if records else
                       Chart(name="issues", title="Issue areas by period",
                             description="", empty_reason="no evidence for this view"))
     if "response" in sections_wanted:
@@ -167,7 +176,7 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
     }
     repro = Reproducibility(
         tool_version=__version__, as_of=as_of, parameters=params, datasets=records,
-        files=file_records(store, scoped) if records else [], modules=module_versions(),
+        files=file_records(store, sources=sources) if records else [], modules=module_versions(),
     )
     return Brief(
         title=title, dyad=dyad, period=period, as_of=as_of, options=asked, glance=glance,

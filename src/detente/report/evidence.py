@@ -8,7 +8,7 @@ from typing import Any
 from detente.report.model import DatasetRecord, EvidenceEvent, EvidenceGroup, FileRecord
 from detente.store import EventFilter, Store
 
-__all__ = ["dataset_records", "evidence_group", "file_records"]
+__all__ = ["coverage", "dataset_records", "evidence_group", "file_records"]
 
 _COLUMNS = ("event_id", "date", "source_actor", "target_actor", "event_code", "quad_class",
             "goldstein", "issue_areas", "dataset", "text", "url", "citation_issuer",
@@ -72,11 +72,25 @@ def dataset_records(store: Store, flt: EventFilter) -> list[DatasetRecord]:
     return [DatasetRecord(dataset=r[0], events=int(r[1]), first=r[2], last=r[3]) for r in rows]
 
 
-def file_records(store: Store, flt: EventFilter) -> list[FileRecord]:
-    """Return the ingested files that the events of ``flt`` came from, with their hashes."""
+def coverage(store: Store, flt: EventFilter) -> tuple[list[DatasetRecord], set[str]]:
+    """Return :func:`dataset_records` of ``flt`` and the files its events came from
+    (as ``name@sha256:…``, for :func:`file_records`), in one pass over the events."""
     where, params = flt.where()
-    sources = {r[0] for r in store.con.execute(
-        f"SELECT DISTINCT ingested_from FROM events WHERE {where}", params).fetchall()}
+    rows = store.con.execute(
+        f"SELECT dataset, count(*), min(date), max(date), list(DISTINCT ingested_from) "
+        f"FROM events WHERE {where} GROUP BY dataset ORDER BY dataset", params).fetchall()
+    records = [DatasetRecord(dataset=r[0], events=int(r[1]), first=r[2], last=r[3]) for r in rows]
+    return records, {f for r in rows for f in r[4] if f is not None}
+
+
+def file_records(store: Store, flt: EventFilter | None = None, *,
+                 sources: set[str] | None = None) -> list[FileRecord]:
+    """Return the ingested files that the events of ``flt`` came from, with their hashes
+    (or the files named in ``sources``, as :func:`coverage` returns them)."""
+    if sources is None:
+        where, params = (flt or EventFilter()).where()
+        sources = {r[0] for r in store.con.execute(
+            f"SELECT DISTINCT ingested_from FROM events WHERE {where}", params).fetchall()}
     out = []
     for row in store.files().to_pylist():
         if f"{row['name']}@sha256:{row['sha256']}" in sources:
