@@ -23,11 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from statistics import NormalDist
 
 from detente.analysis._common import AnalysisError, as_date, to_float
 

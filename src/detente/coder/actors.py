@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from detente._yaml import safe_load
 from detente.coder.sentences import NUMBER_WORDS, tokenize
 from detente.errors import DetenteError
 
@@ -466,7 +467,7 @@ def _case_ok(entry: _Entry, first: str, low: str, size: int) -> bool:
 @cache
 def _default_doc() -> dict[str, Any]:
     text = resources.files("detente.coder").joinpath("data/actors.yaml").read_text("utf-8")
-    doc = yaml.safe_load(text)
+    doc = safe_load(text)
     return doc if isinstance(doc, dict) else {}
 
 
@@ -480,7 +481,7 @@ def load_actors(path: str | Path | None = None) -> ActorDictionary:
         return ActorDictionary(_default_doc(), "default actor dictionary")
     p = Path(path)
     try:
-        doc = yaml.safe_load(p.read_text("utf-8"))
+        doc = safe_load(p.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DetenteError(f"{p}: cannot read actor dictionary ({type(exc).__name__})") from None
     if not isinstance(doc, dict):

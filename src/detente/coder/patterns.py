@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from detente._yaml import safe_load
 from detente.coder.sentences import NUMBER_WORDS
 from detente.errors import DetenteError
 from detente.ontology import event_code
@@ -561,7 +562,7 @@ def _rest(
 @cache
 def _default_lines() -> tuple[str, ...]:
     text = resources.files("detente.coder").joinpath("data/patterns.yaml").read_text("utf-8")
-    doc = yaml.safe_load(text)
+    doc = safe_load(text)
     return tuple(doc["patterns"])
 
 
@@ -575,7 +576,7 @@ def load_patterns(path: str | Path | None = None) -> PatternSet:
         return PatternSet(list(_default_lines()), "default patterns")
     p = Path(path)
     try:
-        doc: Any = yaml.safe_load(p.read_text("utf-8"))
+        doc: Any = safe_load(p.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DetenteError(f"{p}: cannot read patterns ({type(exc).__name__})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("patterns"), list):

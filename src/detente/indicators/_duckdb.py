@@ -26,6 +26,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import duckdb
 import ibis  # type: ignore[import-untyped]
 import pyarrow as pa
 
@@ -70,19 +71,19 @@ def _literal(day: dt.date) -> str:
     return f"MAKE_DATE({day.year}, {day.month}, {day.day})"
 
 
-def _restoring(con: object) -> dict[str, object]:
+def _restoring(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     saved = {}
     for key in _SETTINGS:
-        row = con.execute("SELECT current_setting(?)", [key]).fetchone()  # type: ignore[attr-defined]
+        row = con.execute("SELECT current_setting(?)", [key]).fetchone()
         if row is not None:
             saved[key] = row[0]
     return saved
 
 
-def _restore(con: object, saved: dict[str, object]) -> None:
+def _restore(con: duckdb.DuckDBPyConnection, saved: dict[str, object]) -> None:
     for key, value in saved.items():
         literal = str(value).lower() if isinstance(value, bool) else "'" + str(value) + "'"
-        con.execute(f"SET {key} = {literal}")  # type: ignore[attr-defined]
+        con.execute(f"SET {key} = {literal}")
 
 
 def _daily_totals(store: Store, spec: IndicatorSpec) -> pa.Table:
@@ -106,7 +107,9 @@ def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | N
     con = store.con
     names = _Compiled(sql="", grid=f"detente_grid_{uuid.uuid4().hex[:12]}",
                       totals=f"detente_totals_{uuid.uuid4().hex[:12]}" if totals is not None else None)
-    stand_in = dataclasses.replace(plan, **_STAND_INS)
+    stand_in = dataclasses.replace(plan, first_day=_STAND_INS["first_day"],
+                                   last_day=_STAND_INS["last_day"],
+                                   output_start=_STAND_INS["output_start"])
     saved = _restoring(con)
     con.register(names.grid, plan.grid)
     if names.totals is not None:

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.constructor import SafeConstructor
 
+from detente._yaml import LOADER
 from detente.errors import DetenteError
 
 __all__ = ["Located", "PolicyFileError", "load_located", "validate"]
@@ -80,7 +81,7 @@ class _Builder(SafeConstructor):
 
 def _build(node: yaml.Node, key: PathKey, marks: dict[PathKey, Mark], ctor: _Builder) -> Any:
     m = node.start_mark
-    plain = isinstance(node, yaml.ScalarNode) and node.style is None and \
+    plain = isinstance(node, yaml.ScalarNode) and not node.style and \
         node.start_mark.line == node.end_mark.line
     marks[key] = Mark(m.line + 1, m.column + 1, plain)
     if isinstance(node, yaml.MappingNode):
@@ -113,7 +114,7 @@ def load_located(path: str | Path, what: str = "file") -> Located:
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyFileError(p, None, f"cannot read {what}: {exc}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None

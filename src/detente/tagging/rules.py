@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from detente._yaml import safe_load
 from detente.errors import RulesError
 
 __all__ = ["ISSUE_AREAS", "Rule", "RuleSet", "load_rules"]
@@ -212,11 +213,11 @@ def load_rules(extra: str | Path | None = None) -> RuleSet:
         RulesError: a rules file is missing or malformed.
     """
     text = resources.files("detente.tagging").joinpath("data/issue_areas.yaml").read_text("utf-8")
-    rules = _parse(yaml.safe_load(text), "default issue-area rules")
+    rules = _parse(safe_load(text), "default issue-area rules")
     if extra is not None:
         path = Path(extra)
         try:
-            doc = yaml.safe_load(path.read_text("utf-8"))
+            doc = safe_load(path.read_text("utf-8"))
         except OSError as exc:
             raise RulesError(f"{path}: cannot read rules file ({exc.strerror})") from None
         except yaml.YAMLError as exc:
