@@ -394,3 +394,27 @@ def test_remembered_daily_totals_follow_new_events(main_store: Store) -> None:
     main_store._changed()  # a write the store cannot see forgets only when told
     jan = rows(compute_indicators(main_store, spec), "gdelt2")[0]
     assert jan["events_share"] == pytest.approx(3 / 5)
+
+
+def test_compiled_queries_outlive_the_process_in_the_cache_folder(
+        main_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.indicators import _duckdb
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _duckdb.clear_compiled()
+    spec = IndicatorSpec(baseline_periods=2, since=date(2020, 2, 1))
+    first = compute_indicators(main_store, spec).to_pylist()
+    kept = list((tmp_path / "cache" / "detente" / "sql").glob("indicators-*.json"))
+    assert len(kept) == 1 and "$output_start" in kept[0].read_text("utf-8")
+
+    def refuse(*_: Any) -> None:
+        raise AssertionError("compiled again although the cache folder holds the query")
+
+    _duckdb.clear_compiled()  # a new process: nothing in memory
+    with monkeypatch.context() as m:
+        m.setattr(_duckdb, "_compile", refuse)
+        assert compute_indicators(main_store, spec).to_pylist() == first
+    kept[0].write_text("{not json", encoding="utf-8")  # a damaged file is compiled afresh
+    _duckdb.clear_compiled()
+    assert compute_indicators(main_store, spec).to_pylist() == first
+    assert "$output_start" in kept[0].read_text("utf-8")

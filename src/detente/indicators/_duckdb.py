@@ -10,6 +10,11 @@ store every run also counts all the events of every dyad (the denominator of
   compiled once with stand-in dates, which are then replaced by ``$first_day``,
   ``$last_day`` and ``$output_start``; if a stand-in cannot be found the SQL is
   not kept and each run compiles afresh;
+  Compiled queries are also written to the user's cache folder (``detente/sql``
+  under ``$XDG_CACHE_HOME`` or ``~/.cache``), named by a hash of the shape and of
+  the versions of detente, Ibis, sqlglot and DuckDB and the source of the modules
+  that build the expression, so a new process (``detente brief``) skips the
+  compilation too; a file that cannot be read or written is simply ignored;
 - the **daily totals** of every dataset (:func:`daily_totals_expr`), remembered
   by the store (:meth:`Store.memo`) while its events stay as they are.
 
@@ -21,10 +26,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
+import os
 import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 import duckdb
 import ibis  # type: ignore[import-untyped]
@@ -132,6 +142,61 @@ def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | N
     return dataclasses.replace(names, sql=sql)
 
 
+_EXPRESSION_MODULES = ("_expr.py", "_baseline.py", "_periods.py", "_spec.py", "_backends.py", "_duckdb.py")
+_fingerprint: str | None = None
+
+
+def _versions() -> str:
+    """Return what the compiled SQL depends on besides the shape of the run."""
+    global _fingerprint
+    if _fingerprint is None:
+        from importlib.metadata import version
+
+        from detente import __version__
+
+        h = hashlib.sha256()
+        for part in (__version__, ibis.__version__, version("sqlglot"), duckdb.__version__):
+            h.update(str(part).encode() + b"\0")
+        here = resources.files("detente.indicators")
+        for name in _EXPRESSION_MODULES:
+            try:
+                h.update(here.joinpath(name).read_bytes())
+            except OSError:
+                h.update(name.encode())
+        _fingerprint = h.hexdigest()
+    return _fingerprint
+
+
+def _disk_path(shape: tuple[object, ...]) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    key = hashlib.sha256((_versions() + repr(shape)).encode()).hexdigest()[:32]
+    return Path(base) / "detente" / "sql" / f"indicators-{key}.json"
+
+
+def _from_disk(shape: tuple[object, ...]) -> _Compiled | None:
+    try:
+        doc = json.loads(_disk_path(shape).read_text(encoding="utf-8"))
+        entry = _Compiled(sql=str(doc["sql"]), grid=str(doc["grid"]),
+                          totals=None if doc["totals"] is None else str(doc["totals"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    wanted = shape[2]  # the shape says whether the query reads daily totals
+    if (entry.totals is not None) != wanted or any(f"${n}" not in entry.sql for n in _STAND_INS):
+        return None
+    return entry
+
+
+def _to_disk(shape: tuple[object, ...], entry: _Compiled) -> None:
+    path = _disk_path(shape)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        tmp.write_text(json.dumps(dataclasses.asdict(entry)), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only home: compile again next time
+
+
 def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
     """Run the indicators of ``spec`` by ``plan`` on the store's connection; return the rows
     (columns as :func:`indicator_expr` names them, before tidying)."""
@@ -144,11 +209,15 @@ def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
         if entry is not None:
             _compiled.move_to_end(shape)
     if entry is None:
-        try:
-            entry = _compile(store, spec, plan, totals)
-        except LookupError:
-            entry = None  # a stand-in date did not survive compilation as expected: run uncached
-        else:
+        entry = _from_disk(shape)
+        if entry is None:
+            try:
+                entry = _compile(store, spec, plan, totals)
+            except LookupError:
+                entry = None  # a stand-in date did not survive compilation: run uncached
+            else:
+                _to_disk(shape, entry)
+        if entry is not None:
             with _lock:
                 _compiled[shape] = entry
                 while len(_compiled) > _KEPT:
