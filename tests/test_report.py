@@ -23,6 +23,7 @@ from detente.report import (
     render_json,
     render_markdown,
 )
+from detente.report._sources import indicator_rows
 from detente.report.evidence import evidence_group
 from detente.store import EventFilter, Store
 
@@ -394,3 +395,25 @@ def test_every_chart_of_the_brief_is_valid_vega_lite(brief: Brief) -> None:
         assert errors == [], (chart.name, errors[:3])
     broken = {**drawn[0].spec, "mark": {"type": "no-such-mark"}}
     assert list(validator.iter_errors(broken))
+
+
+def test_a_view_inside_a_scope_of_the_store_is_the_same_view(tmp_path: Path) -> None:
+    # the dashboard computes a dyad's view inside Store.scope (the dyad's rows copied
+    # once); whatever needs other dyads (the share of all events) still reads them all
+    csv = tmp_path / "events.csv"
+    csv.write_text(EVENTS + "t:5,2021-01-07,CHNGOV,USAGOV,042,1.9,4,other talks,,gdelt2\n"
+                   "t:6,2021-02-01,GBRGOV,RUSGOV,112,-2.0,2,other words,,gdelt2\n", encoding="utf-8")
+    with Store.open(tmp_path / "s.duckdb") as st:
+        st.ingest([csv])
+    quick = frozenset({"issues"})
+    gdelt = EventFilter(datasets=("gdelt2",))
+    with Store.open(tmp_path / "s.duckdb", read_only=True) as st:
+        opts = BriefOptions(datasets=("gdelt2",), period="month")
+        outside = build_brief(st, opts, sections_wanted=quick).model_dump(mode="json")
+        with st.scope(("RUS", "USA")):
+            assert st.count(gdelt) == 3 and st.scoped_to == ("RUS", "USA")
+            inside = build_brief(st, opts, sections_wanted=quick).model_dump(mode="json")
+            shares = indicator_rows(st, dyad=("USA", "RUS"), period="month", datasets=("gdelt2",))
+        assert st.count(gdelt) == 6 and st.scoped_to is None
+    assert inside == outside
+    assert [r["events_share"] for r in shares] == [pytest.approx(2 / 3), pytest.approx(1 / 2)]

@@ -202,3 +202,34 @@ def test_chronology_refreshes_when_package_data_changes(tmp_path: Path,
     monkeypatch.undo()
     with Store.open(path) as st:
         assert st.count() == n
+
+
+def _canonical_csv(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    lines = ["event_id,date,source_actor,target_actor,event_code,dataset"]
+    lines += [f"{path.stem}{i},{d},{s},{t},042,{ds}" for i, (d, s, t, ds) in enumerate(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_scope_shows_one_dyad_follows_new_events_and_refuses_writes(tmp_path: Path) -> None:
+    first = _canonical_csv(tmp_path / "a.csv", [
+        ("2021-01-05", "USAGOV", "RUSGOV", "x"), ("2021-01-06", "RUSGOV", "USAGOV", "x"),
+        ("2021-01-07", "FRAGOV", "RUSGOV", "x"), ("2021-01-08", "USAGOV", "CHNGOV", "x")])
+    only_x = EventFilter(datasets=("x",))
+    with Store.open(tmp_path / "s.duckdb", with_chronology=False) as st:
+        st.ingest([first])
+        with st.scope(("USA", "RUS")) as inside:
+            assert inside.count(only_x) == 2
+            assert {r["source_country"] for r in inside.events(only_x).to_pylist()} == {"USA", "RUS"}
+            assert st.con.execute(f"SELECT count(*) FROM {st.all_events}").fetchone() == (4,)
+            with pytest.raises(StoreError, match="no writes inside a scope"):
+                st.ingest([first])
+            with pytest.raises(QueryError, match="inside another"), st.scope(("USA", "CHN")):
+                pass
+        assert st.count(only_x) == 4
+        st.ingest([_canonical_csv(tmp_path / "b.csv", [("2021-02-01", "RUSGOV", "USAGOV", "x")])])
+        with st.scope(("RUS", "USA")):  # either order; the kept copy is refreshed
+            assert st.count(only_x) == 3
+        with st.scope(("USA", "CHN")):
+            assert st.count(only_x) == 1
+        assert st.count(only_x) == 5

@@ -170,3 +170,22 @@ def test_kept_answers_follow_the_store_state(tmp_path: Path) -> None:
     shared.cached(("view", "a"), make("a"))
     assert made.count("a") == 3
     shared.close()
+
+
+def test_a_warm_app_computes_the_opening_view_before_it_is_asked(tmp_path: Path) -> None:
+    import time
+
+    (tmp_path / "e.csv").write_text(EVENTS, encoding="utf-8")
+    with Store.open(tmp_path / "s.duckdb") as st:
+        st.ingest([tmp_path / "e.csv"])
+    app = create_app(tmp_path / "s.duckdb", warm=True)
+    kept = app.state.shared.responses
+    deadline = time.monotonic() + 60
+    while not kept and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [k[0] for k in kept] == ["view"]
+    (body,) = kept.values()
+    assert '"USA-RUS: the relationship as of' in body
+    with app.state.shared.use() as st:  # the default dyad's events are already copied
+        assert st._scopes and next(iter(st._scopes)) == ("RUS", "USA")
+    app.state.shared.close()

@@ -31,7 +31,7 @@ def serve(
     path = Path(store) if store is not None else default_store_path()
     if not path.exists():
         Store.open(path).close()
-    app = create_app(path)
+    app = create_app(path, warm=True)
     typer.echo(f"serving {path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -69,7 +69,7 @@ def _check_datasets(store: Store, spec: IndicatorSpec, found: dict[str, date]) -
     if not missing:
         return
     present = [r[0] for r in store.con.execute(
-        "SELECT DISTINCT dataset FROM events ORDER BY dataset").fetchall()]
+        f"SELECT DISTINCT dataset FROM {store.all_events} ORDER BY dataset").fetchall()]
     unknown = [d for d in missing if d not in present]
     if unknown:
         raise QueryError(f"unknown dataset(s) {', '.join(unknown)}; in the store: {', '.join(present)}")

@@ -103,7 +103,8 @@ def _daily_totals(store: Store, spec: IndicatorSpec) -> pa.Table:
         saved = _restoring(store.con)
         try:
             backend = ibis.duckdb.from_connection(store.con)
-            events = backend.table("events").select(*EVENT_COLUMNS)
+            # every dyad's events, even inside a scope of the store
+            events = backend.table("events", database=(store.catalog, "main")).select(*EVENT_COLUMNS)
             table: pa.Table = daily_totals_expr(events, spec).to_pyarrow()
         finally:
             _restore(store.con, saved)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -19,12 +21,14 @@ from detente.errors import DetenteError, QueryError, StoreError
 from detente.readers import Reader, SourceFile, install_lookups
 from detente.schema import CANONICAL_SCHEMA, column_names
 from detente.store._ingest import FileReport, ingest_file
-from detente.store._query import EventFilter
+from detente.store._query import EventFilter, parse_dyad
 from detente.store._schema import DDL, SCHEMA_VERSION
 from detente.tagging import RuleSet, load_rules
 
 __all__ = ["Store", "chronology_files", "default_store_path", "expand_paths"]
 
+_SCOPES_KEPT = 2
+"""Dyads whose events a store keeps copied for :meth:`Store.scope`."""
 _MEMO_SIZE = 16
 """Results a store remembers at once (see :meth:`Store.memo`)."""
 
@@ -96,6 +100,12 @@ class Store:
         self.rules = rules
         self._generation = 0
         self._memo: dict[Hashable, tuple[tuple[int, int], Any]] = {}
+        row = con.execute("SELECT current_database()").fetchone()
+        self.catalog = str(row[0]) if row else "memory"
+        self.all_events = '"' + self.catalog.replace('"', '""') + '".main.events'
+        """The events table by its full name: every event, even inside :meth:`scope`."""
+        self._scopes: OrderedDict[tuple[str, str], tuple[tuple[int, int], str]] = OrderedDict()
+        self.scoped_to: tuple[str, str] | None = None
 
     # -- opening ---------------------------------------------------------
 
@@ -236,8 +246,52 @@ class Store:
             raise
         return int(changed[0]) if changed else 0
 
+    def _state(self) -> tuple[int, int]:
+        row = self.con.execute(f"SELECT count(*) FROM {self.all_events}").fetchone()
+        return self._generation, int(row[0]) if row else 0
+
+    @contextmanager
+    def scope(self, dyad: tuple[str, str]) -> Iterator[Store]:
+        """Within the block, ``events`` holds only the events between the two sides of
+        ``dyad`` (either direction); every query of this connection sees that.
+
+        The dyad's rows are copied once into a temporary table (kept for the next
+        scope of the same dyad while the events stay as they are, the last
+        :data:`_SCOPES_KEPT` dyads), so the many queries of a view read them rather
+        than the whole store. Only for work that reads nothing beyond the dyad;
+        :attr:`all_events` still names the whole table. Writes are refused inside.
+        """
+        a, b = (parse_dyad("-".join(dyad)))
+        key = (min(a, b), max(a, b))
+        if self.scoped_to is not None:
+            raise QueryError("a store scope cannot be opened inside another")
+        state = self._state()
+        kept = self._scopes.get(key)
+        if kept is None or kept[0] != state:
+            name = f"_detente_scope_{key[0]}_{key[1]}"
+            cols = ", ".join(f'"{c}"' for c in column_names())
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {cols} FROM {self.all_events} "
+                "WHERE (source_country = ? AND target_country = ?) "
+                "OR (source_country = ? AND target_country = ?)", [a, b, b, a])
+            self._scopes[key] = (state, name)
+            while len(self._scopes) > _SCOPES_KEPT:
+                _, (_, old) = self._scopes.popitem(last=False)
+                self.con.execute(f"DROP TABLE IF EXISTS temp.main.{old}")
+        self._scopes.move_to_end(key)
+        name = self._scopes[key][1]
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW events AS SELECT * FROM {name}")
+        self.scoped_to = key
+        try:
+            yield self
+        finally:
+            self.scoped_to = None
+            self.con.execute("DROP VIEW IF EXISTS temp.main.events")
+
     def _changed(self) -> None:
         """Forget every remembered result: the events are about to change."""
+        if self.scoped_to is not None:
+            raise StoreError(f"{self.path}: no writes inside a scope of the store")
         self._generation += 1
         self._memo.clear()
 
@@ -248,8 +302,7 @@ class Store:
         own writes forget them; a remembered result also lapses when the number of
         events changes, so rows added or deleted through the raw connection are seen.
         """
-        row = self.con.execute("SELECT count(*) FROM events").fetchone()
-        state = (self._generation, int(row[0]) if row else 0)
+        state = self._state()
         hit = self._memo.get(key)
         if hit is not None and hit[0] == state:
             return hit[1]
@@ -333,7 +386,8 @@ class Store:
         """Return per-dataset counts and date coverage."""
         return arrow_table(self.con,
             "SELECT dataset, count(*) AS events, min(date) AS first, max(date) AS last, "
-            "count(DISTINCT ingested_from) AS files FROM events GROUP BY dataset ORDER BY dataset"
+            "count(DISTINCT ingested_from) AS files FROM " + self.all_events +
+            " GROUP BY dataset ORDER BY dataset"
         )
 
     def last_date(self, flt: EventFilter | None = None) -> Any:

@@ -12,7 +12,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, nullcontext, suppress
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -112,8 +112,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def create_app(store_path: str | Path) -> FastAPI:
+def create_app(store_path: str | Path, *, warm: bool = False) -> FastAPI:
     """Return the dashboard app over the store at ``store_path`` (opened read-only).
+
+    With ``warm``, the opening view (the default dyad, all dates) is computed in the
+    background as soon as the app is made, so the first page does not wait for it.
 
     Raises:
         StoreError: there is no store at ``store_path``.
@@ -178,12 +181,11 @@ def create_app(store_path: str | Path) -> FastAPI:
 
         return Response(shared.cached(("brief", opts), make), media_type="application/json")
 
-    @app.get("/api/view", summary="A quick view: glance, index, quad-class and issue charts")
-    def api_view(q: Annotated[ViewQuery, Depends()]) -> Response:
-        opts = q.options()
-
+    def view(opts: BriefOptions) -> str:
         def make(st: Store) -> str:
-            content = build_brief(st, checked(st, opts), sections_wanted=_QUICK)
+            checked(st, opts)
+            with st.scope(opts.dyad):  # the quick view reads nothing beyond the dyad
+                content = build_brief(st, opts, sections_wanted=_QUICK)
             return script_json({
                 "title": content.title, "as_of": content.as_of, "period": content.period,
                 "glance": content.glance.model_dump(mode="json"),
@@ -191,13 +193,28 @@ def create_app(store_path: str | Path) -> FastAPI:
                 "datasets": [d.model_dump(mode="json") for d in content.reproducibility.datasets],
             })
 
-        return Response(shared.cached(("view", opts), make), media_type="application/json")
+        return shared.cached(("view", opts), make)
+
+    @app.get("/api/view", summary="A quick view: glance, index, quad-class and issue charts")
+    def api_view(q: Annotated[ViewQuery, Depends()]) -> Response:
+        return Response(view(q.options()), media_type="application/json")
+
+    if warm:
+        def prepare() -> None:
+            # the opening view, computed while the page loads: its dyad's events copied,
+            # the daily totals counted, the queries compiled
+            with suppress(Exception):  # a request for the same view meets it and answers it
+                view(ViewQuery().options())
+
+        threading.Thread(target=prepare, name="detente-warm", daemon=True).start()
 
     @app.get("/api/events", summary="A page of events, oldest first")
     def api_events(q: Annotated[EventQuery, Depends()]) -> dict[str, Any]:
         flt = q.event_filter()
         with shared.use() as st:
             st.validate(flt)
+        pair = flt.dyad or ((flt.source, flt.target) if flt.source and flt.target else None)
+        with shared.use() as st, st.scope(pair) if pair else nullcontext():
             total = st.count(flt)
             table = st.events(flt, limit=q.limit, offset=q.offset)
         rows = table.select(list(_EVENT_COLUMNS)).to_pylist()
