@@ -39,19 +39,20 @@ def evidence_group(store: Store, key: str, title: str, flt: EventFilter,
     size of their Goldstein score, then by date, newest first.
     """
     where, params = flt.where()
-    total_row = store.con.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchone()
-    total = int(total_row[0]) if total_row else 0
     cols = ", ".join(f'"{c}"' for c in _COLUMNS)
+    # the count of all selected events rides along with each of the rows shown
     cur = store.con.execute(
-        f"SELECT {cols} FROM events WHERE {where} "
+        f"SELECT {cols}, count(*) OVER () AS _total FROM events WHERE {where} "
         "ORDER BY coalesce(num_mentions, 0) DESC, abs(goldstein) DESC NULLS LAST, date DESC, "
         "event_id LIMIT ?",
-        [*params, limit],
+        [*params, max(limit, 1)],
     )
     names = [d[0] for d in cur.description]
+    fetched = cur.fetchall()
+    total = int(fetched[0][-1]) if fetched else 0
     events = []
-    for values in cur.fetchall():
-        row = dict(zip(names, values, strict=True))
+    for values in fetched[:limit]:
+        row = dict(zip(names[:-1], values[:-1], strict=True))
         source, url = _source(row)
         events.append(EvidenceEvent(
             event_id=row["event_id"], date=row["date"], source_actor=row["source_actor"],
