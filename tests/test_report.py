@@ -393,6 +393,10 @@ def test_every_chart_of_the_brief_is_valid_vega_lite(brief: Brief) -> None:
     for chart in drawn:
         errors = [e.message for e in validator.iter_errors(chart.spec)]
         assert errors == [], (chart.name, errors[:3])
+    response = charts.response_chart([
+        {"pair": "USA → RUS", "step": k, "response": 0.1 * k, "lower": 0.0, "upper": 0.2 * k}
+        for k in range(4)])
+    assert [e.message for e in validator.iter_errors(response)] == []
     broken = {**drawn[0].spec, "mark": {"type": "no-such-mark"}}
     assert list(validator.iter_errors(broken))
 

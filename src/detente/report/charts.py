@@ -48,7 +48,11 @@ _F = TypeVar("_F", bound=Callable[..., dict[str, Any]])
 def _unchecked(build: _F) -> _F:
     """Build a chart without Altair checking each part against the Vega-Lite schema as it
     is made (its debug mode): the specs are emitted unvalidated anyway, and the checks
-    cost more than the chart. Tests validate the specs once, against the schema."""
+    cost more than the chart. Tests validate the specs once, against the schema.
+
+    Channels are given as channel objects (``alt.X("date:T")``, ``alt.YValue(2)``), not
+    shorthand strings or ``alt.value``: Altair resolves each of those through its whole
+    schema, which took most of a chart's time."""
     @functools.wraps(build)
     def wrapper(*args: Any, **kwargs: Any) -> dict[str, Any]:
         with debug_mode(False):
@@ -127,21 +131,21 @@ def index_chart(
     marks = [{"date": d, "label": label} for d, label in edges
              if lo is not None and hi is not None and lo <= d <= hi]
     if marks:
-        edge = alt.Chart(_data(marks)).encode(x="date:T")
+        edge = alt.Chart(_data(marks)).encode(x=alt.X("date:T"))
         layers += [
-            edge.mark_rule(color="#777", strokeDash=[2, 2]).encode(tooltip=["label:N"]),
+            edge.mark_rule(color="#777", strokeDash=[2, 2]).encode(tooltip=[alt.Tooltip("label:N")]),
             edge.mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#555", angle=0,
-                           baseline="top").encode(text="label:N", y=alt.value(2)),
+                           baseline="top").encode(text=alt.Text("label:N"), y=alt.YValue(2)),
         ]
     if change_points:
         labelled = _cp_labels(change_points)
-        cp = alt.Chart(_data(labelled)).encode(x="date:T")
+        cp = alt.Chart(_data(labelled)).encode(x=alt.X("date:T"))
         layers += [
             cp.mark_rule(color="#b2342a", strokeWidth=1.5, opacity=0.8).encode(
-                tooltip=[alt.Tooltip("label:N", title="change point"), "dataset:N",
-                         "message:N"]),
+                tooltip=[alt.Tooltip("label:N", title="change point"), alt.Tooltip("dataset:N"),
+                         alt.Tooltip("message:N")]),
             cp.mark_text(align="left", baseline="bottom", angle=270, dx=4, dy=-2, fontSize=9,
-                         color="#b2342a").encode(text="text:N", y=alt.value(260)),
+                         color="#b2342a").encode(text=alt.Text("text:N"), y=alt.YValue(260)),
         ]
     chart = alt.layer(*layers).properties(width=_WIDTH, height=260)
     return _spec(chart)
@@ -177,8 +181,8 @@ def quad_chart(rows: Sequence[Record]) -> dict[str, Any]:
                         scale=alt.Scale(domain=list(QUAD_LABELS.values()), range=_QUAD_COLOURS),
                         legend=alt.Legend(orient="bottom")),
         order=alt.Order("quad_class:Q"),
-        tooltip=["dataset:N", alt.Tooltip("period_start:T", title="period from"), "kind:N",
-                 "events:Q"],
+        tooltip=[alt.Tooltip("dataset:N"), alt.Tooltip("period_start:T", title="period from"),
+                 alt.Tooltip("kind:N"), alt.Tooltip("events:Q")],
     ).properties(width=_WIDTH, height=160)
     return _spec(chart.facet(row=alt.Row("dataset:N", title=None)).resolve_scale(y="independent")
                  .properties(columns=1) if len({r["dataset"] for r in rows}) > 1 else chart)
@@ -219,12 +223,12 @@ def response_chart(rows: Sequence[Record]) -> dict[str, Any]:
         color=alt.Color("pair:N", title="shock → response", legend=alt.Legend(orient="bottom")),
     )
     band = base.mark_area(opacity=0.2).encode(y=alt.Y("lower:Q", title="response"),
-                                              y2="upper:Q")
+                                              y2=alt.Y2("upper:Q"))
     line = base.mark_line(point=True).encode(
-        y="response:Q",
-        tooltip=["pair:N", "step:Q", alt.Tooltip("response:Q", format=".3f"),
+        y=alt.Y("response:Q"),
+        tooltip=[alt.Tooltip("pair:N"), alt.Tooltip("step:Q"), alt.Tooltip("response:Q", format=".3f"),
                  alt.Tooltip("lower:Q", format=".3f"), alt.Tooltip("upper:Q", format=".3f")])
-    zero = alt.Chart(_data([{"y": 0}])).mark_rule(color="#999").encode(y="y:Q")
+    zero = alt.Chart(_data([{"y": 0}])).mark_rule(color="#999").encode(y=alt.Y("y:Q"))
     return _spec(alt.layer(band, line, zero).properties(width=_WIDTH, height=200))
 
 
@@ -238,7 +242,7 @@ def treaty_chart(rows: Sequence[Record], as_of: dt.date | None = None) -> dict[s
     """
     bars = alt.Chart(_data(rows)).mark_bar(height=12).encode(
         x=alt.X("start:T", title=None),
-        x2="end:T",
+        x2=alt.X2("end:T"),
         y=alt.Y("name:N", title=None, sort=None),
         color=alt.Color("status:N", title="status", legend=alt.Legend(orient="bottom")),
         tooltip=["name:N", "status:N", "citation:N", alt.Tooltip("start:T", title="from"),
@@ -247,5 +251,5 @@ def treaty_chart(rows: Sequence[Record], as_of: dt.date | None = None) -> dict[s
     layers: list[Any] = [bars]
     if as_of is not None:
         layers.append(alt.Chart(_data([{"date": as_of, "label": "as of"}])).mark_rule(
-            color="#333", strokeDash=[3, 3]).encode(x="date:T", tooltip=["label:N", "date:T"]))
+            color="#333", strokeDash=[3, 3]).encode(x=alt.X("date:T"), tooltip=[alt.Tooltip("label:N"), alt.Tooltip("date:T")]))
     return _spec(alt.layer(*layers).properties(width=_WIDTH, height=alt.Step(18)))
