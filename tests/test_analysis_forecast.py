@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import norm
 
 from detente.analysis import AnalysisError, backtest, crps_normal, forecast
-from detente.analysis.forecast import _ar_predict
+from detente.analysis.forecast import _ar_predict, _crps
 from detente.analysis.synthetic import indicator_frame
 
 
@@ -28,6 +28,7 @@ def test_crps_matches_its_integral_definition(y: float, mu: float, sd: float) ->
     x = np.linspace(mu - 12 * sd - abs(y), mu + 12 * sd + abs(y), 200_001)
     f = norm.cdf(x, mu, sd) - (x >= y)
     assert float(crps_normal(y, mu, sd)) == pytest.approx(np.trapezoid(f**2, x), rel=1e-4)
+    assert _crps(y, mu, sd) == pytest.approx(float(crps_normal(y, mu, sd)), rel=1e-12, abs=1e-15)
 
 
 def test_ar_forecast_mean_and_spread_by_hand() -> None:

@@ -48,6 +48,15 @@ def crps_normal(y: np.ndarray | float, mu: np.ndarray | float, sd: np.ndarray | 
     return np.asarray(sd_arr * (z * (2 * cdf - 1) + 2 * pdf - 1 / math.sqrt(math.pi)))
 
 
+def _crps(y: float, mu: float, sd: float) -> float:
+    """:func:`crps_normal` of one outcome, in plain floats (the backtest scores hundreds)."""
+    sd = max(float(sd), 1e-12)
+    z = (float(y) - float(mu)) / sd
+    cdf = 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+    pdf = math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+    return sd * (z * (2 * cdf - 1) + 2 * pdf - 1 / math.sqrt(math.pi))
+
+
 _erf = np.vectorize(math.erf, otypes=[float])
 # the standard normal from the standard library: scipy.stats takes over a second to import
 
@@ -245,7 +254,7 @@ def backtest(
                 continue
             for name, (mu, sd) in preds.items():
                 rows.setdefault((name, h + 1), []).append(
-                    (abs(actual - mu[h]), float(crps_normal(actual, mu[h], sd[h])),
+                    (abs(actual - mu[h]), _crps(actual, mu[h], sd[h]),
                      float(abs(actual - mu[h]) <= z * sd[h])))
     scores = []
     for (name, h), vals in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):

@@ -251,5 +251,6 @@ def treaty_chart(rows: Sequence[Record], as_of: dt.date | None = None) -> dict[s
     layers: list[Any] = [bars]
     if as_of is not None:
         layers.append(alt.Chart(_data([{"date": as_of, "label": "as of"}])).mark_rule(
-            color="#333", strokeDash=[3, 3]).encode(x=alt.X("date:T"), tooltip=[alt.Tooltip("label:N"), alt.Tooltip("date:T")]))
+            color="#333", strokeDash=[3, 3]).encode(
+                x=alt.X("date:T"), tooltip=[alt.Tooltip("label:N"), alt.Tooltip("date:T")]))
     return _spec(alt.layer(*layers).properties(width=_WIDTH, height=alt.Step(18)))
