@@ -91,7 +91,7 @@ def browser() -> Iterator[Any]:
 def _drawn(page: Any, name: str) -> int:
     """Return how many SVG marks the chart ``name`` drew (0 if none)."""
     sel = f"#vis-{name}"
-    page.wait_for_selector(f"{sel}[data-rendered]", timeout=15000)
+    page.wait_for_selector(f"{sel}[data-rendered]", timeout=60000)
     assert page.get_attribute(sel, "data-rendered") == "true", page.inner_text(sel)
     return int(page.eval_on_selector(sel, "el => el.querySelectorAll('svg path, svg rect, "
                                           "svg line').length"))
@@ -105,7 +105,7 @@ def test_dashboard_filters_redraw_the_charts(browser: Any, server: str, shots: P
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server + "/")
-    page.wait_for_selector("body[data-ready=true]", timeout=20000)
+    page.wait_for_selector("body[data-ready=true]", timeout=60000)
     assert _drawn(page, "index") > 10 and _drawn(page, "quad") > 10
     assert _drawn(page, "issues") > 10
     # the chronology's latest year holds one event: its cards say so, and the

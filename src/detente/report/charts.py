@@ -7,6 +7,7 @@ any host. The same specs feed the brief and the dashboard.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
@@ -55,20 +56,33 @@ def _unchecked(build: _F) -> _F:
     schema, which took most of a chart's time."""
     @functools.wraps(build)
     def wrapper(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        with debug_mode(False):
-            return build(*args, **kwargs)
+        token = _DATASETS.set({})
+        try:
+            with debug_mode(False):
+                return build(*args, **kwargs)
+        finally:
+            _DATASETS.reset(token)
 
     return wrapper  # type: ignore[return-value]
 
 
-def _data(records: Sequence[Record]) -> alt.InlineData:
-    # Plain records of numbers, strings and ISO dates: checking each against the
-    # Vega-Lite schema (Altair's debug mode) costs far more than the chart and the
-    # specs are emitted unvalidated anyway.
-    # A tuple, not a list: Altair copies lists deeply each time a chart is layered or
-    # configured, but leaves a tuple as it is; to_dict writes it out as a list.
-    with debug_mode(False):
-        return alt.InlineData(values=tuple(_plain(r) for r in records))
+_DATASETS: contextvars.ContextVar[dict[str, list[Record]]] = contextvars.ContextVar("datasets")
+"""The records of the chart being built, by name, until :func:`_spec` writes them out."""
+
+
+def _data(records: Sequence[Record]) -> alt.NamedData:
+    """Return a named data source for ``records``; the rows themselves never go through
+    Altair (which copies them deeply each time a chart is layered or configured) but
+    into the spec's top-level ``datasets``, written by :func:`_spec`."""
+    named = _DATASETS.get()
+    name = f"rows_{len(named)}"  # not data_N: Vega-Lite names its own sources so
+    named[name] = [_plain(r) for r in records]
+    return alt.NamedData(name=name)
+
+
+def _y_at(pixels: float) -> alt.YValue:
+    """Return a fixed vertical position, in pixels from the top."""
+    return alt.YValue(pixels)  # type: ignore[no-untyped-call]
 
 
 def _plain(record: Record) -> Record:
@@ -76,20 +90,10 @@ def _plain(record: Record) -> Record:
 
 
 def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec: dict[str, Any] = _lists(chart.to_dict(validate=False))
+    spec: dict[str, Any] = chart.to_dict(validate=False)
     spec.pop("$schema", None)
+    spec["datasets"] = dict(_DATASETS.get())
     return spec
-
-
-def _lists(node: Any) -> Any:
-    """Return ``node`` with the inline data tuples (see :func:`_data`) as lists."""
-    if isinstance(node, tuple):
-        return list(node)  # records: plain dicts of scalars
-    if isinstance(node, list):
-        return [_lists(v) for v in node]
-    if isinstance(node, dict):
-        return {k: _lists(v) for k, v in node.items()}
-    return node
 
 
 @_unchecked
@@ -135,7 +139,7 @@ def index_chart(
         layers += [
             edge.mark_rule(color="#777", strokeDash=[2, 2]).encode(tooltip=[alt.Tooltip("label:N")]),
             edge.mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#555", angle=0,
-                           baseline="top").encode(text=alt.Text("label:N"), y=alt.YValue(2)),
+                           baseline="top").encode(text=alt.Text("label:N"), y=_y_at(2)),
         ]
     if change_points:
         labelled = _cp_labels(change_points)
@@ -145,7 +149,7 @@ def index_chart(
                 tooltip=[alt.Tooltip("label:N", title="change point"), alt.Tooltip("dataset:N"),
                          alt.Tooltip("message:N")]),
             cp.mark_text(align="left", baseline="bottom", angle=270, dx=4, dy=-2, fontSize=9,
-                         color="#b2342a").encode(text=alt.Text("text:N"), y=alt.YValue(260)),
+                         color="#b2342a").encode(text=alt.Text("text:N"), y=_y_at(260)),
         ]
     chart = alt.layer(*layers).properties(width=_WIDTH, height=260)
     return _spec(chart)
