@@ -218,8 +218,13 @@ def test_a_scope_shows_one_dyad_follows_new_events_and_refuses_writes(tmp_path: 
     only_x = EventFilter(datasets=("x",))
     with Store.open(tmp_path / "s.duckdb", with_chronology=False) as st:
         st.ingest([first])
+        pair = EventFilter(dyad=("USA", "RUS"), datasets=("x",))
+        assert "source_country" in st.where(pair)[0]
         with st.scope(("USA", "RUS")) as inside:
-            assert inside.count(only_x) == 2
+            assert inside.count(only_x) == 2 and inside.count(pair) == 2
+            # the scope holds the dyad's events only: its test is left out, others stay
+            assert "source_country" not in st.where(pair)[0] and st.where(pair)[1] == ["x"]
+            assert "source_country" in st.where(EventFilter(dyad=("USA", "CHN")))[0]
             assert {r["source_country"] for r in inside.events(only_x).to_pylist()} == {"USA", "RUS"}
             assert st.con.execute(f"SELECT count(*) FROM {st.all_events}").fetchone() == (4,)
             with pytest.raises(StoreError, match="no writes inside a scope"):

@@ -81,7 +81,7 @@ def _extent(store: Store, spec: IndicatorSpec) -> list[tuple[str, date, date | N
 
     One pass over the events: the as-of date, the datasets and the grid all come from it.
     """
-    where, params = _selection(spec, with_since=False).where()
+    where, params = store.where(_selection(spec, with_since=False))
     if spec.as_of:
         where += " AND date <= ?"
         params = [*params, spec.as_of]

@@ -114,7 +114,8 @@ def _daily_totals(store: Store, spec: IndicatorSpec) -> pa.Table:
     return table
 
 
-def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None) -> _Compiled:
+def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
+             only_dyad: bool) -> _Compiled:
     con = store.con
     names = _Compiled(sql="", grid=f"detente_grid_{uuid.uuid4().hex[:12]}",
                       totals=f"detente_totals_{uuid.uuid4().hex[:12]}" if totals is not None else None)
@@ -130,7 +131,8 @@ def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | N
         events = backend.table("events").select(*EVENT_COLUMNS)
         grid = backend.table(names.grid)
         days = backend.table(names.totals) if names.totals is not None else None
-        sql = str(backend.compile(indicator_expr(events, grid, spec, stand_in, totals=days)))
+        sql = str(backend.compile(indicator_expr(events, grid, spec, stand_in, totals=days,
+                                                 only_dyad=only_dyad)))
     finally:
         con.unregister(names.grid)
         if names.totals is not None:
@@ -203,8 +205,9 @@ def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
     (columns as :func:`indicator_expr` names them, before tidying)."""
     machine = any(d not in CURATED_DATASETS for d in plan.datasets)
     totals = _daily_totals(store, spec) if machine else None
+    only_dyad = totals is not None and store.in_scope(spec.dyad)
     shape = (dataclasses.replace(spec, since=None, until=None, as_of=None), plan.datasets,
-             totals is not None)
+             totals is not None, only_dyad)
     with _lock:
         entry = _compiled.get(shape)
         if entry is not None:
@@ -213,7 +216,7 @@ def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
         entry = _from_disk(shape)
         if entry is None:
             try:
-                entry = _compile(store, spec, plan, totals)
+                entry = _compile(store, spec, plan, totals, only_dyad)
             except LookupError:
                 entry = None  # a stand-in date did not survive compilation: run uncached
             else:
@@ -224,7 +227,7 @@ def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
                 while len(_compiled) > _KEPT:
                     _compiled.popitem(last=False)
     if entry is None:
-        return _run_once(store, spec, plan, totals)
+        return _run_once(store, spec, plan, totals, only_dyad)
     params = {name: getattr(plan, name) for name in _STAND_INS}
     con = store.con
     con.register(entry.grid, plan.grid)
@@ -239,14 +242,16 @@ def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
             con.unregister(entry.totals)
 
 
-def _run_once(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None) -> pa.Table:
+def _run_once(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
+              only_dyad: bool) -> pa.Table:
     saved = _restoring(store.con)
     try:
         backend = ibis.duckdb.from_connection(store.con)
         events = backend.table("events").select(*EVENT_COLUMNS)
         days = ibis.memtable(totals) if totals is not None else None
         grid = ibis.memtable(plan.grid)
-        result: pa.Table = indicator_expr(events, grid, spec, plan, totals=days).to_pyarrow()
+        result: pa.Table = indicator_expr(events, grid, spec, plan, totals=days,
+                                          only_dyad=only_dyad).to_pyarrow()
     finally:
         _restore(store.con, saved)
     return result

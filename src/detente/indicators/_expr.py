@@ -91,11 +91,15 @@ def _labelled(t: ir.Table, spec: IndicatorSpec) -> ir.Table:
     )
 
 
-def _dyad(t: ir.Table, spec: IndicatorSpec) -> ir.Table:
-    """Keep the dyad's events (and the issue's) and label their direction."""
+def _dyad(t: ir.Table, spec: IndicatorSpec, only_dyad: bool = False) -> ir.Table:
+    """Keep the dyad's events (and the issue's) and label their direction.
+
+    ``only_dyad``: ``t`` holds the dyad's events only, so they need no test.
+    """
     a, b = spec.dyad
     sc, tc = t.source_country, t.target_country
-    t = t.filter(((sc == a) & (tc == b)) | ((sc == b) & (tc == a)))
+    if not only_dyad:
+        t = t.filter(((sc == a) & (tc == b)) | ((sc == b) & (tc == a)))
     if spec.issue:
         t = t.filter(t.issue_areas.contains(spec.issue))
     if spec.one_a_day:
@@ -145,7 +149,7 @@ def daily_totals_expr(events: ir.Table, spec: IndicatorSpec) -> ir.Table:
 
 
 def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: Plan,
-                   totals: ir.Table | None = None) -> ir.Table:
+                   totals: ir.Table | None = None, *, only_dyad: bool = False) -> ir.Table:
     """Return the indicator table as an Ibis expression over ``events``.
 
     Args:
@@ -155,9 +159,13 @@ def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: 
         plan: the resolved days, datasets and period grid.
         totals: :func:`daily_totals_expr` of ``spec``, already computed, if at hand;
             else the expression counts every dyad's events itself.
+        only_dyad: ``events`` holds the dyad's events only (a scope of the store);
+            ``totals`` must then be given.
     """
+    if only_dyad and totals is None:
+        raise ValueError("events of one dyad only need the daily totals of all events")
     kept = _quality(events, spec, plan)
-    cells = _cells(_labelled(_dyad(kept, spec), spec))
+    cells = _cells(_labelled(_dyad(kept, spec, only_dyad), spec))
     j = grid.left_join(cells, list(_KEYS)).select(*grid.columns, *(c for c in cells.columns
                                                                       if c.startswith("c_")))
     machine = [d for d in plan.datasets if d not in CURATED_DATASETS]

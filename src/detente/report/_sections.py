@@ -138,7 +138,7 @@ def issue_cells(store: Store, flt: EventFilter, period: str) -> list[dict[str, A
     """
     if period not in ("week", "month", "quarter", "year"):
         raise ValueError(f"unknown period {period!r}")
-    where, params = flt.where()
+    where, params = store.where(flt)
     rows = store.con.execute(
         f"SELECT dataset, area, CAST(date_trunc('{period}', date) AS DATE) AS period_start, "
         "count(*) AS events, (count(*) FILTER (quad_class IN (1, 2)) - "

@@ -38,7 +38,7 @@ def evidence_group(store: Store, key: str, title: str, flt: EventFilter,
     Events are ordered by mentions (where the dataset counts them), then by the
     size of their Goldstein score, then by date, newest first.
     """
-    where, params = flt.where()
+    where, params = store.where(flt)
     cols = ", ".join(f'"{c}"' for c in _COLUMNS)
     # the count of all selected events rides along with each of the rows shown
     cur = store.con.execute(
@@ -66,7 +66,7 @@ def evidence_group(store: Store, key: str, title: str, flt: EventFilter,
 
 def dataset_records(store: Store, flt: EventFilter) -> list[DatasetRecord]:
     """Return events and date coverage of each dataset within ``flt``."""
-    where, params = flt.where()
+    where, params = store.where(flt)
     rows = store.con.execute(
         f"SELECT dataset, count(*), min(date), max(date) FROM events WHERE {where} "
         "GROUP BY dataset ORDER BY dataset", params).fetchall()
@@ -76,7 +76,7 @@ def dataset_records(store: Store, flt: EventFilter) -> list[DatasetRecord]:
 def coverage(store: Store, flt: EventFilter) -> tuple[list[DatasetRecord], set[str]]:
     """Return :func:`dataset_records` of ``flt`` and the files its events came from
     (as ``name@sha256:…``, for :func:`file_records`), in one pass over the events."""
-    where, params = flt.where()
+    where, params = store.where(flt)
     rows = store.con.execute(
         f"SELECT dataset, count(*), min(date), max(date), list(DISTINCT ingested_from) "
         f"FROM events WHERE {where} GROUP BY dataset ORDER BY dataset", params).fetchall()
@@ -89,7 +89,7 @@ def file_records(store: Store, flt: EventFilter | None = None, *,
     """Return the ingested files that the events of ``flt`` came from, with their hashes
     (or the files named in ``sources``, as :func:`coverage` returns them)."""
     if sources is None:
-        where, params = (flt or EventFilter()).where()
+        where, params = store.where(flt or EventFilter())
         sources = {r[0] for r in store.con.execute(
             f"SELECT DISTINCT ingested_from FROM events WHERE {where}", params).fetchall()}
     out = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections import OrderedDict
@@ -288,6 +289,18 @@ class Store:
             self.scoped_to = None
             self.con.execute("DROP VIEW IF EXISTS temp.main.events")
 
+    def where(self, flt: EventFilter) -> tuple[str, list[object]]:
+        """Return ``flt``'s SQL condition and parameters (:meth:`EventFilter.where`), less
+        the dyad when the current :meth:`scope` holds exactly that dyad's events (the
+        condition would hold for every row, and it is the costliest to test)."""
+        if self.in_scope(flt.dyad):
+            flt = dataclasses.replace(flt, dyad=None)
+        return flt.where()
+
+    def in_scope(self, dyad: tuple[str, str] | None) -> bool:
+        """Say whether the current :meth:`scope` holds exactly the events of ``dyad``."""
+        return dyad is not None and self.scoped_to == (min(dyad), max(dyad))
+
     def _changed(self) -> None:
         """Forget every remembered result: the events are about to change."""
         if self.scoped_to is not None:
@@ -316,7 +329,7 @@ class Store:
 
     def _select(self, flt: EventFilter, columns: list[str] | None = None,
                 limit: int | None = None, offset: int = 0) -> tuple[str, list[object]]:
-        where, params = flt.where()
+        where, params = self.where(flt)
         cols = ", ".join(f'"{c}"' for c in (columns or column_names()))
         sql = f"SELECT {cols} FROM events WHERE {where} ORDER BY date, event_id"
         if limit is not None:
@@ -326,7 +339,7 @@ class Store:
 
     def count(self, flt: EventFilter | None = None) -> int:
         """Return the number of events matching ``flt``."""
-        where, params = (flt or EventFilter()).where()
+        where, params = self.where(flt or EventFilter())
         row = self.con.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchone()
         return int(row[0]) if row else 0
 
@@ -392,7 +405,7 @@ class Store:
 
     def last_date(self, flt: EventFilter | None = None) -> Any:
         """Return the last event date among matching events (the default as-of date)."""
-        where, params = (flt or EventFilter()).where()
+        where, params = self.where(flt or EventFilter())
         row = self.con.execute(f"SELECT max(date) FROM events WHERE {where}", params).fetchone()
         return row[0] if row else None
 
