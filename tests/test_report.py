@@ -177,6 +177,18 @@ def test_index_chart_marks_coverage_edges_only_inside_its_range() -> None:
     assert [v["period_start"] for v in values] == ["2014-01-01", "2016-01-01", "2018-01-01"]
 
 
+def test_coverage_edge_labels_are_stacked_not_overlaid() -> None:
+    rows = [{"dataset": "icews", "period_start": dt.date(y, 1, 1), "relationship_index": 0.1,
+             "relationship_index_baseline": 0.0, "events": 9, "low_evidence": False}
+            for y in range(1995, 2026)]
+    spec = charts.index_chart(rows)
+    texts = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"]
+    assert len(texts) == 1 and texts[0]["encoding"]["y"] == {"field": "y_px", "type": "quantitative",
+                                                              "scale": None}
+    labels = {v["label"]: v["y_px"] for v in _values(spec, texts[0]["data"])}
+    assert labels == {"GDELT 2.0 begins (Feb 2015)": 2, "ICEWS ends (Apr 2023)": 15}
+
+
 def test_quad_chart_has_one_bar_per_quad_class_and_period() -> None:
     rows = [{"dataset": "d", "period_start": dt.date(2020, m, 1), "quad_class": q, "events": q * m}
             for m in (1, 2) for q in (1, 2, 3, 4)]

@@ -132,14 +132,16 @@ def index_chart(
         y=alt.Y("relationship_index_baseline:Q"),
     )
     layers: list[Any] = [line, baseline]
-    marks = [{"date": d, "label": label} for d, label in edges
-             if lo is not None and hi is not None and lo <= d <= hi]
+    inside = [(d, label) for d, label in edges if lo is not None and hi is not None and lo <= d <= hi]
+    # each label one line below the previous, so that edges close in time stay readable
+    marks = [{"date": d, "label": label, "y_px": 2 + 13 * i} for i, (d, label) in enumerate(inside)]
     if marks:
         edge = alt.Chart(_data(marks)).encode(x=alt.X("date:T"))
         layers += [
             edge.mark_rule(color="#777", strokeDash=[2, 2]).encode(tooltip=[alt.Tooltip("label:N")]),
             edge.mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#555", angle=0,
-                           baseline="top").encode(text=alt.Text("label:N"), y=_y_at(2)),
+                           baseline="top").encode(text=alt.Text("label:N"),
+                                                  y=alt.Y("y_px:Q", scale=None)),
         ]
     if change_points:
         labelled = _cp_labels(change_points)
