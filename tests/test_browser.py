@@ -140,6 +140,15 @@ def test_dashboard_filters_redraw_the_charts(browser: Any, server: str, shots: P
     page.wait_for_function("!document.querySelector('#events-count').textContent.startsWith('events 26')")
     rows = page.inner_text("#events-table tbody")
     assert "START" in rows
+    dates = page.eval_on_selector_all("#events-table tbody tr td:first-child",
+                                      "cells => cells.map(c => c.textContent)")
+    assert len(dates) > 1 and dates == sorted(dates, reverse=True)  # newest first
+    page.select_option("#search select[name=order]", "oldest")
+    page.wait_for_function("first => document.querySelector('#events-table tbody td').textContent"
+                           " <= first", arg=min(dates))
+    oldest = page.eval_on_selector_all("#events-table tbody tr td:first-child",
+                                       "cells => cells.map(c => c.textContent)")
+    assert oldest == sorted(oldest) and oldest[0] <= min(dates)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(shots / "dashboard-phone.png"), full_page=False)
     assert not errors, errors

@@ -61,9 +61,12 @@ def test_dashboard_page_loads_its_scripts_from_the_app(client: httpx.Client) -> 
 
 def test_events_page_counts_filters_and_pages(client: httpx.Client) -> None:
     body = client.get("/api/events", params={"dataset": "gdelt2", "limit": 2}).json()
-    assert body["total"] == 3 and [e["event_id"] for e in body["events"]] == ["w:1", "w:2"]
+    assert body["total"] == 3 and [e["event_id"] for e in body["events"]] == ["w:3", "w:2"]
     body = client.get("/api/events", params={"dataset": "gdelt2", "limit": 2, "offset": 2}).json()
-    assert [e["event_id"] for e in body["events"]] == ["w:3"]
+    assert [e["event_id"] for e in body["events"]] == ["w:1"]
+    body = client.get("/api/events", params={"dataset": "gdelt2", "limit": 2,
+                                              "order": "oldest"}).json()
+    assert [e["event_id"] for e in body["events"]] == ["w:1", "w:2"]
     body = client.get("/api/events", params={"dataset": "gdelt2", "direction": "backward"}).json()
     assert [e["event_id"] for e in body["events"]] == ["w:2"]
     body = client.get("/api/events", params={"dataset": "gdelt2", "search": "GENEVA"}).json()
@@ -108,6 +111,7 @@ def test_openapi_describes_the_api(client: httpx.Client) -> None:
     ("/api/events?offset=-1", 422, "parameter offset"),
     ("/api/events?search=" + "x" * 201, 422, "parameter search"),
     ("/api/events?direction=sideways", 422, "parameter direction"),
+    ("/api/events?order=random", 422, "parameter order"),
     ("/brief?dyad=USA-XXX", 400, "XXX"),
     ("/static/../../etc/passwd", 404, ""),
     ("/nothing", 404, ""),

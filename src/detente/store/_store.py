@@ -328,10 +328,12 @@ class Store:
     # -- reading ---------------------------------------------------------
 
     def _select(self, flt: EventFilter, columns: list[str] | None = None,
-                limit: int | None = None, offset: int = 0) -> tuple[str, list[object]]:
+                limit: int | None = None, offset: int = 0,
+                newest_first: bool = False) -> tuple[str, list[object]]:
         where, params = self.where(flt)
         cols = ", ".join(f'"{c}"' for c in (columns or column_names()))
-        sql = f"SELECT {cols} FROM events WHERE {where} ORDER BY date, event_id"
+        order = "date DESC, event_id DESC" if newest_first else "date, event_id"
+        sql = f"SELECT {cols} FROM events WHERE {where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params = [*params, limit, offset]
@@ -344,9 +346,11 @@ class Store:
         return int(row[0]) if row else 0
 
     def events(self, flt: EventFilter | None = None, *, limit: int | None = None,
-               offset: int = 0) -> pa.Table:
-        """Return matching events as a canonical Arrow table, ordered by date."""
-        sql, params = self._select(flt or EventFilter(), limit=limit, offset=offset)
+               offset: int = 0, newest_first: bool = False) -> pa.Table:
+        """Return matching events as a canonical Arrow table, ordered by date (oldest first
+        unless ``newest_first``), then event id."""
+        sql, params = self._select(flt or EventFilter(), limit=limit, offset=offset,
+                                   newest_first=newest_first)
         return arrow_table(self.con, sql, params).cast(CANONICAL_SCHEMA)
 
     def iter_events(self, flt: EventFilter | None = None,

@@ -73,6 +73,8 @@ class EventQuery:
     dataset: Datasets = None
     search: Annotated[str | None, Query(max_length=200,
                                         description="Substring of text, URL or names.")] = None
+    order: Annotated[Literal["newest", "oldest"], Query(
+        description="newest: latest events first (the default); oldest: earliest first.")] = "newest"
     limit: Annotated[int, Query(ge=1, le=500, description="Rows per page.")] = 50
     offset: Annotated[int, Query(ge=0, le=100_000_000, description="Rows to skip.")] = 0
 

@@ -208,7 +208,7 @@ def create_app(store_path: str | Path, *, warm: bool = False) -> FastAPI:
 
         threading.Thread(target=prepare, name="detente-warm", daemon=True).start()
 
-    @app.get("/api/events", summary="A page of events, oldest first")
+    @app.get("/api/events", summary="A page of events, newest first (or oldest, by order=)")
     def api_events(q: Annotated[EventQuery, Depends()]) -> dict[str, Any]:
         flt = q.event_filter()
         with shared.use() as st:
@@ -216,7 +216,8 @@ def create_app(store_path: str | Path, *, warm: bool = False) -> FastAPI:
         pair = flt.dyad or ((flt.source, flt.target) if flt.source and flt.target else None)
         with shared.use() as st, st.scope(pair) if pair else nullcontext():
             total = st.count(flt)
-            table = st.events(flt, limit=q.limit, offset=q.offset)
+            table = st.events(flt, limit=q.limit, offset=q.offset,
+                              newest_first=q.order == "newest")
         rows = table.select(list(_EVENT_COLUMNS)).to_pylist()
         return {"total": total, "limit": q.limit, "offset": q.offset,
                 "events": [{k: _plain(v) for k, v in r.items()} for r in rows]}

@@ -4,6 +4,12 @@
   var search = document.getElementById("search");
   var status = document.getElementById("status");
   var page = { offset: 0, limit: 25, total: 0 };
+  // Answers can come back in any order; only the latest request of each kind is shown.
+  var latest = { view: 0, events: 0 };
+  function only(kind, show) {
+    var ticket = ++latest[kind];
+    return function (body) { if (ticket === latest[kind]) { show(body); } return ticket === latest[kind]; };
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -82,9 +88,11 @@
   }
 
   function loadEvents() {
-    var p = params({ limit: page.limit, offset: page.offset, search: new FormData(search).get("search") || "" });
+    var terms = new FormData(search);
+    var p = params({ limit: page.limit, offset: page.offset, search: terms.get("search") || "",
+                     order: terms.get("order") || "newest" });
     p.delete("period");
-    return getJSON("/api/events?" + p.toString()).then(showEvents);
+    return getJSON("/api/events?" + p.toString()).then(only("events", showEvents));
   }
 
   function refresh() {
@@ -93,8 +101,8 @@
     var p = params();
     history.replaceState(null, "", "?" + p.toString());
     document.getElementById("brief-link").setAttribute("href", "/brief?" + p.toString());
-    return Promise.all([getJSON("/api/view?" + p.toString()).then(showView), loadEvents()]).then(function () {
-      status.textContent = "up to date"; document.body.setAttribute("data-ready", "true");
+    return Promise.all([getJSON("/api/view?" + p.toString()).then(only("view", showView)), loadEvents()]).then(function (shown) {
+      if (shown[0] && shown[1]) { status.textContent = "up to date"; document.body.setAttribute("data-ready", "true"); }
     }).catch(function () { document.body.setAttribute("data-ready", "error"); });
   }
 
@@ -106,6 +114,7 @@
     form.addEventListener("change", function () { if (form.checkValidity()) { refresh(); } });
     form.addEventListener("submit", function (ev) { ev.preventDefault(); refresh(); });
     search.addEventListener("submit", function (ev) { ev.preventDefault(); page.offset = 0; loadEvents(); });
+    search.elements.order.addEventListener("change", function () { page.offset = 0; loadEvents(); });
     document.getElementById("prev").addEventListener("click", function () { page.offset = Math.max(0, page.offset - page.limit); loadEvents(); });
     document.getElementById("next").addEventListener("click", function () { page.offset += page.limit; loadEvents(); });
     return refresh();
