@@ -433,3 +433,24 @@ def test_a_view_inside_a_scope_of_the_store_is_the_same_view(tmp_path: Path) -> 
         assert st.count(gdelt) == 6 and st.scoped_to is None
     assert inside == outside
     assert [r["events_share"] for r in shares] == [pytest.approx(2 / 3), pytest.approx(1 / 2)]
+
+
+def test_compare_lists_change_points_and_forecasts_that_changed(brief: Brief) -> None:
+    from detente.report.model import ChangePoint, ForecastLine
+
+    def line(mean: float | None) -> ForecastLine:
+        return ForecastLine(dataset="gdelt2", period="month", beats_no_change=mean is not None,
+                            origins=30, period_start=dt.date(2021, 3, 1), mean=mean,
+                            lower=None if mean is None else mean - 1,
+                            upper=None if mean is None else mean + 1, message="m")
+
+    cp = ChangePoint(dataset="gdelt2", date=dt.date(2021, 1, 1), message="down")
+    old = brief.model_copy(update={"glance": brief.glance.model_copy(
+        update={"forecasts": [line(None)], "change_points": [cp]})})
+    new = brief.model_copy(update={"glance": brief.glance.model_copy(
+        update={"forecasts": [line(0.5)], "change_points": []})})
+    changes = {(c.section, c.item): (c.before, c.after) for c in compare_briefs(old, new)}
+    assert changes[("forecasts", "gdelt2 index, next period")] == (
+        "not shown (did not beat no-change)", "0.50 [-0.50, 1.50] for 2021-03-01")
+    assert changes[("change points", "gdelt2 2021-01-01")] == ("found", None)
+    assert not [c for c in compare_briefs(new, new)]

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from detente.errors import DetenteError
-from detente.report.model import Brief, Change
+from detente.report.model import Brief, Change, ForecastLine
 
 __all__ = ["compare_briefs", "load_brief", "with_changes"]
 
@@ -39,6 +39,14 @@ def _fmt(value: object) -> str | None:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
+
+
+def _forecast(line: ForecastLine | None) -> str | None:
+    if line is None:
+        return None
+    if line.mean is None or line.lower is None or line.upper is None:
+        return "not shown (did not beat no-change)" if line.origins else "not shown"
+    return f"{line.mean:.2f} [{line.lower:.2f}, {line.upper:.2f}] for {line.period_start}"
 
 
 def compare_briefs(old: Brief, new: Brief) -> list[Change]:
@@ -74,6 +82,16 @@ def compare_briefs(old: Brief, new: Brief) -> list[Change]:
     ocp, ncp = old.glance.latest_change_point, new.glance.latest_change_point
     add("glance", "latest change point", f"{ocp.date} ({ocp.dataset})" if ocp else None,
         f"{ncp.date} ({ncp.dataset})" if ncp else None)
+    old_cps = {(c.dataset, c.date) for c in old.glance.change_points}
+    new_cps = {(c.dataset, c.date) for c in new.glance.change_points}
+    for ds, day in sorted(old_cps ^ new_cps):
+        add("change points", f"{ds} {day}", "found" if (ds, day) in old_cps else None,
+            "found" if (ds, day) in new_cps else None)
+    old_fc = {f.dataset: f for f in old.glance.forecasts}
+    new_fc = {f.dataset: f for f in new.glance.forecasts}
+    for name in sorted(old_fc.keys() | new_fc.keys()):
+        add("forecasts", f"{name} index, next period", _forecast(old_fc.get(name)),
+            _forecast(new_fc.get(name)))
     old_p = {(i.basket, i.item): i for i in old.playbook.items}
     new_p = {(i.basket, i.item): i for i in new.playbook.items}
     for key in sorted(old_p.keys() | new_p.keys()):
