@@ -58,9 +58,12 @@ def analysis_results(rows: list[dict[str, Any]], direction: str, period: str,
         mod = analysis()
     except Unavailable as exc:
         return [], [], [], [str(exc)]
+    frames = _adapt.series(rows)
+    same = not cp_rows or cp_rows is rows
     cps, cp_notes = _adapt.change_points(mod, cp_rows if cp_rows else rows,
-                                         cp_period if cp_rows and cp_period else period)
-    found, alert_notes = _adapt.alerts(mod, rows, direction)
+                                         cp_period if cp_rows and cp_period else period,
+                                         frames=frames if same else None)
+    found, alert_notes = _adapt.alerts(mod, rows, direction, frames=frames)
     lines = forecast_lines(mod, rows, period) if hasattr(mod, "forecast") else []
     return cps, found, lines, cp_notes + alert_notes
 
