@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from detente import __version__
@@ -125,6 +126,12 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
             notes.append(missing)
         figures = _figures(rows)
         steady = _figures(rows, steady=True)
+    heatmap: Chart | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="detente-analysis") as pool:
+        # The analyses read only the rows, in Python; the store's queries that do not
+        # wait for them run meanwhile on this thread (DuckDB works outside the GIL).
+        analysed = pool.submit(sections.analysis_results, rows, dyad, period, cp_rows,
+                               CP_PERIOD[period])
         for key, what, figs in (("latest", "the latest period", figures),
                                 ("steady", "the latest period with enough evidence", steady)):
             for dataset, start, end in sorted({(f.dataset, f.period_start, f.period_end)
@@ -132,10 +139,14 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
                 evidence.append(evidence_group(
                     store, f"{key}:{dataset}", f"{dataset}: events of {what} ({start} … {end})",
                     window(start, end, _only(scoped, dataset)), opts.evidence_per_figure))
+        if "issues" in sections_wanted:
+            first = min((r.first for r in records if r.first), default=None)
+            heatmap = sections.heatmap_chart(store, opts, period, as_of, present,
+                                             first=None if opts.issue else first) \
+                if records else Chart(name="issues", title="Issue areas by period",
+                                      description="", empty_reason="no evidence for this view")
+        cps, alerts, forecasts, analysis_notes = analysed.result()
     evidence.sort(key=lambda g: g.key)
-
-    cps, alerts, forecasts, analysis_notes = sections.analysis_results(
-        rows, dyad, period, cp_rows, CP_PERIOD[period])
     notes += analysis_notes
     for cp in cps[-3:]:
         evidence.append(evidence_group(
@@ -145,12 +156,8 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
                    _only(scoped, cp.dataset)), opts.evidence_per_figure))
     charts.append(sections.index_chart(rows, cps, missing))
     charts.append(sections.quad_chart(rows, missing))
-    if "issues" in sections_wanted:
-        first = min((r.first for r in records if r.first), default=None)
-        charts.append(sections.heatmap_chart(store, opts, period, as_of, present,
-                                             first=None if opts.issue else first) if records else
-                      Chart(name="issues", title="Issue areas by period",
-                            description="", empty_reason="no evidence for this view"))
+    if heatmap is not None:
+        charts.append(heatmap)
     if "response" in sections_wanted:
         charts.append(sections.response_chart(store, opts, period, as_of, bool(records)))
     registry_note = None
