@@ -17,7 +17,6 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import ibis  # type: ignore[import-untyped]
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -67,6 +66,8 @@ class _DuckDBSession:
         self.con = store.con
         self.saved = {k: self.con.execute("SELECT current_setting(?)", [k]).fetchone()
                       for k in _DUCKDB_SETTINGS}
+        import ibis
+
         self.backend = ibis.duckdb.from_connection(store.con)
         self.events = self.backend.table("events").select(*EVENT_COLUMNS)
         self.views: list[str] = []
@@ -143,6 +144,8 @@ class _SparkSession:
     def __init__(self, spark: Any, folder: Path) -> None:
         self.spark = spark
         self.folder = folder
+        import ibis
+
         self.backend = ibis.pyspark.connect(spark)
         self.views: list[str] = []
         self.events: ir.Table = None

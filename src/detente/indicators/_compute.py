@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import ibis  # type: ignore[import-untyped]
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from detente.errors import QueryError
 from detente.indicators._backends import get_backend
 from detente.indicators._duckdb import run_duckdb
-from detente.indicators._expr import Plan, indicator_expr
 from detente.indicators._periods import add_periods, period_floor, period_starts
+from detente.indicators._plan import Plan
 from detente.indicators._spec import BASELINE_METRICS, CURATED_DATASETS, IndicatorSpec
 from detente.store import EventFilter, Store
 
@@ -184,6 +183,8 @@ def compute_indicators(store: Store, spec: IndicatorSpec, backend: str = "duckdb
         # the same expression, its SQL and the daily totals kept between runs
         result = run_duckdb(store, spec, plan)
     else:
+        from detente.indicators._expr import indicator_expr
+
         with engine.open(store, prefilter) as session:
             expr = indicator_expr(session.events, session.table(plan.grid), spec, plan)
             result = session.to_arrow(expr)
@@ -211,6 +212,10 @@ def indicators_sql(store: Store, spec: IndicatorSpec, dialect: str = "bigquery")
     The query reads the canonical ``events`` table and a ``period_grid`` table
     (one row per series and period), created by the statement printed first.
     """
+    import ibis  # type: ignore[import-untyped]
+
+    from detente.indicators._expr import indicator_expr
+
     plan, as_of = plan_run(store, spec)
     events = ibis.duckdb.from_connection(store.con).table("events")
     grid = ibis.memtable(plan.grid)

@@ -37,11 +37,10 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
-import ibis  # type: ignore[import-untyped]
 import pyarrow as pa
 
 from detente.indicators._backends import EVENT_COLUMNS
-from detente.indicators._expr import Plan, daily_totals_expr, indicator_expr
+from detente.indicators._plan import Plan
 from detente.indicators._spec import CURATED_DATASETS, IndicatorSpec
 from detente.store import Store
 
@@ -100,6 +99,10 @@ def _daily_totals(store: Store, spec: IndicatorSpec) -> pa.Table:
     key = ("indicators.daily_totals", spec.one_a_day, spec.root_only, spec.min_sources)
 
     def make() -> pa.Table:
+        import ibis  # type: ignore[import-untyped]
+
+        from detente.indicators._expr import daily_totals_expr
+
         saved = _restoring(store.con)
         try:
             backend = ibis.duckdb.from_connection(store.con)
@@ -116,6 +119,10 @@ def _daily_totals(store: Store, spec: IndicatorSpec) -> pa.Table:
 
 def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
              only_dyad: bool) -> _Compiled:
+    import ibis
+
+    from detente.indicators._expr import indicator_expr
+
     con = store.con
     names = _Compiled(sql="", grid=f"detente_grid_{uuid.uuid4().hex[:12]}",
                       totals=f"detente_totals_{uuid.uuid4().hex[:12]}" if totals is not None else None)
@@ -145,7 +152,8 @@ def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | N
     return dataclasses.replace(names, sql=sql)
 
 
-_EXPRESSION_MODULES = ("_expr.py", "_baseline.py", "_periods.py", "_spec.py", "_backends.py", "_duckdb.py")
+_EXPRESSION_MODULES = ("_expr.py", "_baseline.py", "_periods.py", "_plan.py", "_spec.py", "_backends.py",
+                       "_duckdb.py")
 _fingerprint: str | None = None
 
 
@@ -158,7 +166,7 @@ def _versions() -> str:
         from detente import __version__
 
         h = hashlib.sha256()
-        for part in (__version__, ibis.__version__, version("sqlglot"), duckdb.__version__):
+        for part in (__version__, version("ibis-framework"), version("sqlglot"), duckdb.__version__):
             h.update(str(part).encode() + b"\0")
         here = resources.files("detente.indicators")
         for name in _EXPRESSION_MODULES:
@@ -244,6 +252,10 @@ def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
 
 def _run_once(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
               only_dyad: bool) -> pa.Table:
+    import ibis
+
+    from detente.indicators._expr import indicator_expr
+
     saved = _restoring(store.con)
     try:
         backend = ibis.duckdb.from_connection(store.con)

@@ -6,15 +6,13 @@ the same expression, compiled by Ibis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 import ibis  # type: ignore[import-untyped]
-import pyarrow as pa
 
 from detente.indicators._baseline import with_baselines
 from detente.indicators._periods import truncate_unit
+from detente.indicators._plan import Plan
 from detente.indicators._spec import CURATED_DATASETS, IndicatorSpec
 
 if TYPE_CHECKING:
@@ -24,26 +22,6 @@ __all__ = ["Plan", "daily_totals_expr", "indicator_expr"]
 
 _KEYS = ("dataset", "direction", "period_start")
 _FORCE_ROOTS = ("18", "19", "20")
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a run resolved before building the expression.
-
-    Attributes:
-        first_day: first event day read (the lookback for the first baseline included).
-        last_day: last event day read (the as-of date, or ``until`` if earlier).
-        datasets: the datasets read.
-        output_start: rows before this period start only feed the baseline.
-        grid: rows ``dataset, direction, period_start, period_end``: every cell of the output.
-            The expression takes it as a table on the engine that runs it.
-    """
-
-    first_day: date
-    last_day: date
-    datasets: tuple[str, ...]
-    output_start: date
-    grid: pa.Table
 
 
 def _span(t: ir.Table, plan: Plan) -> ir.Table:
