@@ -28,8 +28,9 @@ Then, each as a user meets it:
 2. ``detente serve`` as a subprocess on 127.0.0.1; one warm-up request, then at most
    ``--requests`` sequential ``GET /api/view?dyad=USA-RUS&period=month`` within
    ``--max-seconds`` (the server may answer these from its cache), then at most
-   ``--distinct`` with a different ``since`` each (never cached); the server is
-   stopped afterwards;
+   ``--distinct`` with a different ``since`` each (never cached), then the first
+   view of three other dyads (their events not yet copied); the server is stopped
+   afterwards;
 3. baselines, after the server stops: the same view computed in-process by
    ``build_brief`` (no HTTP, a new ``since`` each time), over the whole store and
    inside ``Store.scope`` of the dyad as the server computes it, and one
@@ -261,6 +262,14 @@ def load_api(store: Path, requests: int, max_seconds: float, distinct: int) -> d
                 misses.append(time.perf_counter() - t)
                 if r.status_code != 200:
                     raise SystemExit(f"{VIEW} answered {r.status_code}: {r.text[:300]}")
+            # The first view of dyads not asked before: their events are copied first.
+            others: list[float] = []
+            for pair in ("USA-CHN", "RUS-UKR", "DEU-FRA"):
+                t = time.perf_counter()
+                r = client.get(VIEW, params={**VIEW_PARAMS, "dyad": pair})
+                others.append(time.perf_counter() - t)
+                if r.status_code != 200:
+                    raise SystemExit(f"{VIEW} answered {r.status_code}: {r.text[:300]}")
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -270,7 +279,8 @@ def load_api(store: Path, requests: int, max_seconds: float, distinct: int) -> d
             server.wait()
     months = max((len(c.get("data") or []) for c in body.get("charts", [])
                   if isinstance(c, dict)), default=0)
-    return {"ready": ready, "warm": warm, "times": times, "misses": misses, "bytes": len(first.content),
+    return {"ready": ready, "warm": warm, "times": times, "misses": misses, "others": others,
+            "bytes": len(first.content),
             "as_of": body.get("as_of"), "period": body.get("period"), "chart_rows": months}
 
 
@@ -396,6 +406,8 @@ def main() -> None:
             misses = sorted(api["misses"])
             print(f"  {len(misses)} sequential requests, each with a new since= (no kept answer): "
                   f"median {_ms(statistics.median(misses))}, max {_ms(misses[-1])}")
+        print(f"  first view of another dyad (its events copied first): "
+              f"{', '.join(_ms(x) for x in api['others'])} (USA-CHN, RUS-UKR, DEU-FRA)")
         new = statistics.median(api["misses"]) if api["misses"] else med
         base = baselines(store, repeat=5)
         print(f"  same view in-process (build_brief, no HTTP, a new since= each): "
