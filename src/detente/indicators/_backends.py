@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -26,7 +27,8 @@ from detente.store import EventFilter, Store
 if TYPE_CHECKING:
     import ibis.expr.types as ir  # type: ignore[import-untyped]
 
-__all__ = ["BACKENDS", "EVENT_COLUMNS", "IndicatorBackend", "Session", "get_backend", "spark_session"]
+__all__ = ["BACKENDS", "EVENT_COLUMNS", "IndicatorBackend", "Session", "get_backend", "ibis_duckdb",
+           "spark_session"]
 
 # the canonical columns the indicators read
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -61,14 +63,30 @@ class IndicatorBackend(Protocol):
 _DUCKDB_SETTINGS = ("TimeZone", "python_enable_replacements")
 
 
+@contextmanager
+def ibis_duckdb(con: duckdb.DuckDBPyConnection) -> Iterator[Any]:
+    """Yield Ibis's DuckDB backend over ``con`` (the store's own connection); the
+    settings Ibis changes on a connection it is handed are put back afterwards."""
+    import ibis
+
+    saved = {}
+    for key in _DUCKDB_SETTINGS:
+        row = con.execute("SELECT current_setting(?)", [key]).fetchone()
+        if row is not None:
+            saved[key] = row[0]
+    try:
+        yield ibis.duckdb.from_connection(con)
+    finally:
+        for key, value in saved.items():
+            literal = str(value).lower() if isinstance(value, bool) else "'" + str(value) + "'"
+            con.execute(f"SET {key} = {literal}")
+
+
 class _DuckDBSession:
     def __init__(self, store: Store) -> None:
         self.con = store.con
-        self.saved = {k: self.con.execute("SELECT current_setting(?)", [k]).fetchone()
-                      for k in _DUCKDB_SETTINGS}
-        import ibis
-
-        self.backend = ibis.duckdb.from_connection(store.con)
+        self._ibis = ibis_duckdb(store.con)
+        self.backend = self._ibis.__enter__()
         self.events = self.backend.table("events").select(*EVENT_COLUMNS)
         self.views: list[str] = []
 
@@ -84,11 +102,7 @@ class _DuckDBSession:
     def close(self) -> None:
         for view in self.views:
             self.con.unregister(view)
-        for key, row in self.saved.items():
-            if row is not None:
-                value = row[0]
-                literal = str(value).lower() if isinstance(value, bool) else "'" + str(value) + "'"
-                self.con.execute(f"SET {key} = {literal}")
+        self._ibis.__exit__(None, None, None)
 
 
 class DuckDBBackend:

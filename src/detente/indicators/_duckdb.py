@@ -39,7 +39,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from detente.indicators._backends import EVENT_COLUMNS
+from detente.indicators._backends import EVENT_COLUMNS, ibis_duckdb
 from detente.indicators._plan import Plan
 from detente.indicators._spec import CURATED_DATASETS, IndicatorSpec
 from detente.store import Store
@@ -55,8 +55,6 @@ _STAND_INS = {
     "last_day": dt.date(1002, 2, 2),
     "output_start": dt.date(1003, 3, 3),
 }
-# settings Ibis changes on a connection it is handed; the store's connection gets them back
-_SETTINGS = ("TimeZone", "python_enable_replacements")
 
 
 @dataclass(frozen=True)
@@ -80,37 +78,16 @@ def _literal(day: dt.date) -> str:
     return f"MAKE_DATE({day.year}, {day.month}, {day.day})"
 
 
-def _restoring(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
-    saved = {}
-    for key in _SETTINGS:
-        row = con.execute("SELECT current_setting(?)", [key]).fetchone()
-        if row is not None:
-            saved[key] = row[0]
-    return saved
-
-
-def _restore(con: duckdb.DuckDBPyConnection, saved: dict[str, object]) -> None:
-    for key, value in saved.items():
-        literal = str(value).lower() if isinstance(value, bool) else "'" + str(value) + "'"
-        con.execute(f"SET {key} = {literal}")
-
-
 def _daily_totals(store: Store, spec: IndicatorSpec) -> pa.Table:
     key = ("indicators.daily_totals", spec.one_a_day, spec.root_only, spec.min_sources)
 
     def make() -> pa.Table:
-        import ibis  # type: ignore[import-untyped]
-
         from detente.indicators._expr import daily_totals_expr
 
-        saved = _restoring(store.con)
-        try:
-            backend = ibis.duckdb.from_connection(store.con)
+        with ibis_duckdb(store.con) as backend:
             # every dyad's events, even inside a scope of the store
             events = backend.table("events", database=(store.catalog, "main")).select(*EVENT_COLUMNS)
             table: pa.Table = daily_totals_expr(events, spec).to_pyarrow()
-        finally:
-            _restore(store.con, saved)
         return table
 
     table: pa.Table = store.memo(key, make)
@@ -119,8 +96,6 @@ def _daily_totals(store: Store, spec: IndicatorSpec) -> pa.Table:
 
 def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
              only_dyad: bool) -> _Compiled:
-    import ibis
-
     from detente.indicators._expr import indicator_expr
 
     con = store.con
@@ -129,22 +104,20 @@ def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | N
     stand_in = dataclasses.replace(plan, first_day=_STAND_INS["first_day"],
                                    last_day=_STAND_INS["last_day"],
                                    output_start=_STAND_INS["output_start"])
-    saved = _restoring(con)
     con.register(names.grid, plan.grid)
     if names.totals is not None:
         con.register(names.totals, totals)
     try:
-        backend = ibis.duckdb.from_connection(con)
-        events = backend.table("events").select(*EVENT_COLUMNS)
-        grid = backend.table(names.grid)
-        days = backend.table(names.totals) if names.totals is not None else None
-        sql = str(backend.compile(indicator_expr(events, grid, spec, stand_in, totals=days,
-                                                 only_dyad=only_dyad)))
+        with ibis_duckdb(con) as backend:
+            events = backend.table("events").select(*EVENT_COLUMNS)
+            grid = backend.table(names.grid)
+            days = backend.table(names.totals) if names.totals is not None else None
+            sql = str(backend.compile(indicator_expr(events, grid, spec, stand_in, totals=days,
+                                                     only_dyad=only_dyad)))
     finally:
         con.unregister(names.grid)
         if names.totals is not None:
             con.unregister(names.totals)
-        _restore(con, saved)
     for name, day in _STAND_INS.items():
         if _literal(day) not in sql:
             raise LookupError(name)
@@ -252,18 +225,14 @@ def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
 
 def _run_once(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
               only_dyad: bool) -> pa.Table:
-    import ibis
+    import ibis  # type: ignore[import-untyped]
 
     from detente.indicators._expr import indicator_expr
 
-    saved = _restoring(store.con)
-    try:
-        backend = ibis.duckdb.from_connection(store.con)
+    with ibis_duckdb(store.con) as backend:
         events = backend.table("events").select(*EVENT_COLUMNS)
         days = ibis.memtable(totals) if totals is not None else None
         grid = ibis.memtable(plan.grid)
         result: pa.Table = indicator_expr(events, grid, spec, plan, totals=days,
                                           only_dyad=only_dyad).to_pyarrow()
-    finally:
-        _restore(store.con, saved)
     return result
