@@ -232,9 +232,18 @@ def test_a_scope_shows_one_dyad_follows_new_events_and_refuses_writes(tmp_path: 
             with pytest.raises(QueryError, match="inside another"), st.scope(("USA", "CHN")):
                 pass
         assert st.count(only_x) == 4
-        st.ingest([_canonical_csv(tmp_path / "b.csv", [("2021-02-01", "RUSGOV", "USAGOV", "x")])])
+        st.ingest([_canonical_csv(tmp_path / "b.csv", [
+            ("2021-02-01", "RUSGOV", "USAGOV", "x"), ("2021-02-02", "DEUGOV", "FRAGOV", "x")])])
         with st.scope(("RUS", "USA")):  # either order; the kept copy is refreshed
-            assert st.count(only_x) == 3
+            assert st.count(only_x) == 3 and st.scoped_to == ("RUS", "USA")
         with st.scope(("USA", "CHN")):
             assert st.count(only_x) == 1
-        assert st.count(only_x) == 5
+        assert st.count(only_x) == 6
+        st.ingest([_canonical_csv(tmp_path / "c.csv", [
+            ("2021-03-01", "RUSGOV", "USAGOV", "x"), ("2021-03-02", "USAGOV", "RUSGOV", "x")])])
+        with st.scope(("USA", "RUS")):
+            # now most of the store: not copied, the queries run on the whole table
+            assert st.scoped_to is None and st.count(only_x) == 8
+            assert st.count(pair) == 5 and "source_country" in st.where(pair)[0]
+            with pytest.raises(StoreError, match="no writes inside a scope"):
+                st.ingest([first])

@@ -30,6 +30,8 @@ __all__ = ["Store", "chronology_files", "default_store_path", "expand_paths"]
 
 _SCOPES_KEPT = 2
 """Dyads whose events a store keeps copied for :meth:`Store.scope`."""
+_SCOPE_MAX_ROWS = 5_000_000
+"""Most events of a dyad :meth:`Store.scope` copies (a few GiB of memory at most)."""
 _MEMO_SIZE = 16
 """Results a store remembers at once (see :meth:`Store.memo`)."""
 
@@ -105,8 +107,10 @@ class Store:
         self.catalog = str(row[0]) if row else "memory"
         self.all_events = '"' + self.catalog.replace('"', '""') + '".main.events'
         """The events table by its full name: every event, even inside :meth:`scope`."""
-        self._scopes: OrderedDict[tuple[str, str], tuple[tuple[int, int], str]] = OrderedDict()
+        self._scopes: OrderedDict[tuple[str, str], tuple[tuple[int, int], str | None]] = OrderedDict()
+        self._scope_open = False
         self.scoped_to: tuple[str, str] | None = None
+        """The dyad whose events alone ``events`` holds now (see :meth:`scope`), or ``None``."""
 
     # -- opening ---------------------------------------------------------
 
@@ -253,41 +257,60 @@ class Store:
 
     @contextmanager
     def scope(self, dyad: tuple[str, str]) -> Iterator[Store]:
-        """Within the block, ``events`` holds only the events between the two sides of
-        ``dyad`` (either direction); every query of this connection sees that.
+        """Make the queries of one dyad quicker within the block.
 
-        The dyad's rows are copied once into a temporary table (kept for the next
-        scope of the same dyad while the events stay as they are, the last
-        :data:`_SCOPES_KEPT` dyads), so the many queries of a view read them rather
-        than the whole store. Only for work that reads nothing beyond the dyad;
-        :attr:`all_events` still names the whole table. Writes are refused inside.
+        Within it, ``events`` holds only the events between the two sides of
+        ``dyad`` (either direction; :attr:`scoped_to` says so), copied once into a
+        temporary table (kept for the next scope of the same dyad while the events
+        stay as they are, the last :data:`_SCOPES_KEPT` dyads), so the many queries
+        of a view read them rather than the whole store. It is a speed-up, not a
+        filter: queries still select the dyad themselves (:meth:`where` then leaves
+        the test out), and work that reads beyond the dyad uses :attr:`all_events`,
+        the whole table by its full name. Writes are refused inside.
+
+        A dyad with more than :data:`_SCOPE_MAX_ROWS` events, or with most of the
+        store's, is not copied (the copy would cost memory and save little): the
+        block then runs on the whole table, with the same results.
         """
         a, b = (parse_dyad("-".join(dyad)))
         key = (min(a, b), max(a, b))
-        if self.scoped_to is not None:
+        if self._scope_open:
             raise QueryError("a store scope cannot be opened inside another")
         state = self._state()
         kept = self._scopes.get(key)
         if kept is None or kept[0] != state:
-            name = f"_detente_scope_{key[0]}_{key[1]}"
-            cols = ", ".join(f'"{c}"' for c in column_names())
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {cols} FROM {self.all_events} "
-                "WHERE (source_country = ? AND target_country = ?) "
-                "OR (source_country = ? AND target_country = ?)", [a, b, b, a])
+            pair = ("WHERE (source_country = ? AND target_country = ?) "
+                    "OR (source_country = ? AND target_country = ?)")
+            row = self.con.execute(f"SELECT count(*) FROM {self.all_events} {pair}",
+                                   [a, b, b, a]).fetchone()
+            rows = int(row[0]) if row else 0
+            name: str | None = None
+            if rows <= _SCOPE_MAX_ROWS and 2 * rows <= state[1]:
+                name = f"_detente_scope_{key[0]}_{key[1]}"
+                cols = ", ".join(f'"{c}"' for c in column_names())
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {cols} "
+                                 f"FROM {self.all_events} {pair}", [a, b, b, a])
             self._scopes[key] = (state, name)
             while len(self._scopes) > _SCOPES_KEPT:
                 _, (_, old) = self._scopes.popitem(last=False)
-                self.con.execute(f"DROP TABLE IF EXISTS temp.main.{old}")
+                if old is not None:
+                    self.con.execute(f"DROP TABLE IF EXISTS temp.main.{old}")
         self._scopes.move_to_end(key)
-        name = self._scopes[key][1]
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW events AS SELECT * FROM {name}")
-        self.scoped_to = key
+        copy = self._scopes[key][1]
+        self._scope_open = True
         try:
-            yield self
+            if copy is None:
+                yield self
+                return
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW events AS SELECT * FROM {copy}")
+            self.scoped_to = key
+            try:
+                yield self
+            finally:
+                self.scoped_to = None
+                self.con.execute("DROP VIEW IF EXISTS temp.main.events")
         finally:
-            self.scoped_to = None
-            self.con.execute("DROP VIEW IF EXISTS temp.main.events")
+            self._scope_open = False
 
     def where(self, flt: EventFilter) -> tuple[str, list[object]]:
         """Return ``flt``'s SQL condition and parameters (:meth:`EventFilter.where`), less
@@ -303,7 +326,7 @@ class Store:
 
     def _changed(self) -> None:
         """Forget every remembered result: the events are about to change."""
-        if self.scoped_to is not None:
+        if self._scope_open:
             raise StoreError(f"{self.path}: no writes inside a scope of the store")
         self._generation += 1
         self._memo.clear()
