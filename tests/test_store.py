@@ -229,6 +229,11 @@ def test_a_scope_shows_one_dyad_follows_new_events_and_refuses_writes(tmp_path: 
             assert st.con.execute(f"SELECT count(*) FROM {st.all_events}").fetchone() == (4,)
             with pytest.raises(StoreError, match="no writes inside a scope"):
                 st.ingest([first])
+        with st.scope(("USA", "CHN"), build=False):  # its copy is stale: the whole table
+            assert st.scoped_to is None and st.count(EventFilter(dyad=("USA", "CHN"))) == 1
+        assert st.needs_scope(("CHN", "USA")) and st.prepare_scope(("CHN", "USA"))
+        with st.scope(("USA", "CHN"), build=False):
+            assert st.scoped_to == ("CHN", "USA") and st.count(only_x) == 1
             with pytest.raises(QueryError, match="inside another"), st.scope(("USA", "CHN")):
                 pass
         assert st.count(only_x) == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -30,6 +31,12 @@ def web_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
 
 @pytest.fixture
 def client(web_app: FastAPI) -> Iterator[httpx.Client]:
+    with _sync_client(web_app) as c:
+        yield c
+
+
+@contextmanager
+def _sync_client(web_app: FastAPI) -> Iterator[httpx.Client]:
     # a sync client over the ASGI app, through its own event loop
     import anyio.from_thread
 
@@ -193,3 +200,43 @@ def test_a_warm_app_computes_the_opening_view_before_it_is_asked(tmp_path: Path)
     with app.state.shared.use() as st:  # the default dyad's events are already copied
         assert st._scopes and next(iter(st._scopes)) == ("RUS", "USA")
     app.state.shared.close()
+
+
+def test_a_dyad_is_copied_after_its_first_view_and_read_from_the_copy_after(
+        tmp_path: Path) -> None:
+    import time
+
+    import detente.report as report
+
+    csv = EVENTS + ("w:4,2021-01-07,FRAGOV,DEUGOV,042,1.9,4,other talks,gdelt2\n"
+                    "w:5,2021-01-08,CHNGOV,JPNGOV,042,1.9,4,more talks,gdelt2\n"
+                    "w:6,2021-02-09,GBRGOV,FRAGOV,042,1.9,4,still more,gdelt2\n")
+    (tmp_path / "e.csv").write_text(csv, encoding="utf-8")
+    with Store.open(tmp_path / "s.duckdb", with_chronology=False) as st:
+        st.ingest([tmp_path / "e.csv"])
+    app = create_app(tmp_path / "s.duckdb")
+    shared = app.state.shared
+    seen: list[object] = []
+    import detente.web.app as web
+
+    def spy(st: Store, *args: object, **kwargs: object) -> object:
+        seen.append(st.scoped_to)
+        return report.build_brief(st, *args, **kwargs)  # type: ignore[arg-type]
+
+    web_build = web.build_brief
+    web.build_brief = spy  # type: ignore[assignment]
+    try:
+        with _sync_client(app) as client:
+            first = client.get("/api/view", params={"period": "month"})
+            deadline = time.monotonic() + 30
+            while shared._copying and time.monotonic() < deadline:
+                time.sleep(0.02)
+            with shared.use() as st:
+                assert st._kept_scope(("RUS", "USA")) is not None
+            second = client.get("/api/view", params={"period": "month", "since": "2020-01-01"})
+    finally:
+        web.build_brief = web_build  # type: ignore[assignment]
+        shared.close()
+    assert first.status_code == second.status_code == 200
+    assert seen == [None, ("RUS", "USA")]  # the first view ran on the whole table
+    assert first.json()["glance"] == second.json()["glance"]

@@ -255,30 +255,16 @@ class Store:
         row = self.con.execute(f"SELECT count(*) FROM {self.all_events}").fetchone()
         return self._generation, int(row[0]) if row else 0
 
-    @contextmanager
-    def scope(self, dyad: tuple[str, str]) -> Iterator[Store]:
-        """Make the queries of one dyad quicker within the block.
-
-        Within it, ``events`` holds only the events between the two sides of
-        ``dyad`` (either direction; :attr:`scoped_to` says so), copied once into a
-        temporary table (kept for the next scope of the same dyad while the events
-        stay as they are, the last :data:`_SCOPES_KEPT` dyads), so the many queries
-        of a view read them rather than the whole store. It is a speed-up, not a
-        filter: queries still select the dyad themselves (:meth:`where` then leaves
-        the test out), and work that reads beyond the dyad uses :attr:`all_events`,
-        the whole table by its full name. Writes are refused inside.
-
-        A dyad with more than :data:`_SCOPE_MAX_ROWS` events, or with most of the
-        store's, is not copied (the copy would cost memory and save little): the
-        block then runs on the whole table, with the same results.
-        """
-        a, b = (parse_dyad("-".join(dyad)))
-        key = (min(a, b), max(a, b))
+    def prepare_scope(self, dyad: tuple[str, str]) -> bool:
+        """Copy the events of ``dyad`` for :meth:`scope` unless a fresh copy is kept;
+        return whether the dyad has one now (see :meth:`scope` for when it does not)."""
         if self._scope_open:
-            raise QueryError("a store scope cannot be opened inside another")
+            raise QueryError("a store scope cannot be prepared inside another")
+        key = _pair(dyad)
         state = self._state()
         kept = self._scopes.get(key)
         if kept is None or kept[0] != state:
+            a, b = key
             pair = ("WHERE (source_country = ? AND target_country = ?) "
                     "OR (source_country = ? AND target_country = ?)")
             row = self.con.execute(f"SELECT count(*) FROM {self.all_events} {pair}",
@@ -286,7 +272,7 @@ class Store:
             rows = int(row[0]) if row else 0
             name: str | None = None
             if rows <= _SCOPE_MAX_ROWS and 2 * rows <= state[1]:
-                name = f"_detente_scope_{key[0]}_{key[1]}"
+                name = f"_detente_scope_{a}_{b}"
                 cols = ", ".join(f'"{c}"' for c in column_names())
                 self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {cols} "
                                  f"FROM {self.all_events} {pair}", [a, b, b, a])
@@ -296,12 +282,43 @@ class Store:
                 if old is not None:
                     self.con.execute(f"DROP TABLE IF EXISTS temp.main.{old}")
         self._scopes.move_to_end(key)
-        copy = self._scopes[key][1]
+        return self._scopes[key][1] is not None
+
+    def _kept_scope(self, key: tuple[str, str]) -> str | None:
+        kept = self._scopes.get(key)
+        return kept[1] if kept is not None and kept[0] == self._state() else None
+
+    @contextmanager
+    def scope(self, dyad: tuple[str, str], *, build: bool = True) -> Iterator[Store]:
+        """Make the queries of one dyad quicker within the block.
+
+        Within it, ``events`` holds only the events between the two sides of
+        ``dyad`` (either direction; :attr:`scoped_to` says so), copied once into a
+        temporary table (:meth:`prepare_scope`; kept for the next scope of the same
+        dyad while the events stay as they are, the last :data:`_SCOPES_KEPT`
+        dyads), so the many queries of a view read them rather than the whole
+        store. It is a speed-up, not a filter: queries still select the dyad
+        themselves (:meth:`where` then leaves the test out), and work that reads
+        beyond the dyad uses :attr:`all_events`, the whole table by its full name.
+        Writes are refused inside.
+
+        With ``build=False`` a dyad without a fresh copy is not copied now: the
+        block runs on the whole table (the copy can be made later, when there is
+        time). A dyad with more than :data:`_SCOPE_MAX_ROWS` events, or with most
+        of the store's, is never copied. Results are the same either way.
+        """
+        key = _pair(dyad)
+        if self._scope_open:
+            raise QueryError("a store scope cannot be opened inside another")
+        copy = self._kept_scope(key)
+        if copy is None and build and self.prepare_scope(key):
+            copy = self._kept_scope(key)
         self._scope_open = True
         try:
             if copy is None:
                 yield self
                 return
+            self._scopes.move_to_end(key)
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW events AS SELECT * FROM {copy}")
             self.scoped_to = key
             try:
@@ -311,6 +328,12 @@ class Store:
                 self.con.execute("DROP VIEW IF EXISTS temp.main.events")
         finally:
             self._scope_open = False
+
+    def needs_scope(self, dyad: tuple[str, str]) -> bool:
+        """Say whether :meth:`prepare_scope` has work to do for ``dyad``: no fresh copy,
+        and no fresh finding that the dyad is not worth one."""
+        kept = self._scopes.get(_pair(dyad))
+        return kept is None or kept[0] != self._state()
 
     def where(self, flt: EventFilter) -> tuple[str, list[object]]:
         """Return ``flt``'s SQL condition and parameters (:meth:`EventFilter.where`), less
@@ -455,6 +478,11 @@ class Store:
             bad = sorted(c for c in codes if c not in known)
             if bad:
                 raise QueryError(f"unknown CAMEO country code(s): {', '.join(str(b) for b in bad)}")
+
+
+def _pair(dyad: tuple[str, str]) -> tuple[str, str]:
+    a, b = parse_dyad("-".join(dyad))
+    return (min(a, b), max(a, b))
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -55,6 +55,8 @@ class _Shared:
         self.lock = threading.Lock()
         self.store: Store | None = None
         self.responses: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self.closed = False
+        self._copying: set[tuple[str, str]] = set()
 
     def stamp(self) -> tuple[int, ...]:
         """Return the store file's (and its write-ahead log's) modification time and size."""
@@ -92,8 +94,28 @@ class _Shared:
                 self.store = Store.open(self.path, read_only=True)
             yield self.store
 
+    def copy_later(self, store: Store, dyad: tuple[str, str]) -> None:
+        """Copy ``dyad``'s events for the next views (:meth:`Store.prepare_scope`) on a
+        thread of its own, after the answer that needed them has gone out; called with
+        the lock held, so the copy starts once that request is done."""
+        key = (min(dyad), max(dyad))
+        if key in self._copying or not store.needs_scope(key):
+            return
+        self._copying.add(key)
+
+        def copy() -> None:
+            try:
+                with self.lock:
+                    if not self.closed and self.store is not None:
+                        self.store.prepare_scope(key)
+            finally:
+                self._copying.discard(key)
+
+        threading.Thread(target=copy, name="detente-copy", daemon=True).start()
+
     def close(self) -> None:
         with self.lock:
+            self.closed = True
             if self.store is not None:
                 self.store.close()
                 self.store = None
@@ -184,8 +206,11 @@ def create_app(store_path: str | Path, *, warm: bool = False) -> FastAPI:
     def view(opts: BriefOptions) -> str:
         def make(st: Store) -> str:
             checked(st, opts)
-            with st.scope(opts.dyad):  # the quick view reads nothing beyond the dyad
+            # the quick view reads nothing beyond the dyad: a copy of its events, once
+            # there is one (the first view of a dyad does not wait for the copy)
+            with st.scope(opts.dyad, build=False):
                 content = build_brief(st, opts, sections_wanted=_QUICK)
+            shared.copy_later(st, opts.dyad)
             return script_json({
                 "title": content.title, "as_of": content.as_of, "period": content.period,
                 "glance": content.glance.model_dump(mode="json"),
@@ -204,7 +229,10 @@ def create_app(store_path: str | Path, *, warm: bool = False) -> FastAPI:
             # the opening view, computed while the page loads: its dyad's events copied,
             # the daily totals counted, the queries compiled
             with suppress(Exception):  # a request for the same view meets it and answers it
-                view(ViewQuery().options())
+                opening = ViewQuery().options()
+                with shared.use() as st:
+                    st.prepare_scope(opening.dyad)
+                view(opening)
 
         threading.Thread(target=prepare, name="detente-warm", daemon=True).start()
 
@@ -214,10 +242,13 @@ def create_app(store_path: str | Path, *, warm: bool = False) -> FastAPI:
         with shared.use() as st:
             st.validate(flt)
         pair = flt.dyad or ((flt.source, flt.target) if flt.source and flt.target else None)
-        with shared.use() as st, st.scope(pair) if pair else nullcontext():
-            total = st.count(flt)
-            table = st.events(flt, limit=q.limit, offset=q.offset,
-                              newest_first=q.order == "newest")
+        with shared.use() as st:
+            with st.scope(pair, build=False) if pair else nullcontext():
+                total = st.count(flt)
+                table = st.events(flt, limit=q.limit, offset=q.offset,
+                                  newest_first=q.order == "newest")
+            if pair:
+                shared.copy_later(st, pair)
         rows = table.select(list(_EVENT_COLUMNS)).to_pylist()
         return {"total": total, "limit": q.limit, "offset": q.offset,
                 "events": [{k: _plain(v) for k, v in r.items()} for r in rows]}
