@@ -202,19 +202,40 @@ def test_a_warm_app_computes_the_opening_view_before_it_is_asked(tmp_path: Path)
     app.state.shared.close()
 
 
+def _two_dyads(folder: Path) -> FastAPI:
+    csv = EVENTS + ("w:4,2021-01-07,FRAGOV,DEUGOV,042,1.9,4,other talks,gdelt2\n"
+                    "w:5,2021-01-08,CHNGOV,JPNGOV,042,1.9,4,more talks,gdelt2\n"
+                    "w:6,2021-02-09,GBRGOV,FRAGOV,042,1.9,4,still more,gdelt2\n")
+    (folder / "e.csv").write_text(csv, encoding="utf-8")
+    with Store.open(folder / "s.duckdb", with_chronology=False) as st:
+        st.ingest([folder / "e.csv"])
+    return create_app(folder / "s.duckdb")
+
+
+def test_only_the_latest_dyad_is_copied_once_requests_pause(tmp_path: Path) -> None:
+    import time
+
+    app = _two_dyads(tmp_path)
+    shared = app.state.shared
+    with _sync_client(app) as client:
+        assert client.get("/api/view", params={"period": "month"}).status_code == 200
+        assert client.get("/api/view", params={"dyad": "FRA-DEU"}).status_code == 200
+        deadline = time.monotonic() + 30
+        while shared._copier is not None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with shared.use() as st:
+            assert st._kept_scope(("DEU", "FRA")) is not None
+            assert st._kept_scope(("RUS", "USA")) is None
+    shared.close()
+
+
 def test_a_dyad_is_copied_after_its_first_view_and_read_from_the_copy_after(
         tmp_path: Path) -> None:
     import time
 
     import detente.report as report
 
-    csv = EVENTS + ("w:4,2021-01-07,FRAGOV,DEUGOV,042,1.9,4,other talks,gdelt2\n"
-                    "w:5,2021-01-08,CHNGOV,JPNGOV,042,1.9,4,more talks,gdelt2\n"
-                    "w:6,2021-02-09,GBRGOV,FRAGOV,042,1.9,4,still more,gdelt2\n")
-    (tmp_path / "e.csv").write_text(csv, encoding="utf-8")
-    with Store.open(tmp_path / "s.duckdb", with_chronology=False) as st:
-        st.ingest([tmp_path / "e.csv"])
-    app = create_app(tmp_path / "s.duckdb")
+    app = _two_dyads(tmp_path)
     shared = app.state.shared
     seen: list[object] = []
     import detente.web.app as web
@@ -228,8 +249,9 @@ def test_a_dyad_is_copied_after_its_first_view_and_read_from_the_copy_after(
     try:
         with _sync_client(app) as client:
             first = client.get("/api/view", params={"period": "month"})
+            assert shared._wanted == ("RUS", "USA")  # copied once requests pause
             deadline = time.monotonic() + 30
-            while shared._copying and time.monotonic() < deadline:
+            while shared._copier is not None and time.monotonic() < deadline:
                 time.sleep(0.02)
             with shared.use() as st:
                 assert st._kept_scope(("RUS", "USA")) is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager, nullcontext, suppress
@@ -41,6 +42,8 @@ _STATIC = {
 }
 _CACHED = 16
 """Finished API responses kept per server (each a few hundred kB of JSON)."""
+_IDLE = 1.0
+"""Seconds without a request before a dyad's events are copied for its next views."""
 _EVENT_COLUMNS = ("event_id", "date", "source_actor", "target_actor", "event_code", "quad_class",
                   "goldstein", "issue_areas", "dataset", "text", "url", "citation_issuer",
                   "citation_title", "citation_date")
@@ -56,7 +59,9 @@ class _Shared:
         self.store: Store | None = None
         self.responses: OrderedDict[tuple[Any, ...], str] = OrderedDict()
         self.closed = False
-        self._copying: set[tuple[str, str]] = set()
+        self.activity = 0  # requests seen; the copier waits for a pause in them
+        self._wanted: tuple[str, str] | None = None
+        self._copier: threading.Thread | None = None
 
     def stamp(self) -> tuple[int, ...]:
         """Return the store file's (and its write-ahead log's) modification time and size."""
@@ -73,6 +78,7 @@ class _Shared:
     def cached(self, key: tuple[Any, ...], make: Callable[[Store], str]) -> str:
         """Return the response for ``key``, made by ``make`` unless the same store state
         answered it recently (a small least-recently-used cache; the store is read-only)."""
+        self.activity += 1
         with self.lock:
             full = (*key, self.stamp())
             body = self.responses.get(full)
@@ -89,29 +95,41 @@ class _Shared:
 
     @contextmanager
     def use(self) -> Iterator[Store]:
+        self.activity += 1
         with self.lock:
             if self.store is None:
                 self.store = Store.open(self.path, read_only=True)
             yield self.store
 
     def copy_later(self, store: Store, dyad: tuple[str, str]) -> None:
-        """Copy ``dyad``'s events for the next views (:meth:`Store.prepare_scope`) on a
-        thread of its own, after the answer that needed them has gone out; called with
-        the lock held, so the copy starts once that request is done."""
+        """Have ``dyad``'s events copied for its next views (:meth:`Store.prepare_scope`)
+        once requests pause for :data:`_IDLE` seconds, so that someone clicking through
+        dyads is not kept waiting by copies of the ones they passed. Only the latest
+        dyad asked for is copied. Called with the lock held."""
         key = (min(dyad), max(dyad))
-        if key in self._copying or not store.needs_scope(key):
+        if not store.needs_scope(key):
             return
-        self._copying.add(key)
+        self._wanted = key
+        if self._copier is None:
+            self._copier = threading.Thread(target=self._copy_when_idle, name="detente-copy",
+                                            daemon=True)
+            self._copier.start()
 
-        def copy() -> None:
-            try:
-                with self.lock:
-                    if not self.closed and self.store is not None:
-                        self.store.prepare_scope(key)
-            finally:
-                self._copying.discard(key)
-
-        threading.Thread(target=copy, name="detente-copy", daemon=True).start()
+    def _copy_when_idle(self) -> None:
+        while True:
+            seen = self.activity
+            time.sleep(_IDLE)
+            with self.lock:
+                if self.closed or self.store is None:
+                    self._copier = None
+                    return
+                if self.activity != seen:
+                    continue
+                key, self._wanted = self._wanted, None
+                self._copier = None
+                if key is not None:
+                    self.store.prepare_scope(key)
+                return
 
     def close(self) -> None:
         with self.lock:
