@@ -29,8 +29,8 @@ Then, each as a user meets it:
    ``--requests`` sequential ``GET /api/view?dyad=USA-RUS&period=month`` within
    ``--max-seconds`` (the server may answer these from its cache), then at most
    ``--distinct`` with a different ``since`` each (never cached), then the first
-   view of three other dyads (their events not yet copied); the server is stopped
-   afterwards;
+   view of three other dyads one after another (their events not copied yet); the
+   server is stopped afterwards;
 3. baselines, after the server stops: the same view computed in-process by
    ``build_brief`` (no HTTP, a new ``since`` each time), over the whole store and
    inside ``Store.scope`` of the dyad as the server computes it, and one
@@ -262,7 +262,8 @@ def load_api(store: Path, requests: int, max_seconds: float, distinct: int) -> d
                 misses.append(time.perf_counter() - t)
                 if r.status_code != 200:
                     raise SystemExit(f"{VIEW} answered {r.status_code}: {r.text[:300]}")
-            # The first view of dyads not asked before: their events are copied first.
+            # The first view of dyads not asked before, one after another: each reads the
+            # whole store (a dyad's events are copied only once requests pause).
             others: list[float] = []
             for pair in ("USA-CHN", "RUS-UKR", "DEU-FRA"):
                 t = time.perf_counter()
@@ -406,7 +407,7 @@ def main() -> None:
             misses = sorted(api["misses"])
             print(f"  {len(misses)} sequential requests, each with a new since= (no kept answer): "
                   f"median {_ms(statistics.median(misses))}, max {_ms(misses[-1])}")
-        print(f"  first view of another dyad (its events copied first): "
+        print(f"  first view of another dyad, one after another (no copy yet): "
               f"{', '.join(_ms(x) for x in api['others'])} (USA-CHN, RUS-UKR, DEU-FRA)")
         new = statistics.median(api["misses"]) if api["misses"] else med
         base = baselines(store, repeat=5)
