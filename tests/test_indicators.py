@@ -414,6 +414,14 @@ def test_compiled_queries_outlive_the_process_in_the_cache_folder(
     with monkeypatch.context() as m:
         m.setattr(_duckdb, "_compile", refuse)
         assert compute_indicators(main_store, spec).to_pylist() == first
+    with monkeypatch.context() as m:  # the folder keeps the latest few only
+        m.setattr(_duckdb, "_KEPT_ON_DISK", 1)
+        _duckdb.clear_compiled()
+        compute_indicators(main_store, IndicatorSpec(baseline_periods=3))
+        assert [p.name for p in kept[0].parent.glob("indicators-*.json")] != [kept[0].name]
+        assert len(list(kept[0].parent.glob("indicators-*.json"))) == 1
+    _duckdb.clear_compiled()
+    compute_indicators(main_store, spec)
     kept[0].write_text("{not json", encoding="utf-8")  # a damaged file is compiled afresh
     _duckdb.clear_compiled()
     assert compute_indicators(main_store, spec).to_pylist() == first

@@ -48,6 +48,8 @@ __all__ = ["clear_compiled", "run_duckdb"]
 
 _KEPT = 64
 """Compiled queries kept per process (each a few kB of SQL)."""
+_KEPT_ON_DISK = 256
+"""Compiled queries kept in the cache folder (about 10 kB each)."""
 
 # stand-in dates, far from any event, one per date of the plan
 _STAND_INS = {
@@ -177,6 +179,9 @@ def _to_disk(shape: tuple[object, ...], entry: _Compiled) -> None:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.partial")
         tmp.write_text(json.dumps(dataclasses.asdict(entry)), encoding="utf-8")
         tmp.replace(path)
+        kept = sorted(path.parent.glob("indicators-*.json"), key=lambda f: f.stat().st_mtime)
+        for old in kept[:-_KEPT_ON_DISK]:  # the least recently written go first
+            old.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only home: compile again next time
 
