@@ -128,7 +128,8 @@ class _Shared:
                 key, self._wanted = self._wanted, None
                 self._copier = None
                 if key is not None:
-                    self.store.prepare_scope(key)
+                    with suppress(Exception):  # no copy: the views read the whole store
+                        self.store.prepare_scope(key)
                 return
 
     def close(self) -> None:
