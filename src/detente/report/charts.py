@@ -208,8 +208,9 @@ def heatmap_chart(rows: Sequence[Record]) -> dict[str, Any]:
         color=alt.Color("net_cooperation:Q", title="net cooperation",
                         scale=alt.Scale(scheme="redblue", domain=[-1, 1]),
                         legend=alt.Legend(orient="bottom")),
-        tooltip=["dataset:N", "issue_area:N", alt.Tooltip("period_label:O", title="period"),
-                 "events:Q", alt.Tooltip("net_cooperation:Q", format=".2f")],
+        tooltip=[alt.Tooltip("dataset:N"), alt.Tooltip("issue_area:N"),
+                 alt.Tooltip("period_label:O", title="period"), alt.Tooltip("events:Q"),
+                 alt.Tooltip("net_cooperation:Q", format=".2f")],
     )
     chart = chart.properties(width=_WIDTH, height=alt.Step(16))
     if len({r["dataset"] for r in rows}) > 1:
@@ -251,8 +252,8 @@ def treaty_chart(rows: Sequence[Record], as_of: dt.date | None = None) -> dict[s
         x2=alt.X2("end:T"),
         y=alt.Y("name:N", title=None, sort=None),
         color=alt.Color("status:N", title="status", legend=alt.Legend(orient="bottom")),
-        tooltip=["name:N", "status:N", "citation:N", alt.Tooltip("start:T", title="from"),
-                 alt.Tooltip("end:T", title="until")],
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("status:N"), alt.Tooltip("citation:N"),
+                 alt.Tooltip("start:T", title="from"), alt.Tooltip("end:T", title="until")],
     )
     layers: list[Any] = [bars]
     if as_of is not None:
