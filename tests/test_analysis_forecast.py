@@ -86,3 +86,21 @@ def test_short_series_and_bad_horizon_are_clear_errors() -> None:
         forecast(indicator_frame(list(range(10))), horizon=2)
     with pytest.raises(AnalysisError, match="horizon 7"):
         forecast(indicator_frame(list(range(40))), horizon=7)
+
+
+def test_one_design_for_every_lag_order_gives_the_same_fits() -> None:
+    import sys
+
+    import detente.analysis.forecast  # noqa: F401 - the module (the package exports a function)
+
+    forecast_module = sys.modules["detente.analysis.forecast"]
+    rng = np.random.default_rng(7)
+    y = np.cumsum(rng.normal(size=80)) * 0.3
+    for p in range(1, forecast_module.MAX_LAG + 1):
+        x_full, t_full = forecast_module._lagged(y, forecast_module.MAX_LAG, forecast_module.MAX_LAG)
+        x_p, t_p = forecast_module._lagged(y, p, forecast_module.MAX_LAG)
+        assert np.array_equal(x_full[:, :p + 1], x_p) and np.array_equal(t_full, t_p)
+    gappy = y.copy()
+    gappy[40] = np.nan  # a gap: each order keeps its own rows, as before
+    mean, sd, p = _ar_predict(gappy, 2)
+    assert np.all(np.isfinite(mean)) and np.all(sd > 0) and 1 <= p <= forecast_module.MAX_LAG

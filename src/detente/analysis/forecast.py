@@ -78,8 +78,11 @@ def _lagged(y: np.ndarray, p: int, first: int) -> tuple[np.ndarray, np.ndarray]:
 def _ar_predict(y: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Fit AR(p) by least squares (p by AIC on a common sample) and forecast ``horizon`` steps."""
     best: tuple[float, int, np.ndarray, float] | None = None
+    # With no gap in the series every order keeps the same rows, and its design is the
+    # first columns of the largest order's: built once (the same numbers, a third the work).
+    full = _lagged(y, MAX_LAG, MAX_LAG) if not np.isnan(y).any() else None
     for p in range(1, MAX_LAG + 1):
-        x, target = _lagged(y, p, MAX_LAG)
+        x, target = (full[0][:, :p + 1], full[1]) if full is not None else _lagged(y, p, MAX_LAG)
         if len(target) < 3 * (p + 1):
             continue
         beta, *_ = np.linalg.lstsq(x, target, rcond=None)
