@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -22,18 +19,12 @@ from detente.errors import DetenteError, QueryError, StoreError
 from detente.readers import Reader, SourceFile, install_lookups
 from detente.schema import CANONICAL_SCHEMA, column_names
 from detente.store._ingest import FileReport, ingest_file
-from detente.store._query import EventFilter, parse_dyad
+from detente.store._query import EventFilter
 from detente.store._schema import DDL, SCHEMA_VERSION
+from detente.store._scope import ScopesMixin
 from detente.tagging import RuleSet, load_rules
 
 __all__ = ["Store", "chronology_files", "default_store_path", "expand_paths"]
-
-_SCOPES_KEPT = 2
-"""Dyads whose events a store keeps copied for :meth:`Store.scope`."""
-_SCOPE_MAX_ROWS = 5_000_000
-"""Most events of a dyad :meth:`Store.scope` copies (a few GiB of memory at most)."""
-_MEMO_SIZE = 16
-"""Results a store remembers at once (see :meth:`Store.memo`)."""
 
 # inside a folder, files that are documentation or code rather than event data
 _SUFFIXES_SKIPPED = {".md", ".py", ".html", ".pdf", ".sha256", ".md5"}
@@ -91,7 +82,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-class Store:
+class Store(ScopesMixin):
     """A DuckDB file of canonical events.
 
     Open with :meth:`open`; use as a context manager to close it.
@@ -101,16 +92,7 @@ class Store:
         self.con = con
         self.path = path
         self.rules = rules
-        self._generation = 0
-        self._memo: dict[Hashable, tuple[tuple[int, int], Any]] = {}
-        row = con.execute("SELECT current_database()").fetchone()
-        self.catalog = str(row[0]) if row else "memory"
-        self.all_events = '"' + self.catalog.replace('"', '""') + '".main.events'
-        """The events table by its full name: every event, even inside :meth:`scope`."""
-        self._scopes: OrderedDict[tuple[str, str], tuple[tuple[int, int], str | None]] = OrderedDict()
-        self._scope_open = False
-        self.scoped_to: tuple[str, str] | None = None
-        """The dyad whose events alone ``events`` holds now (see :meth:`scope`), or ``None``."""
+        self._init_scopes()
 
     # -- opening ---------------------------------------------------------
 
@@ -225,10 +207,7 @@ class Store:
             InputFileError: the file cannot be read; the store is unchanged.
         """
         self._changed()
-        try:
-            return ingest_file(self.con, path, fmt=fmt, rules=self.rules, reader_chosen=on_reader)
-        finally:
-            self._changed()
+        return ingest_file(self.con, path, fmt=fmt, rules=self.rules, reader_chosen=on_reader)
 
     def ingest(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[FileReport]:
         """Ingest files, folders and globs; stop at the first unreadable file."""
@@ -250,126 +229,6 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         return int(changed[0]) if changed else 0
-
-    def _state(self) -> tuple[int, int]:
-        row = self.con.execute(f"SELECT count(*) FROM {self.all_events}").fetchone()
-        return self._generation, int(row[0]) if row else 0
-
-    def prepare_scope(self, dyad: tuple[str, str]) -> bool:
-        """Copy the events of ``dyad`` for :meth:`scope` unless a fresh copy is kept;
-        return whether the dyad has one now (see :meth:`scope` for when it does not)."""
-        if self._scope_open:
-            raise QueryError("a store scope cannot be prepared inside another")
-        key = _pair(dyad)
-        state = self._state()
-        kept = self._scopes.get(key)
-        if kept is None or kept[0] != state:
-            a, b = key
-            pair = ("WHERE (source_country = ? AND target_country = ?) "
-                    "OR (source_country = ? AND target_country = ?)")
-            row = self.con.execute(f"SELECT count(*) FROM {self.all_events} {pair}",
-                                   [a, b, b, a]).fetchone()
-            rows = int(row[0]) if row else 0
-            name: str | None = None
-            if rows <= _SCOPE_MAX_ROWS and 2 * rows <= state[1]:
-                name = f"_detente_scope_{a}_{b}"
-                cols = ", ".join(f'"{c}"' for c in column_names())
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {cols} "
-                                 f"FROM {self.all_events} {pair}", [a, b, b, a])
-            self._scopes[key] = (state, name)
-            while len(self._scopes) > _SCOPES_KEPT:
-                _, (_, old) = self._scopes.popitem(last=False)
-                if old is not None:
-                    self.con.execute(f"DROP TABLE IF EXISTS temp.main.{old}")
-        self._scopes.move_to_end(key)
-        return self._scopes[key][1] is not None
-
-    def _kept_scope(self, key: tuple[str, str]) -> str | None:
-        kept = self._scopes.get(key)
-        return kept[1] if kept is not None and kept[0] == self._state() else None
-
-    @contextmanager
-    def scope(self, dyad: tuple[str, str], *, build: bool = True) -> Iterator[Store]:
-        """Make the queries of one dyad quicker within the block.
-
-        Within it, ``events`` holds only the events between the two sides of
-        ``dyad`` (either direction; :attr:`scoped_to` says so), copied once into a
-        temporary table (:meth:`prepare_scope`; kept for the next scope of the same
-        dyad while the events stay as they are, the last :data:`_SCOPES_KEPT`
-        dyads), so the many queries of a view read them rather than the whole
-        store. It is a speed-up, not a filter: queries still select the dyad
-        themselves (:meth:`where` then leaves the test out), and work that reads
-        beyond the dyad uses :attr:`all_events`, the whole table by its full name.
-        Writes are refused inside.
-
-        With ``build=False`` a dyad without a fresh copy is not copied now: the
-        block runs on the whole table (the copy can be made later, when there is
-        time). A dyad with more than :data:`_SCOPE_MAX_ROWS` events, or with most
-        of the store's, is never copied. Results are the same either way.
-        """
-        key = _pair(dyad)
-        if self._scope_open:
-            raise QueryError("a store scope cannot be opened inside another")
-        copy = self._kept_scope(key)
-        if copy is None and build and self.prepare_scope(key):
-            copy = self._kept_scope(key)
-        self._scope_open = True
-        try:
-            if copy is None:
-                yield self
-                return
-            self._scopes.move_to_end(key)
-            self.con.execute(f"CREATE OR REPLACE TEMP VIEW events AS SELECT * FROM {copy}")
-            self.scoped_to = key
-            try:
-                yield self
-            finally:
-                self.scoped_to = None
-                self.con.execute("DROP VIEW IF EXISTS temp.main.events")
-        finally:
-            self._scope_open = False
-
-    def needs_scope(self, dyad: tuple[str, str]) -> bool:
-        """Say whether :meth:`prepare_scope` has work to do for ``dyad``: no fresh copy,
-        and no fresh finding that the dyad is not worth one."""
-        kept = self._scopes.get(_pair(dyad))
-        return kept is None or kept[0] != self._state()
-
-    def where(self, flt: EventFilter) -> tuple[str, list[object]]:
-        """Return ``flt``'s SQL condition and parameters (:meth:`EventFilter.where`), less
-        the dyad when the current :meth:`scope` holds exactly that dyad's events (the
-        condition would hold for every row, and it is the costliest to test)."""
-        if self.in_scope(flt.dyad):
-            flt = dataclasses.replace(flt, dyad=None)
-        return flt.where()
-
-    def in_scope(self, dyad: tuple[str, str] | None) -> bool:
-        """Say whether the current :meth:`scope` holds exactly the events of ``dyad``."""
-        return dyad is not None and self.scoped_to == (min(dyad), max(dyad))
-
-    def _changed(self) -> None:
-        """Forget every remembered result: the events are about to change."""
-        if self._scope_open:
-            raise StoreError(f"{self.path}: no writes inside a scope of the store")
-        self._generation += 1
-        self._memo.clear()
-
-    def memo(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        """Return ``make()``, remembered under ``key`` while the events stay as they are.
-
-        For small results that many queries share (daily totals, say). The store's
-        own writes forget them; a remembered result also lapses when the number of
-        events changes, so rows added or deleted through the raw connection are seen.
-        """
-        state = self._state()
-        hit = self._memo.get(key)
-        if hit is not None and hit[0] == state:
-            return hit[1]
-        value = make()
-        if len(self._memo) >= _MEMO_SIZE:
-            self._memo.pop(next(iter(self._memo)))
-        self._memo[key] = (state, value)
-        return value
 
     # -- reading ---------------------------------------------------------
 
@@ -478,11 +337,6 @@ class Store:
             bad = sorted(c for c in codes if c not in known)
             if bad:
                 raise QueryError(f"unknown CAMEO country code(s): {', '.join(str(b) for b in bad)}")
-
-
-def _pair(dyad: tuple[str, str]) -> tuple[str, str]:
-    a, b = parse_dyad("-".join(dyad))
-    return (min(a, b), max(a, b))
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

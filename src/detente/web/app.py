@@ -31,6 +31,7 @@ from detente.report._bundle import vega_bundle
 from detente.report.html import stylesheet
 from detente.report.model import Chart, DatasetRecord, Glance
 from detente.store import EventFilter, Store
+from detente.store._scope import dyad_key
 from detente.web._params import EventQuery, ViewQuery
 
 __all__ = ["create_app"]
@@ -120,7 +121,7 @@ class _Shared:
         once requests pause for :data:`_IDLE` seconds, so that someone clicking through
         dyads is not kept waiting by copies of the ones they passed. Only the latest
         dyad asked for is copied. Called with the lock held."""
-        key = (min(dyad), max(dyad))
+        key = dyad_key(dyad)
         if not store.needs_scope(key):
             return
         self._wanted = key
