@@ -49,8 +49,9 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _series(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Split indicator rows into one frame per dataset, in period order."""
+def series(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Split indicator rows into one frame per dataset, in period order (made once, handed
+    to every analysis of the same rows)."""
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
     by: dict[str, list[dict[str, Any]]] = {}
@@ -63,11 +64,6 @@ def _series(rows: list[dict[str, Any]]) -> dict[str, Any]:
         out[d] = pd.DataFrame({k: [r.get(k) for r in rs] for k in rs[0]})
     return out
 
-
-def series(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return :func:`_series` of ``rows``: one frame per dataset, to hand to several
-    analyses of the same rows."""
-    return _series(rows)
 
 
 MIN_SHIFT = 2.0
@@ -97,7 +93,7 @@ def change_points(mod: Any, rows: list[dict[str, Any]], period: str = "month",
     there; its move is credited to the stretch's end) and smaller moves.
     """
     out, notes = [], []
-    for dataset, frame in (frames if frames is not None else _series(rows)).items():
+    for dataset, frame in (frames if frames is not None else series(rows)).items():
         try:
             found = mod.change_points(frame, "relationship_index")
         except DetenteError as exc:
@@ -125,7 +121,7 @@ def alerts(mod: Any, rows: list[dict[str, Any]], direction: str,
     """Return the active alerts: those that run to each dataset's latest period
     (``frames``: :func:`series` of ``rows``, if already made)."""
     out, notes = [], []
-    for dataset, frame in (frames if frames is not None else _series(rows)).items():
+    for dataset, frame in (frames if frames is not None else series(rows)).items():
         latest = _date(frame["period_start"].iloc[-1])
         try:
             found = mod.alerts(frame)
