@@ -375,6 +375,7 @@ def test_runs_that_differ_in_dates_reuse_one_compiled_query(main_store: Store) -
     assert len(_duckdb._compiled) == 1  # one shape of query, four sets of dates
     for (a, b), table in zip(spans, kept, strict=True):
         _duckdb.clear_compiled()
+        main_store._changed()  # no kept whole history either
         fresh = compute_indicators(main_store, IndicatorSpec(baseline_periods=2, since=a, until=b))
         assert table.to_pylist() == fresh.to_pylist(), (a, b)
     until_feb = rows(kept[2], "gdelt2")  # as of the last event by 20 February: 20 January
@@ -401,7 +402,12 @@ def test_compiled_queries_outlive_the_process_in_the_cache_folder(
     from detente.indicators import _duckdb
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    _duckdb.clear_compiled()
+
+    def forget() -> None:  # the compiled queries in memory, and the store's kept results
+        _duckdb.clear_compiled()
+        main_store._changed()
+
+    forget()
     spec = IndicatorSpec(baseline_periods=2, since=date(2020, 2, 1))
     first = compute_indicators(main_store, spec).to_pylist()
     kept = list((tmp_path / "cache" / "detente" / "sql").glob("indicators-*.json"))
@@ -410,19 +416,19 @@ def test_compiled_queries_outlive_the_process_in_the_cache_folder(
     def refuse(*_: Any) -> None:
         raise AssertionError("compiled again although the cache folder holds the query")
 
-    _duckdb.clear_compiled()  # a new process: nothing in memory
+    forget()  # a new process: nothing in memory
     with monkeypatch.context() as m:
         m.setattr(_duckdb, "_compile", refuse)
         assert compute_indicators(main_store, spec).to_pylist() == first
     with monkeypatch.context() as m:  # the folder keeps the latest few only
         m.setattr(_duckdb, "_KEPT_ON_DISK", 1)
-        _duckdb.clear_compiled()
+        forget()
         compute_indicators(main_store, IndicatorSpec(baseline_periods=3))
         assert [p.name for p in kept[0].parent.glob("indicators-*.json")] != [kept[0].name]
         assert len(list(kept[0].parent.glob("indicators-*.json"))) == 1
-    _duckdb.clear_compiled()
+    forget()
     compute_indicators(main_store, spec)
     kept[0].write_text("{not json", encoding="utf-8")  # a damaged file is compiled afresh
-    _duckdb.clear_compiled()
+    forget()
     assert compute_indicators(main_store, spec).to_pylist() == first
     assert "$output_start" in kept[0].read_text("utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
@@ -93,6 +94,9 @@ def _extent(store: Store, spec: IndicatorSpec) -> list[tuple[str, date, date | N
     return [(str(d), ever, first, last) for d, ever, first, last in rows]
 
 
+_Extent = list[tuple[str, date, date | None, date | None]]
+
+
 def plan_run(store: Store, spec: IndicatorSpec) -> tuple[Plan, date]:
     """Resolve the as-of date, the datasets and the period grid of a run.
 
@@ -103,7 +107,10 @@ def plan_run(store: Store, spec: IndicatorSpec) -> tuple[Plan, date]:
         QueryError: unknown issue, country or dataset; no events in the selection.
     """
     _validate(store, spec)
-    extent = _extent(store, spec)
+    return _plan(store, spec, _extent(store, spec))
+
+
+def _plan(store: Store, spec: IndicatorSpec, extent: _Extent) -> tuple[Plan, date]:
     in_range = {d: first for d, _, first, _ in extent if first is not None}
     _check_datasets(store, spec, in_range)
     if not in_range:
@@ -173,7 +180,19 @@ def compute_indicators(store: Store, spec: IndicatorSpec, backend: str = "duckdb
         QueryError: unknown issue, country, dataset or backend; no events selected.
     """
     engine = get_backend(backend)
-    plan, as_of = plan_run(store, spec)
+    if engine.name == "duckdb" and spec.since is not None:
+        part = _from_history(store, spec)
+        if part is not None:
+            return part
+    return _run(store, spec, engine.name)[0]
+
+
+def _run(store: Store, spec: IndicatorSpec, backend: str) -> tuple[pa.Table, _Extent]:
+    """Compute ``spec`` on ``backend``; return the table and the run's extent."""
+    engine = get_backend(backend)
+    _validate(store, spec)
+    extent = _extent(store, spec)
+    plan, as_of = _plan(store, spec, extent)
     machine = any(d not in CURATED_DATASETS for d in plan.datasets)
     prefilter = EventFilter(
         dyad=None if machine else spec.dyad, since=plan.first_day, until=plan.last_day,
@@ -189,7 +208,37 @@ def compute_indicators(store: Store, spec: IndicatorSpec, backend: str = "duckdb
             expr = indicator_expr(session.events, session.table(plan.grid), spec, plan)
             result = session.to_arrow(expr)
     table = _tidy(result)
-    return table.replace_schema_metadata({"as_of": as_of.isoformat()})
+    return table.replace_schema_metadata({"as_of": as_of.isoformat()}), extent
+
+
+def _from_history(store: Store, spec: IndicatorSpec) -> pa.Table | None:
+    """Return the rows of ``spec`` cut from its whole history (the same run without
+    ``since``, computed once per state of the store and kept), or ``None`` when a
+    cut would not give exactly the rows of a run of its own.
+
+    A run from ``since`` starts its grid up to ``baseline_periods`` before the
+    period of ``since`` and counts each period whole, so its rows from that period
+    on, baselines included, are the whole history's rows from there, less the
+    datasets with no event from ``since``. A pooled series (``combine``) is cut
+    only when no dataset drops out, since a dataset that does would no longer
+    count in the earlier periods' baselines. Errors are left to the run of its own.
+    """
+    assert spec.since is not None
+    whole = dataclasses.replace(spec, since=None)
+    try:
+        table, extent = store.memo(("indicators", whole), lambda: _run(store, whole, "duckdb"))
+    except QueryError:
+        return None
+    every = [d for d, _, _, last in extent if last is not None]
+    kept = [d for d, _, _, last in extent if last is not None and last >= spec.since]
+    if not kept or any(d not in kept for d in spec.datasets or ()) or (
+            spec.combine and kept != every):
+        return None
+    start = period_floor(spec.since, spec.period)
+    keep = pc.greater_equal(table.column("period_start"), pa.scalar(start, pa.date32()))
+    if not spec.combine and kept != every:
+        keep = pc.and_(keep, pc.is_in(table.column("dataset"), pa.array(kept, pa.string())))
+    return table.filter(keep)
 
 
 def relationship_index(store: Store, dyad: tuple[str, str] = ("USA", "RUS"), period: str = "month",

@@ -67,16 +67,19 @@ def _validate(store: Store, opts: BriefOptions) -> list[str]:
     return []
 
 
-ALL_SECTIONS = frozenset({"issues", "response", "treaties", "playbook"})
+ALL_SECTIONS = frozenset({"issues", "response", "treaties", "playbook", "evidence", "files"})
 
 
 def build_brief(store: Store, options: BriefOptions | None = None, *,
                 sections_wanted: frozenset[str] = ALL_SECTIONS) -> Brief:
     """Compute the brief for ``options`` from ``store``.
 
-    ``sections_wanted`` leaves out the slower optional sections (``issues``,
-    ``response``, ``treaties``, ``playbook``) for a quick view; the glance,
-    the index and quad-class charts and the evidence are always there.
+    ``sections_wanted`` leaves out the parts a quick view does not show: the
+    issue heatmap (``issues``), the reciprocity chart (``response``), the treaty
+    timeline (``treaties``), the playbook (``playbook``), the events behind the
+    figures (``evidence``) and the source files' hashes in the reproducibility
+    record (``files``). The glance and the index and quad-class charts are
+    always there.
 
     The brief always renders: a selection with no events (an unknown dyad, an
     empty date range, a dataset not in the store) gives a brief that says
@@ -133,7 +136,8 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
         analysed = pool.submit(sections.analysis_results, rows, dyad, period, cp_rows,
                                CP_PERIOD[period])
         for key, what, figs in (("latest", "the latest period", figures),
-                                ("steady", "the latest period with enough evidence", steady)):
+                                ("steady", "the latest period with enough evidence", steady)
+                                ) if "evidence" in sections_wanted else ():
             for dataset, start, end in sorted({(f.dataset, f.period_start, f.period_end)
                                                for f in figs}):
                 evidence.append(evidence_group(
@@ -148,7 +152,7 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
         cps, alerts, forecasts, analysis_notes = analysed.result()
     evidence.sort(key=lambda g: g.key)
     notes += analysis_notes
-    for cp in cps[-3:]:
+    for cp in cps[-3:] if "evidence" in sections_wanted else ():
         evidence.append(evidence_group(
             store, cp.evidence or f"change:{cp.dataset}:{cp.date}",
             f"{cp.dataset}: events around the change point of {cp.date}",
@@ -183,7 +187,8 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
     }
     repro = Reproducibility(
         tool_version=__version__, as_of=as_of, parameters=params, datasets=records,
-        files=file_records(store, sources=sources) if records else [], modules=module_versions(),
+        files=file_records(store, sources=sources) if records and "files" in sections_wanted
+        else [], modules=module_versions(),
     )
     return Brief(
         title=title, dyad=dyad, period=period, as_of=as_of, options=asked, glance=glance,

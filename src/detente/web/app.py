@@ -37,6 +37,7 @@ from detente.web._params import EventQuery, ViewQuery
 __all__ = ["create_app"]
 
 _QUICK = frozenset({"issues"})
+"""What ``/api/view`` computes beyond the glance and the index and quad-class charts."""
 _STATIC = {
     "vega.js": "text/javascript; charset=utf-8",
     "dashboard.js": "text/javascript; charset=utf-8",
