@@ -189,6 +189,23 @@ def test_coverage_edge_labels_are_stacked_not_overlaid() -> None:
     assert labels == {"GDELT 2.0 begins (Feb 2015)": 2, "ICEWS ends (Apr 2023)": 15}
 
 
+def test_a_chart_layout_is_built_once_and_each_spec_owns_its_copy() -> None:
+    def rows(year: int) -> list[dict[str, Any]]:
+        return [{"dataset": "gdelt2", "period_start": dt.date(year, m, 1), "relationship_index": m,
+                 "relationship_index_baseline": None, "events": 9, "low_evidence": False}
+                for m in (1, 2, 3)]
+
+    charts._index_layout.built.cache_clear()  # type: ignore[attr-defined]
+    first, second = charts.index_chart(rows(2010)), charts.index_chart(rows(2011))
+    assert charts._index_layout.built.cache_info().misses == 1  # type: ignore[attr-defined]
+    first["layer"][0]["mark"]["type"] = "bar"  # a caller changing its spec changes no other
+    assert second["layer"][0]["mark"]["type"] == "line"
+    assert [v["period_start"] for v in _values(second, second["layer"][0]["data"])] == [
+        "2011-01-01", "2011-02-01", "2011-03-01"]
+    with_edge = charts.index_chart(rows(2015))  # February 2015 is inside: one more layer
+    assert len(with_edge["layer"]) == len(second["layer"]) + 2
+
+
 def test_quad_chart_has_one_bar_per_quad_class_and_period() -> None:
     rows = [{"dataset": "d", "period_start": dt.date(2020, m, 1), "quad_class": q, "events": q * m}
             for m in (1, 2) for q in (1, 2, 3, 4)]
@@ -454,3 +471,32 @@ def test_compare_lists_change_points_and_forecasts_that_changed(brief: Brief) ->
         "not shown (did not beat no-change)", "0.50 [-0.50, 1.50] for 2021-03-01")
     assert changes[("change points", "gdelt2 2021-01-01")] == ("found", None)
     assert not [c for c in compare_briefs(new, new)]
+
+
+@pytest.mark.parametrize("period", ["week", "month", "quarter", "year"])
+def test_issue_cells_from_a_date_are_the_kept_whole_cells_and_a_fresh_first_period(
+        tmp_path: Path, period: str) -> None:
+    from test_indicators import add, empty_store, ev
+
+    from detente.report._sections import _issue_query, issue_cells
+
+    store = empty_store(tmp_path)
+    areas = [("ukraine",), ("arms_control", "ukraine"), (), ("energy",)]
+    codes = ["042", "112", "190", "057"]
+    add(store, [ev((dt.date(2018, 1, 1) + dt.timedelta(days=(i * 11) % 900)).isoformat(),
+                   *(("USA", "RUS"), ("RUS", "USA"), ("USA", "CHN"))[i % 3], codes[i % 4],
+                   1.0, dataset=("gdelt2", "icews")[i % 2], issues=areas[i % 4])
+                for i in range(300)])
+    for since in (dt.date(2018, 1, 1), dt.date(2018, 7, 1), dt.date(2019, 2, 13),
+                  dt.date(2019, 10, 30), dt.date(2020, 6, 17)):
+        flts = [EventFilter(dyad=("USA", "RUS"), since=since)]
+        if since < dt.date(2020, 1, 9):
+            flts.append(EventFilter(dyad=("USA", "RUS"), since=since, until=dt.date(2020, 1, 9),
+                                    issue_areas=("ukraine",), datasets=("icews",)))
+        for flt in flts:
+            got = issue_cells(store, flt, period)
+            assert got == _issue_query(store, flt, period), (since, flt)
+    whole = issue_cells(store, EventFilter(dyad=("USA", "RUS")), period)
+    assert sum(c["events"] for c in whole) == sum(
+        len(a) for i, a in enumerate(areas * 75) if i % 3 != 2)
+    store.close()

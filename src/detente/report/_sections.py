@@ -6,6 +6,7 @@ reason in place of it when the stage is missing or has no evidence.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from typing import Any
@@ -135,19 +136,56 @@ def heatmap_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date 
 def issue_cells(store: Store, flt: EventFilter, period: str) -> list[dict[str, Any]]:
     """Return events and net cooperation per dataset, issue area and period.
 
-    One grouped query over the events (an event tagged with two issue areas
-    counts in both); ``net_cooperation`` is ``(q1 + q2 - q3 - q4) / events``, as
-    in the indicators.
+    Grouped over the events (an event tagged with two issue areas counts in
+    both); ``net_cooperation`` is ``(q1 + q2 - q3 - q4) / events``, as in the
+    indicators. The cells of the selection without ``since`` are kept while the
+    events stay as they are (:meth:`Store.memo`); a selection from ``since`` takes
+    its later periods from them and counts only its first, partial period afresh.
     """
-    if period not in ("week", "month", "quarter", "year"):
+    if period not in _PERIOD_MONTHS:
         raise ValueError(f"unknown period {period!r}")
+    whole = dataclasses.replace(flt, since=None)
+    cells = store.memo(("issue cells", whole, period), lambda: _issue_query(store, whole, period))
+    if flt.since is None:
+        return list(cells)
+    start = _period_floor(flt.since, period)
+    later = [c for c in cells if c["period_start"] > start]
+    if flt.since == start:
+        first = [c for c in cells if c["period_start"] == start]
+    else:
+        first = _issue_query(store, flt, period, before=_next_period(start, period))
+    return sorted(first + later, key=lambda c: (c["dataset"], c["issue_area"], c["period_start"]))
+
+
+_PERIOD_MONTHS = {"week": 0, "month": 1, "quarter": 3, "year": 12}
+
+
+def _period_floor(day: dt.date, period: str) -> dt.date:
+    if period == "week":
+        return day - dt.timedelta(days=day.weekday())
+    step = _PERIOD_MONTHS[period]
+    return dt.date(day.year, (day.month - 1) // step * step + 1, 1)
+
+
+def _next_period(start: dt.date, period: str) -> dt.date:
+    if period == "week":
+        return start + dt.timedelta(weeks=1)
+    months = start.year * 12 + start.month - 1 + _PERIOD_MONTHS[period]
+    return dt.date(months // 12, months % 12 + 1, 1)
+
+
+def _issue_query(store: Store, flt: EventFilter, period: str,
+                 before: dt.date | None = None) -> list[dict[str, Any]]:
+    """Count :func:`issue_cells` in one grouped query (events before ``before`` only)."""
     where, params = store.where(flt)
+    if before is not None:
+        where, params = f"({where}) AND date < ?", [*params, before]
     rows = store.con.execute(
         f"SELECT dataset, area, CAST(date_trunc('{period}', date) AS DATE) AS period_start, "
         "count(*) AS events, (count(*) FILTER (quad_class IN (1, 2)) - "
         "count(*) FILTER (quad_class IN (3, 4)))::DOUBLE / count(*) AS net_cooperation "
-        f"FROM (SELECT *, unnest(issue_areas) AS area FROM events WHERE {where}) "
-        "GROUP BY ALL ORDER BY dataset, area, period_start", params).fetchall()
+        "FROM (SELECT dataset, date, quad_class, unnest(issue_areas) AS area FROM events "
+        f"WHERE {where}) GROUP BY ALL ORDER BY dataset, area, period_start", params).fetchall()
     return [{"dataset": r[0], "issue_area": r[1], "period_start": r[2], "events": int(r[3]),
              "net_cooperation": r[4]} for r in rows]
 

@@ -7,9 +7,9 @@ any host. The same specs feed the brief and the dashboard.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import functools
+import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -43,41 +43,48 @@ _WIDTH = "container"
 Record = dict[str, Any]
 
 
-_F = TypeVar("_F", bound=Callable[..., dict[str, Any]])
+_L = TypeVar("_L", bound=Callable[..., Any])
 
 
-def _unchecked(build: _F) -> _F:
-    """Build a chart without Altair checking each part against the Vega-Lite schema as it
-    is made (its debug mode): the specs are emitted unvalidated anyway, and the checks
-    cost more than the chart. Tests validate the specs once, against the schema.
+def _layout(build: _L) -> Callable[..., dict[str, Any]]:
+    """Make ``build`` (shape flags -> an Altair chart over named sources) return the
+    chart's Vega-Lite dict without data, built once per shape and copied after.
 
-    Channels are given as channel objects (``alt.X("date:T")``, ``alt.YValue(2)``), not
-    shorthand strings or ``alt.value``: Altair resolves each of those through its whole
-    schema, which took most of a chart's time."""
+    A chart's layout depends on a few flags (is there a second dataset, are there
+    change points to mark), its rows on the view: so Altair builds each layout once
+    and every view only fills in the rows (:func:`_filled`). The layout is built
+    without Altair checking each part against the Vega-Lite schema as it is made
+    (its debug mode): the specs are emitted unvalidated anyway, and tests validate
+    them once, against the schema. Channels are given as channel objects
+    (``alt.X("date:T")``, ``alt.YValue(2)``), not shorthand strings or
+    ``alt.value``, which Altair resolves through its whole schema."""
+    @functools.lru_cache(maxsize=32)
+    def kept(*shape: Any) -> str:
+        with debug_mode(False):
+            spec: dict[str, Any] = build(*shape).to_dict(validate=False)
+        spec.pop("$schema", None)
+        return json.dumps(spec)
+
     @functools.wraps(build)
-    def wrapper(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        token = _DATASETS.set({})
-        try:
-            with debug_mode(False):
-                return build(*args, **kwargs)
-        finally:
-            _DATASETS.reset(token)
+    def layout(*shape: Any) -> dict[str, Any]:
+        fresh: dict[str, Any] = json.loads(kept(*shape))  # each caller owns its copy
+        return fresh
 
-    return wrapper  # type: ignore[return-value]
+    layout.built = kept  # type: ignore[attr-defined]  # the kept layouts, for a look inside
+    return layout
 
 
-_DATASETS: contextvars.ContextVar[dict[str, list[Record]]] = contextvars.ContextVar("datasets")
-"""The records of the chart being built, by name, until :func:`_spec` writes them out."""
-
-
-def _data(records: Sequence[Record]) -> alt.NamedData:
-    """Return a named data source for ``records``; the rows themselves never go through
+def _rows(name: str) -> alt.NamedData:
+    """Return the named data source ``name``: the rows themselves never go through
     Altair (which copies them deeply each time a chart is layered or configured) but
-    into the spec's top-level ``datasets``, written by :func:`_spec`."""
-    named = _DATASETS.get()
-    name = f"rows_{len(named)}"  # not data_N: Vega-Lite names its own sources so
-    named[name] = [_plain(r) for r in records]
+    into the spec's top-level ``datasets`` (:func:`_filled`)."""
     return alt.NamedData(name=name)
+
+
+def _filled(spec: dict[str, Any], **rows: Sequence[Record]) -> dict[str, Any]:
+    """Return ``spec`` with ``rows`` as its named datasets (dates as ISO strings)."""
+    spec["datasets"] = {name: [_plain(r) for r in records] for name, records in rows.items()}
+    return spec
 
 
 def _y_at(pixels: float) -> alt.YValue:
@@ -89,14 +96,6 @@ def _plain(record: Record) -> Record:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in record.items()}
 
 
-def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec: dict[str, Any] = chart.to_dict(validate=False)
-    spec.pop("$schema", None)
-    spec["datasets"] = dict(_DATASETS.get())
-    return spec
-
-
-@_unchecked
 def index_chart(
     rows: Sequence[Record],
     change_points: Sequence[Record] = (),
@@ -113,7 +112,22 @@ def index_chart(
     """
     dates = [r["period_start"] for r in rows]
     lo, hi = (min(dates), max(dates)) if dates else (None, None)
-    base = alt.Chart(_data(rows)).encode(
+    inside = [(d, label) for d, label in edges if lo is not None and hi is not None and lo <= d <= hi]
+    # each label one line below the previous, so that edges close in time stay readable
+    marks = [{"date": d, "label": label, "y_px": 2 + 13 * i} for i, (d, label) in enumerate(inside)]
+    labelled = _cp_labels(change_points) if change_points else []
+    spec = _index_layout(bool(marks), bool(labelled))
+    named = {"rows_0": rows}
+    if marks:
+        named["rows_1"] = marks
+    if labelled:
+        named[f"rows_{len(named)}"] = labelled
+    return _filled(spec, **named)
+
+
+@_layout
+def _index_layout(edges: bool, change_points: bool) -> alt.TopLevelMixin:
+    base = alt.Chart(_rows("rows_0")).encode(
         x=alt.X("period_start:T", title=None),
         color=alt.Color("dataset:N", title="dataset", legend=alt.Legend(orient="bottom")),
     )
@@ -132,11 +146,8 @@ def index_chart(
         y=alt.Y("relationship_index_baseline:Q"),
     )
     layers: list[Any] = [line, baseline]
-    inside = [(d, label) for d, label in edges if lo is not None and hi is not None and lo <= d <= hi]
-    # each label one line below the previous, so that edges close in time stay readable
-    marks = [{"date": d, "label": label, "y_px": 2 + 13 * i} for i, (d, label) in enumerate(inside)]
-    if marks:
-        edge = alt.Chart(_data(marks)).encode(x=alt.X("date:T"))
+    if edges:
+        edge = alt.Chart(_rows("rows_1")).encode(x=alt.X("date:T"))
         layers += [
             edge.mark_rule(color="#777", strokeDash=[2, 2]).encode(tooltip=[alt.Tooltip("label:N")]),
             edge.mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#555", angle=0,
@@ -144,8 +155,7 @@ def index_chart(
                                                   y=alt.Y("y_px:Q", scale=None)),
         ]
     if change_points:
-        labelled = _cp_labels(change_points)
-        cp = alt.Chart(_data(labelled)).encode(x=alt.X("date:T"))
+        cp = alt.Chart(_rows(f"rows_{1 + edges}")).encode(x=alt.X("date:T"))
         layers += [
             cp.mark_rule(color="#b2342a", strokeWidth=1.5, opacity=0.8).encode(
                 tooltip=[alt.Tooltip("label:N", title="change point"), alt.Tooltip("dataset:N"),
@@ -153,8 +163,7 @@ def index_chart(
             cp.mark_text(align="left", baseline="bottom", angle=270, dx=4, dy=-2, fontSize=9,
                          color="#b2342a").encode(text=alt.Text("text:N"), y=_y_at(260)),
         ]
-    chart = alt.layer(*layers).properties(width=_WIDTH, height=260)
-    return _spec(chart)
+    return alt.layer(*layers).properties(width=_WIDTH, height=260)
 
 
 def _cp_labels(change_points: Sequence[Record], gap_days: int = 200) -> list[Record]:
@@ -171,7 +180,6 @@ def _cp_labels(change_points: Sequence[Record], gap_days: int = 200) -> list[Rec
     return out
 
 
-@_unchecked
 def quad_chart(rows: Sequence[Record]) -> dict[str, Any]:
     """Chart cooperation and conflict: events per period by quad class, per dataset.
 
@@ -180,7 +188,12 @@ def quad_chart(rows: Sequence[Record]) -> dict[str, Any]:
     """
     labelled = [{**r, "kind": QUAD_LABELS.get(int(r["quad_class"]), str(r["quad_class"]))}
                 for r in rows]
-    chart = alt.Chart(_data(labelled)).mark_bar().encode(
+    return _filled(_quad_layout(len({r["dataset"] for r in rows}) > 1), rows_0=labelled)
+
+
+@_layout
+def _quad_layout(faceted: bool) -> Any:  # an Altair chart, faceted or not
+    chart = alt.Chart(_rows("rows_0")).mark_bar().encode(
         x=alt.X("period_start:T", title=None),
         y=alt.Y("events:Q", title="events", stack="zero"),
         color=alt.Color("kind:N", title="quad class",
@@ -190,11 +203,12 @@ def quad_chart(rows: Sequence[Record]) -> dict[str, Any]:
         tooltip=[alt.Tooltip("dataset:N"), alt.Tooltip("period_start:T", title="period from"),
                  alt.Tooltip("kind:N"), alt.Tooltip("events:Q")],
     ).properties(width=_WIDTH, height=160)
-    return _spec(chart.facet(row=alt.Row("dataset:N", title=None)).resolve_scale(y="independent")
-                 .properties(columns=1) if len({r["dataset"] for r in rows}) > 1 else chart)
+    if not faceted:
+        return chart
+    return chart.facet(row=alt.Row("dataset:N", title=None)).resolve_scale(
+        y="independent").properties(columns=1)
 
 
-@_unchecked
 def heatmap_chart(rows: Sequence[Record]) -> dict[str, Any]:
     """Chart issue areas by period: colour is net cooperation, events in the tooltip.
 
@@ -202,7 +216,12 @@ def heatmap_chart(rows: Sequence[Record]) -> dict[str, Any]:
         rows: ``dataset, issue_area, period_label, events, net_cooperation``; cells with
             no events are left out.
     """
-    chart = alt.Chart(_data(rows)).mark_rect().encode(
+    return _filled(_heatmap_layout(len({r["dataset"] for r in rows}) > 1), rows_0=rows)
+
+
+@_layout
+def _heatmap_layout(faceted: bool) -> Any:  # an Altair chart, faceted or not
+    chart = alt.Chart(_rows("rows_0")).mark_rect().encode(
         x=alt.X("period_label:O", title=None, axis=alt.Axis(labelAngle=-60)),
         y=alt.Y("issue_area:N", title=None),
         color=alt.Color("net_cooperation:Q", title="net cooperation",
@@ -213,19 +232,21 @@ def heatmap_chart(rows: Sequence[Record]) -> dict[str, Any]:
                  alt.Tooltip("net_cooperation:Q", format=".2f")],
     )
     chart = chart.properties(width=_WIDTH, height=alt.Step(16))
-    if len({r["dataset"] for r in rows}) > 1:
-        return _spec(chart.facet(row=alt.Row("dataset:N", title=None)))
-    return _spec(chart)
+    return chart.facet(row=alt.Row("dataset:N", title=None)) if faceted else chart
 
 
-@_unchecked
 def response_chart(rows: Sequence[Record]) -> dict[str, Any]:
     """Chart impulse responses: expected response per step ahead with its interval.
 
     Args:
         rows: ``pair, step, response, lower, upper`` (``pair`` such as ``USA->RUS``).
     """
-    base = alt.Chart(_data(rows)).encode(
+    return _filled(_response_layout(), rows_0=rows, rows_1=[{"y": 0}])
+
+
+@_layout
+def _response_layout() -> alt.TopLevelMixin:
+    base = alt.Chart(_rows("rows_0")).encode(
         x=alt.X("step:Q", title="periods after the shock", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("pair:N", title="shock → response", legend=alt.Legend(orient="bottom")),
     )
@@ -235,11 +256,10 @@ def response_chart(rows: Sequence[Record]) -> dict[str, Any]:
         y=alt.Y("response:Q"),
         tooltip=[alt.Tooltip("pair:N"), alt.Tooltip("step:Q"), alt.Tooltip("response:Q", format=".3f"),
                  alt.Tooltip("lower:Q", format=".3f"), alt.Tooltip("upper:Q", format=".3f")])
-    zero = alt.Chart(_data([{"y": 0}])).mark_rule(color="#999").encode(y=alt.Y("y:Q"))
-    return _spec(alt.layer(band, line, zero).properties(width=_WIDTH, height=200))
+    zero = alt.Chart(_rows("rows_1")).mark_rule(color="#999").encode(y=alt.Y("y:Q"))
+    return alt.layer(band, line, zero).properties(width=_WIDTH, height=200)
 
 
-@_unchecked
 def treaty_chart(rows: Sequence[Record], as_of: dt.date | None = None) -> dict[str, Any]:
     """Chart the treaty timeline: one bar per treaty and status span.
 
@@ -247,7 +267,15 @@ def treaty_chart(rows: Sequence[Record], as_of: dt.date | None = None) -> dict[s
         rows: ``name, status, start, end`` (``end`` is the next change or the as-of date).
         as_of: drawn as a rule.
     """
-    bars = alt.Chart(_data(rows)).mark_bar(height=12).encode(
+    spec = _treaty_layout(as_of is not None)
+    if as_of is None:
+        return _filled(spec, rows_0=rows)
+    return _filled(spec, rows_0=rows, rows_1=[{"date": as_of, "label": "as of"}])
+
+
+@_layout
+def _treaty_layout(with_as_of: bool) -> alt.TopLevelMixin:
+    bars = alt.Chart(_rows("rows_0")).mark_bar(height=12).encode(
         x=alt.X("start:T", title=None),
         x2=alt.X2("end:T"),
         y=alt.Y("name:N", title=None, sort=None),
@@ -256,8 +284,8 @@ def treaty_chart(rows: Sequence[Record], as_of: dt.date | None = None) -> dict[s
                  alt.Tooltip("start:T", title="from"), alt.Tooltip("end:T", title="until")],
     )
     layers: list[Any] = [bars]
-    if as_of is not None:
-        layers.append(alt.Chart(_data([{"date": as_of, "label": "as of"}])).mark_rule(
+    if with_as_of:
+        layers.append(alt.Chart(_rows("rows_1")).mark_rule(
             color="#333", strokeDash=[3, 3]).encode(
                 x=alt.X("date:T"), tooltip=[alt.Tooltip("label:N"), alt.Tooltip("date:T")]))
-    return _spec(alt.layer(*layers).properties(width=_WIDTH, height=alt.Step(18)))
+    return alt.layer(*layers).properties(width=_WIDTH, height=alt.Step(18))
