@@ -200,7 +200,7 @@ def test_a_chart_layout_is_built_once_and_each_spec_owns_its_copy() -> None:
     assert charts._index_layout.built.cache_info().misses == 1  # type: ignore[attr-defined]
     first["layer"][0]["mark"]["type"] = "bar"  # a caller changing its spec changes no other
     assert second["layer"][0]["mark"]["type"] == "line"
-    assert [v["period_start"] for v in _values(second, second["layer"][0]["data"])] == [
+    assert [v["period_start"] for v in second["datasets"]["rows_0"]] == [
         "2011-01-01", "2011-02-01", "2011-03-01"]
     with_edge = charts.index_chart(rows(2015))  # February 2015 is inside: one more layer
     assert len(with_edge["layer"]) == len(second["layer"]) + 2
