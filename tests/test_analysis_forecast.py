@@ -104,3 +104,62 @@ def test_one_design_for_every_lag_order_gives_the_same_fits() -> None:
     gappy[40] = np.nan  # a gap: each order keeps its own rows, as before
     mean, sd, p = _ar_predict(gappy, 2)
     assert np.all(np.isfinite(mean)) and np.all(sd > 0) and 1 <= p <= forecast_module.MAX_LAG
+
+
+def _series_kinds() -> list[np.ndarray]:
+    rng = np.random.default_rng(11)
+    walk = np.cumsum(rng.normal(size=300)) * 0.4 + 5.0  # far from 0: sums of squares are large
+    gappy = rng.normal(size=200)
+    gappy[rng.random(200) < 0.25] = np.nan
+    flat_then_noise = np.r_[np.full(60, 1.5), rng.normal(size=90)]  # near-singular early fits
+    halves = np.round(rng.normal(size=160) * 2) / 2
+    halves[::3] = np.nan
+    return [walk, gappy, flat_then_noise, halves]
+
+
+def test_the_fits_of_all_origins_at_once_are_the_least_squares_fits_of_each() -> None:
+    import sys
+
+    import detente.analysis.forecast  # noqa: F401 - the module (the package exports a function)
+
+    fm = sys.modules["detente.analysis.forecast"]
+    for y in _series_kinds():
+        ends = np.arange(30, len(y) + 1, 7)
+        for end, fit in zip(ends, fm._ar_fits(y, ends), strict=True):
+            p, beta, s2 = fit or (None, None, None)
+            best = None  # the definition: every order by SVD least squares, AIC, lowest first
+            for q in range(1, fm.MAX_LAG + 1):
+                x, target = fm._lagged(y[:end], q, fm.MAX_LAG)
+                if len(target) < 3 * (q + 1):
+                    continue
+                b = np.linalg.lstsq(x, target, rcond=None)[0]
+                rss = float(np.sum((target - x @ b) ** 2))
+                aic = len(target) * np.log(max(rss / len(target), 1e-300)) + 2 * (q + 1)
+                if best is None or aic < best[0]:
+                    best = (aic, q, b, rss / (len(target) - q - 1))
+            if best is None:
+                assert fit is None
+                continue
+            assert p == best[1], (end, p, best[1])
+            assert beta == pytest.approx(best[2], rel=1e-7, abs=1e-9)
+            assert s2 == pytest.approx(best[3], rel=1e-7)
+
+
+def test_the_baselines_of_all_origins_at_once_are_those_of_each() -> None:
+    import sys
+
+    import detente.analysis.forecast  # noqa: F401
+
+    fm = sys.modules["detente.analysis.forecast"]
+    for y in _series_kinds():
+        for season in (12, 4, 1):
+            origins = np.arange(40, len(y) - 5)
+            paths = fm._baseline_paths(y, origins, 6, season)
+            assert paths is not None
+            for k, t in enumerate(origins):
+                for name, (mu, sd) in (("no_change", fm._no_change(y[:t], 6)),
+                                       ("seasonal_mean", fm._seasonal(y[:t], 6, season))):
+                    got_mu, got_sd = paths[name]
+                    assert got_mu[k] == pytest.approx(mu, rel=1e-9, abs=1e-9), (name, t)
+                    assert got_sd[k] == pytest.approx(sd, rel=1e-7, abs=1e-9), (name, t)
+    assert fm._baseline_paths(np.array([1.0, np.nan, 2.0, 3.0]), np.array([3]), 2, 12) is None

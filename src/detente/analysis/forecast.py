@@ -77,30 +77,84 @@ def _lagged(y: np.ndarray, p: int, first: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _ar_predict(y: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Fit AR(p) by least squares (p by AIC on a common sample) and forecast ``horizon`` steps."""
-    best: tuple[float, int, np.ndarray, float] | None = None
-    # With no gap in the series every order keeps the same rows, and its design is the
-    # first columns of the largest order's: built once (the same numbers, a third the work).
-    full = _lagged(y, MAX_LAG, MAX_LAG) if not np.isnan(y).any() else None
-    for p in range(1, MAX_LAG + 1):
-        x, target = (full[0][:, :p + 1], full[1]) if full is not None else _lagged(y, p, MAX_LAG)
-        if len(target) < 3 * (p + 1):
-            continue
-        beta, *_ = np.linalg.lstsq(x, target, rcond=None)
-        resid = target - x @ beta
-        s2 = float(resid @ resid / len(target))
-        aic = len(target) * math.log(max(s2, 1e-300)) + 2 * (p + 1)
-        if best is None or aic < best[0]:
-            best = (aic, p, beta, float(resid @ resid / max(len(target) - p - 1, 1)))
-    if best is None:
+    fit = _ar_fits(y, np.array([len(y)]))[0]
+    if fit is None:
         raise AnalysisError("too few observed periods in a row to fit an autoregression")
-    _, p, beta, s2 = best
+    return _ar_path(y, *fit, horizon)
+
+
+_Fit = tuple[int, np.ndarray, float]
+"""An autoregression fitted: its order ``p``, coefficients (constant first) and the
+residual variance (on ``n - p - 1`` degrees of freedom)."""
+
+
+def _ar_fits(y: np.ndarray, ends: np.ndarray) -> list[_Fit | None]:
+    """Fit AR(p) on ``y[:end]`` for each end at once; ``None`` where too few rows.
+
+    Each order ``p`` uses the periods ``t >= MAX_LAG`` whose window ``y[t-p..t]`` is
+    observed. The sums of squares and cross-products of those rows are summed
+    cumulatively once, so the fit on any first ``end`` periods solves the normal
+    equations of its prefix (a backtest refits at dozens of origins); a prefix whose
+    equations are close to singular is fitted by SVD least squares instead. ``p`` is
+    chosen by AIC among the orders with at least ``3 (p + 1)`` rows, the lowest on a tie.
+    """
+    n, top = len(y), MAX_LAG
+    out: list[_Fit | None] = [None] * len(ends)
+    if n <= top:
+        return out
+    win = np.lib.stride_tricks.sliding_window_view(y, top + 1)  # row t - top: y[t-top..t]
+    design = np.ones((len(win), top + 1))
+    design[:, 1:] = win[:, :top][:, ::-1]  # 1, y[t-1], ..., y[t-top]
+    target = win[:, top]
+    last = np.asarray(ends) - top - 1  # the last row of each prefix (rows t < end)
+    best_aic = np.full(len(ends), np.inf)
+    for p in range(1, top + 1):
+        valid = ~np.isnan(win[:, top - p:]).any(axis=1)
+        x = np.where(valid[:, None], design[:, :p + 1], 0.0)
+        t = np.where(valid, target, 0.0)
+        xtx = np.cumsum(x[:, :, None] * x[:, None, :], axis=0)
+        xty = np.cumsum(x * t[:, None], axis=0)
+        tt = np.cumsum(t * t)
+        rows = np.cumsum(valid)
+        at = np.clip(last, 0, None)
+        fit = (last >= 0) & (rows[at] >= 3 * (p + 1))
+        if not fit.any():
+            continue
+        k = np.flatnonzero(fit)
+        a, b, count = xtx[at[k]], xty[at[k]], rows[at[k]].astype(float)
+        beta = np.zeros((len(k), p + 1))
+        rss = np.zeros(len(k))
+        solid = np.linalg.cond(a) < 1e10
+        if solid.any():
+            beta[solid] = np.linalg.solve(a[solid], b[solid][:, :, None])[:, :, 0]
+            bs, as_, ss = beta[solid], a[solid], b[solid]
+            rss[solid] = np.maximum(tt[at[k][solid]] - 2 * np.einsum("ki,ki->k", bs, ss)
+                                    + np.einsum("ki,kij,kj->k", bs, as_, bs), 0.0)
+        for m in np.flatnonzero(~solid):  # near-collinear (a flat stretch): least squares
+            row = at[k[m]]
+            keep = valid[:row + 1]
+            xs, ts = design[:row + 1][keep][:, :p + 1], target[:row + 1][keep]
+            beta[m] = np.linalg.lstsq(xs, ts, rcond=None)[0]
+            resid = ts - xs @ beta[m]
+            rss[m] = float(resid @ resid)
+        aic = count * np.log(np.maximum(rss / count, 1e-300)) + 2 * (p + 1)
+        better = aic < best_aic[k]
+        for m in np.flatnonzero(better):
+            best_aic[k[m]] = aic[m]
+            out[k[m]] = (p, beta[m], float(rss[m] / max(count[m] - p - 1, 1)))
+    return out
+
+
+def _ar_path(y: np.ndarray, p: int, beta: np.ndarray, s2: float,
+             horizon: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Forecast ``horizon`` steps after ``y`` with a fitted AR(p): means, spreads, ``p``."""
     phi = beta[1:]
     persistence = float(np.sum(phi))
     level = beta[0] / (1 - persistence) if abs(1 - persistence) > 1e-9 else float(np.nanmean(y))
-    hist = [level if np.isnan(v) else float(v) for v in y[-p:]]
+    hist = [level if math.isnan(v) else float(v) for v in y[-p:]]
     mean = np.empty(horizon)
     for h in range(horizon):
-        nxt = beta[0] + float(np.dot(phi, hist[::-1][:p]))
+        nxt = float(beta[0]) + sum(float(phi[i]) * hist[-1 - i] for i in range(p))
         mean[h] = nxt
         hist = [*hist[1:], nxt]
     psi = np.zeros(horizon)
@@ -134,6 +188,63 @@ def _seasonal(y: np.ndarray, horizon: int, season: int) -> tuple[np.ndarray, np.
         mu[h - 1] = float(np.mean(same))
         sd[h - 1] = float(np.std(same, ddof=1))
     return mu, np.maximum(sd, 1e-9)
+
+
+def _prefix(values: np.ndarray) -> np.ndarray:
+    """Return the running sums of ``values`` along the last axis, with a 0 in front."""
+    zero = np.zeros((*values.shape[:-1], 1))
+    out: np.ndarray = np.concatenate([zero, np.cumsum(values, axis=-1)], axis=-1)
+    return out
+
+
+def _spread(count: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
+    """Return sample standard deviations from counts, sums and sums of squares (a spread
+    within rounding of the sums, as of equal values, is 0)."""
+    var = (s2 - s1 * s1 / count) / np.maximum(count - 1, 1)
+    var = np.where(var <= 1e-12 * s2 / np.maximum(count, 1), 0.0, var)
+    out: np.ndarray = np.sqrt(np.maximum(var, 0.0))
+    return out
+
+
+def _baseline_paths(y: np.ndarray, origins: np.ndarray, horizon: int,
+                    season: int) -> dict[str, tuple[np.ndarray, np.ndarray]] | None:
+    """Return :func:`_no_change` and :func:`_seasonal` of ``y[:t]`` for every origin ``t``
+    at once (arrays origin x step), from running sums; ``None`` when an origin has too
+    few observed periods for these sums (the functions then run one origin at a time).
+
+    Values are taken relative to the series' mean, so the sums of squares lose no
+    precision to a large level."""
+    observed = ~np.isnan(y)
+    ref = float(np.mean(y[observed])) if observed.any() else 0.0
+    z = np.where(observed, y - ref, 0.0)
+    obs = z[observed]
+    seen = _prefix(observed.astype(float))[origins].astype(int)  # observed in y[:t]
+    if (seen <= horizon + 1).any():
+        return None
+    nc_mu = np.repeat((obs[seen - 1] + ref)[:, None], horizon, axis=1)
+    nc_sd = np.empty((len(origins), horizon))
+    for h in range(1, horizon + 1):
+        d = obs[h:] - obs[:-h]  # h-step changes between observed periods, in order
+        m = seen - h  # those within y[:t]
+        nc_sd[:, h - 1] = _spread(m, _prefix(d)[m], _prefix(d * d)[m])
+    every = (seen, _prefix(z)[origins], _prefix(z * z)[origins])
+    s_mu = np.empty((len(origins), horizon))
+    s_sd = np.empty((len(origins), horizon))
+    if season > 1:
+        idx = np.arange(len(y))
+        cls = np.stack([observed & (idx % season == r) for r in range(season)]).astype(float)
+        c0, c1, c2 = _prefix(cls), _prefix(cls * z), _prefix(cls * z * z)
+    for h in range(1, horizon + 1):
+        if season > 1:
+            pos = (origins + h - 1) % season
+            n, s1, s2 = c0[pos, origins], c1[pos, origins], c2[pos, origins]
+            few = n < 2
+            n, s1, s2 = (np.where(few, a, b) for a, b in zip(every, (n, s1, s2), strict=True))
+        else:
+            n, s1, s2 = every
+        s_mu[:, h - 1] = s1 / n + ref
+        s_sd[:, h - 1] = _spread(n, s1, s2)
+    return {"no_change": (nc_mu, nc_sd), "seasonal_mean": (s_mu, np.maximum(s_sd, 1e-9))}
 
 
 @dataclass
@@ -244,13 +355,21 @@ def backtest(
     season = SEASONS.get(period, 12)
     z = NormalDist().inv_cdf(0.5 + COVERAGE / 2)
     rows: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
-    for t in origins:
+    fits = _ar_fits(y, np.array(origins))
+    paths = _baseline_paths(y, np.array(origins), horizon, season)
+    for k, (t, fit) in enumerate(zip(origins, fits, strict=True)):
         train = y[:t]
         if int((~np.isnan(train)).sum()) < min_train:
             continue
+        if fit is None:
+            raise AnalysisError("too few observed periods in a row to fit an autoregression")
         steps = horizon
-        preds = {"model": _ar_predict(train, steps)[:2], "no_change": _no_change(train, steps),
-                 "seasonal_mean": _seasonal(train, steps, season)}
+        preds = {"model": _ar_path(train, *fit, steps)[:2]}
+        if paths is None:
+            preds |= {"no_change": _no_change(train, steps),
+                      "seasonal_mean": _seasonal(train, steps, season)}
+        else:
+            preds |= {name: (mu[k], sd[k]) for name, (mu, sd) in paths.items()}
         for h in range(steps):
             actual = y[t + h]
             if np.isnan(actual):
@@ -264,7 +383,6 @@ def backtest(
         arr = np.array(vals)
         scores.append({"horizon": h, "model": name, "n": len(vals), "mae": float(arr[:, 0].mean()),
                        "crps": float(arr[:, 1].mean()), "coverage": float(arr[:, 2].mean())})
-    crps = {name: np.mean([s["crps"] for s in scores if s["model"] == name])
-            for name in ("model", "no_change")}
-    beats = bool(scores) and bool(crps["model"] < crps["no_change"])
+    crps = {name: [s["crps"] for s in scores if s["model"] == name] for name in ("model", "no_change")}
+    beats = bool(scores) and bool(np.mean(crps["model"]) < np.mean(crps["no_change"]))
     return Backtest(origins=len(origins), scores=scores, beats_no_change=beats)
