@@ -476,9 +476,8 @@ def test_compare_lists_change_points_and_forecasts_that_changed(brief: Brief) ->
 @pytest.mark.parametrize("period", ["week", "month", "quarter", "year"])
 def test_issue_cells_from_a_date_are_the_kept_whole_cells_and_a_fresh_first_period(
         tmp_path: Path, period: str) -> None:
-    from test_indicators import add, empty_store, ev
-
     from detente.report._sections import _issue_query, issue_cells
+    from test_indicators import add, empty_store, ev
 
     store = empty_store(tmp_path)
     areas = [("ukraine",), ("arms_control", "ukraine"), (), ("energy",)]

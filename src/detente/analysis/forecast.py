@@ -383,6 +383,7 @@ def backtest(
         arr = np.array(vals)
         scores.append({"horizon": h, "model": name, "n": len(vals), "mae": float(arr[:, 0].mean()),
                        "crps": float(arr[:, 1].mean()), "coverage": float(arr[:, 2].mean())})
-    crps = {name: [s["crps"] for s in scores if s["model"] == name] for name in ("model", "no_change")}
+    crps: dict[str, list[float]] = {name: [float(s["crps"]) for s in scores if s["model"] == name]
+                                    for name in ("model", "no_change")}
     beats = bool(scores) and bool(np.mean(crps["model"]) < np.mean(crps["no_change"]))
     return Backtest(origins=len(origins), scores=scores, beats_no_change=beats)
