@@ -378,12 +378,12 @@ def backtest(
                 rows.setdefault((name, h + 1), []).append(
                     (abs(actual - mu[h]), _crps(actual, mu[h], sd[h]),
                      float(abs(actual - mu[h]) <= z * sd[h])))
-    scores = []
+    scores: list[dict[str, Any]] = []
+    crps: dict[str, list[float]] = {"model": [], "no_change": []}
     for (name, h), vals in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         arr = np.array(vals)
+        crps.setdefault(name, []).append(float(arr[:, 1].mean()))
         scores.append({"horizon": h, "model": name, "n": len(vals), "mae": float(arr[:, 0].mean()),
                        "crps": float(arr[:, 1].mean()), "coverage": float(arr[:, 2].mean())})
-    crps: dict[str, list[float]] = {name: [float(s["crps"]) for s in scores if s["model"] == name]
-                                    for name in ("model", "no_change")}
     beats = bool(scores) and bool(np.mean(crps["model"]) < np.mean(crps["no_change"]))
     return Backtest(origins=len(origins), scores=scores, beats_no_change=beats)
