@@ -18,7 +18,9 @@ Then, each as a user meets it:
 2. ``detente serve`` as a subprocess on 127.0.0.1; one warm-up request, then at most
    ``--requests`` sequential ``GET /api/view?dyad=USA-RUS&period=month`` within
    ``--max-seconds`` (the server may answer these from its cache), then at most
-   ``--distinct`` with a different ``since`` each (never cached), then the first
+   ``--distinct`` with a different ``since`` each before the first event (never
+   cached; the whole history), then at most ``--distinct`` with a ``since`` inside
+   the data (every series cut, so rows and analyses differ each time), then the first
    view of three other dyads one after another (their events not copied yet); the
    server is stopped afterwards;
 3. baselines, after the server stops: the same view computed in-process by
@@ -130,6 +132,18 @@ def load_api(store: Path, requests: int, max_seconds: float, distinct: int) -> d
                 misses.append(time.perf_counter() - t)
                 if r.status_code != 200:
                     raise SystemExit(f"{VIEW} answered {r.status_code}: {r.text[:300]}")
+            # Each a cache miss that cuts every series: a different ``since`` inside the
+            # data (from January 2016, when all three datasets run), so the rows, the
+            # change points and the forecasts differ from request to request.
+            inside: list[float] = []
+            started = time.perf_counter()
+            while len(inside) < distinct and time.perf_counter() - started < max_seconds:
+                since = dt.date(2016, 1, 1) + dt.timedelta(days=41 * len(inside))
+                t = time.perf_counter()
+                r = client.get(VIEW, params={**VIEW_PARAMS, "since": since.isoformat()})
+                inside.append(time.perf_counter() - t)
+                if r.status_code != 200:
+                    raise SystemExit(f"{VIEW} answered {r.status_code}: {r.text[:300]}")
             # The first view of dyads not asked before, one after another: each reads the
             # whole store (a dyad's events are copied only once requests pause).
             others: list[float] = []
@@ -148,7 +162,8 @@ def load_api(store: Path, requests: int, max_seconds: float, distinct: int) -> d
             server.wait()
     months = max((len(c.get("data") or []) for c in body.get("charts", [])
                   if isinstance(c, dict)), default=0)
-    return {"ready": ready, "warm": warm, "times": times, "misses": misses, "others": others,
+    return {"ready": ready, "warm": warm, "times": times, "misses": misses, "inside": inside,
+            "others": others,
             "bytes": len(first.content),
             "as_of": body.get("as_of"), "period": body.get("period"), "chart_rows": months}
 
@@ -273,11 +288,18 @@ def main() -> None:
               f"{api['bytes']:,} bytes, period {api['period']}, as of {api['as_of']}")
         if api["misses"]:
             misses = sorted(api["misses"])
-            print(f"  {len(misses)} sequential requests, each with a new since= (no kept answer): "
-                  f"median {_ms(statistics.median(misses))}, max {_ms(misses[-1])}")
+            print(f"  {len(misses)} sequential requests, each with a new since= before the first "
+                  f"event (no kept answer; the whole history): median "
+                  f"{_ms(statistics.median(misses))}, max {_ms(misses[-1])}")
+        if api["inside"]:
+            inside = sorted(api["inside"])
+            print(f"  {len(inside)} sequential requests, each with a new since= inside the data "
+                  f"(no kept answer; every series cut, every analysis new): median "
+                  f"{_ms(statistics.median(inside))}, max {_ms(inside[-1])}")
         print(f"  first view of another dyad, one after another (no copy yet): "
               f"{', '.join(_ms(x) for x in api['others'])} (USA-CHN, RUS-UKR, DEU-FRA)")
         new = statistics.median(api["misses"]) if api["misses"] else med
+        cut = statistics.median(api["inside"]) if api["inside"] else new
         base = baselines(store, repeat=5)
         print(f"  same view in-process (build_brief, no HTTP, a new since= each): "
               f"{_ms(base['in_process'])} median over the whole store, {_ms(base['scoped'])} "
@@ -286,7 +308,8 @@ def main() -> None:
               f"{_ms(base['floor'])} median")
         print(f"  ratios of a new view over the API: {new / base['in_process']:.2f}x the "
               f"whole-store in-process view, {new / base['scoped']:.2f}x the scoped one, "
-              f"{new / base['floor']:.1f}x the floor; a kept answer: {med / base['floor']:.2f}x "
+              f"{new / base['floor']:.1f}x the floor; a new view inside the data: "
+              f"{cut / base['floor']:.1f}x the floor; a kept answer: {med / base['floor']:.2f}x "
               f"the floor")
     print(f"done; {_load()}")
 
