@@ -499,3 +499,30 @@ def test_issue_cells_from_a_date_are_the_kept_whole_cells_and_a_fresh_first_peri
     assert sum(c["events"] for c in whole) == sum(
         len(a) for i, a in enumerate(areas * 75) if i % 3 != 2)
     store.close()
+
+
+def test_analyses_of_the_same_rows_are_kept_and_new_rows_analysed_afresh(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.report import _sections
+
+    calls: list[int] = []
+    real = _sections._analyse
+
+    def counted(*args: Any) -> Any:
+        calls.append(len(args[1]))
+        return real(*args)
+
+    monkeypatch.setattr(_sections, "_analyse", counted)
+    monkeypatch.setattr(_sections, "_ANALYSED", type(_sections._ANALYSED)())
+    low = [1.0] * 20 + [-6.0] * 20
+    rows = _series_rows(low)
+    first = _sections.analysis_results(rows, "USA-RUS", "year")
+    assert [c.date.year for c in first[0]] == [1970]  # the break, found
+    again = _sections.analysis_results(_series_rows(low), "USA-RUS", "year")  # equal rows
+    assert again == first and calls == [40]
+    again[0].clear()  # the caller's lists are its own
+    assert _sections.analysis_results(rows, "USA-RUS", "year")[0] == first[0]
+    moved = _sections.analysis_results(_series_rows([1.0] * 25 + [-6.0] * 15), "USA-RUS", "year")
+    assert [c.date.year for c in moved[0]] == [1975] and calls == [40, 40]
+    _sections.analysis_results(rows, "RUS->USA", "year")  # another direction: its own
+    assert calls == [40, 40, 40]

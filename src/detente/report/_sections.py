@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from detente.report import _adapt, charts
@@ -45,13 +47,24 @@ def _empty(name: str, title: str, description: str, reason: str) -> Chart:
     return Chart(name=name, title=title, description=description, empty_reason=reason)
 
 
+_Analysed = tuple[list[ChangePoint], list[Alert], list[ForecastLine], list[str]]
+_ANALYSED: OrderedDict[tuple[Any, ...], _Analysed] = OrderedDict()
+_ANALYSED_KEPT = 16
+_ANALYSED_LOCK = threading.Lock()
+"""Analyses of recent indicator rows kept in memory (a few kB each, with their rows)."""
+
+
 def analysis_results(rows: list[dict[str, Any]], direction: str, period: str,
                      cp_rows: list[dict[str, Any]] | None = None, cp_period: str | None = None,
-                     ) -> tuple[list[ChangePoint], list[Alert], list[ForecastLine], list[str]]:
+                     ) -> _Analysed:
     """Return change points, active alerts and forecast lines of the index, with notes.
 
     Alerts and forecasts are of ``rows`` (the brief's periods); change points
     of ``cp_rows`` (by ``cp_period``) when given, else of ``rows``.
+
+    The result depends on the rows alone, so the latest few are kept, keyed by the
+    rows themselves: views whose dates select the same periods (any ``since`` before
+    the first event, or within one period) share their analyses.
     """
     if not rows:
         return [], [], [], []
@@ -59,6 +72,29 @@ def analysis_results(rows: list[dict[str, Any]], direction: str, period: str,
         mod = analysis()
     except Unavailable as exc:
         return [], [], [], [str(exc)]
+    same = not cp_rows or cp_rows is rows
+    key = (id(mod), direction, period, cp_period, _content(rows),
+           None if same else _content(cp_rows or []))
+    with _ANALYSED_LOCK:
+        kept = _ANALYSED.get(key)
+        if kept is not None:
+            _ANALYSED.move_to_end(key)
+    if kept is None:
+        kept = _analyse(mod, rows, direction, period, cp_rows, cp_period)
+        with _ANALYSED_LOCK:
+            _ANALYSED[key] = kept
+            while len(_ANALYSED) > _ANALYSED_KEPT:
+                _ANALYSED.popitem(last=False)
+    return list(kept[0]), list(kept[1]), list(kept[2]), list(kept[3])
+
+
+def _content(rows: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """Return the rows as one hashable value (every column, in order)."""
+    return tuple(tuple(r.items()) for r in rows)
+
+
+def _analyse(mod: Any, rows: list[dict[str, Any]], direction: str, period: str,
+             cp_rows: list[dict[str, Any]] | None, cp_period: str | None) -> _Analysed:
     frames = _adapt.series(rows)
     same = not cp_rows or cp_rows is rows
     cps, cp_notes = _adapt.change_points(mod, cp_rows if cp_rows else rows,
