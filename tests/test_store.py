@@ -211,6 +211,52 @@ def _canonical_csv(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
     return path
 
 
+def test_a_copy_made_apart_is_kept_unless_the_events_changed_meanwhile(tmp_path: Path) -> None:
+    import threading
+
+    rows = [("2021-01-05", "USAGOV", "RUSGOV", "x"), ("2021-01-06", "RUSGOV", "USAGOV", "x"),
+            ("2021-01-07", "FRAGOV", "RUSGOV", "x"), ("2021-01-08", "USAGOV", "CHNGOV", "x"),
+            ("2021-01-09", "DEUGOV", "FRAGOV", "x"), ("2021-01-10", "JPNGOV", "CHNGOV", "x")]
+    only_x = EventFilter(datasets=("x",))
+
+    def copies(st: Store) -> int:
+        row = st.con.execute("SELECT count(*) FROM duckdb_tables() "
+                             "WHERE database_name = '_detente_scopes'").fetchone()
+        return int(row[0]) if row else 0
+
+    with Store.open(tmp_path / "s.duckdb", with_chronology=False) as st:
+        st.ingest([_canonical_csv(tmp_path / "a.csv", rows)])
+        lock = threading.Lock()
+        assert st.prepare_scope_apart(("USA", "RUS"), lock) and not lock.locked()
+        with st.scope(("USA", "RUS"), build=False):
+            assert st.scoped_to == ("RUS", "USA") and st.count(only_x) == 2
+        assert st.prepare_scope_apart(("RUS", "USA"), lock)  # fresh already: nothing to do
+        assert copies(st) == 1
+
+        class ChangesMeanwhile:
+            """A lock whose second taking finds new events (written while the copy ran)."""
+
+            entered = 0
+
+            def __enter__(self) -> None:
+                self.entered += 1
+                if self.entered == 2:
+                    st.ingest([_canonical_csv(tmp_path / "b.csv",
+                                              [("2021-02-01", "CHNGOV", "USAGOV", "x")])])
+
+            def __exit__(self, *exc: object) -> None:
+                return None
+
+        assert not st.prepare_scope_apart(("USA", "CHN"), ChangesMeanwhile())
+        assert st._kept_scope(("CHN", "USA")) is None and copies(st) == 1  # dropped, not kept
+        for dyad in (("USA", "CHN"), ("FRA", "DEU"), ("JPN", "CHN")):
+            assert st.prepare_scope_apart(dyad, lock)
+        assert copies(st) == 2  # the last two dyads; older copies dropped
+        with st.scope(("CHN", "USA"), build=False):
+            assert st.scoped_to is None  # pushed out: the whole table
+            assert st.count(EventFilter(dyad=("USA", "CHN"), datasets=("x",))) == 2
+
+
 def test_a_scope_shows_one_dyad_follows_new_events_and_refuses_writes(tmp_path: Path) -> None:
     first = _canonical_csv(tmp_path / "a.csv", [
         ("2021-01-05", "USAGOV", "RUSGOV", "x"), ("2021-01-06", "RUSGOV", "USAGOV", "x"),

@@ -4,9 +4,10 @@ events, both forgotten when the events change."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Self
 
@@ -24,6 +25,9 @@ _SCOPE_MAX_ROWS = 5_000_000
 """Most events of a dyad :meth:`ScopesMixin.scope` copies (a few GiB of memory at most)."""
 _MEMO_SIZE = 16
 """Results a store remembers at once (see :meth:`ScopesMixin.memo`)."""
+
+_SCOPES_DB = "_detente_scopes"
+"""The in-memory database attached for the copies (it goes with the connection)."""
 
 _State = tuple[int, int]
 _DYAD_ROWS = ("WHERE (source_country = ? AND target_country = ?) "
@@ -55,6 +59,8 @@ class ScopesMixin:
         self.all_events = '"' + self.catalog.replace('"', '""') + '".main.events'
         """The events table by its full name: every event, even inside :meth:`scope`."""
         self._scopes: OrderedDict[tuple[str, str], tuple[_State, str | None]] = OrderedDict()
+        self._scopes_attached = False
+        self._serial = itertools.count(1)  # names each copy: a new one never meets an old
         self._scope_open = False
         self.scoped_to: tuple[str, str] | None = None
         """The dyad whose events alone ``events`` holds now (see :meth:`scope`), or ``None``."""
@@ -92,30 +98,85 @@ class ScopesMixin:
         ``None`` for a dyad not worth copying."""
         kept = self._scopes.get(key)
         if kept is None or kept[0] != state:
-            a, b = key
-            row = self.con.execute(f"SELECT count(*) FROM {self.all_events} {_DYAD_ROWS}",
-                                   [a, b, b, a]).fetchone()
-            rows = int(row[0]) if row else 0
-            name: str | None = None
-            if rows <= _SCOPE_MAX_ROWS and 2 * rows <= state[1]:
-                name = f"_detente_scope_{a}_{b}"
-                cols = ", ".join(f'"{c}"' for c in column_names())
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {cols} "
-                                 f"FROM {self.all_events} {_DYAD_ROWS}", [a, b, b, a])
-            self._scopes[key] = kept = (state, name)
-            while len(self._scopes) > _SCOPES_KEPT:
-                _, (_, old) = self._scopes.popitem(last=False)
-                if old is not None:
-                    self.con.execute(f"DROP TABLE IF EXISTS temp.main.{old}")
+            self._adopt(key, state, self._build_copy(self.con, key, state))
         self._scopes.move_to_end(key)
-        return kept[1]
+        return self._scopes[key][1]
+
+    def _build_copy(self, con: duckdb.DuckDBPyConnection, key: tuple[str, str],
+                    state: _State) -> str | None:
+        """Copy the dyad's events into a new table of the scopes' in-memory database,
+        through ``con``; return its full name, or ``None`` for a dyad not worth copying
+        (see :meth:`scope`). Touches nothing the store's own connection is using."""
+        a, b = key
+        row = con.execute(f"SELECT count(*) FROM {self.all_events} {_DYAD_ROWS}",
+                          [a, b, b, a]).fetchone()
+        rows = int(row[0]) if row else 0
+        if rows > _SCOPE_MAX_ROWS or 2 * rows > state[1]:
+            return None
+        name = f"{_SCOPES_DB}.main._scope_{a}_{b}_{next(self._serial)}"
+        cols = ", ".join(f'"{c}"' for c in column_names())
+        con.execute(f"CREATE TABLE {name} AS SELECT {cols} FROM {self.all_events} {_DYAD_ROWS}",
+                    [a, b, b, a])
+        return name
+
+    def _adopt(self, key: tuple[str, str], state: _State, name: str | None) -> bool:
+        """Keep ``name`` as the copy of ``key`` made at ``state``, unless the events have
+        changed since (the copy is then dropped); drop the copies it replaces or pushes
+        out. Return whether the dyad has a fresh copy now."""
+        if state != self._state():
+            self._drop(name)
+            return False
+        old = self._scopes.pop(key, None)
+        if old is not None and old[1] != name:
+            self._drop(old[1])
+        self._scopes[key] = (state, name)
+        while len(self._scopes) > _SCOPES_KEPT:
+            _, (_, gone) = self._scopes.popitem(last=False)
+            self._drop(gone)
+        return name is not None
+
+    def _drop(self, name: str | None) -> None:
+        if name is not None:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def _scopes_db(self) -> None:
+        """Attach the in-memory database the copies live in (writable, even when the
+        store is opened read-only), once."""
+        if not self._scopes_attached:
+            self.con.execute(f"ATTACH ':memory:' AS {_SCOPES_DB} (READ_ONLY false)")
+            self._scopes_attached = True
 
     def prepare_scope(self, dyad: tuple[str, str]) -> bool:
         """Copy the events of ``dyad`` for :meth:`scope` unless a fresh copy is kept;
         return whether the dyad has one now (see :meth:`scope` for when it does not)."""
         if self._scope_open:
             raise QueryError("a store scope cannot be prepared inside another")
+        self._scopes_db()
         return self._copy(dyad_key(dyad), self._state()) is not None
+
+    def prepare_scope_apart(self, dyad: tuple[str, str], lock: AbstractContextManager[Any]) -> bool:
+        """:meth:`prepare_scope` on a connection of its own, so that the store's
+        connection answers other queries while the events are copied (which takes a
+        second or two on ten million events).
+
+        ``lock`` serialises the store's users: it is held only for the short steps
+        that read or change what the store keeps (the state before, the copy's
+        adoption after), not while the events are copied. A copy overtaken by a
+        change to the events is dropped, not kept.
+        """
+        key = dyad_key(dyad)
+        with lock:
+            if not self.needs_scope(key):
+                return self._kept_scope(key) is not None
+            self._scopes_db()
+            state = self._state()
+            con = self.con.cursor()
+        try:
+            name = self._build_copy(con, key, state)
+        finally:
+            con.close()
+        with lock:
+            return self._adopt(key, state, name)
 
     def needs_scope(self, dyad: tuple[str, str]) -> bool:
         """Say whether :meth:`prepare_scope` has work to do for ``dyad``: no fresh copy,
@@ -133,7 +194,8 @@ class ScopesMixin:
 
         Within it, ``events`` holds only the events between the two sides of
         ``dyad`` (either direction; :attr:`scoped_to` says so), copied once into a
-        temporary table (:meth:`prepare_scope`; kept for the next scope of the same
+        table of an in-memory database attached to the connection (:meth:`prepare_scope`,
+        or :meth:`prepare_scope_apart` beside other queries; kept for the next scope of the same
         dyad while the events stay as they are, the last :data:`_SCOPES_KEPT`
         dyads), so the many queries of a view read them rather than the whole
         store. It is a speed-up, not a filter: queries still select the dyad
@@ -153,6 +215,7 @@ class ScopesMixin:
         kept = self._scopes.get(key)
         copy = kept[1] if kept is not None and kept[0] == state else None
         if copy is None and build:
+            self._scopes_db()
             copy = self._copy(key, state)
         self._scope_open = True
         try:

@@ -142,11 +142,14 @@ class _Shared:
                 if self.activity != seen:
                     continue
                 key, self._wanted = self._wanted, None
-                self._copier = None
-                if key is not None:
-                    with suppress(Exception):  # no copy: the views read the whole store
-                        self.store.prepare_scope(key)
-                return
+                if key is None:
+                    self._copier = None
+                    return
+                store = self.store
+            # copied on a connection of its own: requests meanwhile are answered from the
+            # whole store, not kept waiting; a dyad asked for meanwhile is copied next
+            with suppress(Exception):  # no copy: the views read the whole store
+                store.prepare_scope_apart(key, _WhileOpen(self))
 
     def close(self) -> None:
         with self.lock:
@@ -154,6 +157,22 @@ class _Shared:
             if self.store is not None:
                 self.store.close()
                 self.store = None
+
+
+class _WhileOpen:
+    """The request lock of a :class:`_Shared`, refused once its store is closed."""
+
+    def __init__(self, shared: _Shared) -> None:
+        self.shared = shared
+
+    def __enter__(self) -> None:
+        self.shared.lock.acquire()
+        if self.shared.closed:
+            self.shared.lock.release()
+            raise RuntimeError("the store is closed")
+
+    def __exit__(self, *exc: object) -> None:
+        self.shared.lock.release()
 
 
 def _error(status: int, message: str, detail: Any = None) -> JSONResponse:
