@@ -319,10 +319,6 @@ def test_invalid_utf8_after_64_kib_with_blank_lines_before_it(tmp_path: Path) ->
                                    (n + 5, "SQLDATE is not a valid YYYYMMDD date: 2018")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG quarantine raw of a line DuckDB rejects (rejected_rows uses the rejects table's "
-    "csv_line): when empty lines precede the bad line, its raw text starts with their "
-    "newlines ('\\n\\n12345\\t...') instead of being the line itself"))
 def test_raw_text_of_a_bad_utf8_line_after_blank_lines(tmp_path: Path) -> None:
     good, n = _big_good_prefix()
     bad = gdelt2_line(event_id=n + 1, url="http://example.com/X").encode().replace(b"X", b"\xff")

@@ -203,7 +203,9 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, rejects: str) -> list[Quaranti
         return []
     reasons = {"INVALID ENCODING": "not valid UTF-8", "TOO MANY COLUMNS": "unexpected delimiter",
                "MISSING COLUMNS": "too few fields", "UNQUOTED VALUE": "malformed quoting"}
-    return [QuarantinedRow(int(line), reasons.get(str(kind), str(kind).lower()), str(raw or ""))
+    # the scanner's text of a line starts with the empty lines before it: a line holds none
+    return [QuarantinedRow(int(line), reasons.get(str(kind), str(kind).lower()),
+                           str(raw or "").lstrip("\r\n"))
             for line, kind, raw in rows]
 
 

@@ -34,13 +34,13 @@ def _select(src: SourceFile, rejects: str, *, prefix: str, version: int) -> str:
         expected = "57 or 58"
         added = "f[57]"
         added_ok = "regexp_full_match(f[57], '[0-9]{8}')"
-        url = "CASE WHEN n = 58 THEN nullif(f[58], '') END"
+        url = "CASE WHEN n = 58 THEN nullif(trim(f[58]), '') END"
     else:
         count_ok = "n = 61"
         expected = "61"
         added = "f[60]"
         added_ok = "regexp_full_match(f[60], '[0-9]{14}')"
-        url = "nullif(f[61], '')"
+        url = "nullif(trim(f[61]), '')"
     return f"""
 SELECT
     p._raw,
@@ -64,8 +64,8 @@ SELECT
     coalesce(nullif(f[18], ''), nullif(f[19], '')) AS target_country,
     nullif(f[13], '') AS source_role,
     nullif(f[23], '') AS target_role,
-    nullif(f[7], '') AS source_name,
-    nullif(f[17], '') AS target_name,
+    nullif(trim(f[7]), '') AS source_name,
+    nullif(trim(f[17]), '') AS target_name,
     'cameo' AS ontology,
     CASE WHEN k_quad IS NOT NULL THEN f[27] END AS event_code,
     CASE WHEN k_quad IS NOT NULL THEN left(f[27], 2) END AS event_root,
