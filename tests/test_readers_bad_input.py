@@ -354,11 +354,6 @@ def test_overlong_line_is_quarantined(tmp_path: Path) -> None:
     assert q[1] == (4, "unknown CAMEO event code: 999")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG line scan (_base.line_scan): DuckDB's CSV scanner treats a lone carriage return "
-    "inside a line as a line break: the row is split in two, the first part stored with its "
-    "last field cut at the \\r, the rest quarantined as a new row, and every later "
-    "quarantine line number is one too high"))
 def test_lone_carriage_return_inside_a_field(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "g.CSV", [
         gdelt2_line(event_id=1),
@@ -373,6 +368,71 @@ def test_lone_carriage_return_inside_a_field(tmp_path: Path) -> None:
         assert _quarantine(result) == [(3, "SQLDATE is not a valid YYYYMMDD date: 2018")]
     else:
         assert [line for line, _ in _quarantine(result)] == [2, 3]
+
+
+@pytest.mark.parametrize("packing", ["plain", "crlf", "gzip", "zip", "standin used"])
+def test_lone_carriage_returns_stay_inside_their_rows(tmp_path: Path, packing: str) -> None:
+    # DuckDB's line scanner would end a line at each; in a CRLF file it even lost a field
+    lines = [gdelt2_line(event_id=1, url="http://example.com/\rfirst"),
+             gdelt2_line(event_id=2),
+             gdelt2_line(event_id=3, url="http://example.com/a\r\rb" + (
+                 "\x1d" if packing == "standin used" else "")),
+             gdelt2_line(event_id=4, date="2018"),
+             gdelt2_line(event_id=5, url="http://example.com/last\r")]
+    newline = "\r\n" if packing == "crlf" else "\n"
+    data = (newline.join(lines) + newline).encode()
+    path = tmp_path / "g.CSV"
+    if packing == "gzip":
+        path = tmp_path / "g.CSV.gz"
+        path.write_bytes(gzip.compress(data))
+    elif packing == "zip":
+        path = zip_file(tmp_path / "g.zip", {"g.CSV": data})
+    else:
+        path.write_bytes(data)
+    result = read_events(path, fmt="gdelt2")
+    urls = dict(zip(result.table.column("event_id").to_pylist(),
+                    result.table.column("url").to_pylist(), strict=True))
+    assert urls["gdelt2:1"] == "http://example.com/\rfirst"
+    assert urls["gdelt2:3"] == "http://example.com/a\r\rb" + (
+        "\x1d" if packing == "standin used" else "")
+    # a carriage return before the line feed is the line ending (CRLF), not the URL's; in a
+    # CRLF file, the one before it is the URL's
+    assert urls["gdelt2:5"] == "http://example.com/last" + ("\r" if packing == "crlf" else "")
+    assert set(urls) == {"gdelt2:1", "gdelt2:2", "gdelt2:3", "gdelt2:5"}
+    assert _quarantine(result) == [(4, "SQLDATE is not a valid YYYYMMDD date: 2018")]
+
+
+def test_lone_carriage_returns_with_no_free_stand_in_are_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "g.CSV"
+    path.write_bytes((gdelt2_line(event_id=1, url="http://example.com/\r\x1a\x1b\x1c\x1d")
+                      + "\n").encode())
+    with pytest.raises(InputFileError, match="g.CSV: has carriage returns inside lines"):
+        read_events(path, fmt="gdelt2")
+
+
+def test_a_lone_carriage_return_is_found_across_chunk_edges() -> None:
+    import io
+
+    from detente.readers import _source
+
+    texts = [b"a\rb\n", b"a\r\nb\r", b"\r\r\n", b"x\n\ry\n", b"ab\r\n\r\n"]
+    for text in texts:
+        lone = _source._LONE_CR.search(text.rstrip(b"\r")) is not None
+        for size in range(1, len(text) + 1):
+            watch = _source._CrWatch()
+            for k in range(0, len(text), size):
+                watch.feed(text[k:k + size])
+            assert watch.lone == lone, (text, size)
+            out = Path(os.environ.get("TMPDIR", "/tmp")) / f"standin-{os.getpid()}"
+            try:
+                _source._CHUNK, chunk = size, _source._CHUNK
+                _source._standin_copy(io.BytesIO(text), out, b"\x1d")
+            finally:
+                _source._CHUNK = chunk
+            copied = out.read_bytes()
+            out.unlink()
+            assert copied.replace(b"\x1d", b"\r") == text, (text, size)
+            assert _source._LONE_CR.search(copied.rstrip(b"\r")) is None, (text, size)
 
 
 def test_code_lookalikes_are_unknown_cameo_codes(tmp_path: Path) -> None:

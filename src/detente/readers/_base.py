@@ -69,13 +69,15 @@ def line_scan(src: SourceFile, rejects: str, *, skip: int = 0) -> str:
     The file is read as a single text column (a delimiter that never occurs in
     text, no quoting), so DuckDB's parallel CSV scanner does the line splitting
     while every field split stays in SQL, where each line's field count can be
-    checked on its own.
+    checked on its own. A file with lone carriage returns is scanned from its copy
+    in which a control character stands in for each (see :mod:`._source`).
     """
+    raw = f"replace(raw, {sql_str(src.cr_standin)}, chr(13))" if src.cr_standin else "raw"
     return (
-        "(SELECT raw AS _raw FROM read_csv("
-        f"{sql_str(str(src.data_path))}, columns={{'raw': 'VARCHAR'}}, delim='\\x1f', "
+        f"(SELECT {raw} AS _raw FROM read_csv("
+        f"{sql_str(str(src.scan_path))}, columns={{'raw': 'VARCHAR'}}, delim='\\x1f', "
         "quote='', escape='', header=false, auto_detect=false, nullstr='\\x1e\\x1e', "
         f"strict_mode=false, ignore_errors=true, store_rejects=true, skip={skip}, "
         f"rejects_table={sql_str(rejects)}, rejects_scan={sql_str(rejects + '_scan')}, "
-        f"compression={sql_str(src.compression)}, max_line_size=4194304))"
+        f"compression={sql_str(src.scan_compression)}, max_line_size=4194304))"
     )

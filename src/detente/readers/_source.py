@@ -4,6 +4,13 @@ Every reader sees a :class:`SourceFile`: the bytes to parse (decompressed to a
 temporary file for zip, which DuckDB cannot read), the original file's SHA-256,
 the first lines for format detection, and the numbers of the empty lines that a
 line-based scan skips, so quarantine can report true line numbers.
+
+DuckDB's line scanner ends a line at a carriage return, so a lone one inside a
+field (not followed by a line feed) would split a row in two. The passes that
+read the whole file anyway (hashing, checking gzip, unzipping) also look for
+one; a file that has any gets a copy for line scans in which each lone carriage
+return stands in as a control character the file does not use, turned back
+into a carriage return in SQL (:attr:`SourceFile.cr_standin`).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import codecs
 import gzip
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -42,6 +50,10 @@ class SourceFile:
         head: the first non-empty lines of the decompressed content, decoded.
         leading_empty: how many empty lines come before the first non-empty one.
         member: name of the zip member, if any.
+        line_path: the copy line scans read when the file has lone carriage returns
+            (uncompressed; each lone one replaced by ``cr_standin``), else ``None``.
+        cr_standin: the character standing in for a lone carriage return in
+            ``line_path``, if any.
     """
 
     path: Path
@@ -52,7 +64,19 @@ class SourceFile:
     head: list[str]
     leading_empty: int = 0
     member: str | None = None
+    line_path: Path | None = None
+    cr_standin: str | None = None
     _empty: list[int] | None = field(default=None, repr=False)
+
+    @property
+    def scan_path(self) -> Path:
+        """Return the file a line scan reads (``line_path`` when there is one)."""
+        return self.line_path or self.data_path
+
+    @property
+    def scan_compression(self) -> str:
+        """Return how a line scan must read :attr:`scan_path`."""
+        return "none" if self.line_path else self.compression
 
     @property
     def name(self) -> str:
@@ -66,8 +90,8 @@ class SourceFile:
         pass over the file is made on first use, not for every file.
         """
         if self._empty is None:
-            opener = gzip.open if self.compression == "gzip" else open
-            with opener(self.data_path, "rb") as fh:
+            opener = gzip.open if self.scan_compression == "gzip" else open
+            with opener(self.scan_path, "rb") as fh:
                 self._empty = [n for n, raw in enumerate(fh, start=1)
                                if raw.rstrip(b"\r\n") == b""]
         return self._empty
@@ -78,12 +102,67 @@ class SourceFile:
         return f"{self.name}@sha256:{self.sha256[:16]}"
 
 
-def _sha256(path: Path) -> str:
+_STANDINS = (b"\x1d", b"\x1c", b"\x1b", b"\x1a")
+"""Control characters that may stand in for a lone carriage return (the first unused)."""
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+class _CrWatch:
+    """Fed a file's content chunk by chunk, tell whether it has a lone carriage return
+    (one not followed by a line feed; a last one at the very end ends a line). A file
+    without any carriage return costs one byte search per chunk."""
+
+    def __init__(self) -> None:
+        self.lone = False
+        self._pending = False  # the last chunk ended with a carriage return
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk or self.lone:
+            return
+        if self._pending and not chunk.startswith(b"\n"):
+            self.lone = True
+        self._pending = chunk.endswith(b"\r")
+        if not self.lone and b"\r" in chunk:
+            body = chunk[:-1] if self._pending else chunk
+            self.lone = _LONE_CR.search(body) is not None
+
+
+def _free_standin(fh: BinaryIO, path: Path) -> bytes:
+    """Return the first of :data:`_STANDINS` that ``fh``'s content does not use."""
+    free = list(_STANDINS)
+    while free and (chunk := fh.read(_CHUNK)):
+        free = [c for c in free if c not in chunk]
+    if not free:
+        raise InputFileError(path, "has carriage returns inside lines and uses every "
+                                   "control character that could stand in for them; "
+                                   "remove the carriage returns first")
+    return free[0]
+
+
+def _sha256(path: Path, watch: _CrWatch | None = None) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
+            if watch is not None:
+                watch.feed(chunk)
     return digest.hexdigest()
+
+
+def _standin_copy(fh: BinaryIO, target: Path, standin: bytes) -> None:
+    """Copy ``fh`` to ``target`` with each lone carriage return replaced by ``standin``."""
+    carry = b""
+    with target.open("wb") as out:
+        while True:
+            chunk = fh.read(_CHUNK)
+            buf, carry = carry + chunk, b""
+            if chunk and buf.endswith(b"\r"):
+                buf, carry = buf[:-1], b"\r"  # its line feed may open the next chunk
+            if not chunk:
+                end = b"\r" if buf.endswith(b"\r") else b""  # a last one ends the last line
+                out.write(_LONE_CR.sub(standin, buf[: len(buf) - len(end)]) + end)
+                return
+            out.write(_LONE_CR.sub(standin, buf))
 
 
 def _magic(path: Path) -> bytes:
@@ -106,12 +185,12 @@ def _read_head(fh: BinaryIO, path: Path) -> tuple[list[str], int]:
     return lines, leading
 
 
-def _check_gzip(path: Path) -> None:
+def _check_gzip(path: Path, watch: _CrWatch) -> None:
     """Read a gzip stream to its end once, so a cut-off archive fails before parsing."""
     try:
         with gzip.open(path, "rb") as gz:
-            while gz.read(_CHUNK):
-                pass
+            while chunk := gz.read(_CHUNK):
+                watch.feed(chunk)
     except (EOFError, OSError) as exc:
         raise InputFileError(path, f"cut off or damaged gzip data ({exc})") from None
 
@@ -153,20 +232,23 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
     size = p.stat().st_size
     if size == 0:
         raise InputFileError(p, "file is empty")
-    sha = _sha256(p)
     magic = _magic(p)
+    zipped = magic.startswith((b"PK\x03\x04", b"PK\x05\x06"))
+    gzipped = magic.startswith(b"\x1f\x8b")
+    watch = _CrWatch()
+    sha = _sha256(p, None if zipped or gzipped else watch)
     tmpdir: str | None = None
     try:
-        if magic.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-            member, data_path, tmpdir = _unzip(p)
+        if zipped:
+            member, data_path, tmpdir = _unzip(p, watch)
             with data_path.open("rb") as fh:
                 head, leading = _read_head(fh, p)
             compression = "none"
         else:
             member, data_path = None, p
-            if magic.startswith(b"\x1f\x8b"):
+            if gzipped:
                 compression = "gzip"
-                _check_gzip(p)
+                _check_gzip(p, watch)
                 with gzip.open(p, "rb") as gz:
                     head, leading = _read_head(gz, p)  # type: ignore[arg-type]
             else:
@@ -175,6 +257,16 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
                     head, leading = _read_head(fh, p)
         if not head:
             raise InputFileError(p, "holds no data (only empty lines)")
+        line_path: Path | None = None
+        standin: bytes | None = None
+        if watch.lone:  # two more passes, for the few files that need them
+            opener = gzip.open if compression == "gzip" else open
+            with opener(data_path, "rb") as fh:
+                standin = _free_standin(fh, p)  # type: ignore[arg-type]
+            tmpdir = tmpdir or tempfile.mkdtemp(prefix="detente-")
+            line_path = Path(tmpdir) / "lines"
+            with opener(data_path, "rb") as fh:
+                _standin_copy(fh, line_path, standin)  # type: ignore[arg-type]
         yield SourceFile(
             path=p,
             data_path=data_path,
@@ -184,13 +276,15 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
             head=head,
             leading_empty=leading,
             member=member,
+            line_path=line_path,
+            cr_standin=standin.decode() if standin else None,
         )
     finally:
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def _unzip(p: Path) -> tuple[str, Path, str]:
+def _unzip(p: Path, watch: _CrWatch) -> tuple[str, Path, str]:
     try:
         with zipfile.ZipFile(p) as zf:
             members = [i for i in zf.infolist() if not i.is_dir() and i.file_size > 0]
@@ -205,7 +299,9 @@ def _unzip(p: Path) -> tuple[str, Path, str]:
             tmpdir = tempfile.mkdtemp(prefix="detente-")
             target = Path(tmpdir) / "member"
             with zf.open(info) as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst, _CHUNK)
+                while chunk := src.read(_CHUNK):
+                    dst.write(chunk)
+                    watch.feed(chunk)
             return info.filename, target, tmpdir
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise InputFileError(p, f"damaged zip archive ({exc})") from None
