@@ -406,7 +406,7 @@ def test_lone_carriage_returns_with_no_free_stand_in_are_one_clear_error(tmp_pat
     path = tmp_path / "g.CSV"
     path.write_bytes((gdelt2_line(event_id=1, url="http://example.com/\r\x1a\x1b\x1c\x1d")
                       + "\n").encode())
-    with pytest.raises(InputFileError, match="g.CSV: has carriage returns inside lines"):
+    with pytest.raises(InputFileError, match=r"g\.CSV: has carriage returns inside lines"):
         read_events(path, fmt="gdelt2")
 
 
