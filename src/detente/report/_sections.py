@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import math
+import pickle
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -51,7 +53,7 @@ _Analysed = tuple[list[ChangePoint], list[Alert], list[ForecastLine], list[str]]
 _ANALYSED: OrderedDict[tuple[Any, ...], _Analysed] = OrderedDict()
 _ANALYSED_KEPT = 16
 _ANALYSED_LOCK = threading.Lock()
-"""Analyses of recent indicator rows kept in memory (a few kB each, with their rows)."""
+"""Analyses of recent indicator rows kept in memory (a few kB each)."""
 
 
 def analysis_results(rows: list[dict[str, Any]], direction: str, period: str,
@@ -62,8 +64,8 @@ def analysis_results(rows: list[dict[str, Any]], direction: str, period: str,
     Alerts and forecasts are of ``rows`` (the brief's periods); change points
     of ``cp_rows`` (by ``cp_period``) when given, else of ``rows``.
 
-    The result depends on the rows alone, so the latest few are kept, keyed by the
-    rows themselves: views whose dates select the same periods (any ``since`` before
+    The result depends on the rows alone, so the latest few are kept, keyed by a
+    digest of the rows: views whose dates select the same periods (any ``since`` before
     the first event, or within one period) share their analyses.
     """
     if not rows:
@@ -88,9 +90,10 @@ def analysis_results(rows: list[dict[str, Any]], direction: str, period: str,
     return list(kept[0]), list(kept[1]), list(kept[2]), list(kept[3])
 
 
-def _content(rows: list[dict[str, Any]]) -> tuple[Any, ...]:
-    """Return the rows as one hashable value (every column, in order)."""
-    return tuple(tuple(r.items()) for r in rows)
+def _content(rows: list[dict[str, Any]]) -> bytes:
+    """Return a 128-bit digest of the rows (every column, in order): a small key that
+    stands for them (holding the rows themselves as keys took megabytes each)."""
+    return hashlib.blake2b(pickle.dumps(rows, protocol=5), digest_size=16).digest()
 
 
 def _analyse(mod: Any, rows: list[dict[str, Any]], direction: str, period: str,
