@@ -279,13 +279,10 @@ def create_app(store_path: str | Path, *, warm: bool = False) -> FastAPI:
 
     if warm:
         def prepare() -> None:
-            # the opening view, computed while the page loads: its dyad's events copied,
-            # the daily totals counted, the queries compiled
+            # the opening view, computed while the page loads (the daily totals counted,
+            # the queries compiled); its dyad's events are then copied beside the requests
             with suppress(Exception):  # a request for the same view meets it and answers it
-                opening = ViewQuery().options()
-                with shared.use() as st:
-                    st.prepare_scope(opening.dyad)
-                view(opening)
+                view(ViewQuery().options())
 
         threading.Thread(target=prepare, name="detente-warm", daemon=True).start()
 
