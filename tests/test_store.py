@@ -247,8 +247,25 @@ def test_a_copy_made_apart_is_kept_unless_the_events_changed_meanwhile(tmp_path:
             def __exit__(self, *exc: object) -> None:
                 return None
 
+        class AskedAgainMeanwhile:
+            """A lock; while the copy is being made, the same dyad is asked for again."""
+
+            exits = 0
+            again: bool | None = None
+
+            def __enter__(self) -> None:
+                return None
+
+            def __exit__(self, *exc: object) -> None:
+                self.exits += 1
+                if self.exits == 1:  # the copy is under way: a second one is not started
+                    self.again = st.prepare_scope_apart(("FRA", "DEU"), lock)
+
+        meanwhile = AskedAgainMeanwhile()
+        assert st.prepare_scope_apart(("DEU", "FRA"), meanwhile)
+        assert meanwhile.again is False and copies(st) == 2
         assert not st.prepare_scope_apart(("USA", "CHN"), ChangesMeanwhile())
-        assert st._kept_scope(("CHN", "USA")) is None and copies(st) == 1  # dropped, not kept
+        assert st._kept_scope(("CHN", "USA")) is None and copies(st) == 2  # dropped, not kept
         for dyad in (("USA", "CHN"), ("FRA", "DEU"), ("JPN", "CHN")):
             assert st.prepare_scope_apart(dyad, lock)
         assert copies(st) == 2  # the last two dyads; older copies dropped

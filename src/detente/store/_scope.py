@@ -60,6 +60,7 @@ class ScopesMixin:
         """The events table by its full name: every event, even inside :meth:`scope`."""
         self._scopes: OrderedDict[tuple[str, str], tuple[_State, str | None]] = OrderedDict()
         self._scopes_attached = False
+        self._copying: set[tuple[str, str]] = set()  # dyads being copied apart just now
         self._serial = itertools.count(1)  # names each copy: a new one never meets an old
         self._scope_open = False
         self.scoped_to: tuple[str, str] | None = None
@@ -166,15 +167,18 @@ class ScopesMixin:
         """
         key = dyad_key(dyad)
         with lock:
-            if not self.needs_scope(key):
-                return self._kept_scope(key) is not None
+            if key in self._copying or not self.needs_scope(key):
+                return self._kept_scope(key) is not None  # made, or being made, elsewhere
             self._scopes_db()
             state = self._state()
             con = self.con.cursor()
+            self._copying.add(key)
         try:
             name = self._build_copy(con, key, state)
         finally:
             con.close()
+            with lock:
+                self._copying.discard(key)
         with lock:
             return self._adopt(key, state, name)
 

@@ -280,9 +280,12 @@ def create_app(store_path: str | Path, *, warm: bool = False) -> FastAPI:
     if warm:
         def prepare() -> None:
             # the opening view, computed while the page loads (the daily totals counted,
-            # the queries compiled); its dyad's events are then copied beside the requests
+            # the queries compiled); then its dyad's events are copied, beside the requests
             with suppress(Exception):  # a request for the same view meets it and answers it
-                view(ViewQuery().options())
+                opening = ViewQuery().options()
+                view(opening)
+                if shared.store is not None:
+                    shared.store.prepare_scope_apart(opening.dyad, _WhileOpen(shared))
 
         threading.Thread(target=prepare, name="detente-warm", daemon=True).start()
 
