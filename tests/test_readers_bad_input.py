@@ -402,6 +402,21 @@ def test_lone_carriage_returns_stay_inside_their_rows(tmp_path: Path, packing: s
     assert _quarantine(result) == [(4, "SQLDATE is not a valid YYYYMMDD date: 2018")]
 
 
+def test_lone_carriage_returns_in_canonical_csv_stay_in_their_fields(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"event_id,date,source_actor,target_actor,event_code,text,dataset\n"
+                     b"t:1,2021-01-05,USAGOV,RUSGOV,042,talks\rin Geneva,x\n"
+                     b't:2,2021-01-06,USAGOV,RUSGOV,042,"quoted\rtoo",x\n'
+                     b"t:3,2021-01-07,USAGOV,RUSGOV,042,a\rb,x,extra\n"
+                     b"t:4,2021-01-08,USAGOV,RUSGOV,042,more,x\n")
+    result = read_events(path)
+    texts = {r["event_id"]: r["text"] for r in result.table.to_pylist()}
+    assert texts == {"t:1": "talks\rin Geneva", "t:2": "quoted\rtoo", "t:4": "more"}
+    # a row with more fields than the header is quarantined whole, not stored cut short
+    assert [(q.line, q.reason, q.raw) for q in result.quarantine] == [
+        (4, "too many fields", "t:3,2021-01-07,USAGOV,RUSGOV,042,a\rb,x,extra")]
+
+
 def test_lone_carriage_returns_with_no_free_stand_in_are_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "g.CSV"
     path.write_bytes((gdelt2_line(event_id=1, url="http://example.com/\r\x1a\x1b\x1c\x1d")

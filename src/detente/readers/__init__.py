@@ -192,8 +192,10 @@ def _rejected_lines(con: duckdb.DuckDBPyConnection, rejects: str) -> list[int]:
         return []
 
 
-def rejected_rows(con: duckdb.DuckDBPyConnection, rejects: str) -> list[QuarantinedRow]:
-    """Return the lines DuckDB's scanner rejected, as quarantine rows."""
+def rejected_rows(con: duckdb.DuckDBPyConnection, rejects: str,
+                  cr_standin: str | None = None) -> list[QuarantinedRow]:
+    """Return the lines DuckDB's scanner rejected, as quarantine rows (``cr_standin``:
+    the character standing in for lone carriage returns in the file scanned, if any)."""
     try:
         rows = con.execute(
             f"SELECT line, any_value(error_type), any_value(csv_line) FROM {rejects} "
@@ -201,12 +203,15 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, rejects: str) -> list[Quaranti
         ).fetchall()
     except duckdb.CatalogException:
         return []
-    reasons = {"INVALID ENCODING": "not valid UTF-8", "TOO MANY COLUMNS": "unexpected delimiter",
+    reasons = {"INVALID ENCODING": "not valid UTF-8", "TOO MANY COLUMNS": "too many fields",
                "MISSING COLUMNS": "too few fields", "UNQUOTED VALUE": "malformed quoting"}
     # the scanner's text of a line starts with the empty lines before it: a line holds none
-    return [QuarantinedRow(int(line), reasons.get(str(kind), str(kind).lower()),
-                           str(raw or "").lstrip("\r\n"))
-            for line, kind, raw in rows]
+    out = []
+    for line, kind, raw in rows:
+        text = str(raw or "").lstrip("\r\n")
+        out.append(QuarantinedRow(int(line), reasons.get(str(kind), str(kind).lower()),
+                                  text.replace(cr_standin, "\r") if cr_standin else text))
+    return out
 
 
 def quarantine_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader,
@@ -221,7 +226,7 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Rea
         where: SQL restricting ``table`` to this read's rows.
         params: parameters of ``where``.
     """
-    rows = rejected_rows(con, rejects)
+    rows = rejected_rows(con, rejects, src.cr_standin)
     bad = con.execute(
         f"SELECT count(*) FROM {table} WHERE ({where}) AND _error IS NOT NULL", params or []
     ).fetchone()

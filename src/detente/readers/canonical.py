@@ -50,13 +50,17 @@ def _csv_header(src: SourceFile) -> list[str]:
 
 def _csv_scan(src: SourceFile, header: list[str], rejects: str) -> str:
     columns = "{" + ", ".join(f"{sql_str(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
+    # a lone carriage return is read from the copy where a stand-in replaces it (see
+    # _source), and turned back into one here
+    cols = ", ".join(f"replace(c{i}, {sql_str(src.cr_standin)}, chr(13)) AS c{i}"
+                     for i in range(len(header))) if src.cr_standin else "*"
     return (
-        "(SELECT * FROM read_csv("
-        f"{sql_str(str(src.data_path))}, columns={columns}, delim=',', quote='\"', escape='\"', "
-        f"header=false, skip={src.leading_empty + 1}, auto_detect=false, strict_mode=false, "
+        f"(SELECT {cols} FROM read_csv("
+        f"{sql_str(str(src.scan_path))}, columns={columns}, delim=',', quote='\"', escape='\"', "
+        f"header=false, skip={src.leading_empty + 1}, auto_detect=false, strict_mode=true, "
         "null_padding=false, "
         f"ignore_errors=true, store_rejects=true, rejects_table={sql_str(rejects)}, "
-        f"rejects_scan={sql_str(rejects + '_scan')}, compression={sql_str(src.compression)}))"
+        f"rejects_scan={sql_str(rejects + '_scan')}, compression={sql_str(src.scan_compression)}))"
     )
 
 
