@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from detente._periods import PERIODS, period_floor
 from detente.analysis._common import AnalysisError
 
 __all__ = ["PERIOD_NAMES", "period_number", "period_of"]
 
-PERIOD_NAMES = ("week", "month", "quarter", "year")
+PERIOD_NAMES = PERIODS
 
 
 def period_number(day: dt.date, period: str) -> int:
@@ -26,12 +27,6 @@ def period_number(day: dt.date, period: str) -> int:
 
 def period_of(day: dt.date, period: str) -> dt.date:
     """Return the first day of ``day``'s period."""
-    if period == "month":
-        return day.replace(day=1)
-    if period == "quarter":
-        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    if period == "year":
-        return dt.date(day.year, 1, 1)
-    if period == "week":
-        return day - dt.timedelta(days=day.weekday())
-    raise AnalysisError(f"period {period!r} is not one of {', '.join(PERIOD_NAMES)}")
+    if period not in PERIOD_NAMES:
+        raise AnalysisError(f"period {period!r} is not one of {', '.join(PERIOD_NAMES)}")
+    return period_floor(day, period)

@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from detente._periods import PERIODS, add_periods, period_floor
 from detente.report import _adapt, charts
 from detente.report._adapt import period_label
 from detente.report._forecast import forecast_lines
@@ -51,9 +52,9 @@ def _empty(name: str, title: str, description: str, reason: str) -> Chart:
 
 _Analysed = tuple[list[ChangePoint], list[Alert], list[ForecastLine], list[str]]
 _ANALYSED: OrderedDict[tuple[Any, ...], _Analysed] = OrderedDict()
+"""Analyses of recent indicator rows kept in memory (a few kB each), by digest of the rows."""
 _ANALYSED_KEPT = 16
 _ANALYSED_LOCK = threading.Lock()
-"""Analyses of recent indicator rows kept in memory (a few kB each)."""
 
 
 def analysis_results(rows: list[dict[str, Any]], direction: str, period: str,
@@ -181,36 +182,19 @@ def issue_cells(store: Store, flt: EventFilter, period: str) -> list[dict[str, A
     events stay as they are (:meth:`Store.memo`); a selection from ``since`` takes
     its later periods from them and counts only its first, partial period afresh.
     """
-    if period not in _PERIOD_MONTHS:
+    if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}")
     whole = dataclasses.replace(flt, since=None)
     cells = store.memo(("issue cells", whole, period), lambda: _issue_query(store, whole, period))
     if flt.since is None:
         return list(cells)
-    start = _period_floor(flt.since, period)
+    start = period_floor(flt.since, period)
     later = [c for c in cells if c["period_start"] > start]
     if flt.since == start:
         first = [c for c in cells if c["period_start"] == start]
     else:
-        first = _issue_query(store, flt, period, before=_next_period(start, period))
+        first = _issue_query(store, flt, period, before=add_periods(start, period, 1))
     return sorted(first + later, key=lambda c: (c["dataset"], c["issue_area"], c["period_start"]))
-
-
-_PERIOD_MONTHS = {"week": 0, "month": 1, "quarter": 3, "year": 12}
-
-
-def _period_floor(day: dt.date, period: str) -> dt.date:
-    if period == "week":
-        return day - dt.timedelta(days=day.weekday())
-    step = _PERIOD_MONTHS[period]
-    return dt.date(day.year, (day.month - 1) // step * step + 1, 1)
-
-
-def _next_period(start: dt.date, period: str) -> dt.date:
-    if period == "week":
-        return start + dt.timedelta(weeks=1)
-    months = start.year * 12 + start.month - 1 + _PERIOD_MONTHS[period]
-    return dt.date(months // 12, months % 12 + 1, 1)
 
 
 def _issue_query(store: Store, flt: EventFilter, period: str,
