@@ -533,3 +533,15 @@ def test_forced_wrong_format_names_the_file_and_reason(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "g.CSV", GOOD)
     err = _error(path, fmt="icews")
     assert "ICEWS header lacks" in str(err)
+
+
+def test_a_first_line_of_only_a_byte_order_mark_is_an_empty_line(tmp_path: Path) -> None:
+    path = tmp_path / "bom.CSV"
+    path.write_bytes(b"\xef\xbb\xbf\n" + (gdelt2_line(event_id=1, date="2018") + "\n").encode()
+                     + (gdelt2_line(event_id=2) + "\n").encode())
+    result = read_events(path, fmt="gdelt2")
+    assert result.table.column("event_id").to_pylist() == ["gdelt2:2"]
+    assert _quarantine(result) == [(2, "SQLDATE is not a valid YYYYMMDD date: 2018")]
+    tab = tmp_path / "bom.tab"  # and before a header
+    tab.write_bytes(b"\xef\xbb\xbf\n\n" + (icews_header() + "\n" + icews_line() + "\n").encode())
+    assert read_events(tab).table.num_rows == 1

@@ -46,8 +46,9 @@ def _path(tmp_path: Path, suffix: str) -> Path:
 
 
 def _non_empty_lines(data: bytes) -> int:
-    """Count lines as a reader must: split at \\n; a line of only \\r is empty."""
-    pieces = data.split(b"\n")
+    """Count lines as a reader must: split at \\n; a line of only \\r is empty, and so is a
+    first line holding only the UTF-8 byte-order mark."""
+    pieces = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
     if pieces and pieces[-1] == b"":
         pieces = pieces[:-1]
     return sum(1 for p in pieces if p.rstrip(b"\r") != b"")

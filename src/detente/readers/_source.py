@@ -91,9 +91,10 @@ class SourceFile:
         """
         if self._empty is None:
             opener = gzip.open if self.scan_compression == "gzip" else open
-            with opener(self.scan_path, "rb") as fh:
+            with opener(self.scan_path, "rb") as fh:  # a byte-order mark is not text
                 self._empty = [n for n, raw in enumerate(fh, start=1)
-                               if raw.rstrip(b"\r\n") == b""]
+                               if (raw.removeprefix(codecs.BOM_UTF8) if n == 1 else raw)
+                               .rstrip(b"\r\n") == b""]
         return self._empty
 
     @property
@@ -178,7 +179,7 @@ def _read_head(fh: BinaryIO, path: Path) -> tuple[list[str], int]:
         raise InputFileError(path, f"cut off or damaged compressed data ({exc})") from None
     lines = _decode_head(head, path)
     leading = 0
-    for raw in head.split(b"\n"):
+    for raw in head.removeprefix(codecs.BOM_UTF8).split(b"\n"):
         if raw.strip(b"\r") or not lines:
             break
         leading += 1
