@@ -16,8 +16,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from detente.ontology import event_code
+
+# CI runs the property tests on a fixed set of examples (the same every run, so a red
+# run means a change broke something); elsewhere each run explores new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 __all__ = [
     "DERIVE",
