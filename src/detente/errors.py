@@ -32,3 +32,18 @@ class QueryError(DetenteError):
 
 class RulesError(DetenteError):
     """An issue-area rules file is not valid."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held the store for longer than this one would wait.
+
+    The command line exits with status 75 (``EX_TEMPFAIL``: try again later).
+    """
+
+    def __init__(self, path: str | Path, waited: float) -> None:
+        self.path = str(path)
+        self.waited = waited
+        super().__init__(
+            f"{self.path}: the store is busy (another detente process is writing to it, or "
+            f"reading it while this one would write); gave up after {waited:g} s "
+            "(--wait sets how long to wait)")

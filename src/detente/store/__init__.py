@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from detente.query.types import EventFilter, Selection, parse_date, parse_dyad
 from detente.store._ingest import FileReport
-from detente.store._query import EventFilter, parse_date, parse_dyad
-from detente.store._store import Store, chronology_files, default_store_path, expand_paths
+from detente.store._store import DEFAULT_WAIT, Store, chronology_files, default_store_path, expand_paths
 
 __all__ = [
+    "DEFAULT_WAIT",
     "EventFilter",
     "FileReport",
+    "Selection",
     "Store",
     "chronology_files",
     "default_store_path",

@@ -30,7 +30,7 @@ from detente.readers import (
     staged_sql,
 )
 from detente.schema import column_names
-from detente.store._schema import CONTENT_COLUMNS
+from detente.store._schema import bump_version, CONTENT_COLUMNS
 from detente.tagging import RuleSet
 
 __all__ = ["FileReport", "ingest_file"]
@@ -78,6 +78,7 @@ def ingest_file(
         con.execute("BEGIN TRANSACTION")
         try:
             report = _ingest(con, src, reader, rejects, rules)
+            bump_version(con)
             con.execute("COMMIT")
         except BaseException as exc:
             con.execute("ROLLBACK")

@@ -10,9 +10,11 @@ commits, so a committed store holds them NULL / false.
 
 from __future__ import annotations
 
+import duckdb
+
 from detente.schema import CANONICAL_COLUMNS
 
-__all__ = ["CONTENT_COLUMNS", "DDL", "SCHEMA_VERSION"]
+__all__ = ["CONTENT_COLUMNS", "DDL", "SCHEMA_VERSION", "bump_version"]
 
 SCHEMA_VERSION = "1"
 
@@ -63,3 +65,12 @@ CREATE TABLE IF NOT EXISTS conflicts (
     columns VARCHAR[]
 );
 """
+
+
+def bump_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Advance the store's version (inside the writer's transaction): every write calls
+    this, so an answer kept for an older version is never given for the new one."""
+    con.execute(
+        "INSERT INTO meta VALUES ('version', '1') ON CONFLICT (key) DO UPDATE SET "
+        "value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)"
+    )

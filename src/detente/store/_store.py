@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -14,17 +17,17 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from detente._duck import arrow_reader, arrow_table
-from detente.errors import DetenteError, QueryError, StoreError
+from detente.errors import DetenteError, QueryError, StoreBusyError, StoreError
+from detente.query import Queries, Selection, Stamp
 from detente.readers import Reader, SourceFile, install_lookups
-from detente.schema import CANONICAL_SCHEMA, column_names
 from detente.store._ingest import FileReport, ingest_file
-from detente.store._query import EventFilter
-from detente.store._schema import DDL, SCHEMA_VERSION
-from detente.store._scope import ScopesMixin
+from detente.store._schema import DDL, SCHEMA_VERSION, bump_version
 from detente.tagging import RuleSet, load_rules
 
-__all__ = ["Store", "chronology_files", "default_store_path", "expand_paths"]
+__all__ = ["DEFAULT_WAIT", "Store", "chronology_files", "default_store_path", "expand_paths"]
+
+DEFAULT_WAIT = 30.0
+"""Seconds :meth:`Store.open` waits for a store another process is using (``--wait``)."""
 
 # inside a folder, files that are documentation or code rather than event data
 _SUFFIXES_SKIPPED = {".md", ".py", ".html", ".pdf", ".sha256", ".md5"}
@@ -82,17 +85,28 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-class Store(ScopesMixin):
+class Store:
     """A DuckDB file of canonical events.
 
-    Open with :meth:`open`; use as a context manager to close it.
+    Open with :meth:`open`; use as a context manager to close it. Its DuckDB
+    connection is private: reads go through :attr:`queries` (the query layer) or the
+    methods here, which call it; writes through :meth:`ingest_file`, :meth:`ingest`,
+    :meth:`retag` and :meth:`sync_chronology`, each of which advances the store's
+    version (:attr:`stamp`), so no answer kept from before a write is given after it.
+
+    A store is meant to be open for one command or one request: DuckDB lets one
+    process write to a file, or many read it, never both at once, so a process that
+    keeps a store open keeps every other process waiting.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, rules: RuleSet) -> None:
-        self.con = con
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, rules: RuleSet, *,
+                 read_only: bool = False) -> None:
+        self._con = con
         self.path = path
         self.rules = rules
-        self._init_scopes()
+        self.read_only = read_only
+        self.queries = Queries(self)
+        """The query layer over this store's events (see :mod:`detente.query`)."""
 
     # -- opening ---------------------------------------------------------
 
@@ -105,13 +119,23 @@ class Store(ScopesMixin):
         rules: RuleSet | None = None,
         with_chronology: bool = True,
         memory_limit: str | None = None,
+        wait: float | None = None,
+        on_wait: Callable[[float], Any] | None = None,
     ) -> Store:
         """Open (creating if needed) the store at ``path``.
 
         A new store starts with the curated chronology in it; an existing one
         has the chronology refreshed when the packaged chronology changed.
 
+        Args:
+            wait: seconds to wait while another process holds the store (it is
+                writing, or reading while this one would write); default
+                :data:`DEFAULT_WAIT`, or ``$DETENTE_WAIT``.
+            on_wait: called once, with the seconds it will wait at most, when the
+                store is found busy.
+
         Raises:
+            StoreBusyError: the store stayed busy for ``wait`` seconds.
             StoreError: the file is not a DuckDB database or not a detente store.
         """
         p = Path(path).expanduser() if path is not None else default_store_path()
@@ -120,21 +144,20 @@ class Store(ScopesMixin):
             raise StoreError(f"{p}: no store here yet (run `detente ingest` or `detente status`)")
         if not read_only:
             p.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            con = duckdb.connect(str(p), read_only=read_only)
-        except duckdb.Error as exc:
-            first = str(exc).strip().splitlines()[0]
-            raise StoreError(f"{p}: cannot open store ({first})") from None
+        con = _connect(p, read_only, _wait_seconds(wait), on_wait)
         limit = memory_limit or os.environ.get("DETENTE_MEMORY_LIMIT")
-        if limit:
-            con.execute(f"SET memory_limit = '{_safe_limit(limit)}'")
-        store = cls(con, p, rules or load_rules())
         try:
+            con.execute("SET enable_progress_bar = false")
+            if limit:
+                con.execute(f"SET memory_limit = '{_safe_limit(limit)}'")
+            store = cls(con, p, rules or load_rules(), read_only=read_only)
             if existed and not _has_table(con, "meta"):
                 raise StoreError(f"{p}: a DuckDB file, but not a detente store")
             if not read_only:
                 con.execute(DDL)
                 store._set_meta("schema_version", SCHEMA_VERSION, only_if_missing=True)
+                store._set_meta("store_id", uuid.uuid4().hex, only_if_missing=True)
+                store._set_meta("version", "0", only_if_missing=True)
             store._check_schema()
             install_lookups(con)
             if with_chronology and not read_only:
@@ -152,8 +175,9 @@ class Store(ScopesMixin):
         self.close()
 
     def close(self) -> None:
-        """Close the connection."""
-        self.con.close()
+        """Close the connection (and release the file for other processes)."""
+        self.queries.close()
+        self._con.close()
 
     def _check_schema(self) -> None:
         try:
@@ -165,16 +189,47 @@ class Store(ScopesMixin):
 
     def meta(self, key: str) -> str | None:
         """Return a value from the store's ``meta`` table."""
-        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self._con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return None if row is None else str(row[0])
 
     def _set_meta(self, key: str, value: str, only_if_missing: bool = False) -> None:
         conflict = "NOTHING" if only_if_missing else "UPDATE SET value = excluded.value"
-        self.con.execute(
+        self._con.execute(
             f"INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO {conflict}", [key, value]
         )
 
+    @property
+    def stamp(self) -> Stamp:
+        """The store's identity and version, read from the file: every write, by this
+        process or another, advances the version."""
+        rows = dict(self._con.execute(
+            "SELECT key, value FROM meta WHERE key IN ('store_id', 'version')").fetchall())
+        # a store written before versions were kept: its path stands for its identity
+        return Stamp(str(rows.get("store_id") or f"path:{self.path.resolve()}"),
+                     int(rows.get("version") or 0))
+
+    @property
+    def version(self) -> int:
+        """The store's version (see :attr:`stamp`)."""
+        return self.stamp.version
+
+    def query_progress(self) -> float:
+        """Return the percentage done of the query running now (-1 when unknown)."""
+        return float(self._con.query_progress())
+
     # -- writing ---------------------------------------------------------
+
+    def _write(self, sql: str, params: list[object] | None = None) -> Any:
+        """Run one write statement in a transaction that also advances the version."""
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            result = self._con.execute(sql, params or []).fetchall()
+            bump_version(self._con)
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        return result
 
     def sync_chronology(self) -> list[FileReport]:
         """Load the packaged chronology if the store lacks it or holds an older one."""
@@ -182,14 +237,7 @@ class Store(ScopesMixin):
         digest = _chronology_hash(files)
         if not files or self.meta("chronology_sha256") == digest:
             return []
-        self._changed()
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            self.con.execute("DELETE FROM events WHERE dataset = 'curated'")
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+        self._write("DELETE FROM events WHERE dataset = 'curated'")
         reports = [self.ingest_file(f, fmt="chronology") for f in files]
         self._set_meta("chronology_sha256", digest)
         return reports
@@ -206,8 +254,7 @@ class Store(ScopesMixin):
         Raises:
             InputFileError: the file cannot be read; the store is unchanged.
         """
-        self._changed()
-        return ingest_file(self.con, path, fmt=fmt, rules=self.rules, reader_chosen=on_reader)
+        return ingest_file(self._con, path, fmt=fmt, rules=self.rules, reader_chosen=on_reader)
 
     def ingest(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[FileReport]:
         """Ingest files, folders and globs; stop at the first unreadable file."""
@@ -216,61 +263,42 @@ class Store(ScopesMixin):
     def retag(self) -> int:
         """Recompute every event's issue areas with the store's rules; return changes."""
         tag = self.rules.sql()
-        self._changed()
-        self.con.execute("BEGIN TRANSACTION")
+        self._con.execute("BEGIN TRANSACTION")
         try:
-            changed = self.con.execute(
+            changed = self._con.execute(
                 f"SELECT count(*) FROM events WHERE issue_areas IS DISTINCT FROM ({tag})"
             ).fetchone()
-            self.con.execute(f"UPDATE events SET issue_areas = {tag}")
+            self._con.execute(f"UPDATE events SET issue_areas = {tag}")
             self._set_meta("rules", self.rules.fingerprint())
-            self.con.execute("COMMIT")
+            bump_version(self._con)
+            self._con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self._con.execute("ROLLBACK")
             raise
         return int(changed[0]) if changed else 0
 
-    # -- reading ---------------------------------------------------------
+    # -- reading (through the query layer) -------------------------------
 
-    def _select(self, flt: EventFilter, columns: list[str] | None = None,
-                limit: int | None = None, offset: int = 0,
-                newest_first: bool = False) -> tuple[str, list[object]]:
-        where, params = self.where(flt)
-        cols = ", ".join(f'"{c}"' for c in (columns or column_names()))
-        order = "date DESC, event_id DESC" if newest_first else "date, event_id"
-        sql = f"SELECT {cols} FROM events WHERE {where} ORDER BY {order}"
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params = [*params, limit, offset]
-        return sql, params
-
-    def count(self, flt: EventFilter | None = None) -> int:
+    def count(self, flt: Selection | None = None) -> int:
         """Return the number of events matching ``flt``."""
-        where, params = self.where(flt or EventFilter())
-        row = self.con.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchone()
-        return int(row[0]) if row else 0
+        return self.queries.count(flt or Selection())
 
-    def events(self, flt: EventFilter | None = None, *, limit: int | None = None,
+    def events(self, flt: Selection | None = None, *, limit: int | None = None,
                offset: int = 0, newest_first: bool = False) -> pa.Table:
         """Return matching events as a canonical Arrow table, ordered by date (oldest first
         unless ``newest_first``), then event id."""
-        sql, params = self._select(flt or EventFilter(), limit=limit, offset=offset,
+        return self.queries.events(flt or Selection(), limit=limit, offset=offset,
                                    newest_first=newest_first)
-        return arrow_table(self.con, sql, params).cast(CANONICAL_SCHEMA)
 
-    def iter_events(self, flt: EventFilter | None = None,
+    def iter_events(self, flt: Selection | None = None,
                     batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:
         """Yield matching events in canonical record batches (bounded memory)."""
-        sql, params = self._select(flt or EventFilter())
-        reader = arrow_reader(self.con, sql, params, batch_rows)
-        for batch in reader:
-            yield pa.RecordBatch.from_arrays(
-                [batch.column(i).cast(f.type) for i, f in enumerate(CANONICAL_SCHEMA)],
-                schema=CANONICAL_SCHEMA,
-            )
+        return self.queries.iter_events(flt or Selection(), batch_rows)
 
-    def export_parquet(self, out: str | Path, flt: EventFilter | None = None) -> int:
+    def export_parquet(self, out: str | Path, flt: Selection | None = None) -> int:
         """Write matching events to Parquet under their canonical names; return rows."""
+        from detente.schema import CANONICAL_SCHEMA
+
         out = Path(out)
         tmp = out.with_name(out.name + ".partial")
         rows = 0
@@ -287,42 +315,25 @@ class Store(ScopesMixin):
 
     def quarantine(self, file: str | None = None, limit: int = 100) -> pa.Table:
         """Return quarantined rows (optionally of one file name)."""
-        sql = "SELECT file, line, reason, raw FROM quarantine"
-        params: list[object] = []
-        if file:
-            sql += " WHERE file = ?"
-            params.append(file)
-        sql += " ORDER BY file_id, line LIMIT ?"
-        params.append(limit)
-        return arrow_table(self.con, sql, params)
+        return self.queries.quarantine(file, limit)
 
     def files(self) -> pa.Table:
         """Return the provenance of every ingested file."""
-        return arrow_table(self.con,
-            "SELECT file_id, name, reader, dataset, substr(sha256, 1, 16) AS sha256, "
-            "ingested_at, rows_read, stored, duplicates, conflicts, quarantined "
-            "FROM files ORDER BY file_id"
-        )
+        return self.queries.files()
 
     def summary(self) -> pa.Table:
         """Return per-dataset counts and date coverage."""
-        return arrow_table(self.con,
-            "SELECT dataset, count(*) AS events, min(date) AS first, max(date) AS last, "
-            "count(DISTINCT ingested_from) AS files FROM " + self.all_events +
-            " GROUP BY dataset ORDER BY dataset"
-        )
+        return self.queries.summary()
 
-    def last_date(self, flt: EventFilter | None = None) -> Any:
+    def last_date(self, flt: Selection | None = None) -> Any:
         """Return the last event date among matching events (the default as-of date)."""
-        where, params = self.where(flt or EventFilter())
-        row = self.con.execute(f"SELECT max(date) FROM events WHERE {where}", params).fetchone()
-        return row[0] if row else None
+        return self.queries.last_date(flt or Selection())
 
     def known_areas(self) -> list[str]:
         """Return the issue areas the rules define."""
         return list(self.rules.areas)
 
-    def validate(self, flt: EventFilter) -> None:
+    def validate(self, flt: Selection) -> None:
         """Raise :class:`QueryError` for filter values the store cannot know."""
         unknown = [a for a in flt.issue_areas if a not in self.rules.areas]
         if unknown:
@@ -331,12 +342,49 @@ class Store(ScopesMixin):
             )
         codes = {flt.source, flt.target, *(flt.dyad or ())} - {None}
         if codes:
-            known = {r[0] for r in self.con.execute(
-                "SELECT code FROM _detente_countries UNION SELECT code FROM _detente_groups"
-            ).fetchall()}
+            known = self.queries.country_codes()
             bad = sorted(c for c in codes if c not in known)
             if bad:
                 raise QueryError(f"unknown CAMEO country code(s): {', '.join(str(b) for b in bad)}")
+
+
+def _wait_seconds(wait: float | None) -> float:
+    if wait is not None:
+        return max(0.0, float(wait))
+    env = os.environ.get("DETENTE_WAIT")
+    if env:
+        try:
+            return max(0.0, float(env))
+        except ValueError:
+            raise StoreError(f"DETENTE_WAIT={env!r} is not a number of seconds") from None
+    return DEFAULT_WAIT
+
+
+def _is_busy(exc: duckdb.Error) -> bool:
+    return "Could not set lock on file" in str(exc)
+
+
+def _connect(p: Path, read_only: bool, wait: float,
+             on_wait: Callable[[float], Any] | None) -> duckdb.DuckDBPyConnection:
+    """Connect to ``p``, waiting up to ``wait`` seconds while another process holds it."""
+    deadline = time.monotonic() + wait
+    pause = 0.05
+    told = False
+    while True:
+        try:
+            return duckdb.connect(str(p), read_only=read_only)
+        except duckdb.Error as exc:
+            if not _is_busy(exc):
+                first = str(exc).strip().splitlines()[0]
+                raise StoreError(f"{p}: cannot open store ({first})") from None
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StoreBusyError(p, wait) from None
+            if not told and on_wait is not None:
+                on_wait(wait)
+            told = True
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.5)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -347,8 +395,6 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def _safe_limit(text: str) -> str:
-    import re
-
     if not re.fullmatch(r"\s*[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|KiB|MiB|GiB|%)\s*", text, re.I):
         raise StoreError(f"memory limit {text!r} must look like 800MB or 2GB")
     return text.strip()

@@ -1,0 +1,290 @@
+"""The query layer: every question the package asks of a store's events, asked here.
+
+:class:`Queries` sits between a :class:`~detente.store.Store`'s private DuckDB
+connection and everything else. It reads the ``events`` table (or, for a dyad
+whose events were copied, a copy of them; never a view that hides the table),
+binds every value as a parameter, and keeps answers in the one cache
+(:mod:`detente.query._cache`) under the store's stamp. The metrics themselves are
+defined once, in :mod:`detente.query.metrics`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pyarrow as pa
+
+from detente.query._cache import CACHE, Stamp
+from detente.query._sql import DYAD_SQL, where
+from detente.query.types import Dyad, Selection
+from detente.schema import CANONICAL_SCHEMA, column_names
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from detente.store import Store
+
+__all__ = ["DatasetCoverage", "Queries"]
+
+T = TypeVar("T")
+
+SCOPE_MAX_ROWS = 5_000_000
+"""Most events of a dyad that :meth:`Queries.prepare_scope` copies."""
+
+
+@dataclass(frozen=True)
+class DatasetCoverage:
+    """What one dataset holds within a selection."""
+
+    dataset: str
+    events: int
+    first: date | None
+    last: date | None
+    files: tuple[str, ...] = ()
+    """The files the events came from, as ``name@sha256:…`` (when asked for)."""
+
+
+class Queries:
+    """The questions asked of one open store (see the module's description)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._con: duckdb.DuckDBPyConnection = store._con
+        self._lock = threading.RLock()
+        self._registered: dict[tuple[str, str], tuple[Stamp, str]] = {}
+
+    # -- state and the cache ---------------------------------------------
+
+    def stamp(self) -> Stamp:
+        """The store's identity and version (see :attr:`Store.stamp`)."""
+        return self._store.stamp
+
+    def cached(self, key: Hashable, make: Callable[[], T]) -> T:
+        """Return ``make()``, kept in the one cache under the store's current stamp and
+        ``key`` (a tuple whose first item names the kind of answer)."""
+        return CACHE.get_or_make(self.stamp(), key, make)
+
+    def close(self) -> None:
+        """Forget what this connection registered (the store is closing)."""
+        self._registered.clear()
+
+    def _rows(self, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._con.execute(sql, params or []).fetchall()
+
+    def _arrow(self, sql: str, params: list[object] | None = None) -> pa.Table:
+        with self._lock:
+            table: pa.Table = self._con.sql(sql, params=params or []).to_arrow_table()
+        return table
+
+    # -- copies of one dyad's events -------------------------------------
+
+    def prepare_scope(self, dyad: Dyad | tuple[str, str]) -> bool:
+        """Copy the events of ``dyad`` (both directions) into memory, once per version of
+        the store, so that later queries of that dyad (or one of its directions) read the
+        copy instead of the whole table; return whether a copy is kept now.
+
+        A dyad with more than :data:`SCOPE_MAX_ROWS` events or with most of the store's
+        is not copied (reading it from the table costs about the same). Answers are the
+        same with or without a copy. The copy is made on a cursor of its own, so other
+        queries on this store go on meanwhile; the two most recent copies are kept.
+        """
+        key = Dyad.of(dyad).key
+
+        def make() -> pa.Table | None:
+            a, b = key
+            cur = self._con.cursor()
+            try:
+                row = cur.execute(
+                    f"SELECT count(*) FILTER ({DYAD_SQL}), count(*) FROM events",
+                    [a, b, b, a]).fetchone()
+                rows, total = (int(row[0]), int(row[1])) if row else (0, 0)
+                if rows > SCOPE_MAX_ROWS or 2 * rows > total:
+                    return None
+                cols = ", ".join(f'"{c}"' for c in column_names())
+                table: pa.Table = cur.sql(f"SELECT {cols} FROM events WHERE {DYAD_SQL}",
+                                          params=[a, b, b, a]).to_arrow_table()
+                return table
+            finally:
+                cur.close()
+
+        return self.cached(("scope", key), make) is not None
+
+    def has_scope(self, dyad: Dyad | tuple[str, str]) -> bool:
+        """Say whether a copy of ``dyad``'s events is kept for the current version."""
+        found, table = CACHE.get(self.stamp(), ("scope", Dyad.of(dyad).key))
+        return found and table is not None
+
+    def _source(self, sel: Selection) -> tuple[str, bool]:
+        """Return the relation to read for ``sel`` and whether its rows are the dyad's
+        only (so the dyad test can be left out)."""
+        pair = sel.pair
+        if pair is None or pair[0] == pair[1]:
+            return "events", False
+        key = (min(pair), max(pair))
+        stamp = self.stamp()
+        found, table = CACHE.get(stamp, ("scope", key))
+        if not found or table is None:
+            return "events", False
+        with self._lock:
+            kept = self._registered.get(key)
+            if kept is None or kept[0] != stamp:
+                name = f"_detente_scope_{key[0]}_{key[1]}_{stamp.version}"
+                if kept is not None:
+                    self._con.unregister(kept[1])
+                self._con.register(name, table)
+                self._registered[key] = (stamp, name)
+                kept = self._registered[key]
+        return kept[1], sel.dyad is not None
+
+    def _where(self, sel: Selection) -> tuple[str, str, list[object]]:
+        rel, only = self._source(sel)
+        clause, params = where(sel, skip_dyad=only)
+        return rel, clause, params
+
+    # -- events ------------------------------------------------------------
+
+    def count(self, sel: Selection) -> int:
+        """Return the number of events ``sel`` selects."""
+        rel, clause, params = self._where(sel)
+        rows = self._rows(f"SELECT count(*) FROM {rel} WHERE {clause}", params)
+        return int(rows[0][0]) if rows else 0
+
+    def _select(self, sel: Selection, columns: list[str] | None, limit: int | None, offset: int,
+                newest_first: bool) -> tuple[str, list[object]]:
+        rel, clause, params = self._where(sel)
+        cols = ", ".join(f'"{c}"' for c in (columns or column_names()))
+        order = "date DESC, event_id DESC" if newest_first else "date, event_id"
+        sql = f"SELECT {cols} FROM {rel} WHERE {clause} ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [*params, limit, offset]
+        return sql, params
+
+    def events(self, sel: Selection, *, limit: int | None = None, offset: int = 0,
+               newest_first: bool = False) -> pa.Table:
+        """Return the selected events as a canonical Arrow table, by date (oldest first
+        unless ``newest_first``), then event id."""
+        sql, params = self._select(sel, None, limit, offset, newest_first)
+        return self._arrow(sql, params).cast(CANONICAL_SCHEMA)
+
+    def iter_events(self, sel: Selection, batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:
+        """Yield the selected events in canonical record batches (bounded memory)."""
+        sql, params = self._select(sel, None, None, 0, False)
+        cur = self._con.cursor()
+        try:
+            reader = cur.sql(sql, params=params).to_arrow_reader(batch_rows)
+            for batch in reader:
+                yield pa.RecordBatch.from_arrays(
+                    [batch.column(i).cast(f.type) for i, f in enumerate(CANONICAL_SCHEMA)],
+                    schema=CANONICAL_SCHEMA,
+                )
+        finally:
+            cur.close()
+
+    def last_date(self, sel: Selection) -> date | None:
+        """Return the last event date ``sel`` selects (``None``: no event)."""
+        rel, clause, params = self._where(sel)
+        rows = self._rows(f"SELECT max(date) FROM {rel} WHERE {clause}", params)
+        return rows[0][0] if rows else None
+
+    def event_refs(self, ids: list[str]) -> list[tuple[str, date | None, str | None]]:
+        """Return ``(event_id, date, text)`` of the events with these ids that exist."""
+        if not ids:
+            return []
+        return [(str(r[0]), r[1], r[2]) for r in self._rows(
+            "SELECT event_id, date, text FROM events WHERE event_id IN "
+            "(SELECT unnest(?::VARCHAR[]))", [list(ids)])]
+
+    # -- what the store holds ----------------------------------------------
+
+    def datasets(self) -> list[str]:
+        """Return the datasets in the store, by name."""
+        return self.cached(("datasets",), lambda: [str(r[0]) for r in self._rows(
+            "SELECT DISTINCT dataset FROM events ORDER BY dataset")])
+
+    def span(self, dataset: str) -> tuple[date, date] | None:
+        """Return the first and last event dates of ``dataset`` in the whole store."""
+        spans = self.cached(("spans",), lambda: {str(r[0]): (r[1], r[2]) for r in self._rows(
+            "SELECT dataset, min(date), max(date) FROM events GROUP BY dataset")})
+        return spans.get(dataset)
+
+    def summary(self) -> pa.Table:
+        """Return per-dataset counts, date coverage and files."""
+        return self._arrow(
+            "SELECT dataset, count(*) AS events, min(date) AS first, max(date) AS last, "
+            "count(DISTINCT ingested_from) AS files FROM events GROUP BY dataset ORDER BY dataset")
+
+    def coverage(self, sel: Selection, *, files: bool = False) -> list[DatasetCoverage]:
+        """Return, per dataset, the events ``sel`` selects and their first and last dates
+        (and the files they came from, with ``files``), in one pass."""
+        rel, clause, params = self._where(sel)
+        extra = ", list(DISTINCT ingested_from)" if files else ""
+        rows = self._rows(f"SELECT dataset, count(*), min(date), max(date){extra} FROM {rel} "
+                          f"WHERE {clause} GROUP BY dataset ORDER BY dataset", params)
+        return [DatasetCoverage(str(r[0]), int(r[1]), r[2], r[3],
+                                tuple(sorted(f for f in r[4] if f is not None)) if files else ())
+                for r in rows]
+
+    def dyad_counts(self, dyad: Dyad | tuple[str, str]) -> list[tuple[str, int]]:
+        """Return every dataset with its number of events of ``dyad`` (both directions),
+        most first (datasets without any are listed with 0)."""
+        a, b = Dyad.of(dyad)
+        return [(str(r[0]), int(r[1])) for r in self._rows(
+            f"SELECT dataset, count(*) FILTER ({DYAD_SQL}) AS n FROM events GROUP BY dataset "
+            "ORDER BY n DESC, dataset", [a, b, b, a])]
+
+    def country_codes(self) -> frozenset[str]:
+        """Return the CAMEO country and group codes the store knows."""
+        return frozenset(str(r[0]) for r in self._rows(
+            "SELECT code FROM _detente_countries UNION SELECT code FROM _detente_groups"))
+
+    def quarantine(self, file: str | None = None, limit: int = 100) -> pa.Table:
+        """Return quarantined rows (optionally of one file name)."""
+        sql = "SELECT file, line, reason, raw FROM quarantine"
+        params: list[object] = []
+        if file:
+            sql += " WHERE file = ?"
+            params.append(file)
+        sql += " ORDER BY file_id, line LIMIT ?"
+        params.append(limit)
+        return self._arrow(sql, params)
+
+    def files(self) -> pa.Table:
+        """Return the provenance of every ingested file."""
+        return self._arrow(
+            "SELECT file_id, name, reader, dataset, substr(sha256, 1, 16) AS sha256, "
+            "ingested_at, rows_read, stored, duplicates, conflicts, quarantined "
+            "FROM files ORDER BY file_id")
+
+    # -- the events behind a figure ----------------------------------------
+
+    def evidence(self, sel: Selection, limit: int, columns: tuple[str, ...]
+                 ) -> tuple[int, list[dict[str, Any]]]:
+        """Return how many events ``sel`` selects and the ``limit`` most telling of them:
+        most reported first (mentions, where the dataset counts them), then the largest
+        Goldstein score in size, then newest."""
+        rel, clause, params = self._where(sel)
+        cols = ", ".join(f'"{c}"' for c in columns)
+        with self._lock:
+            cur = self._con.execute(
+                f"SELECT {cols}, count(*) OVER () AS _total FROM {rel} WHERE {clause} "
+                "ORDER BY coalesce(num_mentions, 0) DESC, abs(goldstein) DESC NULLS LAST, "
+                "date DESC, event_id LIMIT ?", [*params, max(limit, 1)])
+            names = [d[0] for d in cur.description]
+            fetched = cur.fetchall()
+        total = int(fetched[0][-1]) if fetched else 0
+        return total, [dict(zip(names[:-1], v[:-1], strict=True)) for v in fetched[:limit]]
+
+    def crisis_events(self, dataset: str, countries: tuple[str, ...]) -> pa.Table:
+        """Return ``date, quad_class, event_root`` of ``dataset``'s material-conflict events
+        with one of ``countries`` on either side."""
+        marks = ", ".join("?" for _ in countries)
+        return self._arrow(
+            "SELECT date, quad_class, event_root FROM events WHERE dataset = ? AND quad_class = 4 "
+            f"AND (source_country IN ({marks}) OR target_country IN ({marks}))",
+            [dataset, *countries, *countries])
