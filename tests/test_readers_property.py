@@ -1,4 +1,5 @@
-"""Property tests: readers never crash on bad text, account for every line, round-trip."""
+"""Property tests: readers never crash on bad text, account for every line, round-trip,
+and read every well-formed line they are given (a reader refusing whole files fails them)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 import itertools
 import json
 import unicodedata
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from conftest import (
     icews_header,
 )
 from detente import InputFileError, read_events
+from detente.readers import READERS, Reader, SourceFile
 from detente.schema import CANONICAL_SCHEMA
 
 # read_events costs 70-180 ms a call (mostly DuckDB binding the lookup macros), so examples are
@@ -54,15 +57,26 @@ def _non_empty_lines(data: bytes) -> int:
     return sum(1 for p in pieces if p.rstrip(b"\r") != b"")
 
 
-def _check_accounting(path: Path, fmt: str, header_lines: int = 0) -> None:
-    """Read ``path``; only InputFileError may escape; every data line is accounted for."""
+def _check_accounting(path: Path, fmt: str, header_lines: int = 0,
+                      intact: Sequence[int] = ()) -> None:
+    """Read ``path``; only InputFileError may escape; every data line is accounted for.
+
+    ``intact``: numbers of the lines written well-formed. The file may then be refused as
+    a whole only as binary content (a reader must not refuse a file it can partly read),
+    and none of those lines may be quarantined, so each of them is read as a good row.
+    """
     try:
         result = read_events(path, fmt=fmt)
-    except InputFileError:
+    except InputFileError as exc:
+        assert not intact or "binary content" in str(exc), (
+            f"{fmt} refused a file holding {len(intact)} well-formed line(s): {exc}")
         return
     expected = _non_empty_lines(path.read_bytes()) - header_lines
     good = result.table.num_rows
     assert good + len(result.quarantine) == expected, (good, result.quarantine)
+    wrongly = [q for q in result.quarantine if q.line in set(intact)]
+    assert wrongly == [], f"{fmt} quarantined well-formed lines: {wrongly}"
+    assert good >= len(intact), (good, len(intact))
     assert result.table.schema.equals(CANONICAL_SCHEMA, check_metadata=False)
     lines = [q.line for q in result.quarantine]
     assert lines == sorted(lines)
@@ -182,8 +196,11 @@ def icews_row(draw: st.DrawFn) -> list[str]:
 
 
 @st.composite
-def mutated(draw: st.DrawFn, row: st.SearchStrategy[list[str]]) -> str:
-    fields = list(draw(row))
+def mutated_line(draw: st.DrawFn, row: st.SearchStrategy[list[str]]) -> tuple[str, bool]:
+    """Return a line made from ``row`` by up to three edits, and whether it is unchanged
+    (and so well-formed: every row the strategies above make is valid)."""
+    original = draw(row)
+    fields = list(original)
     for _ in range(draw(st.integers(0, 3))):
         op = draw(st.sampled_from(["drop", "duplicate", "replace", "append_tab", "truncate"]))
         i = draw(st.integers(0, len(fields) - 1))
@@ -197,7 +214,23 @@ def mutated(draw: st.DrawFn, row: st.SearchStrategy[list[str]]) -> str:
             fields[i] += "\t" + draw(FIELD_TEXT)
         elif op == "truncate":
             fields[i] = fields[i][: draw(st.integers(0, max(0, len(fields[i]) - 1)))]
-    return "\t".join(fields)
+    return "\t".join(fields), fields == original
+
+
+def mutated(row: st.SearchStrategy[list[str]]) -> st.SearchStrategy[str]:
+    """Lines made from ``row`` by up to three edits."""
+    return mutated_line(row).map(lambda pair: pair[0])
+
+
+def _mixed(row: st.SearchStrategy[list[str]]) -> st.SearchStrategy[list[tuple[str, bool]]]:
+    """1-15 lines, each edited from ``row`` or empty, with whether it is well-formed."""
+    return st.lists(st.one_of(mutated_line(row), st.just(("", False))), min_size=1,
+                    max_size=15)
+
+
+def _intact(lines: list[tuple[str, bool]], header_lines: int = 0) -> list[int]:
+    """Return the line numbers of the well-formed lines."""
+    return [header_lines + n for n, (_, ok) in enumerate(lines, 1) if ok]
 
 
 def _write(tmp_path: Path, suffix: str, lines: list[str], crlf: bool, trailing: bool) -> Path:
@@ -210,28 +243,28 @@ def _write(tmp_path: Path, suffix: str, lines: list[str], crlf: bool, trailing: 
 
 
 @SETTINGS
-@given(lines=st.lists(st.one_of(mutated(gdelt2_row()), st.just("")), min_size=1, max_size=15),
-       crlf=st.booleans(), trailing=st.booleans())
-def test_mutated_gdelt2_lines(tmp_path: Path, lines: list[str], crlf: bool,
+@given(lines=_mixed(gdelt2_row()), crlf=st.booleans(), trailing=st.booleans())
+def test_mutated_gdelt2_lines(tmp_path: Path, lines: list[tuple[str, bool]], crlf: bool,
                               trailing: bool) -> None:
-    _check_accounting(_write(tmp_path, ".CSV", lines, crlf, trailing), "gdelt2")
+    path = _write(tmp_path, ".CSV", [text for text, _ in lines], crlf, trailing)
+    _check_accounting(path, "gdelt2", intact=_intact(lines))
 
 
 @SETTINGS
-@given(lines=st.lists(st.one_of(mutated(gdelt1_row()), st.just("")), min_size=1, max_size=15),
-       crlf=st.booleans(), trailing=st.booleans())
-def test_mutated_gdelt1_lines(tmp_path: Path, lines: list[str], crlf: bool,
+@given(lines=_mixed(gdelt1_row()), crlf=st.booleans(), trailing=st.booleans())
+def test_mutated_gdelt1_lines(tmp_path: Path, lines: list[tuple[str, bool]], crlf: bool,
                               trailing: bool) -> None:
-    _check_accounting(_write(tmp_path, ".csv", lines, crlf, trailing), "gdelt1")
+    path = _write(tmp_path, ".csv", [text for text, _ in lines], crlf, trailing)
+    _check_accounting(path, "gdelt1", intact=_intact(lines))
 
 
 @SETTINGS
-@given(lines=st.lists(st.one_of(mutated(icews_row()), st.just("")), min_size=1, max_size=15),
-       crlf=st.booleans(), trailing=st.booleans())
-def test_mutated_icews_lines(tmp_path: Path, lines: list[str], crlf: bool,
+@given(lines=_mixed(icews_row()), crlf=st.booleans(), trailing=st.booleans())
+def test_mutated_icews_lines(tmp_path: Path, lines: list[tuple[str, bool]], crlf: bool,
                              trailing: bool) -> None:
-    path = _write(tmp_path, ".tab", [icews_header(), *lines], crlf, trailing)
-    _check_accounting(path, "icews", header_lines=1)
+    path = _write(tmp_path, ".tab", [icews_header(), *(text for text, _ in lines)], crlf,
+                  trailing)
+    _check_accounting(path, "icews", header_lines=1, intact=_intact(lines, header_lines=1))
 
 
 @SETTINGS
@@ -245,6 +278,31 @@ def test_valid_gdelt2_rows_are_all_read(tmp_path: Path, rows: list[list[str]]) -
               strict=True)
     assert sorted(got, key=repr) == sorted(
         ((f"gdelt2:{r[0]}", r[26], _trimmed(r[60]) or None) for r in rows), key=repr)
+
+
+@SETTINGS
+@given(rows=st.lists(gdelt1_row(), min_size=1, max_size=6))
+def test_valid_gdelt1_rows_are_all_read(tmp_path: Path, rows: list[list[str]]) -> None:
+    path = _write(tmp_path, ".csv", ["\t".join(r) for r in rows], False, True)
+    result = read_events(path)
+    assert result.reader == "gdelt1"
+    assert result.quarantine == []
+    got = zip(*(result.table.column(c).to_pylist() for c in ("event_id", "event_code")),
+              strict=True)
+    assert sorted(got) == sorted((f"gdelt1:{r[0]}", r[26]) for r in rows)
+
+
+@SETTINGS
+@given(rows=st.lists(icews_row(), min_size=1, max_size=6))
+def test_valid_icews_rows_are_all_read(tmp_path: Path, rows: list[list[str]]) -> None:
+    path = _write(tmp_path, ".tab", [icews_header(), *("\t".join(r) for r in rows)], False,
+                  True)
+    result = read_events(path)
+    assert result.reader == "icews"
+    assert result.quarantine == []
+    got = zip(*(result.table.column(c).to_pylist() for c in ("event_id", "dataset")),
+              strict=True)
+    assert sorted(got) == sorted((f"icews:{r[0]}:{r[1]}", "icews") for r in rows)
 
 
 def _trimmed(text: str) -> str:
@@ -272,10 +330,12 @@ def _jsonable(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _round_trip(tmp_path: Path, lines: list[str], suffix: str = ".CSV") -> tuple[list, list]:
+def _round_trip(tmp_path: Path, lines: list[str], suffix: str = ".CSV",
+                header_lines: int = 0) -> tuple[list, list]:
     source = _write(tmp_path, suffix, lines, False, True)
     first = read_events(source)
     assert first.quarantine == []
+    assert first.table.num_rows == len(lines) - header_lines
     out = _path(tmp_path, ".jsonl")
     out.write_text("".join(
         json.dumps({k: _jsonable(v) for k, v in row.items()}) + "\n"
@@ -334,7 +394,7 @@ def test_gdelt2_round_trip_through_canonical_jsonl(tmp_path: Path, rows: list[li
 def test_icews_round_trip_through_canonical_jsonl(tmp_path: Path,
                                                   rows: list[list[str]]) -> None:
     lines = [icews_header(), *("\t".join(r) for r in rows)]
-    before, after = _round_trip(tmp_path, lines, ".tab")
+    before, after = _round_trip(tmp_path, lines, ".tab", header_lines=1)
     _assert_same(before, after)
 
 
@@ -361,3 +421,77 @@ def test_spaces_around_gdelt_text_are_trimmed_as_in_every_reader(tmp_path: Path,
     else:
         assert before[0]["source_name"] == "UNITED STATES"
     _assert_same(before, after)
+
+
+# -- the checks above fail for a reader that refuses what it should read -----------------
+# Each property test that is given well-formed lines runs here on one fixed example while
+# a reader is broken on purpose: refusing the file, quarantining every row, or reading
+# none. Before these checks, a reader refusing every file passed the mutated-line tests.
+
+
+SelectSql = Callable[[Reader, SourceFile, str], str]
+
+
+def _refuses(original: SelectSql) -> SelectSql:
+    def select_sql(self: Reader, src: SourceFile, rejects: str) -> str:
+        raise InputFileError(src.path, "refused by a deliberately broken reader")
+    return select_sql
+
+
+def _quarantines_all(original: SelectSql) -> SelectSql:
+    def select_sql(self: Reader, src: SourceFile, rejects: str) -> str:
+        return f"SELECT * REPLACE ('refused' AS _error) FROM ({original(self, src, rejects)})"
+    return select_sql
+
+
+def _reads_nothing(original: SelectSql) -> SelectSql:
+    def select_sql(self: Reader, src: SourceFile, rejects: str) -> str:
+        return f"SELECT * FROM ({original(self, src, rejects)}) WHERE false"
+    return select_sql
+
+
+BREAKAGES = {"refuses": _refuses, "quarantines-all": _quarantines_all,
+             "reads-nothing": _reads_nothing}
+
+_G2 = gdelt2_fields()
+_G1 = gdelt1_fields()
+_IC = icews_fields()
+
+# one fixed well-formed example per property test that feeds valid lines, and the reader
+# it exercises (run through the test's body, as Hypothesis would)
+FIXED_EXAMPLES: dict[str, tuple[str, Callable[[Path], None]]] = {
+    "mutated-gdelt2": ("gdelt2", lambda p: test_mutated_gdelt2_lines.hypothesis.inner_test(
+        p, lines=[("\t".join(_G2), True), ("", False)], crlf=False, trailing=True)),
+    "mutated-gdelt1": ("gdelt1", lambda p: test_mutated_gdelt1_lines.hypothesis.inner_test(
+        p, lines=[("\t".join(_G1), True)], crlf=True, trailing=False)),
+    "mutated-icews": ("icews", lambda p: test_mutated_icews_lines.hypothesis.inner_test(
+        p, lines=[("", False), ("\t".join(_IC), True)], crlf=False, trailing=True)),
+    "valid-gdelt2": ("gdelt2", lambda p: test_valid_gdelt2_rows_are_all_read.hypothesis
+                     .inner_test(p, rows=[_G2])),
+    "valid-gdelt1": ("gdelt1", lambda p: test_valid_gdelt1_rows_are_all_read.hypothesis
+                     .inner_test(p, rows=[_G1])),
+    "valid-icews": ("icews", lambda p: test_valid_icews_rows_are_all_read.hypothesis
+                    .inner_test(p, rows=[_IC])),
+    "round-trip-gdelt2": ("gdelt2", lambda p: test_gdelt2_round_trip_through_canonical_jsonl
+                          .hypothesis.inner_test(p, rows=[_G2], actors=[actor()] * 10)),
+    "round-trip-icews": ("icews", lambda p: test_icews_round_trip_through_canonical_jsonl
+                         .hypothesis.inner_test(p, rows=[_IC])),
+    "round-trip-jsonl": ("canonical-jsonl", lambda p: test_gdelt2_round_trip_through_canonical_jsonl
+                         .hypothesis.inner_test(p, rows=[_G2], actors=[actor()] * 10)),
+}
+
+
+@pytest.mark.parametrize("case", FIXED_EXAMPLES)
+def test_fixed_examples_pass_with_the_real_readers(tmp_path: Path, case: str) -> None:
+    FIXED_EXAMPLES[case][1](tmp_path)
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES)
+@pytest.mark.parametrize("case", FIXED_EXAMPLES)
+def test_property_checks_fail_for_a_reader_that_refuses_good_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, breakage: str) -> None:
+    name, run = FIXED_EXAMPLES[case]
+    cls = type(READERS[name])
+    monkeypatch.setattr(cls, "select_sql", BREAKAGES[breakage](cls.select_sql))
+    with pytest.raises((AssertionError, InputFileError)):
+        run(tmp_path)
