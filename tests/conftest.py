@@ -399,3 +399,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "spark" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.filterwarnings("ignore::ResourceWarning"))
             item.add_marker(pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"))
+
+
+def write_sql(store: object, sql: str, params: list[object] | None = None) -> None:
+    """Change a store's tables with raw SQL, as another program would, advancing the
+    store's version as every write of the library does (tests only)."""
+    from detente.store._schema import bump_version
+
+    con = store._con  # type: ignore[attr-defined]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(sql, params or [])
+        bump_version(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def read_sql(store: object, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+    """Read a store's tables with raw SQL (tests only)."""
+    rows: list[tuple[object, ...]] = store._con.execute(sql, params or []).fetchall()  # type: ignore[attr-defined]
+    return rows

@@ -23,6 +23,8 @@ from detente.indicators import (
 )
 from detente.store import Store
 
+from conftest import write_sql
+
 _ROW_SCHEMA = pa.schema([
     ("event_id", pa.string()), ("date", pa.date32()), ("source_actor", pa.string()),
     ("target_actor", pa.string()), ("source_country", pa.string()), ("target_country", pa.string()),
@@ -56,9 +58,9 @@ def add(store: Store, rows: list[dict[str, Any]]) -> None:
     for i, r in enumerate(rows):
         r.setdefault("event_id", f"{r['dataset']}:{start + i}")
     batch = pa.Table.from_pylist(rows, schema=_ROW_SCHEMA)
-    store.con.register("new_rows", batch)
-    store.con.execute("INSERT INTO events BY NAME SELECT * FROM new_rows")
-    store.con.unregister("new_rows")
+    store._con.register("new_rows", batch)
+    write_sql(store, "INSERT INTO events BY NAME SELECT * FROM new_rows")
+    store._con.unregister("new_rows")
 
 
 def empty_store(tmp_path: Path) -> Store:
@@ -346,7 +348,7 @@ def test_chronology_shows_2014_and_2022_worse_than_2010_2012(tmp_path: Path) -> 
 
 def test_the_store_connection_is_left_as_it_was(main_store: Store) -> None:
     def state() -> Any:
-        return main_store.con.execute(
+        return main_store._con.execute(
             "SELECT current_setting('TimeZone'), current_setting('python_enable_replacements'), "
             "(SELECT count(*) FROM duckdb_views() WHERE NOT internal)").fetchall()
 
@@ -365,7 +367,7 @@ def test_show_sql_parses_as_bigquery(main_store: Store) -> None:
 
 
 def test_runs_that_differ_in_dates_reuse_one_compiled_query(main_store: Store) -> None:
-    from detente.indicators import _duckdb
+    from detente.query import CACHE, _compiled as _duckdb
 
     _duckdb.clear_compiled()
     spans = [(None, None), (date(2020, 2, 1), None), (None, date(2020, 2, 20)),
@@ -375,7 +377,7 @@ def test_runs_that_differ_in_dates_reuse_one_compiled_query(main_store: Store) -
     assert len(_duckdb._compiled) == 1  # one shape of query, four sets of dates
     for (a, b), table in zip(spans, kept, strict=True):
         _duckdb.clear_compiled()
-        main_store._changed()  # no kept whole history either
+        CACHE.clear()  # no kept whole history either
         fresh = compute_indicators(main_store, IndicatorSpec(baseline_periods=2, since=a, until=b))
         assert table.to_pylist() == fresh.to_pylist(), (a, b)
     until_feb = rows(kept[2], "gdelt2")  # as of the last event by 20 February: 20 January
@@ -391,21 +393,20 @@ def test_remembered_daily_totals_follow_new_events(main_store: Store) -> None:
                      ev("2020-01-27", "FRA", "DEU", "042", 1.9)])  # other dyads: only the total grows
     jan = rows(compute_indicators(main_store, spec), "gdelt2")[0]
     assert jan["events"] == 3 and jan["events_share"] == pytest.approx(3 / 6)
-    main_store.con.execute("UPDATE events SET dataset = 'other' WHERE source_country = 'FRA'")
-    main_store._changed()  # a write the store cannot see forgets only when told
+    write_sql(main_store, "UPDATE events SET dataset = 'other' WHERE source_country = 'FRA'")
     jan = rows(compute_indicators(main_store, spec), "gdelt2")[0]
     assert jan["events_share"] == pytest.approx(3 / 5)
 
 
 def test_compiled_queries_outlive_the_process_in_the_cache_folder(
         main_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from detente.indicators import _duckdb
+    from detente.query import CACHE, _compiled as _duckdb
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
     def forget() -> None:  # the compiled queries in memory, and the store's kept results
         _duckdb.clear_compiled()
-        main_store._changed()
+        CACHE.clear()
 
     forget()
     spec = IndicatorSpec(baseline_periods=2, since=date(2020, 2, 1))

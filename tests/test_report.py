@@ -56,7 +56,7 @@ def brief(small: Path) -> Brief:
 
 def test_as_of_and_coverage_come_from_the_store(small: Path, brief: Brief) -> None:
     with Store.open(small, read_only=True) as st:
-        rows = st.con.execute(
+        rows = st._con.execute(
             "SELECT dataset, count(*), max(date) FROM events WHERE dataset = 'gdelt2' AND ("
             "(source_country = 'USA' AND target_country = 'RUS') OR "
             "(source_country = 'RUS' AND target_country = 'USA')) GROUP BY dataset ORDER BY 1"

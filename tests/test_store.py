@@ -62,7 +62,7 @@ def test_conflicting_duplicate_keeps_first_version(store: Store, tmp_path: Path)
     assert (report.stored, report.duplicates, report.conflicts) == (0, 2, 1)
     kept = store.events(EventFilter(codes=("163",))).to_pylist()
     assert [e["goldstein"] for e in kept] == [-8.0]
-    rows = store.con.execute("SELECT event_id, columns FROM conflicts").fetchall()
+    rows = store._con.execute("SELECT event_id, columns FROM conflicts").fetchall()
     assert rows == [("gdelt2:2", ["goldstein"])]
 
 
@@ -86,7 +86,7 @@ def test_quarantine_rows_with_line_numbers(store: Store, tmp_path: Path) -> None
     assert q[1]["raw"] == lines[4]
     # nothing of a quarantined row is left among the events
     leftover = "SELECT count(*) FROM events WHERE _error IS NOT NULL OR _dup"
-    assert store.con.execute(leftover).fetchone() == (0,)
+    assert store._con.execute(leftover).fetchone() == (0,)
 
 
 def test_failed_file_leaves_store_as_it_was(store: Store, tmp_path: Path,
@@ -158,7 +158,7 @@ def test_retag_applies_new_rules_and_keeps_given_areas(tmp_path: Path) -> None:
     with Store.open(path) as st:
         curated = st.count(EventFilter(datasets=("curated",)))
         assert curated > 250
-        given = st.con.execute("SELECT count(*) FROM events WHERE len(_given_areas) > 0").fetchone()
+        given = st._con.execute("SELECT count(*) FROM events WHERE len(_given_areas) > 0").fetchone()
         assert given == (curated,)
     extra = tmp_path / "rules.yaml"
     extra.write_text("areas:\n  prisoners:\n    - text: '\\b(prisoner|swap|exchange)'\n", encoding="utf-8")
@@ -167,7 +167,7 @@ def test_retag_applies_new_rules_and_keeps_given_areas(tmp_path: Path) -> None:
         assert changed > 0
         assert st.count(EventFilter(issue_areas=("prisoners",))) == changed
         # tags the chronology gives itself survive a retag
-        kept = st.con.execute(
+        kept = st._con.execute(
             "SELECT count(*) FROM events WHERE NOT list_has_all(issue_areas, _given_areas)"
         ).fetchone()
         assert kept == (0,)
@@ -220,7 +220,7 @@ def test_a_copy_made_apart_is_kept_unless_the_events_changed_meanwhile(tmp_path:
     only_x = EventFilter(datasets=("x",))
 
     def copies(st: Store) -> int:
-        row = st.con.execute("SELECT count(*) FROM duckdb_tables() "
+        row = st._con.execute("SELECT count(*) FROM duckdb_tables() "
                              "WHERE database_name = '_detente_scopes'").fetchone()
         return int(row[0]) if row else 0
 
@@ -289,7 +289,7 @@ def test_a_scope_shows_one_dyad_follows_new_events_and_refuses_writes(tmp_path: 
             assert "source_country" not in st.where(pair)[0] and st.where(pair)[1] == ["x"]
             assert "source_country" in st.where(EventFilter(dyad=("USA", "CHN")))[0]
             assert {r["source_country"] for r in inside.events(only_x).to_pylist()} == {"USA", "RUS"}
-            assert st.con.execute(f"SELECT count(*) FROM {st.all_events}").fetchone() == (4,)
+            assert st._con.execute(f"SELECT count(*) FROM {st.all_events}").fetchone() == (4,)
             with pytest.raises(StoreError, match="no writes inside a scope"):
                 st.ingest([first])
         with st.scope(("USA", "CHN"), build=False):  # its copy is stale: the whole table

@@ -10,6 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from conftest import write_sql
+
 from detente.store import Store
 from detente.web import create_app
 
@@ -142,7 +144,7 @@ def test_no_endpoint_writes(client: httpx.Client, web_app: FastAPI) -> None:
 
 def test_store_is_opened_read_only(web_app: FastAPI) -> None:
     with web_app.state.shared.use() as st, pytest.raises(Exception, match="read-only"):
-        st.con.execute("DELETE FROM events")
+        write_sql(st, "DELETE FROM events")
 
 
 def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:

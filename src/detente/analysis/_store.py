@@ -36,9 +36,7 @@ def indicator_table(store: Store, **spec: Any) -> pd.DataFrame:
 
 def chronology_crises(store: Store, dyad: tuple[str, str], period: str = "month") -> list[dt.date]:
     """Return the crisis periods of the curated chronology for either country of ``dyad``."""
-    sql = ("SELECT date, quad_class, event_root FROM events WHERE dataset = ? AND quad_class = 4 "
-           "AND (source_country IN (?, ?) OR target_country IN (?, ?))")
-    frame = store.con.execute(sql, [CHRONOLOGY, *dyad, *dyad]).df()
+    frame = store.queries.crisis_events(CHRONOLOGY, tuple(dyad)).to_pandas()
     return crisis_periods(frame, period=period)
 
 

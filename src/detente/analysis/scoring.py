@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from detente.analysis._periods import period_number, period_of
+from detente.query.period import Period, period_floor, period_number
 
 __all__ = ["CRISIS_MIN_EVENTS", "FORCE_ROOTS", "AlertScore", "Episode", "crisis_periods", "score_alerts"]
 
@@ -79,13 +79,14 @@ def crisis_periods(
         period: ``week``, ``month``, ``quarter`` or ``year``.
         min_events: Material-conflict events that make a period a crisis.
     """
+    Period(period)  # checked
     if events.empty:
         return []
     conflict = events[events["quad_class"].astype("Int64") == 4]
     counts: dict[dt.date, int] = {}
     force: set[dt.date] = set()
     for day, root in zip(conflict["date"], conflict["event_root"].astype("string"), strict=True):
-        start = period_of(pd.Timestamp(day).date(), period)
+        start = period_floor(pd.Timestamp(day).date(), period)
         counts[start] = counts.get(start, 0) + 1
         if isinstance(root, str) and root.zfill(2) in FORCE_ROOTS:
             force.add(start)

@@ -105,7 +105,6 @@ def ingest(
     reports: list[FileReport] = []
     failures: list[str] = []
     with _open(store, rules) as st:
-        st.con.execute("SET enable_progress_bar = false")
         total = sum(f.stat().st_size for f in files) or 1
         progress = Progress(TextColumn("{task.description}"), BarColumn(),
                             TextColumn("{task.percentage:>3.0f}%"),
@@ -146,7 +145,7 @@ def ingest(
 def _watch(st: Store, progress: Progress, task: Any, done: int, size: int, stop: threading.Event) -> None:
     while not stop.wait(0.25):
         try:
-            pct = max(0.0, float(st.con.query_progress()))
+            pct = max(0.0, st.query_progress())
         except Exception:  # progress is a nicety; never let it fail an ingest
             return
         progress.update(task, completed=done + size * min(pct, 100.0) / 100.0)

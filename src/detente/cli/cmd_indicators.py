@@ -28,6 +28,7 @@ from detente.cli._options import (
 from detente.cli._render import OutputFormat, render
 from detente.errors import DetenteError, QueryError
 from detente.indicators import PERIODS, IndicatorSpec, compute_indicators, indicators_sql
+from detente.query.period import period_label
 from detente.store import Store, parse_date, parse_dyad
 from detente.tagging import load_rules
 
@@ -39,16 +40,6 @@ err = Console(stderr=True)
 
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
-
-
-def _period_label(day: date, period: str) -> str:
-    if period == "month":
-        return day.strftime("%Y-%m")
-    if period == "quarter":
-        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-    if period == "year":
-        return str(day.year)
-    return day.isoformat()
 
 
 # what a terminal shows (files get every column): the relationship index (index) and its z-score,
@@ -69,7 +60,7 @@ def _terminal_table(table: pa.Table, period: str, title: str, min_events: int) -
                         else "right")
     for r in table.to_pylist():
         view.add_row(
-            r["dataset"], r["direction"], _period_label(r["period_start"], period), str(r["events"]),
+            r["dataset"], r["direction"], period_label(r["period_start"], period), str(r["events"]),
             f"{r['q1']}/{r['q2']}/{r['q3']}/{r['q4']}", _num(r["relationship_index"]),
             _num(r["relationship_index_z"]), _num(r["net_cooperation"]), _num(r["material_conflict_share"]),
             _num(r["events_share"]), "low" if r["low_evidence"] else "",

@@ -71,6 +71,10 @@ def brief(
         as_of=parse_date(as_of, "--as-of"), datasets=tuple(dataset or ()), issue=issue,
         playbook=str(playbook) if playbook else None,
     )
+    if fmt is BriefFormat.html:
+        from detente.report._bundle import prefetch
+
+        prefetch()  # a cold cache builds the page's JavaScript while the content is computed
     with Store.open(store) as st:
         content = build_brief(st, opts)
     if earlier is not None and compare is not None:

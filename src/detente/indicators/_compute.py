@@ -10,12 +10,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from detente.errors import QueryError
-from detente.indicators._backends import get_backend
-from detente.indicators._duckdb import run_duckdb
-from detente.indicators._periods import add_periods, period_floor, period_starts
-from detente.indicators._plan import Plan
-from detente.indicators._spec import BASELINE_METRICS, CURATED_DATASETS, IndicatorSpec
-from detente.store import EventFilter, Store
+from detente.indicators._spec import BASELINE_METRICS, IndicatorSpec
+from detente.query import Selection
+from detente.query._engines import get_backend
+from detente.query._plan import Plan
+from detente.query.period import add_periods, period_floor, period_starts
+from detente.store import Store
 
 __all__ = ["INDICATOR_SCHEMA", "compute_indicators", "indicators_sql", "relationship_index"]
 
@@ -35,8 +35,8 @@ INDICATOR_SCHEMA: pa.Schema = pa.schema(
 )
 
 
-def _selection(spec: IndicatorSpec, *, with_since: bool = True) -> EventFilter:
-    return EventFilter(
+def _selection(spec: IndicatorSpec, *, with_since: bool = True) -> Selection:
+    return Selection(
         dyad=spec.dyad,
         since=spec.since if with_since else None,
         until=spec.until,
@@ -61,15 +61,14 @@ def _describe(spec: IndicatorSpec) -> str:
 def _validate(store: Store, spec: IndicatorSpec) -> None:
     if spec.issue and spec.issue not in store.known_areas():
         raise QueryError(f"unknown issue area {spec.issue!r}; known: {', '.join(store.known_areas())}")
-    store.validate(EventFilter(dyad=spec.dyad))
+    store.validate(Selection(dyad=spec.dyad))
 
 
 def _check_datasets(store: Store, spec: IndicatorSpec, found: dict[str, date]) -> None:
     missing = [d for d in spec.datasets or () if d not in found]
     if not missing:
         return
-    present = [r[0] for r in store.con.execute(
-        f"SELECT DISTINCT dataset FROM {store.all_events} ORDER BY dataset").fetchall()]
+    present = store.queries.datasets()
     unknown = [d for d in missing if d not in present]
     if unknown:
         raise QueryError(f"unknown dataset(s) {', '.join(unknown)}; in the store: {', '.join(present)}")
@@ -81,17 +80,7 @@ def _extent(store: Store, spec: IndicatorSpec) -> list[tuple[str, date, date | N
 
     One pass over the events: the as-of date, the datasets and the grid all come from it.
     """
-    where, params = store.where(_selection(spec, with_since=False))
-    if spec.as_of:
-        where += " AND date <= ?"
-        params = [*params, spec.as_of]
-    since = spec.since or date.min
-    rows = store.con.execute(
-        f"SELECT dataset, min(date), min(date) FILTER (WHERE date >= ?), max(date) FILTER (WHERE date >= ?) "
-        f"FROM events WHERE {where} GROUP BY dataset ORDER BY dataset",
-        [since, since, *params],
-    ).fetchall()
-    return [(str(d), ever, first, last) for d, ever, first, last in rows]
+    return store.queries.extent(_selection(spec), spec.since, spec.as_of)
 
 
 _Extent = list[tuple[str, date, date | None, date | None]]
@@ -193,20 +182,7 @@ def _run(store: Store, spec: IndicatorSpec, backend: str) -> tuple[pa.Table, _Ex
     _validate(store, spec)
     extent = _extent(store, spec)
     plan, as_of = _plan(store, spec, extent)
-    machine = any(d not in CURATED_DATASETS for d in plan.datasets)
-    prefilter = EventFilter(
-        dyad=None if machine else spec.dyad, since=plan.first_day, until=plan.last_day,
-        datasets=plan.datasets,
-    )
-    if engine.name == "duckdb":
-        # the same expression, its SQL and the daily totals kept between runs
-        result = run_duckdb(store, spec, plan)
-    else:
-        from detente.indicators._expr import indicator_expr
-
-        with engine.open(store, prefilter) as session:
-            expr = indicator_expr(session.events, session.table(plan.grid), spec, plan)
-            result = session.to_arrow(expr)
+    result = store.queries.indicators(spec, plan, engine.name)
     table = _tidy(result)
     return table.replace_schema_metadata({"as_of": as_of.isoformat()}), extent
 
@@ -226,7 +202,8 @@ def _from_history(store: Store, spec: IndicatorSpec) -> pa.Table | None:
     assert spec.since is not None
     whole = dataclasses.replace(spec, since=None)
     try:
-        table, extent = store.memo(("indicators", whole), lambda: _run(store, whole, "duckdb"))
+        table, extent = store.queries.cached(("indicators", whole),
+                                             lambda: _run(store, whole, "duckdb"))
     except QueryError:
         return None
     every = [d for d, _, _, last in extent if last is not None]
@@ -261,15 +238,8 @@ def indicators_sql(store: Store, spec: IndicatorSpec, dialect: str = "bigquery")
     The query reads the canonical ``events`` table and a ``period_grid`` table
     (one row per series and period), created by the statement printed first.
     """
-    import ibis  # type: ignore[import-untyped]
-
-    from detente.indicators._expr import indicator_expr
-
     plan, as_of = plan_run(store, spec)
-    events = ibis.duckdb.from_connection(store.con).table("events")
-    grid = ibis.memtable(plan.grid)
-    query = ibis.to_sql(indicator_expr(events, grid, spec, plan), dialect=dialect)
-    query = str(query).replace(grid.op().name, "period_grid")
+    query = store.queries.indicators_sql(spec, plan, dialect)
     rows = plan.grid.to_pylist()
     return (
         f"-- detente indicators for {_describe(spec)}, as of {as_of}, by {spec.period}\n"

@@ -6,29 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from detente.errors import QueryError
-from detente.indicators._periods import PERIODS
-from detente.store import parse_date, parse_dyad
+from detente.query.metrics import BASELINE_METRICS, CURATED_DATASETS, min_baseline_periods
+from detente.query.period import PERIODS
+from detente.query.types import parse_date, parse_dyad
 
 __all__ = ["BASELINE_METRICS", "CURATED_DATASETS", "IndicatorSpec", "min_baseline_periods"]
-
-# metrics that get a rolling baseline, a difference and a z-score
-BASELINE_METRICS: tuple[str, ...] = (
-    "events", "goldstein_mean", "net_cooperation", "material_conflict_share", "relationship_index",
-)
-
-# hand-picked datasets: their counts say what someone chose to record, not how much
-# news there was, so a share of the dataset's volume means nothing for them
-CURATED_DATASETS: frozenset[str] = frozenset({"curated"})
-
-
-def min_baseline_periods(baseline_periods: int) -> int:
-    """Return how many non-empty baseline periods a baseline needs.
-
-    Half the window, rounded up, and at least 3 (a standard deviation of one
-    or two values says little), but never more than the window itself.
-    """
-    return min(baseline_periods, max(3, -(-baseline_periods // 2)))
-
 
 @dataclass(frozen=True)
 class IndicatorSpec:

@@ -40,6 +40,8 @@ from detente.policy.evaluate import ConditionResult, EvalContext, shift_months
 from detente.policy.playbook import Lever, Playbook, _issue_list, load_playbook
 from detente.policy.registry import Registry, load_registry
 from detente.policy.status import check_item, make_context
+from detente.query import Direction as Way
+from detente.query import Dyad, MetricRequest
 from detente.store import Store
 
 __all__ = ["AllyRecord", "Assessment", "PrincipleFinding", "Proposal", "assess_proposal",
@@ -235,40 +237,35 @@ def _expected_response(store: Store, proposal: Proposal, ctx: EvalContext,
 
 
 def _allies(store: Store, proposal: Proposal, ctx: EvalContext, months: int) -> list[AllyRecord]:
-    out: list[AllyRecord] = []
     until = ctx.as_of
     since = shift_months(until, months) + timedelta(days=1)
     prev_until = shift_months(until, months)
     prev_since = shift_months(prev_until, months) + timedelta(days=1)
-    sql = ("SELECT count(*), count(*) FILTER (quad_class IN (1, 2)) - count(*) FILTER "
-           "(quad_class IN (3, 4)), count(*) FILTER (quad_class = 4) FROM events WHERE {w}")
+    asked: list[tuple[str, Dyad | Way, MetricRequest, MetricRequest]] = []
     for country in proposal.concerns:
         for a, b, pooled in ((proposal.counterpart, country, False), (proposal.mover, country, True)):
             if country == a:
                 continue
-            if pooled:
-                w = ("((source_country = ? AND target_country = ?) OR (source_country = ? AND "
-                     "target_country = ?)) AND dataset = ? AND date BETWEEN ? AND ?")
-                base: list[object] = [a, b, b, a, ctx.dataset]
-            else:
-                w = "source_country = ? AND target_country = ? AND dataset = ? AND date BETWEEN ? AND ?"
-                base = [a, b, ctx.dataset]
-            row = store.con.execute(sql.format(w=w), [*base, since, until]).fetchone()
-            prev = store.con.execute(sql.format(w=w), [*base, prev_since, prev_until]).fetchone()
-            assert row is not None and prev is not None
-            n, net, q4 = row
-            ids = [r[0] for r in store.con.execute(
-                f"SELECT event_id FROM events WHERE {w} ORDER BY date DESC, event_id LIMIT ?",
-                [*base, since, until, ctx.max_event_ids]).fetchall()]
-            enough = n >= ctx.min_events
-            out.append(AllyRecord(
-                country=country, direction=f"{a}-{b}" if pooled else f"{a}->{b}", since=since,
-                until=until, events=n, net_cooperation=net / n if enough else None,
-                material_conflict_share=q4 / n if enough else None,
-                previous_net_cooperation=prev[1] / prev[0] if prev[0] >= ctx.min_events else None,
-                event_ids=ids,
-                note=None if enough else f"insufficient evidence: {n} events, "
-                                         f"{ctx.min_events} needed"))
+            who: Dyad | Way = Dyad(a, b) if pooled else Way(a, b)
+            asked.append((country, who, MetricRequest.of(who, ctx.dataset, since, until),
+                          MetricRequest.of(who, ctx.dataset, prev_since, prev_until)))
+    # every window of every ally in one batch
+    found = store.queries.measure([r for _, _, now, prev in asked for r in (now, prev)],
+                                  ctx.max_event_ids)
+    out: list[AllyRecord] = []
+    for country, who, now, prev in asked:
+        m, p = found[now].metrics, found[prev].metrics
+        n = int(m["events"])
+        enough = n >= ctx.min_events
+        out.append(AllyRecord(
+            country=country, direction=who.label, since=since, until=until, events=n,
+            net_cooperation=m["net_cooperation"] if enough else None,
+            material_conflict_share=m["material_conflict_share"] if enough else None,
+            previous_net_cooperation=p["net_cooperation"] if p["events"] >= ctx.min_events
+            else None,
+            event_ids=found[now].event_ids,
+            note=None if enough else f"insufficient evidence: {n} events, "
+                                     f"{ctx.min_events} needed"))
     return out
 
 
@@ -299,11 +296,15 @@ def assess_proposal(store: Store, proposal_path: str | Path, playbook: Playbook 
     offered = {t.lever for t in proposal.offers if t.lever}
     results: list[ConditionResult] = []
     gates: list[tuple[Any, ConditionResult]] = []
+    chosen = []
     for basket, item in book.items():
         related = levers & set(item.levers) or issues & set(item.issue_areas)
         gating = [c for c in item.conditions if offered & set(c.gates)]
-        if not related and not gating:
-            continue
+        if related or gating:
+            chosen.append((basket, item, gating))
+    # every window of the items' conditions in one batch, then the items
+    ctx.prefetch(lambda: [check_item(basket, item, book, ctx) for basket, item, _ in chosen])
+    for basket, item, gating in chosen:
         report = check_item(basket, item, book, ctx)
         for cond, res in zip(item.conditions, report.conditions, strict=True):
             res = res.model_copy(update={"id": f"{item.id}.{cond.id}"})

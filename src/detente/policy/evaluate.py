@@ -7,17 +7,21 @@ data would decide it. Missing data never turns silently into ``met`` or
 ``not_met``: it propagates through arithmetic and comparisons, and ``and`` /
 ``or`` follow three-valued (Kleene) logic.
 
-Window aggregates are computed here with parameterized SQL over the events
-table; their definitions are those of the indicators (DESIGN.md):
+Window aggregates are asked of the query layer (:meth:`Queries.measure`), many
+windows in one query, and their metrics are those of
+:mod:`detente.query.metrics`, the same definitions the indicators use:
 ``share = q_k / events``, ``net_cooperation = (q1 + q2 - q3 - q4) / events``,
-``index`` = Goldstein weighted by mentions where the dataset has mentions,
-else the plain mean.
+``goldstein`` = the mean Goldstein score, ``index`` = the relationship index
+(Goldstein weighted by mentions where the dataset counts them, else the plain mean).
+A check evaluates its conditions twice: once to collect every window they ask for
+(:meth:`EvalContext.prefetch`), then, with the answers of one batch at hand, for real.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -25,7 +29,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from detente.errors import QueryError
-from detente.policy.functions import QUAD_GROUPS
+from detente.query import ChannelRequest, Dyad, MetricRequest, MetricResult
+from detente.query import Direction as Way
+from detente.query.metrics import QUAD_GROUPS, quad_count, quad_share
 from detente.policy.grammar import (
     Attr,
     BinOp,
@@ -91,15 +97,61 @@ class EvalContext:
     dyad: tuple[str, str] = ("USA", "RUS")
     min_events: int = 5
     max_event_ids: int = 10
-    _coverage: dict[str, tuple[date, date] | None] = field(default_factory=dict)
+    _results: dict[MetricRequest, MetricResult] = field(default_factory=dict)
+    _contacts: dict[ChannelRequest, tuple[date | None, str | None]] = field(default_factory=dict)
+    _wanted: tuple[set[MetricRequest], set[ChannelRequest]] | None = None
 
     def coverage(self, dataset: str) -> tuple[date, date] | None:
         """Return the first and last event dates of ``dataset`` (None if it is empty)."""
-        if dataset not in self._coverage:
-            row = self.store.con.execute(
-                "SELECT min(date), max(date) FROM events WHERE dataset = ?", [dataset]).fetchone()
-            self._coverage[dataset] = (row[0], row[1]) if row and row[0] is not None else None
-        return self._coverage[dataset]
+        return self.store.queries.span(dataset)
+
+    @property
+    def collecting(self) -> bool:
+        """Whether the conditions are being walked only to collect what they ask for."""
+        return self._wanted is not None
+
+    @contextmanager
+    def _collect(self) -> Iterator[None]:
+        self._wanted = (set(), set())
+        try:
+            yield
+        finally:
+            wanted, self._wanted = self._wanted, None
+            metrics = [r for r in wanted[0] if r not in self._results]
+            contacts = [r for r in wanted[1] if r not in self._contacts]
+            q = self.store.queries
+            self._results.update(q.measure(metrics, self.max_event_ids))
+            self._contacts.update(q.last_contacts(contacts))
+
+    def prefetch(self, run: Callable[[], object]) -> None:
+        """Call ``run`` (which evaluates conditions) once to collect the windows and
+        channels its conditions ask for, then fetch them all in one batch; the
+        evaluations that follow read the answers. An error in the collecting pass is
+        left for the real one to raise."""
+        with self._collect():
+            try:
+                run()
+            except QueryError:
+                pass
+
+    def measure(self, request: MetricRequest) -> MetricResult | None:
+        """Return the answer to ``request`` (fetched now unless prefetched); ``None``
+        while collecting."""
+        if self._wanted is not None:
+            self._wanted[0].add(request)
+            return None
+        if request not in self._results:
+            self._results.update(self.store.queries.measure([request], self.max_event_ids))
+        return self._results[request]
+
+    def last_contact(self, request: ChannelRequest) -> tuple[date | None, str | None] | None:
+        """Return a channel's latest event ``(date, id)``; ``None`` while collecting."""
+        if self._wanted is not None:
+            self._wanted[1].add(request)
+            return None
+        if request not in self._contacts:
+            self._contacts.update(self.store.queries.last_contacts([request]))
+        return self._contacts[request]
 
 
 def shift_months(day: date, months: int) -> date:
@@ -244,7 +296,10 @@ class _Evaluator:
         if ch is None:
             raise QueryError(f"unknown channel {name!r}; known: "
                              f"{', '.join(c.id for c in self.ctx.registry.channels)}")
-        last, event = last_contact(self.ctx, ch)
+        found = last_contact(self.ctx, ch)
+        if found is None:
+            return None  # collecting
+        last, event = found
         state = channel_state(ch, self.ctx.as_of, last, event)
         self.values.append(Evidence(term=term, value=state.status, dataset=self.ctx.dataset,
                                     until=self.ctx.as_of, event_ids=[event] if event else [],
@@ -281,7 +336,6 @@ class _Evaluator:
         ds_node = node.kwarg("dataset")
         dataset = ds_node.value if isinstance(ds_node, Name | String) else ctx.dataset
         start, end = self.window(node)
-        where, params = _where(direction, dataset, start, end, node)
         term = self.term(node)
         ev = Evidence(term=term, value=None, dataset=dataset, direction=direction.label(),
                       since=start, until=end)
@@ -293,50 +347,32 @@ class _Evaluator:
             self.needs.append(f"{dataset} events for {direction.label()} covering "
                               f"{start or 'the start'} to {end} (the dataset covers {span})")
             return None
-        con = ctx.store.con
-        if node.func == "days_since":
-            row = con.execute(f"SELECT max(date) FROM events WHERE {where}", params).fetchone()
-            last = row[0] if row else None
-            if last is None:
-                ev.note = "no matching event"
-                self.values.append(ev)
-                self.needs.append(f"a {dataset} event matching {term} up to {end}")
-                return None
-            ids = [r[0] for r in con.execute(
-                f"SELECT event_id FROM events WHERE {where} AND date = ? ORDER BY event_id",
-                [*params, last]).fetchall()][: ctx.max_event_ids]
-            ev.value, ev.event_ids = float((ctx.as_of - last).days), ids
-            ev.note = f"last matching event on {last}"
-            self.values.append(ev)
-            return ev.value
-        row = con.execute(
-            "SELECT count(*), count(*) FILTER (quad_class IN (1, 2)) - count(*) FILTER "
-            "(quad_class IN (3, 4)), avg(goldstein), sum(goldstein * num_mentions) FILTER "
-            "(num_mentions IS NOT NULL AND goldstein IS NOT NULL), sum(num_mentions) FILTER "
-            f"(num_mentions IS NOT NULL AND goldstein IS NOT NULL) FROM events WHERE {where}",
-            params).fetchone()
-        assert row is not None
-        n, net, gmean, gw, mentions = row
-        ev.events = int(n)
         quads: tuple[int, ...] = ()
         group = node.args[0] if node.func == "share" else node.kwarg("quad")
         if isinstance(group, Name):
             quads = QUAD_GROUPS[group.value]
         elif isinstance(group, Number):
             quads = (int(group.value),)
-        id_where, id_params = where, params
-        if quads:
-            marks = ", ".join("?" for _ in quads)
-            id_where, id_params = f"{where} AND quad_class IN ({marks})", [*params, *quads]
-        ev.event_ids = [r[0] for r in con.execute(
-            f"SELECT event_id FROM events WHERE {id_where} ORDER BY date DESC, event_id LIMIT ?",
-            [*id_params, ctx.max_event_ids]).fetchall()]
+        found = ctx.measure(_request(direction, dataset, start, end, node, quads))
+        if found is None:
+            return None  # collecting the windows asked for
+        m = found.metrics
+        if node.func == "days_since":
+            last = found.last_date
+            if last is None:
+                ev.note = "no matching event"
+                self.values.append(ev)
+                self.needs.append(f"a {dataset} event matching {term} up to {end}")
+                return None
+            ev.value, ev.event_ids = float((ctx.as_of - last).days), list(found.last_ids)
+            ev.note = f"last matching event on {last}"
+            self.values.append(ev)
+            return ev.value
+        n = int(m["events"])
+        ev.events = n
+        ev.event_ids = list(found.event_ids)
         if node.func == "count":
-            if quads:
-                c = con.execute(f"SELECT count(*) FROM events WHERE {id_where}", id_params).fetchone()
-                ev.value = float(c[0]) if c else 0.0
-            else:
-                ev.value = float(n)
+            ev.value = float(quad_count(m, quads) if quads else n)
             self.values.append(ev)
             return ev.value
         me_node = node.kwarg("min_events")
@@ -349,15 +385,14 @@ class _Evaluator:
                               f"(found {n})")
             return None
         if node.func == "share":
-            c = con.execute(f"SELECT count(*) FROM events WHERE {id_where}", id_params).fetchone()
-            ev.value = (c[0] if c else 0) / n
+            ev.value = quad_share(m, quads)
         elif node.func == "net_cooperation":
-            ev.value = net / n
-        elif node.func == "goldstein" or (node.func == "index" and not mentions):
-            ev.value = None if gmean is None else float(gmean)
+            ev.value = m["net_cooperation"]
+        elif node.func == "goldstein":
+            ev.value = m["goldstein_mean"]
         else:
-            ev.value = float(gw) / float(mentions)
-            ev.note = "weighted by mentions"
+            ev.value = m["relationship_index"]
+            ev.note = "weighted by mentions where the dataset counts them"
         if ev.value is None:
             self.needs.append(f"Goldstein scores for {term}")
         self.values.append(ev)
@@ -373,70 +408,34 @@ def _issue_text(node: Call) -> str:
     return " on " + "/".join(names)
 
 
-def _where(direction: Direction, dataset: str, start: date | None, end: date,
-           node: Call) -> tuple[str, list[object]]:
-    a, b = direction.source, direction.target
-    if direction.pooled:
-        clauses = ["((source_country = ? AND target_country = ?) OR "
-                   "(source_country = ? AND target_country = ?))"]
-        params: list[object] = [a, b, b, a]
-    else:
-        clauses, params = ["source_country = ? AND target_country = ?"], [a, b]
-    clauses.append("dataset = ?")
-    params.append(dataset)
-    if start is not None:
-        clauses.append("date >= ?")
-        params.append(start)
-    clauses.append("date <= ?")
-    params.append(end)
-    issue = node.kwarg("issue")
-    if issue is not None:
-        names = [i.value for i in (issue.items if isinstance(issue, ListLit) else (issue,))
-                 if isinstance(i, Name)]
-        clauses.append("len(list_intersect(issue_areas, ?::VARCHAR[])) > 0")
-        params.append(names)
-    for key, column in (("code", "event_code"), ("root", "event_root")):
-        value = node.kwarg(key)
-        if value is None:
-            continue
-        codes = [i.value for i in (value.items if isinstance(value, ListLit) else (value,))
-                 if isinstance(i, String)]
-        if key == "code":
-            clauses.append("(" + " OR ".join("starts_with(event_code, ?)" for _ in codes) + ")")
-        else:
-            clauses.append(f"{column} IN (" + ", ".join("?" for _ in codes) + ")")
-            codes = [c.zfill(2) for c in codes]
-        params += codes
-    return " AND ".join(clauses), params
+def _names(node: Node | None, kind: type) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    items = node.items if isinstance(node, ListLit) else (node,)
+    return tuple(str(i.value) for i in items if isinstance(i, kind))
 
 
-def last_contact(ctx: EvalContext, channel: Any) -> tuple[date | None, str | None]:
-    """Return the date and id of a channel's latest contact in the events (or None)."""
+def _request(direction: Direction, dataset: str, start: date | None, end: date, node: Call,
+             quads: tuple[int, ...]) -> MetricRequest:
+    who: Dyad | Way = (Dyad(direction.source, direction.target) if direction.pooled
+                       else Way(direction.source, direction.target))
+    return MetricRequest.of(who, dataset, start, end,
+                            issue_areas=_names(node.kwarg("issue"), Name),
+                            codes=_names(node.kwarg("code"), String),
+                            roots=_names(node.kwarg("root"), String), quads=quads)
+
+
+def last_contact(ctx: EvalContext, channel: Any) -> tuple[date | None, str | None] | None:
+    """Return the date and id of a channel's latest contact in the events (or ``None, None``);
+    ``None`` while the context is collecting what conditions ask for."""
     sel = channel.select
     if sel is None:
         return None, None
     a, b = ctx.dyad
-    clauses = ["((source_country = ? AND target_country = ?) OR "
-               "(source_country = ? AND target_country = ?))", "dataset = ?", "date <= ?"]
-    params: list[object] = [a, b, b, a, ctx.dataset, ctx.as_of]
-    if sel.roles:
-        marks = ", ".join("?" for _ in sel.roles)
-        clauses.append(f"source_role IN ({marks}) AND target_role IN ({marks})")
-        params += [*sel.roles, *sel.roles]
-    if sel.issue_areas:
-        clauses.append("len(list_intersect(issue_areas, ?::VARCHAR[])) > 0")
-        params.append(list(sel.issue_areas))
-    if sel.roots:
-        clauses.append("event_root IN (" + ", ".join("?" for _ in sel.roots) + ")")
-        params += list(sel.roots)
-    if sel.search:
-        clauses.append("(" + " OR ".join("contains(lower(coalesce(text, '')), ?)"
-                                          for _ in sel.search) + ")")
-        params += [s.lower() for s in sel.search]
-    row = ctx.store.con.execute(
-        f"SELECT date, event_id FROM events WHERE {' AND '.join(clauses)} "
-        "ORDER BY date DESC, event_id LIMIT 1", params).fetchone()
-    return (row[0], row[1]) if row else (None, None)
+    return ctx.last_contact(ChannelRequest(
+        a, b, ctx.dataset, ctx.as_of, roles=tuple(sel.roles or ()),
+        issue_areas=tuple(sel.issue_areas or ()), roots=tuple(sel.roots or ()),
+        search=tuple(sel.search or ())))
 
 
 def _num(v: Value, term: str) -> float:

@@ -22,19 +22,11 @@ from detente.policy.grammar import (
     Param,
     String,
 )
+from detente.query.metrics import QUAD_GROUPS
 from detente.tagging import ISSUE_AREAS
 
 __all__ = ["FUNCTIONS", "QUAD_GROUPS", "RECORD_FIELDS", "FuncSpec", "check_call"]
 
-#: quad-class names usable in ``share(...)`` and ``count(..., quad=...)``
-QUAD_GROUPS: dict[str, tuple[int, ...]] = {
-    "verbal_cooperation": (1,),
-    "material_cooperation": (2,),
-    "verbal_conflict": (3,),
-    "material_conflict": (4,),
-    "cooperation": (1, 2),
-    "conflict": (3, 4),
-}
 #: fields of the records ``treaty(...)`` and ``channel(...)`` return
 RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "treaty": ("status", "since", "ended", "in_force"),

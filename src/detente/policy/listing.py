@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from detente.errors import QueryError
 from detente.policy.evaluate import EvalContext, last_contact
 from detente.policy.registry import ChannelState, Registry, channel_state, load_registry
-from detente.policy.status import choose_dataset
+from detente.policy.status import choose_dataset, last_day
 from detente.store import Store, parse_date
 
 __all__ = ["TimelineEntry", "TreatyRow", "channel_report", "treaty_report"]
@@ -73,14 +73,12 @@ def channel_report(store: Store, registry: Registry | None = None, as_of: date |
     ds = choose_dataset(store, dataset, dyad)
     when = parse_date(as_of, "--as-of")
     if when is None:
-        row = store.con.execute("SELECT max(date) FROM events WHERE dataset = ?", [ds]).fetchone()
-        if not row or row[0] is None:
-            raise QueryError(f"dataset {ds} has no events")
-        when = row[0]
-    assert when is not None
+        when = last_day(store, ds)
     ctx = EvalContext(store=store, registry=reg, as_of=when, dataset=ds, dyad=dyad)
+    ctx.prefetch(lambda: [last_contact(ctx, ch) for ch in reg.channels])
     states = []
     for ch in reg.channels:
-        last, event = last_contact(ctx, ch)
-        states.append(channel_state(ch, when, last, event))
+        found = last_contact(ctx, ch)
+        assert found is not None
+        states.append(channel_state(ch, when, *found))
     return when, ds, states

@@ -28,7 +28,7 @@ from detente.policy.registry import Registry, load_registry
 from detente.store import Store, parse_date
 
 __all__ = ["EventRef", "ItemReport", "PlaybookReport", "check_playbook", "choose_dataset",
-           "event_refs", "make_context"]
+           "event_refs", "last_day", "make_context"]
 
 ItemStatus = Literal["on_track", "deteriorating", "stalled", "overtaken_by_events"]
 
@@ -77,10 +77,7 @@ def choose_dataset(store: Store, requested: str | None, dyad: tuple[str, str]) -
     Raises:
         QueryError: the requested dataset is not in the store, or the store is empty.
     """
-    rows = store.con.execute(
-        "SELECT dataset, count(*) FILTER ((source_country = ? AND target_country = ?) OR "
-        "(source_country = ? AND target_country = ?)) AS n FROM events GROUP BY dataset "
-        "ORDER BY n DESC, dataset", [dyad[0], dyad[1], dyad[1], dyad[0]]).fetchall()
+    rows = store.queries.dyad_counts(dyad)
     names = [r[0] for r in rows]
     if requested is not None:
         if requested not in names:
@@ -98,23 +95,27 @@ def make_context(store: Store, book: Playbook, registry: Registry, as_of: date |
     ds = choose_dataset(store, dataset, book.dyad)
     when = parse_date(as_of, "--as-of")
     if when is None:
-        row = store.con.execute("SELECT max(date) FROM events WHERE dataset = ?", [ds]).fetchone()
-        if not row or row[0] is None:
-            raise QueryError(f"dataset {ds} has no events")
-        when = row[0]
-    assert when is not None
+        when = last_day(store, ds)
     return EvalContext(store=store, registry=registry, as_of=when, dataset=ds,
                        params=dict(book.parameters), dyad=book.dyad,
                        min_events=book.settings.min_events)
 
 
+def last_day(store: Store, dataset: str) -> date:
+    """Return the last event date of ``dataset`` (the default as-of date).
+
+    Raises:
+        QueryError: the dataset has no events.
+    """
+    span = store.queries.span(dataset)
+    if span is None:
+        raise QueryError(f"dataset {dataset} has no events")
+    return span[1]
+
+
 def event_refs(store: Store, ids: list[str]) -> list[EventRef]:
     """Look up events' dates and text (ids not in the store are kept, undated)."""
-    if not ids:
-        return []
-    rows = store.con.execute(
-        "SELECT event_id, date, text FROM events WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
-        [ids]).fetchall()
+    rows = store.queries.event_refs(ids)
     found = {r[0]: EventRef(event_id=r[0], date=r[1], text=r[2]) for r in rows}
     refs = [found.get(i, EventRef(event_id=i)) for i in ids]
     return sorted(refs, key=lambda r: (r.date or date.max, r.event_id))
@@ -179,6 +180,8 @@ def check_playbook(store: Store, playbook: Playbook | str | None = None,
     reg = registry or load_registry()
     book = playbook if isinstance(playbook, Playbook) else load_playbook(playbook, reg)
     ctx = make_context(store, book, reg, as_of, dataset)
+    # every window the conditions ask for, in one batch of queries, then the check
+    ctx.prefetch(lambda: [check_item(basket, item, book, ctx) for basket, item in book.items()])
     items = [check_item(basket, item, book, ctx) for basket, item in book.items()]
     counts = {s: sum(1 for i in items if i.status == s)
               for s in ("on_track", "deteriorating", "stalled", "overtaken_by_events")}

@@ -17,16 +17,20 @@ from __future__ import annotations
 
 from detente.query._cache import CACHE, QueryCache, Stamp
 from detente.query._layer import DatasetCoverage, Queries
+from detente.query._windows import ChannelRequest, MetricRequest, MetricResult
 from detente.query.period import PERIODS, Period
 from detente.query.types import Direction, Dyad, EventFilter, Selection, Window, parse_date, parse_dyad
 
 __all__ = [
     "CACHE",
     "PERIODS",
+    "ChannelRequest",
     "DatasetCoverage",
     "Direction",
     "Dyad",
     "EventFilter",
+    "MetricRequest",
+    "MetricResult",
     "Period",
     "Queries",
     "QueryCache",

@@ -133,7 +133,7 @@ class Queries:
         with self._lock:
             kept = self._registered.get(key)
             if kept is None or kept[0] != stamp:
-                name = f"_detente_scope_{key[0]}_{key[1]}_{stamp.version}"
+                name = f"_detente_scope_{key[0]}_{key[1]}"
                 if kept is not None:
                     self._con.unregister(kept[1])
                 self._con.register(name, table)
@@ -288,3 +288,120 @@ class Queries:
             "SELECT date, quad_class, event_root FROM events WHERE dataset = ? AND quad_class = 4 "
             f"AND (source_country IN ({marks}) OR target_country IN ({marks}))",
             [dataset, *countries, *countries])
+
+    # -- indicators ----------------------------------------------------------
+
+    def extent(self, sel: Selection, since: date | None, as_of: date | None
+               ) -> list[tuple[str, date, date | None, date | None]]:
+        """Return, per dataset, the first day ``sel`` selects (ignoring ``since``) and the
+        first and last from ``since`` on, up to ``as_of``: one pass gives a run of the
+        indicators its as-of date, datasets and grid."""
+        rel, clause, params = self._where(sel.narrowed(since=None))
+        if as_of:
+            clause += " AND date <= ?"
+            params = [*params, as_of]
+        start = since or date.min
+        rows = self._rows(
+            "SELECT dataset, min(date), min(date) FILTER (WHERE date >= ?), "
+            f"max(date) FILTER (WHERE date >= ?) FROM {rel} WHERE {clause} "
+            "GROUP BY dataset ORDER BY dataset", [start, start, *params])
+        return [(str(d), ever, first, last) for d, ever, first, last in rows]
+
+    def indicators(self, spec: Any, plan: Any, backend: str = "duckdb") -> pa.Table:
+        """Run the indicator expression of ``spec`` by ``plan`` (see
+        :mod:`detente.indicators`) on ``backend``; return its raw rows."""
+        from detente.query._engines import get_backend
+        from detente.query.metrics import CURATED_DATASETS
+
+        engine = get_backend(backend)
+        if engine.name == "duckdb":
+            from detente.query._compiled import run_duckdb
+
+            return run_duckdb(self, spec, plan)
+        from detente.query._engines import SparkBackend
+        from detente.query._indicators import indicator_expr
+
+        machine = any(d not in CURATED_DATASETS for d in plan.datasets)
+        prefilter = Selection(dyad=None if machine else tuple(spec.dyad), since=plan.first_day,
+                              until=plan.last_day, datasets=plan.datasets)
+        with SparkBackend().open(self, prefilter) as session:
+            expr = indicator_expr(session.events, session.table(plan.grid), spec, plan)
+            return session.to_arrow(expr)
+
+    def indicators_sql(self, spec: Any, plan: Any, dialect: str) -> str:
+        """Return the SQL of the indicator expression in ``dialect`` (the grid as
+        ``period_grid``), without running it."""
+        import ibis  # type: ignore[import-untyped]
+
+        from detente.query._indicators import indicator_expr
+
+        with self._lock:
+            events = ibis.duckdb.from_connection(self._con).table("events")
+        grid = ibis.memtable(plan.grid)
+        query = ibis.to_sql(indicator_expr(events, grid, spec, plan), dialect=dialect)
+        return str(query).replace(grid.op().name, "period_grid")
+
+    # -- windows of days (conditions, the allies' record) ---------------------
+
+    def measure(self, requests: list[Any], max_ids: int = 10) -> dict[Any, Any]:
+        """Answer a batch of :class:`~detente.query._windows.MetricRequest` in two queries;
+        see :func:`detente.query._windows.measure`."""
+        from detente.query._windows import measure
+
+        return measure(self, requests, max_ids)
+
+    def last_contacts(self, requests: list[Any]) -> dict[Any, tuple[date | None, str | None]]:
+        """Return each :class:`~detente.query._windows.ChannelRequest`'s latest event, in
+        one query."""
+        from detente.query._windows import last_contacts
+
+        return last_contacts(self, requests)
+
+    # -- the issue heatmap -------------------------------------------------------
+
+    def issue_cells(self, sel: Selection, period: str) -> list[dict[str, Any]]:
+        """Return events and net cooperation per dataset, issue area and period.
+
+        Grouped over the events (an event tagged with two issue areas counts in both);
+        ``net_cooperation`` is the metric of :mod:`detente.query.metrics`, as in the
+        indicators. The cells of the selection without ``since`` are kept in the cache;
+        a selection from ``since`` takes its later periods from them and counts only its
+        first, partial period afresh.
+        """
+        from detente.query.period import Period, add_periods, period_floor
+
+        Period(period)  # checked
+        whole = sel.narrowed(since=None)
+        cells = self.cached(("issue cells", whole, period),
+                            lambda: self._issue_query(whole, period))
+        if sel.since is None:
+            return list(cells)
+        start = period_floor(sel.since, period)
+        later = [c for c in cells if c["period_start"] > start]
+        if sel.since == start:
+            first = [c for c in cells if c["period_start"] == start]
+        else:
+            first = self._issue_query(sel, period, before=add_periods(start, period, 1))
+        return sorted(first + later, key=lambda c: (c["dataset"], c["issue_area"], c["period_start"]))
+
+    def _issue_query(self, sel: Selection, period: str,
+                     before: date | None = None) -> list[dict[str, Any]]:
+        from detente.query.metrics import derive_row, stats_sql
+
+        rel, clause, params = self._where(sel)
+        if before is not None:
+            clause, params = f"({clause}) AND date < ?", [*params, before]
+        with self._lock:
+            cur = self._con.execute(
+                f"SELECT dataset, area, CAST(date_trunc('{period}', date) AS DATE) AS period_start, "
+                f"{stats_sql()} FROM (SELECT *, unnest(issue_areas) AS area FROM {rel} "
+                f"WHERE {clause}) GROUP BY ALL ORDER BY dataset, area, period_start", params)
+            cols = [d[0] for d in cur.description]
+            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        out = []
+        for r in rows:
+            m = derive_row(r)
+            out.append({"dataset": r["dataset"], "issue_area": r["area"],
+                         "period_start": r["period_start"], "events": int(m["events"]),
+                         "net_cooperation": m["net_cooperation"]})
+        return out

@@ -2,7 +2,7 @@
 
 The one place where the package finds where a period starts, where the next one
 begins, how far apart two periods are and how a period is written (``2014``,
-``2014-Q1``, ``2014-03``, ``2014-W09``). Every stage (indicators, analyses, the
+``2014-Q1``, ``2014-03``, or a week by its Monday, ``2014-02-24``). Every stage (indicators, analyses, the
 brief, the command line) uses it.
 """
 
@@ -68,7 +68,7 @@ def period_number(day: date, period: str) -> int:
 
 def period_label(day: date, period: str) -> str:
     """Return how the period starting at ``day`` is written: ``2014``, ``2014-Q1``,
-    ``2014-03`` or ``2014-W09`` (the ISO week), one spelling everywhere."""
+    ``2014-03``, or a week by the date of its Monday; one spelling everywhere."""
     if period == "year":
         return f"{day.year}"
     if period == "quarter":
@@ -76,8 +76,7 @@ def period_label(day: date, period: str) -> str:
     if period == "month":
         return f"{day.year}-{day.month:02d}"
     if period == "week":
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
+        return period_floor(day, "week").isoformat()
     _check(period)
     raise AssertionError(period)
 

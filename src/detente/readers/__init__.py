@@ -16,7 +16,6 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from detente._duck import arrow_table
 from detente.errors import InputFileError, UnknownFormatError
 from detente.readers._base import Reader
 from detente.readers._lookups import install_lookups
@@ -142,11 +141,10 @@ def read_events(path: str | Path, fmt: str | None = None) -> ReadResult:
                 con.execute(f"CREATE TEMP TABLE _stage AS {sql}")
             except duckdb.Error as exc:
                 raise InputFileError(src.path, f"cannot be read as {reader.name}: {_short(exc)}") from None
-            table = arrow_table(
-                con,
+            table = con.sql(
                 "SELECT " + ", ".join(f'"{c}"' for c in CANONICAL_SCHEMA.names)
                 + " FROM _stage WHERE _error IS NULL ORDER BY rowid",
-            ).cast(CANONICAL_SCHEMA)
+            ).to_arrow_table().cast(CANONICAL_SCHEMA)
             quarantine = quarantine_rows(con, src, reader, rejects, "_stage", "(q.rowid + 1)")
         finally:
             for name in ("_stage", rejects, rejects + "_scan"):

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from detente.errors import DetenteError
+from detente.query.period import period_label
 from detente.report.model import (
     Alert,
     ChangePoint,
@@ -14,26 +15,7 @@ from detente.report.model import (
     PlaybookSection,
 )
 
-__all__ = ["MIN_SHIFT", "alerts", "change_points", "period_label", "playbook", "treaty_spans"]
-
-
-def _records(result: Any) -> list[dict[str, Any]]:
-    if result is None:
-        return []
-    if hasattr(result, "to_dict") and hasattr(result, "columns"):
-        recs: list[dict[str, Any]] = result.to_dict("records")
-        return recs
-    if hasattr(result, "to_pylist"):
-        return list(result.to_pylist())
-    out = []
-    for item in result:
-        if hasattr(item, "model_dump"):
-            out.append(item.model_dump())
-        elif isinstance(item, dict):
-            out.append(item)
-        else:
-            out.append(vars(item))
-    return out
+__all__ = ["MIN_SHIFT", "alerts", "change_points", "playbook", "treaty_spans"]
 
 
 def _date(value: Any) -> dt.date | None:
@@ -70,17 +52,6 @@ MIN_SHIFT = 2.0
 """Smallest move of the index (Goldstein points, on its -10 … +10 scale) a change point
 must mark to be shown: a tenth of the scale's range. Smaller breaks are mostly changes in
 how many events were recorded, not in their tone."""
-
-
-def period_label(day: dt.date, period: str) -> str:
-    """Return a short label of the period starting on ``day``."""
-    if period == "year":
-        return f"{day.year}"
-    if period == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    if period == "month":
-        return f"{day.year}-{day.month:02d}"
-    return day.isoformat()
 
 
 def change_points(mod: Any, rows: list[dict[str, Any]], period: str = "month",

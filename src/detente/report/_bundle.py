@@ -2,10 +2,11 @@
 
 Building the bundle takes a couple of seconds, so it is written once per
 vl-convert version to the user's cache folder and read from there after.
-When the cache is cold, :func:`prefetch` starts the build in a separate
-process (vl-convert holds the interpreter lock while it bundles, so a thread
-would not help), and it runs while the brief's content is computed instead of
-after it.
+When the cache is cold, :func:`prefetch` (called by whoever is about to render
+HTML, before the content is computed) starts the build in a separate process
+(vl-convert holds the interpreter lock while it bundles, so a thread would not
+help), and it runs while the brief's content is computed instead of after it.
+Nothing builds the bundle for a brief written as JSON or Markdown.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from detente.query._compiled import cache_folder
 
 __all__ = ["prefetch", "vega_bundle"]
 
@@ -32,16 +35,11 @@ _BUILD = (
 )
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "detente"
-
-
 def _cached_path() -> Path:
     import vl_convert
 
     version = getattr(vl_convert, "__version__", "unknown")
-    return _cache_dir() / f"vega-bundle-{version}.js"
+    return cache_folder() / f"vega-bundle-{version}.js"
 
 
 def prefetch() -> None:

@@ -1,31 +1,24 @@
 """The brief's sections that depend on the analysis and policy stages.
 
 Each function returns the section's content, or the section with a plain
-reason in place of it when the stage is missing or has no evidence.
+reason in place of it when the stage has no evidence for the view.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import math
 import pickle
-import threading
-from collections import OrderedDict
 from typing import Any
 
-from detente._periods import PERIODS, add_periods, period_floor
+from detente import analysis
+from detente.query import CACHE, Selection, Stamp
+from detente.query.period import period_label
 from detente.report import _adapt, charts
-from detente.report._adapt import period_label
 from detente.report._forecast import forecast_lines
-from detente.report._sources import (
-    Unavailable,
-    analysis,
-    playbook_report,
-    reciprocity,
-    registry,
-)
+from detente.report._sources import Unavailable, playbook_report, reciprocity, registry
+from detente.report.evidence import dataset_records
 from detente.report.model import (
     Alert,
     BriefOptions,
@@ -36,7 +29,7 @@ from detente.report.model import (
     ForecastLine,
     PlaybookSection,
 )
-from detente.store import EventFilter, Store
+from detente.store import Store
 
 _NO_EVIDENCE = "no evidence for this view"
 
@@ -51,10 +44,9 @@ def _empty(name: str, title: str, description: str, reason: str) -> Chart:
 
 
 _Analysed = tuple[list[ChangePoint], list[Alert], list[ForecastLine], list[str]]
-_ANALYSED: OrderedDict[tuple[Any, ...], _Analysed] = OrderedDict()
-"""Analyses of recent indicator rows kept in memory (a few kB each), by digest of the rows."""
-_ANALYSED_KEPT = 16
-_ANALYSED_LOCK = threading.Lock()
+_ROWS = Stamp("indicator rows", 0)
+"""The stamp of analyses in the one cache: they depend on the indicator rows alone,
+whatever store the rows came from, so they are kept by a digest of the rows."""
 
 
 def analysis_results(rows: list[dict[str, Any]], direction: str, period: str,
@@ -65,29 +57,17 @@ def analysis_results(rows: list[dict[str, Any]], direction: str, period: str,
     Alerts and forecasts are of ``rows`` (the brief's periods); change points
     of ``cp_rows`` (by ``cp_period``) when given, else of ``rows``.
 
-    The result depends on the rows alone, so the latest few are kept, keyed by a
-    digest of the rows: views whose dates select the same periods (any ``since`` before
-    the first event, or within one period) share their analyses.
+    The result depends on the rows alone, so it is kept in the one cache keyed by a
+    digest of the rows: views whose dates select the same periods (any ``since``
+    before the first event, or within one period) share their analyses.
     """
     if not rows:
         return [], [], [], []
-    try:
-        mod = analysis()
-    except Unavailable as exc:
-        return [], [], [], [str(exc)]
     same = not cp_rows or cp_rows is rows
-    key = (id(mod), direction, period, cp_period, _content(rows),
+    key = ("analyses", direction, period, cp_period, _content(rows),
            None if same else _content(cp_rows or []))
-    with _ANALYSED_LOCK:
-        kept = _ANALYSED.get(key)
-        if kept is not None:
-            _ANALYSED.move_to_end(key)
-    if kept is None:
-        kept = _analyse(mod, rows, direction, period, cp_rows, cp_period)
-        with _ANALYSED_LOCK:
-            _ANALYSED[key] = kept
-            while len(_ANALYSED) > _ANALYSED_KEPT:
-                _ANALYSED.popitem(last=False)
+    kept = CACHE.get_or_make(_ROWS, key,
+                             lambda: _analyse(analysis, rows, direction, period, cp_rows, cp_period))
     return list(kept[0]), list(kept[1]), list(kept[2]), list(kept[3])
 
 
@@ -105,7 +85,7 @@ def _analyse(mod: Any, rows: list[dict[str, Any]], direction: str, period: str,
                                          cp_period if cp_rows and cp_period else period,
                                          frames=frames if same else None)
     found, alert_notes = _adapt.alerts(mod, rows, direction, frames=frames)
-    lines = forecast_lines(mod, rows, period) if hasattr(mod, "forecast") else []
+    lines = forecast_lines(mod, rows, period)
     return cps, found, lines, cp_notes + alert_notes
 
 
@@ -159,7 +139,7 @@ def heatmap_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date 
                                         if r["first"]]
         span = (as_of - min(firsts)).days if firsts and as_of else 0
     heat_period = "year" if span > 4 * 366 else period
-    flt = EventFilter(dyad=None if opts.sides else opts.dyad,
+    flt = Selection(dyad=None if opts.sides else opts.dyad,
                       source=opts.sides[0] if opts.sides else None,
                       target=opts.sides[1] if opts.sides else None, since=opts.since,
                       until=as_of, issue_areas=(opts.issue,) if opts.issue else (),
@@ -173,51 +153,14 @@ def heatmap_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date 
                  spec=charts.heatmap_chart(cells))
 
 
-def issue_cells(store: Store, flt: EventFilter, period: str) -> list[dict[str, Any]]:
-    """Return events and net cooperation per dataset, issue area and period.
-
-    Grouped over the events (an event tagged with two issue areas counts in
-    both); ``net_cooperation`` is ``(q1 + q2 - q3 - q4) / events``, as in the
-    indicators. The cells of the selection without ``since`` are kept while the
-    events stay as they are (:meth:`Store.memo`); a selection from ``since`` takes
-    its later periods from them and counts only its first, partial period afresh.
-    """
-    if period not in PERIODS:
-        raise ValueError(f"unknown period {period!r}")
-    whole = dataclasses.replace(flt, since=None)
-    cells = store.memo(("issue cells", whole, period), lambda: _issue_query(store, whole, period))
-    if flt.since is None:
-        return list(cells)
-    start = period_floor(flt.since, period)
-    later = [c for c in cells if c["period_start"] > start]
-    if flt.since == start:
-        first = [c for c in cells if c["period_start"] == start]
-    else:
-        first = _issue_query(store, flt, period, before=add_periods(start, period, 1))
-    return sorted(first + later, key=lambda c: (c["dataset"], c["issue_area"], c["period_start"]))
-
-
-def _issue_query(store: Store, flt: EventFilter, period: str,
-                 before: dt.date | None = None) -> list[dict[str, Any]]:
-    """Count :func:`issue_cells` in one grouped query (events before ``before`` only)."""
-    where, params = store.where(flt)
-    if before is not None:
-        where, params = f"({where}) AND date < ?", [*params, before]
-    rows = store.con.execute(
-        f"SELECT dataset, area, CAST(date_trunc('{period}', date) AS DATE) AS period_start, "
-        "count(*) AS events, (count(*) FILTER (quad_class IN (1, 2)) - "
-        "count(*) FILTER (quad_class IN (3, 4)))::DOUBLE / count(*) AS net_cooperation "
-        "FROM (SELECT dataset, date, quad_class, unnest(issue_areas) AS area FROM events "
-        f"WHERE {where}) GROUP BY ALL ORDER BY dataset, area, period_start", params).fetchall()
-    return [{"dataset": r[0], "issue_area": r[1], "period_start": r[2], "events": int(r[3]),
-             "net_cooperation": r[4]} for r in rows]
+def issue_cells(store: Store, flt: Selection, period: str) -> list[dict[str, Any]]:
+    """Return events and net cooperation per dataset, issue area and period
+    (:meth:`detente.query.Queries.issue_cells`)."""
+    return store.queries.issue_cells(flt, period)
 
 
 def _coverage(store: Store, opts: BriefOptions, present: list[str]) -> list[dict[str, Any]]:
-    from detente.report.evidence import dataset_records
-    from detente.store import EventFilter
-
-    recs = dataset_records(store, EventFilter(dyad=opts.dyad, datasets=tuple(present)))
+    recs = dataset_records(store, Selection(dyad=opts.dyad, datasets=tuple(present)))
     return [r.model_dump() for r in recs]
 
 

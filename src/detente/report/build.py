@@ -9,8 +9,7 @@ from typing import Any
 from detente import __version__
 from detente.errors import QueryError
 from detente.report import _sections as sections
-from detente.report._bundle import prefetch
-from detente.report._sources import Unavailable, indicator_rows, module_versions
+from detente.report._sources import Unavailable, indicator_rows, library_versions
 from detente.report.caveats import caveats_for
 from detente.report.evidence import coverage, evidence_group, file_records, window
 from detente.report.model import (
@@ -24,7 +23,8 @@ from detente.report.model import (
     PlaybookSection,
     Reproducibility,
 )
-from detente.store import EventFilter, Store
+from detente.query import Selection
+from detente.store import Store
 
 __all__ = ["HEADLINE", "build_brief", "resolve_period"]
 
@@ -47,9 +47,9 @@ def resolve_period(period: str, datasets: list[str]) -> str:
     return "year" if datasets and all(d == "curated" for d in datasets) else "month"
 
 
-def _filter(opts: BriefOptions, until: dt.date | None = None) -> EventFilter:
+def _filter(opts: BriefOptions, until: dt.date | None = None) -> Selection:
     sides = opts.sides
-    return EventFilter(dyad=None if sides else opts.dyad, source=sides[0] if sides else None,
+    return Selection(dyad=None if sides else opts.dyad, source=sides[0] if sides else None,
                        target=sides[1] if sides else None, since=opts.since,
                        until=until or opts.until,
                        issue_areas=(opts.issue,) if opts.issue else (), datasets=opts.datasets)
@@ -85,7 +85,6 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
     empty date range, a dataset not in the store) gives a brief that says
     plainly there is no evidence for that view.
     """
-    prefetch()  # a cold cache builds the page's JavaScript while the content is computed
     asked = opts = options or BriefOptions()
     notes = _validate(store, opts)
     if notes:
@@ -188,7 +187,7 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
     repro = Reproducibility(
         tool_version=__version__, as_of=as_of, parameters=params, datasets=records,
         files=file_records(store, sources=sources) if records and "files" in sections_wanted
-        else [], modules=module_versions(),
+        else [], modules=library_versions(),
     )
     return Brief(
         title=title, dyad=dyad, period=period, as_of=as_of, options=asked, glance=glance,
@@ -242,8 +241,8 @@ def _figures(rows: list[dict[str, Any]], *, steady: bool = False) -> list[Figure
     return out
 
 
-def _only(flt: EventFilter, dataset: str) -> EventFilter:
-    return EventFilter(dyad=flt.dyad, source=flt.source, target=flt.target, since=flt.since,
+def _only(flt: Selection, dataset: str) -> Selection:
+    return Selection(dyad=flt.dyad, source=flt.source, target=flt.target, since=flt.since,
                        until=flt.until, issue_areas=flt.issue_areas, datasets=(dataset,))
 
 

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from detente.report.model import DatasetRecord, EvidenceEvent, EvidenceGroup, FileRecord
-from detente.store import EventFilter, Store
+from detente.query import Selection
+from detente.store import Store
 
 __all__ = ["coverage", "dataset_records", "evidence_group", "file_records"]
 
@@ -31,28 +32,16 @@ def _source(row: dict[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def evidence_group(store: Store, key: str, title: str, flt: EventFilter,
+def evidence_group(store: Store, key: str, title: str, flt: Selection,
                    limit: int) -> EvidenceGroup:
     """Return the most telling events of ``flt``: most reported first, then strongest.
 
     Events are ordered by mentions (where the dataset counts them), then by the
     size of their Goldstein score, then by date, newest first.
     """
-    where, params = store.where(flt)
-    cols = ", ".join(f'"{c}"' for c in _COLUMNS)
-    # the count of all selected events rides along with each of the rows shown
-    cur = store.con.execute(
-        f"SELECT {cols}, count(*) OVER () AS _total FROM events WHERE {where} "
-        "ORDER BY coalesce(num_mentions, 0) DESC, abs(goldstein) DESC NULLS LAST, date DESC, "
-        "event_id LIMIT ?",
-        [*params, max(limit, 1)],
-    )
-    names = [d[0] for d in cur.description]
-    fetched = cur.fetchall()
-    total = int(fetched[0][-1]) if fetched else 0
+    total, rows = store.queries.evidence(flt, limit, _COLUMNS)
     events = []
-    for values in fetched[:limit]:
-        row = dict(zip(names[:-1], values[:-1], strict=True))
+    for row in rows:
         source, url = _source(row)
         events.append(EvidenceEvent(
             event_id=row["event_id"], date=row["date"], source_actor=row["source_actor"],
@@ -64,34 +53,27 @@ def evidence_group(store: Store, key: str, title: str, flt: EventFilter,
     return EvidenceGroup(key=key, title=title, total=total, events=events)
 
 
-def dataset_records(store: Store, flt: EventFilter) -> list[DatasetRecord]:
+def dataset_records(store: Store, flt: Selection) -> list[DatasetRecord]:
     """Return events and date coverage of each dataset within ``flt``."""
-    where, params = store.where(flt)
-    rows = store.con.execute(
-        f"SELECT dataset, count(*), min(date), max(date) FROM events WHERE {where} "
-        "GROUP BY dataset ORDER BY dataset", params).fetchall()
-    return [DatasetRecord(dataset=r[0], events=int(r[1]), first=r[2], last=r[3]) for r in rows]
+    return [DatasetRecord(dataset=c.dataset, events=c.events, first=c.first, last=c.last)
+            for c in store.queries.coverage(flt)]
 
 
-def coverage(store: Store, flt: EventFilter) -> tuple[list[DatasetRecord], set[str]]:
+def coverage(store: Store, flt: Selection) -> tuple[list[DatasetRecord], set[str]]:
     """Return :func:`dataset_records` of ``flt`` and the files its events came from
     (as ``name@sha256:…``, for :func:`file_records`), in one pass over the events."""
-    where, params = store.where(flt)
-    rows = store.con.execute(
-        f"SELECT dataset, count(*), min(date), max(date), list(DISTINCT ingested_from) "
-        f"FROM events WHERE {where} GROUP BY dataset ORDER BY dataset", params).fetchall()
-    records = [DatasetRecord(dataset=r[0], events=int(r[1]), first=r[2], last=r[3]) for r in rows]
-    return records, {f for r in rows for f in r[4] if f is not None}
+    found = store.queries.coverage(flt, files=True)
+    records = [DatasetRecord(dataset=c.dataset, events=c.events, first=c.first, last=c.last)
+               for c in found]
+    return records, {f for c in found for f in c.files}
 
 
-def file_records(store: Store, flt: EventFilter | None = None, *,
+def file_records(store: Store, flt: Selection | None = None, *,
                  sources: set[str] | None = None) -> list[FileRecord]:
     """Return the ingested files that the events of ``flt`` came from, with their hashes
     (or the files named in ``sources``, as :func:`coverage` returns them)."""
     if sources is None:
-        where, params = store.where(flt or EventFilter())
-        sources = {r[0] for r in store.con.execute(
-            f"SELECT DISTINCT ingested_from FROM events WHERE {where}", params).fetchall()}
+        sources = {f for c in store.queries.coverage(flt or Selection(), files=True) for f in c.files}
     out = []
     for row in store.files().to_pylist():
         if f"{row['name']}@sha256:{row['sha256']}" in sources:
@@ -100,9 +82,9 @@ def file_records(store: Store, flt: EventFilter | None = None, *,
     return out
 
 
-def window(start: dt.date, end: dt.date, base: EventFilter) -> EventFilter:
+def window(start: dt.date, end: dt.date, base: Selection) -> Selection:
     """Return ``base`` narrowed to ``start``…``end``."""
     since = max(start, base.since) if base.since else start
     until = min(end, base.until) if base.until else end
-    return EventFilter(dyad=base.dyad, source=base.source, target=base.target, since=since,
-                       until=until, issue_areas=base.issue_areas, datasets=base.datasets)
+    return Selection(dyad=base.dyad, source=base.source, target=base.target, since=since,
+                     until=until, issue_areas=base.issue_areas, datasets=base.datasets)

@@ -31,7 +31,6 @@ from detente.report._bundle import vega_bundle
 from detente.report.html import stylesheet
 from detente.report.model import Chart, DatasetRecord, Glance
 from detente.store import EventFilter, Store
-from detente.store._scope import dyad_key
 from detente.web._params import EventQuery, ViewQuery
 
 __all__ = ["create_app"]
@@ -122,10 +121,9 @@ class _Shared:
         once requests pause for :data:`_IDLE` seconds, so that someone clicking through
         dyads is not kept waiting by copies of the ones they passed. Only the latest
         dyad asked for is copied. Called with the lock held."""
-        key = dyad_key(dyad)
-        if not store.needs_scope(key):
+        if store.queries.has_scope(dyad):
             return
-        self._wanted = key
+        self._wanted = dyad
         if self._copier is None:
             self._copier = threading.Thread(target=self._copy_when_idle, name="detente-copy",
                                             daemon=True)
@@ -149,7 +147,7 @@ class _Shared:
             # copied on a connection of its own: requests meanwhile are answered from the
             # whole store, not kept waiting; a dyad asked for meanwhile is copied next
             with suppress(Exception):  # no copy: the views read the whole store
-                store.prepare_scope_apart(key, _WhileOpen(self))
+                store.queries.prepare_scope(key)
 
     def close(self) -> None:
         with self.lock:
@@ -262,8 +260,7 @@ def create_app(store_path: str | Path, *, warm: bool = False) -> FastAPI:
             checked(st, opts)
             # the quick view reads nothing beyond the dyad: a copy of its events, once
             # there is one (the first view of a dyad does not wait for the copy)
-            with st.scope(opts.dyad, build=False):
-                content = build_brief(st, opts, sections_wanted=_QUICK)
+            content = build_brief(st, opts, sections_wanted=_QUICK)
             shared.copy_later(st, opts.dyad)
             return _QuickView(
                 title=content.title, as_of=content.as_of, period=content.period,
@@ -285,7 +282,7 @@ def create_app(store_path: str | Path, *, warm: bool = False) -> FastAPI:
                 opening = ViewQuery().options()
                 view(opening)
                 if shared.store is not None:
-                    shared.store.prepare_scope_apart(opening.dyad, _WhileOpen(shared))
+                    shared.store.queries.prepare_scope(opening.dyad)
 
         threading.Thread(target=prepare, name="detente-warm", daemon=True).start()
 
@@ -296,7 +293,7 @@ def create_app(store_path: str | Path, *, warm: bool = False) -> FastAPI:
             st.validate(flt)
         pair = flt.dyad or ((flt.source, flt.target) if flt.source and flt.target else None)
         with shared.use() as st:
-            with st.scope(pair, build=False) if pair else nullcontext():
+            if True:
                 total = st.count(flt)
                 table = st.events(flt, limit=q.limit, offset=q.offset,
                                   newest_first=q.order == "newest")

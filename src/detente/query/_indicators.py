@@ -1,7 +1,8 @@
 """The indicators as one backend-neutral Ibis expression over the events table.
 
 Nothing here knows which engine runs it: DuckDB, Spark and BigQuery all get
-the same expression, compiled by Ibis.
+the same expression, compiled by Ibis. The statistics and metrics are those of
+:mod:`detente.query.metrics`.
 """
 
 from __future__ import annotations
@@ -10,18 +11,20 @@ from typing import TYPE_CHECKING
 
 import ibis  # type: ignore[import-untyped]
 
-from detente.indicators._baseline import with_baselines
-from detente.indicators._periods import truncate_unit
-from detente.indicators._plan import Plan
-from detente.indicators._spec import CURATED_DATASETS, IndicatorSpec
+from detente.query._baseline import with_baselines
+from detente.query._plan import Plan
+from detente.query.metrics import CURATED_DATASETS, IBIS, derive, stats_ibis
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir  # type: ignore[import-untyped]
 
+    from detente.indicators import IndicatorSpec
+
 __all__ = ["Plan", "daily_totals_expr", "indicator_expr"]
 
 _KEYS = ("dataset", "direction", "period_start")
-_FORCE_ROOTS = ("18", "19", "20")
+# Ibis truncation units; weeks start on Monday on every backend Ibis compiles to.
+_UNITS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 
 
 def _span(t: ir.Table, plan: Plan) -> ir.Table:
@@ -65,7 +68,7 @@ def _labelled(t: ir.Table, spec: IndicatorSpec) -> ir.Table:
     """Add the series label (dataset or ``combined``) and the period start."""
     return t.mutate(
         dataset=ibis.literal("combined") if spec.combine else t.dataset,
-        period_start=t.date.truncate(truncate_unit(spec.period)).cast("date"),
+        period_start=t.date.truncate(_UNITS[spec.period]).cast("date"),
     )
 
 
@@ -88,29 +91,8 @@ def _dyad(t: ir.Table, spec: IndicatorSpec, only_dyad: bool = False) -> ir.Table
 
 
 def _cells(t: ir.Table) -> ir.Table:
-    """Aggregate each dataset x direction x period cell."""
-    quad = t.quad_class
-    valid_mentions = t.num_mentions.notnull() & (t.num_mentions > 0)
-    weight = ibis.ifelse(valid_mentions, t.num_mentions.cast("float64"), 1.0)
-    has_g = t.goldstein.notnull()
-    return t.group_by(*_KEYS).aggregate(
-        c_events=t.count(),
-        c_q1=(quad == 1).cast("int64").sum(),
-        c_q2=(quad == 2).cast("int64").sum(),
-        c_q3=(quad == 3).cast("int64").sum(),
-        c_q4=(quad == 4).cast("int64").sum(),
-        c_threats=(t.event_root == "13").cast("int64").sum(),
-        c_force=t.event_root.isin(list(_FORCE_ROOTS)).cast("int64").sum(),
-        c_gmean=t.goldstein.mean(),
-        c_gsum=t.goldstein.sum(),
-        c_wnum=(t.goldstein * weight).sum(),
-        c_wden=ibis.ifelse(has_g, weight, 0.0).sum(),
-    )
-
-
-def _ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
-    """Return ``num / den``, null (never NaN) when ``den`` is 0 or null."""
-    return ibis.ifelse(den > 0, num.cast("float64") / den.cast("float64"), ibis.null("float64"))
+    """Aggregate each dataset x direction x period cell into the metrics' statistics."""
+    return t.group_by(*_KEYS).aggregate(**stats_ibis(t, prefix="c_"))
 
 
 def daily_totals_expr(events: ir.Table, spec: IndicatorSpec) -> ir.Table:
@@ -158,9 +140,9 @@ def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: 
     else:
         j = j.mutate(c_total=ibis.null("int64"))
 
-    events_n = j.c_events.fill_null(0).cast("int64")
-    counts = {k: j[f"c_{k}"].fill_null(0).cast("int64") for k in ("q1", "q2", "q3", "q4", "threats", "force")}
-    weighted = _ratio(j.c_wnum, j.c_wden)
+    stats = {name[2:]: j[name] for name in j.columns if name.startswith("c_") and name != "c_total"}
+    m = derive(IBIS, stats)
+    events_n = m["events"].cast("int64")
     is_curated = j.dataset.isin(sorted(CURATED_DATASETS))
     out = j.select(
         "dataset",
@@ -169,20 +151,19 @@ def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: 
         period_start="period_start",
         period_end="period_end",
         events=events_n,
-        **counts,
-        q1_share=_ratio(counts["q1"], events_n),
-        q2_share=_ratio(counts["q2"], events_n),
-        q3_share=_ratio(counts["q3"], events_n),
-        q4_share=_ratio(counts["q4"], events_n),
-        goldstein_mean=j.c_gmean.cast("float64"),
-        goldstein_weighted=weighted,
-        goldstein_sum=ibis.ifelse(events_n > 0, j.c_gsum.cast("float64"), 0.0),
-        net_cooperation=_ratio(counts["q1"] + counts["q2"] - counts["q3"] - counts["q4"], events_n),
-        material_conflict_share=_ratio(counts["q4"], events_n),
-        events_share=ibis.ifelse(is_curated, ibis.null("float64"), _ratio(events_n, j.c_total)),
+        **{k: m[k].cast("int64") for k in ("q1", "q2", "q3", "q4", "threats", "force")},
+        q1_share=m["q1_share"],
+        q2_share=m["q2_share"],
+        q3_share=m["q3_share"],
+        q4_share=m["q4_share"],
+        goldstein_mean=m["goldstein_mean"],
+        goldstein_weighted=m["goldstein_weighted"],
+        goldstein_sum=m["goldstein_sum"].cast("float64"),
+        net_cooperation=m["net_cooperation"],
+        material_conflict_share=m["material_conflict_share"],
+        events_share=ibis.ifelse(is_curated, ibis.null("float64"), IBIS.ratio(events_n, j.c_total)),
         low_evidence=events_n < spec.min_events,
-        # mentions-weighted; a dataset without mentions weighs each event 1, so this is its plain mean
-        relationship_index=weighted,
+        relationship_index=m["relationship_index"],
     )
     out = with_baselines(out, spec.baseline_periods)
     return out.filter(out.period_start >= plan.output_start).order_by(*_KEYS)

@@ -9,14 +9,14 @@ store every run also counts all the events of every dyad (the denominator of
   dates, and the datasets read), with the dates as bound parameters: the SQL is
   compiled once with stand-in dates, which are then replaced by ``$first_day``,
   ``$last_day`` and ``$output_start``; if a stand-in cannot be found the SQL is
-  not kept and each run compiles afresh;
+  not kept and each run compiles afresh.
   Compiled queries are also written to the user's cache folder (``detente/sql``
   under ``$XDG_CACHE_HOME`` or ``~/.cache``), named by a hash of the shape and of
   the versions of detente, Ibis, sqlglot and DuckDB and the source of the modules
   that build the expression, so a new process (``detente brief``) skips the
   compilation too; a file that cannot be read or written is simply ignored;
-- the **daily totals** of every dataset (:func:`daily_totals_expr`), remembered
-  by the store (:meth:`Store.memo`) while its events stay as they are.
+- the **daily totals** of every dataset (:func:`daily_totals_expr`), kept in the one
+  cache (:meth:`Queries.cached`) while the store stays as it is.
 
 The expression is the same one every engine runs; only the way it reaches
 DuckDB differs.
@@ -36,15 +36,20 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import duckdb
 import pyarrow as pa
 
-from detente.indicators._backends import EVENT_COLUMNS, ibis_duckdb
-from detente.indicators._plan import Plan
-from detente.indicators._spec import CURATED_DATASETS, IndicatorSpec
-from detente.store import Store
+from detente.query._engines import EVENT_COLUMNS, ibis_duckdb
+from detente.query._plan import Plan
+from detente.query.metrics import CURATED_DATASETS
 
-__all__ = ["clear_compiled", "run_duckdb"]
+if TYPE_CHECKING:
+    from detente.indicators import IndicatorSpec
+    from detente.query._layer import Queries
+
+__all__ = ["cache_folder", "clear_compiled", "run_duckdb"]
 
 _KEPT = 64
 """Compiled queries kept per process (each a few kB of SQL)."""
@@ -80,46 +85,54 @@ def _literal(day: dt.date) -> str:
     return f"MAKE_DATE({day.year}, {day.month}, {day.day})"
 
 
-def _daily_totals(store: Store, spec: IndicatorSpec) -> pa.Table:
+def cache_folder() -> Path:
+    """Return the user's cache folder for detente (``$XDG_CACHE_HOME/detente``, else
+    ``~/.cache/detente``): compiled queries and the page's JavaScript bundle."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "detente"
+
+
+def _daily_totals(q: Queries, spec: IndicatorSpec) -> pa.Table:
     key = ("indicators.daily_totals", spec.one_a_day, spec.root_only, spec.min_sources)
 
     def make() -> pa.Table:
-        from detente.indicators._expr import daily_totals_expr
+        from detente.query._indicators import daily_totals_expr
 
-        with ibis_duckdb(store.con) as backend:
-            # every dyad's events, even inside a scope of the store
-            events = backend.table("events", database=(store.catalog, "main")).select(*EVENT_COLUMNS)
+        with q._lock, ibis_duckdb(q._con) as backend:
+            events = backend.table("events").select(*EVENT_COLUMNS)
             table: pa.Table = daily_totals_expr(events, spec).to_pyarrow()
         return table
 
-    table: pa.Table = store.memo(key, make)
+    table: pa.Table = q.cached(key, make)
     return table
 
 
-def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
+def _compile(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
              only_dyad: bool) -> _Compiled:
-    from detente.indicators._expr import indicator_expr
+    from detente.query._indicators import indicator_expr
 
-    con = store.con
+    con = q._con
     names = _Compiled(sql="", grid=f"detente_grid_{uuid.uuid4().hex[:12]}",
                       totals=f"detente_totals_{uuid.uuid4().hex[:12]}" if totals is not None else None)
     stand_in = dataclasses.replace(plan, first_day=_STAND_INS["first_day"],
                                    last_day=_STAND_INS["last_day"],
                                    output_start=_STAND_INS["output_start"])
-    con.register(names.grid, plan.grid)
-    if names.totals is not None:
-        con.register(names.totals, totals)
-    try:
-        with ibis_duckdb(con) as backend:
-            events = backend.table("events").select(*EVENT_COLUMNS)
-            grid = backend.table(names.grid)
-            days = backend.table(names.totals) if names.totals is not None else None
-            sql = str(backend.compile(indicator_expr(events, grid, spec, stand_in, totals=days,
-                                                     only_dyad=only_dyad)))
-    finally:
-        con.unregister(names.grid)
+    with q._lock:
+        con.register(names.grid, plan.grid)
         if names.totals is not None:
-            con.unregister(names.totals)
+            con.register(names.totals, totals)
+        try:
+            with ibis_duckdb(con) as backend:
+                events = backend.table(relation).select(*EVENT_COLUMNS)
+                grid = backend.table(names.grid)
+                days = backend.table(names.totals) if names.totals is not None else None
+                sql = str(backend.compile(indicator_expr(events, grid, spec, stand_in, totals=days,
+                                                         only_dyad=only_dyad)))
+        finally:
+            con.unregister(names.grid)
+            if names.totals is not None:
+                con.unregister(names.totals)
+
     for name, day in _STAND_INS.items():
         if _literal(day) not in sql:
             raise LookupError(name)
@@ -127,8 +140,9 @@ def _compile(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | N
     return dataclasses.replace(names, sql=sql)
 
 
-_EXPRESSION_MODULES = ("_expr.py", "_baseline.py", "_periods.py", "_plan.py", "_spec.py", "_backends.py",
-                       "_duckdb.py")
+_EXPRESSION_MODULES = ("query/_indicators.py", "query/_baseline.py", "query/_plan.py",
+                       "query/metrics.py", "query/_engines.py", "query/_compiled.py",
+                       "indicators/_spec.py")
 _fingerprint: str | None = None
 
 
@@ -143,7 +157,7 @@ def _versions() -> str:
         h = hashlib.sha256()
         for part in (__version__, version("ibis-framework"), version("sqlglot"), duckdb.__version__):
             h.update(str(part).encode() + b"\0")
-        here = resources.files("detente.indicators")
+        here = resources.files("detente")
         for name in _EXPRESSION_MODULES:
             try:
                 h.update(here.joinpath(name).read_bytes())
@@ -154,9 +168,8 @@ def _versions() -> str:
 
 
 def _disk_path(shape: tuple[object, ...]) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     key = hashlib.sha256((_versions() + repr(shape)).encode()).hexdigest()[:32]
-    return Path(base) / "detente" / "sql" / f"indicators-{key}.json"
+    return cache_folder() / "sql" / f"indicators-{key}.json"
 
 
 def _from_disk(shape: tuple[object, ...]) -> _Compiled | None:
@@ -186,12 +199,17 @@ def _to_disk(shape: tuple[object, ...], entry: _Compiled) -> None:
         pass  # a read-only home: compile again next time
 
 
-def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
+def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan) -> pa.Table:
     """Run the indicators of ``spec`` by ``plan`` on the store's connection; return the rows
     (columns as :func:`indicator_expr` names them, before tidying)."""
+    from detente.query.types import Selection
+
     machine = any(d not in CURATED_DATASETS for d in plan.datasets)
-    totals = _daily_totals(store, spec) if machine else None
-    only_dyad = totals is not None and store.in_scope(spec.dyad)
+    totals = _daily_totals(q, spec) if machine else None
+    relation, scoped = q._source(Selection(dyad=tuple(spec.dyad)))
+    only_dyad = totals is not None and scoped
+    if not only_dyad:
+        relation = "events"
     shape = (dataclasses.replace(spec, since=None, until=None, as_of=None), plan.datasets,
              totals is not None, only_dyad)
     with _lock:
@@ -202,7 +220,7 @@ def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
         entry = _from_disk(shape)
         if entry is None:
             try:
-                entry = _compile(store, spec, plan, totals, only_dyad)
+                entry = _compile(q, relation, spec, plan, totals, only_dyad)
             except LookupError:
                 entry = None  # a stand-in date did not survive compilation: run uncached
             else:
@@ -213,29 +231,30 @@ def run_duckdb(store: Store, spec: IndicatorSpec, plan: Plan) -> pa.Table:
                 while len(_compiled) > _KEPT:
                     _compiled.popitem(last=False)
     if entry is None:
-        return _run_once(store, spec, plan, totals, only_dyad)
+        return _run_once(q, relation, spec, plan, totals, only_dyad)
     params = {name: getattr(plan, name) for name in _STAND_INS}
-    con = store.con
-    con.register(entry.grid, plan.grid)
-    if entry.totals is not None:
-        con.register(entry.totals, totals)
-    try:
-        result: pa.Table = con.execute(entry.sql, params).to_arrow_table()
-        return result
-    finally:
-        con.unregister(entry.grid)
+    con = q._con
+    with q._lock:
+        con.register(entry.grid, plan.grid)
         if entry.totals is not None:
-            con.unregister(entry.totals)
+            con.register(entry.totals, totals)
+        try:
+            result: pa.Table = con.execute(entry.sql, params).to_arrow_table()
+            return result
+        finally:
+            con.unregister(entry.grid)
+            if entry.totals is not None:
+                con.unregister(entry.totals)
 
 
-def _run_once(store: Store, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
+def _run_once(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
               only_dyad: bool) -> pa.Table:
     import ibis  # type: ignore[import-untyped]
 
-    from detente.indicators._expr import indicator_expr
+    from detente.query._indicators import indicator_expr
 
-    with ibis_duckdb(store.con) as backend:
-        events = backend.table("events").select(*EVENT_COLUMNS)
+    with q._lock, ibis_duckdb(q._con) as backend:
+        events = backend.table(relation).select(*EVENT_COLUMNS)
         days = ibis.memtable(totals) if totals is not None else None
         grid = ibis.memtable(plan.grid)
         result: pa.Table = indicator_expr(events, grid, spec, plan, totals=days,

@@ -1,9 +1,10 @@
 """Engines the indicator expressions run on, found by name.
 
-A backend meets one contract: :meth:`IndicatorBackend.open` yields a
-:class:`Session`: the store's events as an Ibis table on that engine, a way to
-put a small table beside them and a way to run an expression. Everything else
-is the same Ibis expression whatever the engine.
+``duckdb`` is the store itself (:mod:`detente.query._compiled` runs the expression
+on the store's connection). ``spark`` takes the selected events over as Parquet:
+:meth:`SparkBackend.open` yields a :class:`Session`, the events as an Ibis table on
+Spark, a way to put a small table beside them and a way to run an expression.
+Everything else is the same Ibis expression whatever the engine.
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from detente.errors import QueryError
-from detente.store import EventFilter, Store
+from detente.query._sql import where
+from detente.query.types import Selection
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir  # type: ignore[import-untyped]
+
+    from detente.query._layer import Queries
 
 __all__ = ["BACKENDS", "EVENT_COLUMNS", "IndicatorBackend", "Session", "get_backend", "ibis_duckdb",
            "spark_session"]
@@ -51,12 +55,9 @@ class Session(Protocol):
 
 
 class IndicatorBackend(Protocol):
-    """An engine, by name: opens a :class:`Session` over a store's events."""
+    """An engine, by name."""
 
     name: str
-
-    def open(self, store: Store, prefilter: EventFilter) -> AbstractContextManager[Session]:
-        """Return a context manager yielding a session holding (at least) the ``prefilter`` events."""
 
 
 # settings Ibis changes on a connection it is handed; the store's connection gets them back
@@ -82,42 +83,11 @@ def ibis_duckdb(con: duckdb.DuckDBPyConnection) -> Iterator[Any]:
             con.execute(f"SET {key} = {literal}")
 
 
-class _DuckDBSession:
-    def __init__(self, store: Store) -> None:
-        self.con = store.con
-        self._ibis = ibis_duckdb(store.con)
-        self.backend = self._ibis.__enter__()
-        self.events = self.backend.table("events").select(*EVENT_COLUMNS)
-        self.views: list[str] = []
-
-    def table(self, data: pa.Table) -> ir.Table:
-        view = f"detente_{uuid.uuid4().hex[:12]}"
-        self.con.register(view, data)
-        self.views.append(view)
-        return self.backend.table(view)
-
-    def to_arrow(self, expr: ir.Table) -> pa.Table:
-        return expr.to_pyarrow()
-
-    def close(self) -> None:
-        for view in self.views:
-            self.con.unregister(view)
-        self._ibis.__exit__(None, None, None)
-
-
 class DuckDBBackend:
-    """The store itself: Ibis over the store's own DuckDB connection, no copy."""
+    """The store itself: Ibis over the store's own DuckDB connection, no copy
+    (see :func:`detente.query._compiled.run_duckdb`)."""
 
     name = "duckdb"
-
-    @contextmanager
-    def open(self, store: Store, prefilter: EventFilter) -> Iterator[Session]:
-        """Yield the store's events; the expression does all the filtering."""
-        session = _DuckDBSession(store)
-        try:
-            yield session
-        finally:
-            session.close()
 
 
 def spark_session() -> Any:
@@ -190,17 +160,18 @@ class SparkBackend:
     name = "spark"
 
     @contextmanager
-    def open(self, store: Store, prefilter: EventFilter) -> Iterator[Session]:
+    def open(self, q: Queries, prefilter: Selection) -> Iterator[Session]:
         """Yield a Spark session holding the events ``prefilter`` selects."""
         spark = spark_session()
         folder = Path(tempfile.mkdtemp(prefix="detente-spark-"))
         session = _SparkSession(spark, folder)
         try:
-            where, params = prefilter.where()
+            clause, params = where(prefilter)
             cols = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
             path = folder / "events.parquet"
-            sql = f"COPY (SELECT {cols} FROM events WHERE {where}) TO '{path}' (FORMAT parquet)"
-            store.con.execute(sql, params)
+            sql = f"COPY (SELECT {cols} FROM events WHERE {clause}) TO '{path}' (FORMAT parquet)"
+            with q._lock:
+                q._con.execute(sql, params)
             session.events = session.load(path)
             yield session
         finally:

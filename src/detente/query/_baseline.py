@@ -4,7 +4,7 @@ For period *t* the baseline of a metric is the mean of its values over the
 ``N`` periods before *t* (not *t* itself), within one dataset and direction.
 Empty periods count with their value: 0 events, and null means, which a mean
 skips. The baseline is stated only when at least
-:func:`~detente.indicators._spec.min_baseline_periods` of those ``N`` values
+:func:`~detente.query.metrics.min_baseline_periods` of those ``N`` values
 are present; the z-score also needs a standard deviation above 0.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import ibis  # type: ignore[import-untyped]
 
-from detente.indicators._spec import BASELINE_METRICS, min_baseline_periods
+from detente.query.metrics import BASELINE_METRICS, min_baseline_periods
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir  # type: ignore[import-untyped]
