@@ -430,9 +430,11 @@ def test_every_chart_of_the_brief_is_valid_vega_lite(brief: Brief) -> None:
     assert list(validator.iter_errors(broken))
 
 
-def test_a_view_inside_a_scope_of_the_store_is_the_same_view(tmp_path: Path) -> None:
-    # the dashboard computes a dyad's view inside Store.scope (the dyad's rows copied
-    # once); whatever needs other dyads (the share of all events) still reads them all
+def test_a_view_from_a_copy_of_the_dyad_is_the_same_view(tmp_path: Path) -> None:
+    # the dashboard has a dyad's events copied once (Queries.prepare_scope) and its views
+    # read the copy; whatever needs other dyads (the share of all events) reads them all
+    from detente.query import CACHE
+
     csv = tmp_path / "events.csv"
     csv.write_text(EVENTS + "t:5,2021-01-07,CHNGOV,USAGOV,042,1.9,4,other talks,,gdelt2\n"
                    "t:6,2021-02-01,GBRGOV,RUSGOV,112,-2.0,2,other words,,gdelt2\n", encoding="utf-8")
@@ -443,11 +445,12 @@ def test_a_view_inside_a_scope_of_the_store_is_the_same_view(tmp_path: Path) -> 
     with Store.open(tmp_path / "s.duckdb", read_only=True) as st:
         opts = BriefOptions(datasets=("gdelt2",), period="month")
         outside = build_brief(st, opts, sections_wanted=quick).model_dump(mode="json")
-        with st.scope(("RUS", "USA")):
-            assert st.count(gdelt) == 3 and st.scoped_to == ("RUS", "USA")
-            inside = build_brief(st, opts, sections_wanted=quick).model_dump(mode="json")
-            shares = indicator_rows(st, dyad=("USA", "RUS"), period="month", datasets=("gdelt2",))
-        assert st.count(gdelt) == 6 and st.scoped_to is None
+        CACHE.clear()
+        assert st.queries.prepare_scope(("RUS", "USA"))
+        assert st.queries._source(EventFilter(dyad=("USA", "RUS")))[0] != "events"
+        inside = build_brief(st, opts, sections_wanted=quick).model_dump(mode="json")
+        shares = indicator_rows(st, dyad=("USA", "RUS"), period="month", datasets=("gdelt2",))
+        assert st.count(gdelt) == 6
     assert inside == outside
     assert [r["events_share"] for r in shares] == [pytest.approx(2 / 3), pytest.approx(1 / 2)]
 
@@ -476,7 +479,6 @@ def test_compare_lists_change_points_and_forecasts_that_changed(brief: Brief) ->
 @pytest.mark.parametrize("period", ["week", "month", "quarter", "year"])
 def test_issue_cells_from_a_date_are_the_kept_whole_cells_and_a_fresh_first_period(
         tmp_path: Path, period: str) -> None:
-    from detente.report._sections import _issue_query, issue_cells
     from test_indicators import add, empty_store, ev
 
     store = empty_store(tmp_path)
@@ -493,9 +495,9 @@ def test_issue_cells_from_a_date_are_the_kept_whole_cells_and_a_fresh_first_peri
             flts.append(EventFilter(dyad=("USA", "RUS"), since=since, until=dt.date(2020, 1, 9),
                                     issue_areas=("ukraine",), datasets=("icews",)))
         for flt in flts:
-            got = issue_cells(store, flt, period)
-            assert got == _issue_query(store, flt, period), (since, flt)
-    whole = issue_cells(store, EventFilter(dyad=("USA", "RUS")), period)
+            got = store.queries.issue_cells(flt, period)
+            assert got == store.queries._issue_query(flt, period), (since, flt)
+    whole = store.queries.issue_cells(EventFilter(dyad=("USA", "RUS")), period)
     assert sum(c["events"] for c in whole) == sum(
         len(a) for i, a in enumerate(areas * 75) if i % 3 != 2)
     store.close()
@@ -503,6 +505,7 @@ def test_issue_cells_from_a_date_are_the_kept_whole_cells_and_a_fresh_first_peri
 
 def test_analyses_of_the_same_rows_are_kept_and_new_rows_analysed_afresh(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.query import CACHE
     from detente.report import _sections
 
     calls: list[int] = []
@@ -513,7 +516,7 @@ def test_analyses_of_the_same_rows_are_kept_and_new_rows_analysed_afresh(
         return real(*args)
 
     monkeypatch.setattr(_sections, "_analyse", counted)
-    monkeypatch.setattr(_sections, "_ANALYSED", type(_sections._ANALYSED)())
+    CACHE.clear()
     low = [1.0] * 20 + [-6.0] * 20
     rows = _series_rows(low)
     first = _sections.analysis_results(rows, "USA-RUS", "year")

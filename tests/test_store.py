@@ -211,107 +211,50 @@ def _canonical_csv(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
     return path
 
 
-def test_a_copy_made_apart_is_kept_unless_the_events_changed_meanwhile(tmp_path: Path) -> None:
-    import threading
+def test_a_copy_of_a_dyad_answers_as_the_table_and_never_outlives_a_write(tmp_path: Path) -> None:
+    from detente.query import CACHE
 
     rows = [("2021-01-05", "USAGOV", "RUSGOV", "x"), ("2021-01-06", "RUSGOV", "USAGOV", "x"),
             ("2021-01-07", "FRAGOV", "RUSGOV", "x"), ("2021-01-08", "USAGOV", "CHNGOV", "x"),
             ("2021-01-09", "DEUGOV", "FRAGOV", "x"), ("2021-01-10", "JPNGOV", "CHNGOV", "x")]
-    only_x = EventFilter(datasets=("x",))
-
-    def copies(st: Store) -> int:
-        row = st._con.execute("SELECT count(*) FROM duckdb_tables() "
-                             "WHERE database_name = '_detente_scopes'").fetchone()
-        return int(row[0]) if row else 0
-
+    pair = EventFilter(dyad=("USA", "RUS"), datasets=("x",))
+    one_way = EventFilter(source="RUS", target="USA")
     with Store.open(tmp_path / "s.duckdb", with_chronology=False) as st:
         st.ingest([_canonical_csv(tmp_path / "a.csv", rows)])
-        lock = threading.Lock()
-        assert st.prepare_scope_apart(("USA", "RUS"), lock) and not lock.locked()
-        with st.scope(("USA", "RUS"), build=False):
-            assert st.scoped_to == ("RUS", "USA") and st.count(only_x) == 2
-        assert st.prepare_scope_apart(("RUS", "USA"), lock)  # fresh already: nothing to do
-        assert copies(st) == 1
-
-        class ChangesMeanwhile:
-            """A lock whose second taking finds new events (written while the copy ran)."""
-
-            entered = 0
-
-            def __enter__(self) -> None:
-                self.entered += 1
-                if self.entered == 2:
-                    st.ingest([_canonical_csv(tmp_path / "b.csv",
-                                              [("2021-02-01", "CHNGOV", "USAGOV", "x")])])
-
-            def __exit__(self, *exc: object) -> None:
-                return None
-
-        class AskedAgainMeanwhile:
-            """A lock; while the copy is being made, the same dyad is asked for again."""
-
-            exits = 0
-            again: bool | None = None
-
-            def __enter__(self) -> None:
-                return None
-
-            def __exit__(self, *exc: object) -> None:
-                self.exits += 1
-                if self.exits == 1:  # the copy is under way: a second one is not started
-                    self.again = st.prepare_scope_apart(("FRA", "DEU"), lock)
-
-        meanwhile = AskedAgainMeanwhile()
-        assert st.prepare_scope_apart(("DEU", "FRA"), meanwhile)
-        assert meanwhile.again is False and copies(st) == 2
-        assert not st.prepare_scope_apart(("USA", "CHN"), ChangesMeanwhile())
-        assert st._kept_scope(("CHN", "USA")) is None and copies(st) == 2  # dropped, not kept
-        for dyad in (("USA", "CHN"), ("FRA", "DEU"), ("JPN", "CHN")):
-            assert st.prepare_scope_apart(dyad, lock)
-        assert copies(st) == 2  # the last two dyads; older copies dropped
-        with st.scope(("CHN", "USA"), build=False):
-            assert st.scoped_to is None  # pushed out: the whole table
-            assert st.count(EventFilter(dyad=("USA", "CHN"), datasets=("x",))) == 2
+        before = (st.count(pair), st.count(one_way), st.events(pair).to_pylist(),
+                  st.queries.coverage(pair), st.queries.issue_cells(pair, "month"))
+        assert st.queries.prepare_scope(("RUS", "USA")) and st.queries.has_scope(("USA", "RUS"))
+        assert st.queries._source(pair) == ("_detente_scope_RUS_USA", True)
+        assert st.queries._source(one_way)[0] == "_detente_scope_RUS_USA"
+        CACHE.clear()  # the answers again, from the copy
+        assert st.queries.prepare_scope(("USA", "RUS"))
+        after = (st.count(pair), st.count(one_way), st.events(pair).to_pylist(),
+                 st.queries.coverage(pair), st.queries.issue_cells(pair, "month"))
+        assert after == before and after[0] == 2 and after[1] == 1
+        # what a dataset holds is the whole table's, whatever copy is kept
+        assert st.queries.span("x") == (date(2021, 1, 5), date(2021, 1, 10))
+        # a write makes a new version: the copy is not used for it
+        version = st.version
+        st.ingest([_canonical_csv(tmp_path / "b.csv", [("2021-02-01", "RUSGOV", "USAGOV", "x")])])
+        assert st.version > version
+        assert not st.queries.has_scope(("USA", "RUS")) and st.queries._source(pair)[0] == "events"
+        assert st.count(pair) == 3 and st.queries.span("x")[1] == date(2021, 2, 1)
 
 
-def test_a_scope_shows_one_dyad_follows_new_events_and_refuses_writes(tmp_path: Path) -> None:
-    first = _canonical_csv(tmp_path / "a.csv", [
-        ("2021-01-05", "USAGOV", "RUSGOV", "x"), ("2021-01-06", "RUSGOV", "USAGOV", "x"),
-        ("2021-01-07", "FRAGOV", "RUSGOV", "x"), ("2021-01-08", "USAGOV", "CHNGOV", "x")])
-    only_x = EventFilter(datasets=("x",))
+def test_copies_are_kept_for_the_two_latest_dyads_and_not_for_most_of_the_store(tmp_path: Path) -> None:
+    rows = [("2021-01-05", "USAGOV", "RUSGOV", "x"), ("2021-01-06", "FRAGOV", "DEUGOV", "x"),
+            ("2021-01-07", "JPNGOV", "CHNGOV", "x"), ("2021-01-08", "USAGOV", "CHNGOV", "x"),
+            ("2021-01-09", "POLGOV", "UKRGOV", "x")]
     with Store.open(tmp_path / "s.duckdb", with_chronology=False) as st:
-        st.ingest([first])
-        pair = EventFilter(dyad=("USA", "RUS"), datasets=("x",))
-        assert "source_country" in st.where(pair)[0]
-        with st.scope(("USA", "RUS")) as inside:
-            assert inside.count(only_x) == 2 and inside.count(pair) == 2
-            # the scope holds the dyad's events only: its test is left out, others stay
-            assert "source_country" not in st.where(pair)[0] and st.where(pair)[1] == ["x"]
-            assert "source_country" in st.where(EventFilter(dyad=("USA", "CHN")))[0]
-            assert {r["source_country"] for r in inside.events(only_x).to_pylist()} == {"USA", "RUS"}
-            assert st._con.execute(f"SELECT count(*) FROM {st.all_events}").fetchone() == (4,)
-            with pytest.raises(StoreError, match="no writes inside a scope"):
-                st.ingest([first])
-        with st.scope(("USA", "CHN"), build=False):  # its copy is stale: the whole table
-            assert st.scoped_to is None and st.count(EventFilter(dyad=("USA", "CHN"))) == 1
-        assert st.needs_scope(("CHN", "USA")) and st.prepare_scope(("CHN", "USA"))
-        with st.scope(("USA", "CHN"), build=False):
-            assert st.scoped_to == ("CHN", "USA") and st.count(only_x) == 1
-            with pytest.raises(QueryError, match="inside another"), st.scope(("USA", "CHN")):
-                pass
-        assert st.count(only_x) == 4
-        st.ingest([_canonical_csv(tmp_path / "b.csv", [
-            ("2021-02-01", "RUSGOV", "USAGOV", "x"), ("2021-02-02", "DEUGOV", "FRAGOV", "x")])])
-        with st.scope(("RUS", "USA")):  # either order; the kept copy is refreshed
-            assert st.count(only_x) == 3 and st.scoped_to == ("RUS", "USA")
-        with st.scope(("USA", "CHN")):
-            assert st.count(only_x) == 1
-        assert st.count(only_x) == 6
-        st.ingest([_canonical_csv(tmp_path / "c.csv", [
-            ("2021-03-01", "RUSGOV", "USAGOV", "x"), ("2021-03-02", "USAGOV", "RUSGOV", "x")])])
-        with st.scope(("USA", "RUS")):
-            # now most of the store: not copied, the queries run on the whole table
-            assert st.scoped_to is None and st.count(only_x) == 8
-            assert st.count(pair) == 5 and "source_country" in st.where(pair)[0]
-            with pytest.raises(StoreError, match="no writes inside a scope"):
-                st.ingest([first])
+        st.ingest([_canonical_csv(tmp_path / "a.csv", rows)])
+        for dyad in (("USA", "RUS"), ("FRA", "DEU"), ("JPN", "CHN")):
+            assert st.queries.prepare_scope(dyad)
+        assert [st.queries.has_scope(d) for d in (("USA", "RUS"), ("FRA", "DEU"), ("JPN", "CHN"))] \
+            == [False, True, True]
+        with Store.open(tmp_path / "t.duckdb", with_chronology=False) as big:
+            big.ingest([_canonical_csv(tmp_path / "b.csv", rows[:1] * 1 + [
+                ("2021-01-06", "RUSGOV", "USAGOV", "x"), ("2021-01-07", "FRAGOV", "DEUGOV", "x")])])
+            assert not big.queries.prepare_scope(("USA", "RUS"))  # two of three: not worth it
+            assert big.count(EventFilter(dyad=("USA", "RUS"))) == 2
+
+
