@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -19,6 +20,10 @@ import pytest
 from hypothesis import settings
 
 from detente.ontology import event_code
+
+# Compiled queries and the page's JavaScript are cached under $XDG_CACHE_HOME: the tests
+# (and every process they start) use a folder of their own, never the user's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="detente-test-cache-")
 
 # CI runs the property tests on a fixed set of examples (the same every run, so a red
 # run means a change broke something); elsewhere each run explores new ones.

@@ -79,6 +79,7 @@ def clear_compiled() -> None:
     """Forget every compiled query (for tests and benchmarks)."""
     with _lock:
         _compiled.clear()
+        _totals.clear()
 
 
 def _literal(day: dt.date) -> str:
@@ -96,15 +97,42 @@ def _daily_totals(q: Queries, spec: IndicatorSpec) -> pa.Table:
     key = ("indicators.daily_totals", spec.one_a_day, spec.root_only, spec.min_sources)
 
     def make() -> pa.Table:
-        from detente.query._indicators import daily_totals_expr
-
-        with q._lock, ibis_duckdb(q._con) as backend:
-            events = backend.table("events").select(*EVENT_COLUMNS)
-            table: pa.Table = daily_totals_expr(events, spec).to_pyarrow()
+        sql = _totals_sql(q, key)
+        with q._lock:
+            table: pa.Table = q._con.execute(sql).to_arrow_table()
         return table
 
     table: pa.Table = q.cached(key, make)
     return table
+
+
+_totals: dict[tuple[object, ...], str] = {}
+
+
+def _totals_sql(q: Queries, key: tuple[object, ...]) -> str:
+    """Return the SQL of the daily totals of ``key``'s filters: compiled once, then kept in
+    memory and in the cache folder like the indicator queries."""
+    with _lock:
+        sql = _totals.get(key)
+    if sql is not None:
+        return sql
+    path = _disk_path(key, "totals")
+    try:
+        sql = str(json.loads(path.read_text(encoding="utf-8"))["sql"])
+    except (OSError, ValueError, KeyError, TypeError):
+        from detente.indicators import IndicatorSpec
+        from detente.query._indicators import daily_totals_expr
+
+        _, one_a_day, root_only, min_sources = key
+        spec = IndicatorSpec(one_a_day=bool(one_a_day), root_only=bool(root_only),
+                             min_sources=min_sources)  # type: ignore[arg-type]
+        with q._lock, ibis_duckdb(q._con) as backend:
+            events = backend.table("events").select(*EVENT_COLUMNS)
+            sql = str(backend.compile(daily_totals_expr(events, spec)))
+        _write(path, {"sql": sql})
+    with _lock:
+        _totals[key] = sql
+    return sql
 
 
 def _compile(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
@@ -167,9 +195,9 @@ def _versions() -> str:
     return _fingerprint
 
 
-def _disk_path(shape: tuple[object, ...]) -> Path:
+def _disk_path(shape: tuple[object, ...], kind: str = "indicators") -> Path:
     key = hashlib.sha256((_versions() + repr(shape)).encode()).hexdigest()[:32]
-    return cache_folder() / "sql" / f"indicators-{key}.json"
+    return cache_folder() / "sql" / f"{kind}-{key}.json"
 
 
 def _from_disk(shape: tuple[object, ...]) -> _Compiled | None:
@@ -186,13 +214,17 @@ def _from_disk(shape: tuple[object, ...]) -> _Compiled | None:
 
 
 def _to_disk(shape: tuple[object, ...], entry: _Compiled) -> None:
-    path = _disk_path(shape)
+    _write(_disk_path(shape), dataclasses.asdict(entry))
+
+
+def _write(path: Path, doc: dict[str, object]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.partial")
-        tmp.write_text(json.dumps(dataclasses.asdict(entry)), encoding="utf-8")
+        tmp.write_text(json.dumps(doc), encoding="utf-8")
         tmp.replace(path)
-        kept = sorted(path.parent.glob("indicators-*.json"), key=lambda f: f.stat().st_mtime)
+        kind = path.name.split("-", 1)[0]
+        kept = sorted(path.parent.glob(f"{kind}-*.json"), key=lambda f: f.stat().st_mtime)
         for old in kept[:-_KEPT_ON_DISK]:  # the least recently written go first
             old.unlink(missing_ok=True)
     except OSError:
