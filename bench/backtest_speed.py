@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-fm = importlib.import_module("detente.analysis.forecast")
+fm = importlib.import_module("detente.analysis._forecasting")
 
 
 def _reference_fit(train: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:

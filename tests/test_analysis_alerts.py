@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from detente.analysis import boom_and_bust, crisis_periods, downward_spirals, escalations, score_alerts
-from detente.analysis.alerts import alerts, baseline
+from detente.analysis._alerts import alerts, baseline
 from detente.analysis.synthetic import indicator_frame
 
 D = dt.date

@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import norm
 
 from detente.analysis import AnalysisError, backtest, crps_normal, forecast
-from detente.analysis.forecast import _ar_predict, _crps
+from detente.analysis._forecasting import _ar_predict, _crps
 from detente.analysis.synthetic import indicator_frame
 
 
@@ -91,9 +91,9 @@ def test_short_series_and_bad_horizon_are_clear_errors() -> None:
 def test_one_design_for_every_lag_order_gives_the_same_fits() -> None:
     import sys
 
-    import detente.analysis.forecast  # noqa: F401 - the module (the package exports a function)
+    import detente.analysis._forecasting  # noqa: F401
 
-    forecast_module = sys.modules["detente.analysis.forecast"]
+    forecast_module = sys.modules["detente.analysis._forecasting"]
     rng = np.random.default_rng(7)
     y = np.cumsum(rng.normal(size=80)) * 0.3
     for p in range(1, forecast_module.MAX_LAG + 1):
@@ -120,9 +120,9 @@ def _series_kinds() -> list[np.ndarray]:
 def test_the_fits_of_all_origins_at_once_are_the_least_squares_fits_of_each() -> None:
     import sys
 
-    import detente.analysis.forecast  # noqa: F401 - the module (the package exports a function)
+    import detente.analysis._forecasting  # noqa: F401
 
-    fm = sys.modules["detente.analysis.forecast"]
+    fm = sys.modules["detente.analysis._forecasting"]
     for y in _series_kinds():
         ends = np.arange(30, len(y) + 1, 7)
         for end, fit in zip(ends, fm._ar_fits(y, ends), strict=True):
@@ -148,9 +148,9 @@ def test_the_fits_of_all_origins_at_once_are_the_least_squares_fits_of_each() ->
 def test_the_baselines_of_all_origins_at_once_are_those_of_each() -> None:
     import sys
 
-    import detente.analysis.forecast  # noqa: F401
+    import detente.analysis._forecasting  # noqa: F401
 
-    fm = sys.modules["detente.analysis.forecast"]
+    fm = sys.modules["detente.analysis._forecasting"]
     for y in _series_kinds():
         for season in (12, 4, 1):
             origins = np.arange(40, len(y) - 5)

@@ -8,7 +8,9 @@ compute the indicators and run them.
 
 from __future__ import annotations
 
+from detente.analysis._alerts import Alert, alerts, downward_spirals, escalations
 from detente.analysis._common import AnalysisError
+from detente.analysis._forecasting import Backtest, Forecast, backtest, crps_normal, forecast
 from detente.analysis._store import (
     TrendsReport,
     chronology_crises,
@@ -17,11 +19,9 @@ from detente.analysis._store import (
     reciprocity,
     trends,
 )
-from detente.analysis.alerts import Alert, alerts, downward_spirals, escalations
+from detente.analysis._var import ReciprocityResult, fit_reciprocity, girf
 from detente.analysis.boomburst import Surge, boom_and_bust
 from detente.analysis.changepoints import ChangePoint, change_points
-from detente.analysis.forecast import Backtest, Forecast, backtest, crps_normal, forecast
-from detente.analysis.reciprocity import ReciprocityResult, fit_reciprocity, girf
 from detente.analysis.scoring import AlertScore, crisis_periods, score_alerts
 
 __all__ = [

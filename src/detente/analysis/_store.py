@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from detente.analysis._alerts import Alert, alerts
 from detente.analysis._common import AnalysisError, as_date, json_safe
-from detente.analysis.alerts import Alert, alerts
+from detente.analysis._forecasting import Forecast, forecast
+from detente.analysis._var import ReciprocityResult, fit_reciprocity
 from detente.analysis.boomburst import Surge, boom_and_bust
 from detente.analysis.changepoints import PENALTY_K, ChangePoint, change_points
-from detente.analysis.forecast import Forecast, forecast
-from detente.analysis.reciprocity import ReciprocityResult, fit_reciprocity
 from detente.analysis.scoring import AlertScore, crisis_periods, score_alerts
 from detente.store import EventFilter
 

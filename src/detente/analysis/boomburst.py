@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.analysis._alerts import baseline
 from detente.analysis._common import as_date, json_safe, one_series, robust_sigma, to_float
-from detente.analysis.alerts import baseline
 
 __all__ = ["SURGE_SIGMAS", "Surge", "boom_and_bust"]
 
