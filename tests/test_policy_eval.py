@@ -11,7 +11,7 @@ import pytest
 
 from detente.errors import QueryError
 from detente.policy import EvalContext, compile_condition, evaluate, load_registry
-from detente.policy.evaluate import shift_months
+from detente.policy._evaluation import shift_months
 from detente.store import Store
 
 AS_OF = date(2024, 6, 30)

@@ -8,9 +8,9 @@ proposed moves against it.
 
 from __future__ import annotations
 
+from detente.policy._evaluation import ConditionResult, EvalContext, Evidence, evaluate
 from detente.policy._yaml import PolicyFileError
 from detente.policy.assess import Assessment, Proposal, assess_proposal, load_proposal
-from detente.policy.evaluate import ConditionResult, EvalContext, Evidence, evaluate
 from detente.policy.grammar import ConditionSyntaxError, parse
 from detente.policy.playbook import Playbook, compile_condition, default_playbook_path, load_playbook
 from detente.policy.registry import Registry, channel_state, load_registry

@@ -35,8 +35,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from detente.errors import DetenteError
+from detente.policy._evaluation import ConditionResult, EvalContext, shift_months
 from detente.policy._yaml import load_located, validate
-from detente.policy.evaluate import ConditionResult, EvalContext, shift_months
 from detente.policy.playbook import Lever, Playbook, _issue_list, load_playbook
 from detente.policy.registry import Registry, load_registry
 from detente.policy.status import check_item, make_context

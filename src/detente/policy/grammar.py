@@ -7,7 +7,7 @@ A condition is text such as::
 
 It is parsed into a small tree of frozen dataclasses (:mod:`detente.policy._tree`,
 whose names this module also exports) and evaluated by
-:mod:`detente.policy.evaluate`; nothing is ever handed to Python's ``eval``.
+:mod:`detente.policy._evaluation`; nothing is ever handed to Python's ``eval``.
 Names cannot start with an underscore, so ``__import__`` is not even a token.
 The grammar, in EBNF, is in ``docs/playbook.md``.
 """

@@ -8,7 +8,7 @@ event is the channel's last contact.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -250,8 +250,3 @@ def channel_state(channel: Channel, as_of: date, last_contact: date | None,
                             "not observable in event data", **base)
     return ChannelState(status="no_evidence", reason="no fact and no contact in the events up to "
                         f"{as_of}", **base)
-
-
-def window_start(as_of: date, days: int) -> date:
-    """Return the first day of the ``days``-long window ending on ``as_of``."""
-    return as_of - timedelta(days=days - 1)

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from detente.errors import QueryError
-from detente.policy.evaluate import ConditionResult, EvalContext, evaluate
+from detente.policy._evaluation import ConditionResult, EvalContext, evaluate
 from detente.policy.playbook import AgendaItem, Playbook, compile_condition, load_playbook
 from detente.policy.registry import Registry, load_registry
 from detente.store import Store, parse_date
