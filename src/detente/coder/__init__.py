@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
+from detente.coder._scoring import GoldEvent, GoldSentence, Scores, evaluate, load_gold, match_events, score
 from detente.coder.actors import ActorDictionary, ActorMention, load_actors
 from detente.coder.coder import CodedEvent, Coder, CodingReport
-from detente.coder.evaluate import GoldEvent, GoldSentence, Scores, evaluate, load_gold, match_events, score
 from detente.coder.events import DATASET, canonical_rows, ingest_events, tag_rows, write_jsonl
 from detente.coder.inputs import Document, read_bytes, read_documents
 from detente.coder.patterns import PatternSet, load_patterns
