@@ -234,9 +234,9 @@ class Queries:
         """Return every dataset with its number of events of ``dyad`` (both directions),
         most first (datasets without any are listed with 0)."""
         a, b = Dyad.of(dyad)
-        return [(str(r[0]), int(r[1])) for r in self._rows(
-            f"SELECT dataset, count(*) FILTER ({DYAD_SQL}) AS n FROM events GROUP BY dataset "
-            "ORDER BY n DESC, dataset", [a, b, b, a])]
+        counts = {str(r[0]): int(r[1]) for r in self._rows(
+            f"SELECT dataset, count(*) FROM events WHERE {DYAD_SQL} GROUP BY dataset", [a, b, b, a])}
+        return sorted(((d, counts.get(d, 0)) for d in self.datasets()), key=lambda x: (-x[1], x[0]))
 
     def country_codes(self) -> frozenset[str]:
         """Return the CAMEO country and group codes the store knows."""

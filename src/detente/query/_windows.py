@@ -2,8 +2,8 @@
 
 A playbook check asks for dozens of aggregates (net cooperation of RUS->UKR on
 Ukraine over the last six months, the same a year earlier, ...). Each is a
-:class:`MetricRequest`; :func:`measure` answers a whole batch of them with two
-queries whatever their number: the requests go to DuckDB as a table, the events
+:class:`MetricRequest`; :func:`measure` answers a whole batch of them with one
+query whatever their number: the requests go to DuckDB as a table, the events
 are joined to it, and each request's statistics (:data:`~detente.query.metrics.STATS`)
 and latest event ids come back. Metrics are then derived by
 :func:`~detente.query.metrics.derive_row`, as everywhere else.
@@ -82,15 +82,32 @@ class MetricResult:
     last_ids: list[str] = field(default_factory=list)
 
 
-_JOINED = """
-SELECT w.wid, w.quads, e.*
-FROM events e JOIN {windows} w
-  ON e.dataset = w.dataset AND e.source_country = w.source AND e.target_country = w.target
- AND e.date >= w.since AND e.date <= w.until
-WHERE (len(w.issues) = 0 OR len(list_intersect(e.issue_areas, w.issues)) > 0)
-  AND (len(w.roots) = 0 OR list_contains(w.roots, e.event_root))
-  AND (len(w.codes) = 0 OR len(list_filter(w.codes, c -> starts_with(e.event_code, c))) > 0)
+_MEASURE = """
+WITH e AS MATERIALIZED (
+  SELECT event_id, date, event_root, event_code, quad_class, goldstein, num_mentions, issue_areas,
+         dataset, source_country, target_country
+  FROM events
+  WHERE (source_country, target_country) IN (SELECT DISTINCT source, target FROM {w})
+    AND dataset IN (SELECT DISTINCT dataset FROM {w})
+    AND date >= (SELECT min(since) FROM {w}) AND date <= (SELECT max(until) FROM {w})),
+j AS MATERIALIZED (
+  SELECT w.wid, w.quads, e.event_id, e.date, e.event_root, e.quad_class, e.goldstein, e.num_mentions
+  FROM e JOIN {w} w
+    ON e.dataset = w.dataset AND e.source_country = w.source AND e.target_country = w.target
+   AND e.date >= w.since AND e.date <= w.until
+  WHERE (len(w.issues) = 0 OR len(list_intersect(e.issue_areas, w.issues)) > 0)
+    AND (len(w.roots) = 0 OR list_contains(w.roots, e.event_root))
+    AND (len(w.codes) = 0 OR len(list_filter(w.codes, c -> starts_with(e.event_code, c))) > 0)),
+s AS (SELECT wid, max(date) AS last_date, {stats} FROM j GROUP BY wid),
+r AS (SELECT wid, event_id, date, (len(quads) = 0 OR list_contains(quads, quad_class)) AS in_quads
+      FROM j QUALIFY row_number() OVER (PARTITION BY wid, in_quads ORDER BY date DESC, event_id) <= ?),
+i AS (SELECT wid, list(struct_pack(event_id, date, in_quads) ORDER BY date DESC, event_id) AS ids
+      FROM r GROUP BY wid)
+SELECT s.*, i.ids FROM s LEFT JOIN i USING (wid)
 """
+"""The events of the requests' directions, datasets and days are read once; each is joined to
+the requests it falls in (by dataset, direction, days, issue areas, roots and codes); per
+request, the statistics and the newest ids (of its quad classes, and of any class)."""
 
 
 def _windows_table(requests: list[MetricRequest]) -> pa.Table:
@@ -117,42 +134,35 @@ def _windows_table(requests: list[MetricRequest]) -> pa.Table:
 
 def measure(q: Queries, requests: list[MetricRequest], max_ids: int = 10
             ) -> dict[MetricRequest, MetricResult]:
-    """Answer every request in two queries (statistics, then the latest event ids)."""
+    """Answer every request in one query (statistics and the latest event ids)."""
     unique = list(dict.fromkeys(requests))
     if not unique:
         return {}
     table = _windows_table(unique)
     name = "_detente_windows"
-    joined = _JOINED.format(windows=name)
-    stats_query = (f"WITH j AS ({joined}) SELECT wid, max(date) AS last_date, {stats_sql()} "
-                   "FROM j GROUP BY wid")
-    ids_query = (f"WITH j AS ({joined}) SELECT wid, event_id, date, in_quads FROM ("
-                 "SELECT wid, event_id, date, (len(quads) = 0 OR list_contains(quads, quad_class)) "
-                 "AS in_quads, row_number() OVER (PARTITION BY wid, (len(quads) = 0 OR "
-                 "list_contains(quads, quad_class)) ORDER BY date DESC, event_id) AS rk FROM j) "
-                 "WHERE rk <= ? ORDER BY wid, date DESC, event_id")
     with q._lock:
         q._con.register(name, table)
         try:
-            cur = q._con.execute(stats_query)
+            cur = q._con.execute(_MEASURE.format(w=name, stats=stats_sql()), [max_ids])
             cols = [d[0] for d in cur.description]
             stats = {int(r[0]): dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
-            ids = q._con.execute(ids_query, [max_ids]).fetchall()
         finally:
             q._con.unregister(name)
-    empty = {c: 0 for c in cols if c not in ("wid", "last_date")} | {"g_sum": None,
-                                                                    "w_num": None, "w_den": None}
+    empty = {c: 0 for c in cols if c not in ("wid", "last_date", "ids")} | {
+        "g_sum": None, "w_num": None, "w_den": None}
     out: dict[MetricRequest, MetricResult] = {}
     for wid, r in enumerate(unique):
         s = stats.get(wid)
         out[r] = MetricResult(metrics=derive_row(s if s is not None else empty),
                               last_date=s["last_date"] if s else None)
-    for wid, event_id, day, in_quads in ids:
-        res = out[unique[wid]]
-        if in_quads:
-            res.event_ids.append(str(event_id))
-        if day == res.last_date and len(res.last_ids) < max_ids:
-            res.last_ids.append(str(event_id))
+    for wid, r in enumerate(unique):
+        res, s = out[r], stats.get(wid)
+        for found in (s or {}).get("ids") or ():
+            if found["in_quads"]:
+                res.event_ids.append(str(found["event_id"]))
+        newest = sorted((f for f in (s or {}).get("ids") or () if f["date"] == res.last_date),
+                        key=lambda f: str(f["event_id"]))
+        res.last_ids = [str(f["event_id"]) for f in newest][:max_ids]
     return out
 
 
@@ -179,8 +189,23 @@ def last_contacts(q: Queries, requests: list[ChannelRequest]
     unique = list(dict.fromkeys(requests))
     if not unique:
         return {}
-    parts: list[str] = []
+    # the events of the requests' dyads, datasets and days, read once; each channel's
+    # latest event is then looked up among them
+    scopes = list(dict.fromkeys((r.a, r.b, r.dataset, r.until) for r in unique))
+    within: list[str] = []
     params: list[object] = []
+    for scope in scopes:
+        a, b, dataset, until = scope
+        clause = ("(((source_country = ? AND target_country = ?) OR (source_country = ? AND "
+                  "target_country = ?)) AND dataset = ? AND date <= ?")
+        params += [a, b, b, a, dataset, until]
+        mine = [r for r in unique if (r.a, r.b, r.dataset, r.until) == scope]
+        if all(r.roots for r in mine):  # only the roots some channel asks for
+            roots = sorted({x for r in mine for x in r.roots})
+            clause += " AND event_root IN (" + ", ".join("?" for _ in roots) + ")"
+            params += roots
+        within.append(clause + ")")
+    parts: list[str] = []
     for i, r in enumerate(unique):
         clauses = ["((source_country = ? AND target_country = ?) OR "
                    "(source_country = ? AND target_country = ?))", "dataset = ?", "date <= ?"]
@@ -199,9 +224,12 @@ def last_contacts(q: Queries, requests: list[ChannelRequest]
             clauses.append("(" + " OR ".join("contains(lower(coalesce(text, '')), ?)"
                                               for _ in r.search) + ")")
             p += [s.lower() for s in r.search]
-        parts.append(f"(SELECT {i} AS k, date, event_id FROM events WHERE {' AND '.join(clauses)} "
+        parts.append(f"(SELECT {i} AS k, date, event_id FROM d WHERE {' AND '.join(clauses)} "
                      "ORDER BY date DESC, event_id LIMIT 1)")
         params += p
-    rows = q._rows(" UNION ALL ".join(parts), params)
+    sql = ("WITH d AS MATERIALIZED (SELECT source_country, target_country, dataset, date, event_id, "
+           "source_role, target_role, issue_areas, event_root, text "
+           f"FROM events WHERE {' OR '.join(within)}) " + " UNION ALL ".join(parts))
+    rows = q._rows(sql, params)
     found = {int(k): (d, str(e)) for k, d, e in rows}
     return {r: found.get(i, (None, None)) for i, r in enumerate(unique)}
