@@ -137,10 +137,10 @@ def ensure_store(workdir: Path, events: int, seed: int) -> tuple[Path, float | N
     partial.unlink(missing_ok=True)
     t = time.perf_counter()
     with Store.open(partial) as store:  # a store as a user has it: with the chronology
-        store.con.execute("SET enable_progress_bar = false")
-        store.con.execute("BEGIN TRANSACTION")
-        _generate(store.con, events, seed)
-        store.con.execute("COMMIT")
-        store.con.execute("CHECKPOINT")
+        store._con.execute("SET enable_progress_bar = false")
+        store._con.execute("BEGIN TRANSACTION")
+        _generate(store._con, events, seed)
+        store._con.execute("COMMIT")
+        store._con.execute("CHECKPOINT")
     partial.replace(path)
     return path, time.perf_counter() - t
