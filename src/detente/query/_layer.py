@@ -240,8 +240,9 @@ class Queries:
 
     def country_codes(self) -> frozenset[str]:
         """Return the CAMEO country and group codes the store knows."""
-        return frozenset(str(r[0]) for r in self._rows(
-            "SELECT code FROM _detente_countries UNION SELECT code FROM _detente_groups"))
+        from detente import ontology
+
+        return frozenset(ontology.countries()) | frozenset(ontology.known_groups())
 
     def quarantine(self, file: str | None = None, limit: int = 100) -> pa.Table:
         """Return quarantined rows (optionally of one file name)."""

@@ -107,6 +107,15 @@ class Store:
         self.read_only = read_only
         self.queries = Queries(self)
         """The query layer over this store's events (see :mod:`detente.query`)."""
+        self._lookups = False
+
+    def _with_lookups(self) -> duckdb.DuckDBPyConnection:
+        """Return the connection with the readers' code tables and macros installed (once:
+        only ingest needs them)."""
+        if not self._lookups:
+            install_lookups(self._con)
+            self._lookups = True
+        return self._con
 
     # -- opening ---------------------------------------------------------
 
@@ -155,11 +164,12 @@ class Store:
                 raise StoreError(f"{p}: a DuckDB file, but not a detente store")
             if not read_only:
                 con.execute(DDL)
-                store._set_meta("schema_version", SCHEMA_VERSION, only_if_missing=True)
-                store._set_meta("store_id", uuid.uuid4().hex, only_if_missing=True)
-                store._set_meta("version", "0", only_if_missing=True)
+                have = {str(r[0]) for r in con.execute("SELECT key FROM meta").fetchall()}
+                for key, value in (("schema_version", SCHEMA_VERSION),
+                                   ("store_id", uuid.uuid4().hex), ("version", "0")):
+                    if key not in have:
+                        store._set_meta(key, value, only_if_missing=True)
             store._check_schema()
-            install_lookups(con)
             if with_chronology and not read_only:
                 store.sync_chronology()
         except BaseException:
@@ -254,7 +264,8 @@ class Store:
         Raises:
             InputFileError: the file cannot be read; the store is unchanged.
         """
-        return ingest_file(self._con, path, fmt=fmt, rules=self.rules, reader_chosen=on_reader)
+        return ingest_file(self._with_lookups(), path, fmt=fmt, rules=self.rules,
+                           reader_chosen=on_reader)
 
     def ingest(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[FileReport]:
         """Ingest files, folders and globs; stop at the first unreadable file."""
@@ -263,6 +274,7 @@ class Store:
     def retag(self) -> int:
         """Recompute every event's issue areas with the store's rules; return changes."""
         tag = self.rules.sql()
+        self._with_lookups()
         self._con.execute("BEGIN TRANSACTION")
         try:
             changed = self._con.execute(
