@@ -269,3 +269,32 @@ def test_no_cache_of_query_results_outside_the_layer() -> None:
                             r"(OrderedDict|dict|\{|defaultdict|WeakValueDictionary)", value):
                         found.append(f"{rel}:{node.lineno} keeps answers in {t.id}")
     assert found == []
+
+
+@pytest.mark.parametrize("text", ["O'Brien", "'; DROP TABLE events; --", "a ? b", "$first_day",
+                                  "\"quoted\"", "''", "Україна", "back\\slash", "new\nline"])
+def test_values_written_into_a_query_stay_data(store: Store, text: str) -> None:
+    from detente.query._sql import bind
+
+    sql = bind("SELECT ? AS a, '?' AS b, \"x?y\" AS c, ? AS d FROM (SELECT 1 AS \"x?y\")",
+               [text, dt.date(2021, 3, 4)])
+    assert store._con.execute(sql).fetchall() == [(text, "?", 1, dt.date(2021, 3, 4))]
+    named = bind("SELECT $v AS v, '$v' AS w", {"v": text})
+    assert store._con.execute(named).fetchall() == [(text, "$v")]
+    assert store.count(Selection(search=text)) == 0  # a search for it finds nothing, breaks nothing
+
+
+def test_only_plain_values_are_written_into_a_query() -> None:
+    from detente.errors import QueryError
+    from detente.query._sql import bind, literal
+
+    assert literal(["a", "b'c"]) == "['a', 'b''c']::VARCHAR[]"
+    assert literal([1, 2]) == "[1, 2]::BIGINT[]"
+    assert literal(None) == "NULL" and literal(True) == "true" and literal(2.5) == "2.5"
+    for bad in (object(), {"a": 1}, b"bytes", "nul\x00", dt.datetime(2021, 1, 1), [1, "a"]):
+        with pytest.raises(QueryError):
+            literal(bad)
+    with pytest.raises(ValueError, match="fewer"):
+        bind("SELECT ?, ?", [1])
+    with pytest.raises(ValueError, match="more"):
+        bind("SELECT ?", [1, 2])

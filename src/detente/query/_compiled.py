@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import sys
 import threading
 import uuid
 from collections import OrderedDict
@@ -42,7 +43,9 @@ import duckdb
 import pyarrow as pa
 
 from detente.query._engines import EVENT_COLUMNS, ibis_duckdb
+from detente.query._cache import CACHE
 from detente.query._plan import Plan
+from detente.query._sql import bind, literal
 from detente.query.metrics import CURATED_DATASETS
 
 if TYPE_CHECKING:
@@ -237,8 +240,8 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan) -> pa.Table:
     from detente.query.types import Selection
 
     machine = any(d not in CURATED_DATASETS for d in plan.datasets)
-    totals = _daily_totals(q, spec) if machine else None
     relation, scoped = q._source(Selection(dyad=tuple(spec.dyad)))
+    totals = _totals_for(q, spec, scoped) if machine else None
     only_dyad = totals is not None and scoped
     if not only_dyad:
         relation = "events"
@@ -265,18 +268,46 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan) -> pa.Table:
     if entry is None:
         return _run_once(q, relation, spec, plan, totals, only_dyad)
     params = {name: getattr(plan, name) for name in _STAND_INS}
+    # the grid goes in as data written into the query; the daily totals, when kept, as a
+    # table registered beside it
+    sql = bind(entry.sql.replace(f'"{entry.grid}"', _grid_values(plan.grid), 1), params)
     con = q._con
     with q._lock:
-        con.register(entry.grid, plan.grid)
         if entry.totals is not None:
             con.register(entry.totals, totals)
         try:
-            result: pa.Table = con.execute(entry.sql, params).to_arrow_table()
+            result: pa.Table = con.execute(sql).to_arrow_table()
             return result
         finally:
-            con.unregister(entry.grid)
             if entry.totals is not None:
                 con.unregister(entry.totals)
+
+
+def _totals_for(q: Queries, spec: IndicatorSpec, scoped: bool) -> pa.Table | None:
+    """Return the daily totals to hand the indicator query, or ``None`` for the query to
+    count them itself.
+
+    Kept totals are used when there are some; they are counted and kept when this process
+    already reads Arrow tables registered beside its queries (a dashboard, a brief, a
+    notebook: DuckDB's client imports pandas for that, half a second). A short command
+    that has neither lets the indicator query count them in the same pass.
+    """
+    key = ("indicators.daily_totals", spec.one_a_day, spec.root_only, spec.min_sources)
+    found, kept = CACHE.get(q.stamp(), key)
+    if found:
+        table: pa.Table = kept
+        return table
+    if scoped or "pandas" in sys.modules:
+        return _daily_totals(q, spec)
+    return None
+
+
+def _grid_values(grid: pa.Table) -> str:
+    """Return the period grid as a relation written out (``VALUES``)."""
+    rows = ", ".join(
+        f"({literal(r['dataset'])}, {literal(r['direction'])}, {literal(r['period_start'])}, "
+        f"{literal(r['period_end'])})" for r in grid.to_pylist())
+    return (f"(SELECT * FROM (VALUES {rows}) AS g(dataset, direction, period_start, period_end))")
 
 
 def _run_once(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pyarrow as pa
 
 from detente.query._cache import CACHE, Stamp
-from detente.query._sql import DYAD_SQL, where
+from detente.query._sql import DYAD_SQL, bind, where
 from detente.query.types import Dyad, Selection
 from detente.schema import CANONICAL_SCHEMA, column_names
 
@@ -72,13 +72,19 @@ class Queries:
         """Forget what this connection registered (the store is closing)."""
         self._registered.clear()
 
+    def _run(self, sql: str, params: list[object] | dict[str, object] | None = None) -> Any:
+        """Run one statement with its parameters written in (:func:`~detente.query._sql.bind`);
+        return the cursor. The caller holds :attr:`_lock`."""
+        return self._con.execute(bind(sql, params))
+
     def _rows(self, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
         with self._lock:
-            return self._con.execute(sql, params or []).fetchall()
+            rows: list[tuple[Any, ...]] = self._run(sql, params).fetchall()
+        return rows
 
     def _arrow(self, sql: str, params: list[object] | None = None) -> pa.Table:
         with self._lock:
-            table: pa.Table = self._con.sql(sql, params=params or []).to_arrow_table()
+            table: pa.Table = self._run(sql, params).to_arrow_table()
         return table
 
     # -- copies of one dyad's events -------------------------------------
@@ -99,15 +105,15 @@ class Queries:
             a, b = key
             cur = self._con.cursor()
             try:
-                row = cur.execute(
+                row = cur.execute(bind(
                     f"SELECT count(*) FILTER ({DYAD_SQL}), count(*) FROM events",
-                    [a, b, b, a]).fetchone()
+                    [a, b, b, a])).fetchone()
                 rows, total = (int(row[0]), int(row[1])) if row else (0, 0)
                 if rows > SCOPE_MAX_ROWS or 2 * rows > total:
                     return None
                 cols = ", ".join(f'"{c}"' for c in column_names())
-                table: pa.Table = cur.sql(f"SELECT {cols} FROM events WHERE {DYAD_SQL}",
-                                          params=[a, b, b, a]).to_arrow_table()
+                table: pa.Table = cur.execute(bind(f"SELECT {cols} FROM events WHERE {DYAD_SQL}",
+                                                   [a, b, b, a])).to_arrow_table()
                 return table
             finally:
                 cur.close()
@@ -177,7 +183,7 @@ class Queries:
         sql, params = self._select(sel, None, None, 0, False)
         cur = self._con.cursor()
         try:
-            reader = cur.sql(sql, params=params).to_arrow_reader(batch_rows)
+            reader = cur.execute(bind(sql, params)).to_arrow_reader(batch_rows)
             for batch in reader:
                 yield pa.RecordBatch.from_arrays(
                     [batch.column(i).cast(f.type) for i, f in enumerate(CANONICAL_SCHEMA)],
@@ -272,7 +278,7 @@ class Queries:
         rel, clause, params = self._where(sel)
         cols = ", ".join(f'"{c}"' for c in columns)
         with self._lock:
-            cur = self._con.execute(
+            cur = self._run(
                 f"SELECT {cols}, count(*) OVER () AS _total FROM {rel} WHERE {clause} "
                 "ORDER BY coalesce(num_mentions, 0) DESC, abs(goldstein) DESC NULLS LAST, "
                 "date DESC, event_id LIMIT ?", [*params, max(limit, 1)])
@@ -393,7 +399,7 @@ class Queries:
         if before is not None:
             clause, params = f"({clause}) AND date < ?", [*params, before]
         with self._lock:
-            cur = self._con.execute(
+            cur = self._run(
                 f"SELECT dataset, area, CAST(date_trunc('{period}', date) AS DATE) AS period_start, "
                 f"{stats_sql()} FROM (SELECT *, unnest(issue_areas) AS area FROM {rel} "
                 f"WHERE {clause}) GROUP BY ALL ORDER BY dataset, area, period_start", params)

@@ -58,3 +58,97 @@ def where(sel: Selection, *, skip_dyad: bool = False) -> tuple[str, list[object]
         clauses.append("contains(lower(concat_ws(' ', text, url, source_name, target_name)), ?)")
         params.append(sel.search.lower())
     return (" AND ".join(clauses) or "true"), params
+
+
+def literal(value: object) -> str:
+    """Return ``value`` as a DuckDB SQL literal: strings quoted (quotes doubled; no escape
+    sequence exists in a standard string), dates as ``DATE '…'``, numbers as numbers, lists
+    as typed lists. Values of any other type are refused, so nothing but data gets in.
+
+    Raises:
+        QueryError: a value of another type, or a string holding a NUL character.
+    """
+    from datetime import date, datetime
+
+    from detente.errors import QueryError
+
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return f"'{value}'::DOUBLE"
+        return repr(float(value))
+    if isinstance(value, datetime):
+        raise QueryError(f"a time {value!r} where a date is expected")
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise QueryError("a value holds a NUL character")
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, list | tuple):
+        items = list(value)
+        if all(isinstance(v, str) for v in items):
+            return "[" + ", ".join(literal(v) for v in items) + "]::VARCHAR[]"
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+            return "[" + ", ".join(literal(v) for v in items) + "]::BIGINT[]"
+        if all(isinstance(v, date) for v in items):
+            return "[" + ", ".join(literal(v) for v in items) + "]::DATE[]"
+    raise QueryError(f"cannot use {type(value).__name__} {value!r} in a query")
+
+
+def bind(sql: str, params: list[object] | tuple[object, ...] | dict[str, object] | None) -> str:
+    """Return ``sql`` with its parameters (``?`` in order, or ``$name``) written in as
+    :func:`literal` values. Placeholders inside quoted strings or names are left alone.
+
+    The store's queries are bound here rather than by the DuckDB client, whose binding of
+    any Python value imports pandas (half a second for a short command) and plans the
+    query before knowing the values.
+    """
+    if not params:
+        return sql
+    out: list[str] = []
+    positional = iter(params) if not isinstance(params, dict) else None
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in ("'", '"'):
+            j = i + 1
+            while j < n:
+                if sql[j] == ch:
+                    if j + 1 < n and sql[j + 1] == ch:
+                        j += 2
+                        continue
+                    break
+                j += 1
+            out.append(sql[i:j + 1])
+            i = j + 1
+            continue
+        if ch == "?" and positional is not None:
+            try:
+                out.append(literal(next(positional)))
+            except StopIteration:
+                raise ValueError("fewer parameters than placeholders") from None
+            i += 1
+            continue
+        if ch == "$" and isinstance(params, dict):
+            j = i + 1
+            while j < n and (sql[j].isalnum() or sql[j] == "_"):
+                j += 1
+            name = sql[i + 1:j]
+            if name in params:
+                out.append(literal(params[name]))
+                i = j
+                continue
+        out.append(ch)
+        i += 1
+    if positional is not None and next(positional, _END) is not _END:
+        raise ValueError("more parameters than placeholders")
+    return "".join(out)
+
+
+_END = object()

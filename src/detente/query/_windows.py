@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
+from detente.query._sql import literal
 from detente.query.metrics import derive_row, stats_sql
 from detente.query.types import Direction, Dyad
 
@@ -99,7 +98,7 @@ j AS MATERIALIZED (
     AND (len(w.roots) = 0 OR list_contains(w.roots, e.event_root))
     AND (len(w.codes) = 0 OR len(list_filter(w.codes, c -> starts_with(e.event_code, c))) > 0)),
 s AS (SELECT wid, max(date) AS last_date, {stats} FROM j GROUP BY wid),
-r AS (SELECT wid, event_id, date, (len(quads) = 0 OR list_contains(quads, quad_class)) AS in_quads
+r AS (SELECT wid, event_id, date, (len(quads) = 0 OR list_contains(quads, CAST(quad_class AS BIGINT))) AS in_quads
       FROM j QUALIFY row_number() OVER (PARTITION BY wid, in_quads ORDER BY date DESC, event_id) <= ?),
 i AS (SELECT wid, list(struct_pack(event_id, date, in_quads) ORDER BY date DESC, event_id) AS ids
       FROM r GROUP BY wid)
@@ -110,26 +109,27 @@ the requests it falls in (by dataset, direction, days, issue areas, roots and co
 request, the statistics and the newest ids (of its quad classes, and of any class)."""
 
 
-def _windows_table(requests: list[MetricRequest]) -> pa.Table:
-    rows: dict[str, list[Any]] = {k: [] for k in ("wid", "dataset", "source", "target", "since",
-                                                  "until", "issues", "roots", "codes", "quads")}
+_WINDOW_COLUMNS = ("wid", "dataset", "source", "target", "since", "until", "issues", "roots",
+                   "codes", "quads")
+
+
+def _windows_sql(requests: list[MetricRequest]) -> str:
+    """Return the requests as a relation (``VALUES``), one row per direction read: the
+    windows reach DuckDB as data written in by :func:`~detente.query._sql.literal`."""
+    rows: list[str] = []
     for wid, r in enumerate(requests):
         for a, b in ((r.source, r.target), (r.target, r.source)) if r.pooled else ((r.source, r.target),):
-            rows["wid"].append(wid)
-            rows["dataset"].append(r.dataset)
-            rows["source"].append(a)
-            rows["target"].append(b)
-            rows["since"].append(r.since or date.min)
-            rows["until"].append(r.until)
-            rows["issues"].append(list(r.issue_areas))
-            rows["roots"].append([x.zfill(2) for x in r.roots])
-            rows["codes"].append(list(r.codes))
-            rows["quads"].append(list(r.quads))
-    return pa.table(rows, schema=pa.schema([
-        ("wid", pa.int64()), ("dataset", pa.string()), ("source", pa.string()),
-        ("target", pa.string()), ("since", pa.date32()), ("until", pa.date32()),
-        ("issues", pa.list_(pa.string())), ("roots", pa.list_(pa.string())),
-        ("codes", pa.list_(pa.string())), ("quads", pa.list_(pa.int64()))]))
+            values = (wid, r.dataset, a, b, r.since or date.min, r.until, list(r.issue_areas),
+                      [x.zfill(2) for x in r.roots], list(r.codes), list(r.quads))
+            rows.append("(" + ", ".join(_typed(v, c) for v, c in zip(values, _WINDOW_COLUMNS,
+                                                                      strict=True)) + ")")
+    return f"(SELECT * FROM (VALUES {', '.join(rows)}) AS v({', '.join(_WINDOW_COLUMNS)}))"
+
+
+def _typed(value: object, column: str) -> str:
+    if isinstance(value, list) and not value:
+        return "[]::BIGINT[]" if column == "quads" else "[]::VARCHAR[]"
+    return literal(value)
 
 
 def measure(q: Queries, requests: list[MetricRequest], max_ids: int = 10
@@ -138,16 +138,12 @@ def measure(q: Queries, requests: list[MetricRequest], max_ids: int = 10
     unique = list(dict.fromkeys(requests))
     if not unique:
         return {}
-    table = _windows_table(unique)
-    name = "_detente_windows"
     with q._lock:
-        q._con.register(name, table)
-        try:
-            cur = q._con.execute(_MEASURE.format(w=name, stats=stats_sql()), [max_ids])
-            cols = [d[0] for d in cur.description]
-            stats = {int(r[0]): dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
-        finally:
-            q._con.unregister(name)
+        cur = q._con.execute("WITH w AS MATERIALIZED " + _windows_sql(unique) + ", "
+                             + _MEASURE.format(w="w", stats=stats_sql()).removeprefix("\nWITH ")
+                             .replace("?", literal(max_ids), 1))
+        cols = [d[0] for d in cur.description]
+        stats = {int(r[0]): dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
     empty = {c: 0 for c in cols if c not in ("wid", "last_date", "ids")} | {
         "g_sum": None, "w_num": None, "w_den": None}
     out: dict[MetricRequest, MetricResult] = {}

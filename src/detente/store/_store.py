@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from detente.errors import DetenteError, QueryError, StoreBusyError, StoreError
 from detente.query import Queries, Selection, Stamp
+from detente.query._sql import bind
 from detente.readers import Reader, SourceFile, install_lookups
 from detente.store._ingest import FileReport, ingest_file
 from detente.store._schema import DDL, SCHEMA_VERSION, bump_version
@@ -199,7 +200,7 @@ class Store:
 
     def meta(self, key: str) -> str | None:
         """Return a value from the store's ``meta`` table."""
-        row = self._con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self._con.execute(bind("SELECT value FROM meta WHERE key = ?", [key])).fetchone()
         return None if row is None else str(row[0])
 
     def _set_meta(self, key: str, value: str, only_if_missing: bool = False) -> None:
@@ -400,9 +401,8 @@ def _connect(p: Path, read_only: bool, wait: float,
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchone()
+    row = con.execute(bind(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])).fetchone()
     return bool(row and row[0])
 
 
