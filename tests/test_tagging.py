@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +127,34 @@ def test_bad_rules_files_name_the_file(tmp_path: Path, body: str, message: str) 
     assert str(path) in str(info.value)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def _table(events: list[dict[str, Any]], given: bool = False) -> pa.Table:
+    cols: dict[str, Any] = {c: [e.get(c) for e in events] for c in COLUMNS}
+    fields = [pa.field(c, pa.string()) for c in COLUMNS]
+    cols["issue_areas"] = [["stale"] for _ in events]  # ignored: the rules decide
+    fields.append(pa.field("issue_areas", pa.list_(pa.string())))
+    if given:
+        cols["_given_areas"] = [e.get("given", []) for e in events]
+        fields.append(pa.field("_given_areas", pa.list_(pa.string())))
+    return pa.table(cols, schema=pa.schema(fields))
+
+
+def test_tag_table_tags_each_row_as_the_sql_does_in_row_order(rules: RuleSet) -> None:
+    kinds = [{"text": "Russia annexes Crimea"}, {"text": "weather is fine today", "event_code": "010"},
+             {"text": "Treasury sanctions Rosneft", "given": ["arctic"]},
+             {"source_role": "MIL", "target_role": "MIL", "event_code": "040"}]
+    events = [kinds[i % len(kinds)] for i in range(5000)]  # enough rows for DuckDB to scan in parallel
+    got = rules.tag_table(_table(events, given=True))
+    assert got == [tags(rules, **e) for e in events[: len(kinds)]] * (len(events) // len(kinds))
+    assert "arctic" in got[2] and "stale" not in got[0]
+    # without a _given_areas column, no tag is given
+    assert rules.tag_table(_table(kinds))[2] == tags(rules, **{**kinds[2], "given": []})
+    assert rules.tag_table(_table([])) == []
+
+
+def test_tagging_loads_no_duckdb_until_it_tags() -> None:
+    code = ("import sys, detente.tagging, detente.coder; "
+            "print(sorted(m for m in ('duckdb', 'detente.store') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import duckdb
 import pyarrow as pa
 
 from detente.coder.actors import actor_country
 from detente.coder.coder import CodedEvent
 from detente.ontology import event_code, plover_type_for_cameo, quad_class_for_root
 from detente.schema import CANONICAL_SCHEMA
-from detente.store import FileReport, Store
 from detente.tagging import RuleSet, load_rules
+
+if TYPE_CHECKING:
+    from detente.store import FileReport, Store
 
 __all__ = ["DATASET", "canonical_rows", "ingest_events", "tag_rows", "write_jsonl"]
 
@@ -81,25 +82,13 @@ def canonical_rows(events: Iterable[CodedEvent]) -> list[dict[str, Any]]:
 
 
 def tag_rows(rows: list[dict[str, Any]], rules: RuleSet | None = None) -> None:
-    """Fill each row's ``issue_areas`` with the store's issue-area rules (in place).
-
-    The rules are SQL, so they run in an in-memory DuckDB exactly as at ingest.
-    """
+    """Fill each row's ``issue_areas`` with the store's issue-area rules (in place),
+    tagged exactly as at ingest (see :meth:`detente.tagging.RuleSet.tag_table`)."""
     if not rows:
         return
-    rs = rules or load_rules()
     table = pa.Table.from_pylist(rows, schema=CANONICAL_SCHEMA)
-    table = table.drop_columns(["issue_areas"]).append_column(
-        "_given_areas", pa.array([[] for _ in rows], pa.list_(pa.string()))
-    )
-    con = duckdb.connect()
-    try:
-        con.register("coded_rows", table)
-        got = con.execute(f"SELECT issue_areas FROM ({rs.tag_select('coded_rows')})").fetchall()
-    finally:
-        con.close()
-    for row, (areas,) in zip(rows, got, strict=True):
-        row["issue_areas"] = list(areas or [])
+    for row, areas in zip(rows, (rules or load_rules()).tag_table(table), strict=True):
+        row["issue_areas"] = areas
 
 
 def _json_default(value: Any) -> Any:
@@ -116,11 +105,6 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
         out.write(json.dumps(slim, default=_json_default, ensure_ascii=False) + "\n")
         n += 1
     return n
-
-
-def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
 
 
 def ingest_events(store: Store, rows: list[dict[str, Any]], name: str = "coded.jsonl") -> FileReport:

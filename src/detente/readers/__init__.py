@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -246,8 +245,3 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Rea
 
 def _short(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0][:300]
-
-
-def iter_batches(table: pa.Table, size: int = 65536) -> Iterator[pa.RecordBatch]:
-    """Yield ``table`` as record batches of at most ``size`` rows."""
-    yield from table.to_batches(max_chunksize=size)

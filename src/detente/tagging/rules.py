@@ -8,12 +8,15 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from detente._yaml import safe_load
 from detente.errors import RulesError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["ISSUE_AREAS", "Rule", "RuleSet", "load_rules"]
 
@@ -142,6 +145,35 @@ class RuleSet:
             f"(SELECT *, {_HAYSTACK} AS _hay, coalesce(regexp_matches(_hay, {_q(combined)}, 'i'), false) "
             f"AS _gate FROM {relation})"
         )
+
+    def tag_table(self, table: pa.Table) -> list[list[str]]:
+        """Return the issue areas of each row of ``table``, in row order.
+
+        ``table`` holds canonical columns (at least those the rules read: code,
+        PLOVER type, actors, countries, roles, names, text, URL). Its
+        ``issue_areas`` column, if any, is ignored; a ``_given_areas`` column
+        (tags a source gave itself) is kept alongside, as at ingest. The rows are
+        tagged by the same SQL as at ingest, in an in-memory DuckDB of their own.
+        """
+        import duckdb
+        import pyarrow as pa
+
+        if table.num_rows == 0:
+            return []
+        if "issue_areas" in table.column_names:
+            table = table.drop_columns(["issue_areas"])
+        if "_given_areas" not in table.column_names:
+            table = table.append_column(
+                "_given_areas", pa.array([[] for _ in range(table.num_rows)], pa.list_(pa.string())))
+        table = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+        con = duckdb.connect()
+        try:
+            con.register("_rows", table)
+            got = con.execute(
+                f"SELECT issue_areas FROM ({self.tag_select('_rows')}) ORDER BY _row").fetchall()
+        finally:
+            con.close()
+        return [list(areas or []) for (areas,) in got]
 
     def fingerprint(self) -> str:
         """Return a short hash identifying these rules."""
