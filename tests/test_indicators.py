@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from conftest import write_sql
 from detente.errors import QueryError
 from detente.indicators import (
     INDICATOR_SCHEMA,
@@ -22,8 +23,6 @@ from detente.indicators import (
     relationship_index,
 )
 from detente.store import Store
-
-from conftest import write_sql
 
 _ROW_SCHEMA = pa.schema([
     ("event_id", pa.string()), ("date", pa.date32()), ("source_actor", pa.string()),
@@ -367,7 +366,8 @@ def test_show_sql_parses_as_bigquery(main_store: Store) -> None:
 
 
 def test_runs_that_differ_in_dates_reuse_one_compiled_query(main_store: Store) -> None:
-    from detente.query import CACHE, _compiled as _duckdb
+    from detente.query import CACHE
+    from detente.query import _compiled as _duckdb
 
     _duckdb.clear_compiled()
     spans = [(None, None), (date(2020, 2, 1), None), (None, date(2020, 2, 20)),
@@ -400,7 +400,8 @@ def test_remembered_daily_totals_follow_new_events(main_store: Store) -> None:
 
 def test_compiled_queries_outlive_the_process_in_the_cache_folder(
         main_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from detente.query import CACHE, _compiled as _duckdb
+    from detente.query import CACHE
+    from detente.query import _compiled as _duckdb
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 

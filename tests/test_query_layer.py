@@ -208,7 +208,8 @@ def test_only_the_store_and_the_query_layer_touch_the_store() -> None:
         for node in ast.walk(tree):
             if pkg not in LAYER and pkg not in SCANNERS:
                 if isinstance(node, ast.Import | ast.ImportFrom):
-                    names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                    names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                             else [node.module or ""])
                     if any(n == "duckdb" or n.startswith("duckdb.") for n in names):
                         found.append(f"{rel}:{node.lineno} imports duckdb")
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
@@ -257,7 +258,8 @@ def test_no_cache_of_query_results_outside_the_layer() -> None:
                 for dec in node.decorator_list:
                     name = ast.unparse(dec)
                     if "cache" in name and any(
-                            a.annotation is not None and re.search(r"\b(Store|Queries)\b", ast.unparse(a.annotation))
+                            a.annotation is not None
+                            and re.search(r"\b(Store|Queries)\b", ast.unparse(a.annotation))
                             for a in node.args.args):
                         found.append(f"{rel}:{node.lineno} caches {node.name} of a store")
         for node in tree.body:  # module-level mappings that keep answers

@@ -412,7 +412,7 @@ def _names(node: Node | None, kind: type) -> tuple[str, ...]:
     if node is None:
         return ()
     items = node.items if isinstance(node, ListLit) else (node,)
-    return tuple(str(i.value) for i in items if isinstance(i, kind))
+    return tuple(str(getattr(i, "value", "")) for i in items if isinstance(i, kind))
 
 
 def _request(direction: Direction, dataset: str, start: date | None, end: date, node: Call,

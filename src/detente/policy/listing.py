@@ -7,7 +7,6 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from detente.errors import QueryError
 from detente.policy._evaluation import EvalContext, last_contact
 from detente.policy.registry import ChannelState, Registry, channel_state, load_registry
 from detente.policy.status import choose_dataset, last_day

@@ -20,7 +20,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from typing import Any, NamedTuple, TypeVar
 
-__all__ = ["KEPT", "CACHE", "QueryCache", "Stamp"]
+__all__ = ["CACHE", "KEPT", "QueryCache", "Stamp"]
 
 T = TypeVar("T")
 

@@ -36,14 +36,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
-from detente.query._engines import EVENT_COLUMNS, ibis_duckdb
 from detente.query._cache import CACHE
+from detente.query._engines import EVENT_COLUMNS, ibis_duckdb
 from detente.query._plan import Plan
 from detente.query._sql import bind, literal
 from detente.query.metrics import CURATED_DATASETS
@@ -240,7 +239,7 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan) -> pa.Table:
     from detente.query.types import Selection
 
     machine = any(d not in CURATED_DATASETS for d in plan.datasets)
-    relation, scoped = q._source(Selection(dyad=tuple(spec.dyad)))
+    relation, scoped = q._source(Selection(dyad=(spec.dyad[0], spec.dyad[1])))
     totals = _totals_for(q, spec, scoped) if machine else None
     only_dyad = totals is not None and scoped
     if not only_dyad:

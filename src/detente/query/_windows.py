@@ -98,7 +98,8 @@ j AS MATERIALIZED (
     AND (len(w.roots) = 0 OR list_contains(w.roots, e.event_root))
     AND (len(w.codes) = 0 OR len(list_filter(w.codes, c -> starts_with(e.event_code, c))) > 0)),
 s AS (SELECT wid, max(date) AS last_date, {stats} FROM j GROUP BY wid),
-r AS (SELECT wid, event_id, date, (len(quads) = 0 OR list_contains(quads, CAST(quad_class AS BIGINT))) AS in_quads
+r AS (SELECT wid, event_id, date,
+             (len(quads) = 0 OR list_contains(quads, CAST(quad_class AS BIGINT))) AS in_quads
       FROM j QUALIFY row_number() OVER (PARTITION BY wid, in_quads ORDER BY date DESC, event_id) <= ?),
 i AS (SELECT wid, list(struct_pack(event_id, date, in_quads) ORDER BY date DESC, event_id) AS ids
       FROM r GROUP BY wid)

@@ -187,7 +187,7 @@ def stats_sql(prefix: str = "") -> str:
 
 
 def _ibis(e: Expr, t: Any) -> Any:
-    import ibis  # type: ignore[import-untyped]
+    import ibis  # type: ignore[import-untyped,unused-ignore]
 
     op, a = e.op, e.args
     if op == "col":

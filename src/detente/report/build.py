@@ -8,6 +8,7 @@ from typing import Any
 
 from detente import __version__
 from detente.errors import QueryError
+from detente.query import Selection
 from detente.report import _sections as sections
 from detente.report._sources import Unavailable, indicator_rows, library_versions
 from detente.report.caveats import caveats_for
@@ -23,7 +24,6 @@ from detente.report.model import (
     PlaybookSection,
     Reproducibility,
 )
-from detente.query import Selection
 from detente.store import Store
 
 __all__ = ["HEADLINE", "build_brief", "resolve_period"]

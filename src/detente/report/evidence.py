@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from detente.report.model import DatasetRecord, EvidenceEvent, EvidenceGroup, FileRecord
 from detente.query import Selection
+from detente.report.model import DatasetRecord, EvidenceEvent, EvidenceGroup, FileRecord
 from detente.store import Store
 
 __all__ = ["coverage", "dataset_records", "evidence_group", "file_records"]

@@ -30,7 +30,7 @@ from detente.readers import (
     staged_sql,
 )
 from detente.schema import column_names
-from detente.store._schema import bump_version, CONTENT_COLUMNS
+from detente.store._schema import CONTENT_COLUMNS, bump_version
 from detente.tagging import RuleSet
 
 __all__ = ["FileReport", "ingest_file"]
