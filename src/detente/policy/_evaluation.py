@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -29,9 +29,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from detente.errors import QueryError
-from detente.query import ChannelRequest, Dyad, MetricRequest, MetricResult
-from detente.query import Direction as Way
-from detente.query.metrics import QUAD_GROUPS, quad_count, quad_share
 from detente.policy.grammar import (
     Attr,
     BinOp,
@@ -52,6 +49,9 @@ from detente.policy.grammar import (
     String,
 )
 from detente.policy.registry import Registry, channel_state
+from detente.query import ChannelRequest, Dyad, MetricRequest, MetricResult
+from detente.query import Direction as Way
+from detente.query.metrics import QUAD_GROUPS, quad_count, quad_share
 from detente.store import Store
 
 __all__ = ["ConditionResult", "EvalContext", "Evidence", "Outcome", "evaluate", "shift_months"]
@@ -128,11 +128,8 @@ class EvalContext:
         channels its conditions ask for, then fetch them all in one batch; the
         evaluations that follow read the answers. An error in the collecting pass is
         left for the real one to raise."""
-        with self._collect():
-            try:
-                run()
-            except QueryError:
-                pass
+        with self._collect(), suppress(QueryError):
+            run()
 
     def measure(self, request: MetricRequest) -> MetricResult | None:
         """Return the answer to ``request`` (fetched now unless prefetched); ``None``
