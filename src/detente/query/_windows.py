@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from detente.query._sql import literal
+from detente.query._sql import DYAD_SQL, literal
 from detente.query.metrics import derive_row, stats_sql
 from detente.query.types import Direction, Dyad
 
@@ -193,8 +193,7 @@ def last_contacts(q: Queries, requests: list[ChannelRequest]
     params: list[object] = []
     for scope in scopes:
         a, b, dataset, until = scope
-        clause = ("(((source_country = ? AND target_country = ?) OR (source_country = ? AND "
-                  "target_country = ?)) AND dataset = ? AND date <= ?")
+        clause = f"({DYAD_SQL} AND dataset = ? AND date <= ?"
         params += [a, b, b, a, dataset, until]
         mine = [r for r in unique if (r.a, r.b, r.dataset, r.until) == scope]
         if all(r.roots for r in mine):  # only the roots some channel asks for
@@ -204,8 +203,7 @@ def last_contacts(q: Queries, requests: list[ChannelRequest]
         within.append(clause + ")")
     parts: list[str] = []
     for i, r in enumerate(unique):
-        clauses = ["((source_country = ? AND target_country = ?) OR "
-                   "(source_country = ? AND target_country = ?))", "dataset = ?", "date <= ?"]
+        clauses = [DYAD_SQL, "dataset = ?", "date <= ?"]
         p: list[object] = [r.a, r.b, r.b, r.a, r.dataset, r.until]
         if r.roles:
             marks = ", ".join("?" for _ in r.roles)
