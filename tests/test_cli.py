@@ -209,3 +209,105 @@ def test_ingest_a_folder_and_a_glob(write: Callable[..., Path], tmp_path: Path, 
     again = run("ingest", f"{folder}/*/*.CSV", "--store", store, "--quiet")
     assert again.exit_code == 0
     assert _summary_row(again.stdout, "20180101000000")[-5:] == ["2", "0", "2", "0", "0"]
+
+
+# -- start-up -----------------------------------------------------------------
+
+HEAVY = ("detente.report", "detente.analysis", "detente.indicators", "detente.policy", "pandas",
+         "pyarrow", "duckdb", "ibis", "altair")
+
+
+def _loaded(code: str) -> set[str]:
+    probe = f"import sys; {code}; print(' '.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return {m for m in out.stdout.split() if any(m == h or m.startswith(h + ".") for h in HEAVY)}
+
+
+def test_starting_the_cli_imports_no_heavy_module() -> None:
+    # the CLI registers every command without importing what the commands run
+    assert sorted(_loaded("import detente.cli.app")) == []
+    out = subprocess.run([sys.executable, "-m", "detente", "--version"], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == f"detente {__version__}" and not out.stderr
+
+
+def test_the_cli_periods_are_the_query_layers() -> None:
+    from detente.cli._options import PERIODS
+    from detente.query import PERIODS as QUERY_PERIODS
+
+    assert PERIODS == QUERY_PERIODS
+
+
+def test_wait_is_an_option_of_every_command_that_opens_the_store() -> None:
+    from detente.store import DEFAULT_WAIT
+
+    root: Any = typer.main.get_command(app)
+    opens = [c for c in COMMANDS if not hasattr(_command(root, c), "commands")
+             and any(p.name == "store" for p in _command(root, c).params)]
+    assert len(opens) >= 15
+    for path in opens:
+        if path == ("serve",):  # the dashboard's requests wait by a --wait of their own
+            continue
+        wait = next((p for p in _command(root, path).params if p.name == "wait"), None)
+        assert wait is not None, f"`detente {' '.join(path)}` has no --wait"
+        assert wait.envvar == "DETENTE_WAIT"
+        assert f"default: {DEFAULT_WAIT:g}" in (getattr(wait, "help", "") or "")
+
+
+def _command(root: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        root = root.commands[part]
+    return root
+
+
+# -- ingest, file by file ------------------------------------------------------
+
+
+def test_ingest_opens_and_releases_the_store_for_each_file(write: Callable[..., Path], store: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.store import Store
+
+    first = _gdelt_file(write)
+    second = write("events.tab", [icews_header(), icews_line()])
+    seen: list[str] = []
+    real_open = Store.open.__func__  # type: ignore[attr-defined]
+
+    def spy_open(cls: type[Store], path: Any = None, **kwargs: Any) -> Store:
+        if seen:  # before each later file: another process can take the file read-write
+            code = "import duckdb, sys; duckdb.connect(sys.argv[1]).close()"
+            subprocess.run([sys.executable, "-c", code, str(path)], check=True, timeout=60)
+        st = real_open(cls, path, **kwargs)
+        seen.append("open")
+        real_close = st.close
+
+        def close() -> None:
+            seen.append("close")
+            real_close()
+
+        st.close = close  # type: ignore[method-assign]
+        return st
+
+    monkeypatch.setattr(Store, "open", classmethod(spy_open))
+    result = run("ingest", first, second, "--store", store, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert seen == ["open", "close", "open", "close"]
+    assert "reading as gdelt2 (detected)" in result.stderr
+    assert "reading as icews (detected)" in result.stderr
+    assert _summary_row(result.stdout, first.name)[-5:] == ["3", "3", "0", "0", "0"]
+    assert _summary_row(result.stdout, second.name)[-5:] == ["1", "1", "0", "0", "0"]
+    assert _summary_row(result.stdout, "total")[-5:] == ["4", "4", "0", "0", "0"]
+
+
+def test_a_bad_file_leaves_the_others_ingested(write: Callable[..., Path], tmp_path: Path,
+                                               store: Path) -> None:
+    good = _gdelt_file(write)
+    bad = tmp_path / "picture.bin"
+    bad.write_bytes(bytes(range(256)) * 20)
+    other = write("events.tab", [icews_header(), icews_line()])
+    result = run("ingest", good, bad, other, "--store", store, "--quiet")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "picture.bin" in errors[0]
+    assert "1 file(s) not ingested" in result.stderr
+    assert _summary_row(result.stdout, "total")[-5:] == ["4", "4", "0", "0", "0"]
+    assert run("status", "--store", store).exit_code == 0

@@ -1,18 +1,67 @@
-"""Options shared by the commands that select events."""
+"""Options shared by the commands, and the one way a command opens the store.
+
+Importing this module is cheap (Typer and the standard library): every command
+module imports it at start-up, for ``--help`` and ``--version`` too. The store,
+the query types and Rich load inside the functions, when a command runs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from detente.store import EventFilter, parse_date, parse_dyad
+if TYPE_CHECKING:
+    from detente.query.types import EventFilter
+    from detente.store import Store
+    from detente.tagging import RuleSet
+
+__all__ = ["BUSY_EXIT", "PERIODS", "HelpGroup", "build_filter", "open_store"]
+
+# the periods of every series (those of ``detente.query.PERIODS``; a test keeps them equal)
+PERIODS: tuple[str, ...] = ("week", "month", "quarter", "year")
+
+# exit status when the store stayed busy: EX_TEMPFAIL, "try again later"
+BUSY_EXIT = 75
+
+class HelpGroup(TyperGroup):
+    """A command group with cheap plain help: summaries whole, and --help free when absent.
+
+    Typer coerces an absent --help (None) through a Pydantic adapter, which imports
+    Pydantic before ``detente <command> --help`` prints anything; False needs no coercion.
+    """
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None and option.default is None:
+            option.default = False
+        return option
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # each command's first sentence, wrapped rather than cut at the line's end
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=200)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 StoreOpt = Annotated[
     Path | None,
     typer.Option("--store", envvar="DETENTE_STORE", help="Store file (default: per-user data folder).",
                  show_default=False),
+]
+WaitOpt = Annotated[
+    float | None,
+    typer.Option("--wait", envvar="DETENTE_WAIT", metavar="SECONDS", min=0, show_default=False,
+                 help="How long to wait for a store another detente process is using (default: 30)."),
 ]
 RulesOpt = Annotated[
     Path | None,
@@ -34,6 +83,39 @@ MinSourcesOpt = Annotated[int | None, typer.Option("--min-sources", help="GDELT:
 SearchOpt = Annotated[str | None, typer.Option("--search", help="Substring of text, URL or names.")]
 
 
+@contextmanager
+def open_store(
+    store: Path | None,
+    *,
+    wait: float | None = None,
+    rules: RuleSet | Path | None = None,
+    read_only: bool = False,
+) -> Iterator[Store]:
+    """Open the store for one command and close it after.
+
+    While another detente process holds the file, says so once on standard
+    error and waits up to ``wait`` seconds (default: the store's, 30 or
+    ``$DETENTE_WAIT``); when it stays busy, :class:`~detente.errors.StoreBusyError`
+    propagates, which the CLI prints as one line and exits with :data:`BUSY_EXIT`.
+    """
+    from detente.store import Store, default_store_path
+    from detente.tagging import RuleSet, load_rules
+
+    rule_set = rules if isinstance(rules, RuleSet) else load_rules(rules)
+
+    def waiting(seconds: float) -> None:
+        from rich.markup import escape
+
+        from detente.cli._render import stderr
+
+        where = Path(store).expanduser() if store is not None else default_store_path()
+        stderr().print(f"[dim]{escape(str(where))}: busy (another detente process is using it); "
+                       f"waiting up to {seconds:g} s[/dim]", soft_wrap=True, highlight=False)
+
+    with Store.open(store, rules=rule_set, read_only=read_only, wait=wait, on_wait=waiting) as st:
+        yield st
+
+
 def build_filter(
     dyad: str | None = None,
     source: str | None = None,
@@ -50,6 +132,8 @@ def build_filter(
     search: str | None = None,
 ) -> EventFilter:
     """Turn command-line values into an :class:`EventFilter`."""
+    from detente.query.types import EventFilter, parse_date, parse_dyad
+
     return EventFilter(
         dyad=parse_dyad(dyad) if dyad else None,
         source=source,

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 import sys
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import pyarrow as pa
-from rich import box
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:  # loaded when rows are rendered, not when the CLI starts
+    import pyarrow as pa
+    from rich.console import Console
 
-__all__ = ["OutputFormat", "render"]
+__all__ = ["OutputFormat", "render", "stderr"]
+
+
+@functools.cache
+def stderr() -> Console:
+    """Return the console of the CLI's messages (standard error), made on first use."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 class OutputFormat(StrEnum):
@@ -58,10 +66,16 @@ def render(
     console: Console | None = None,
 ) -> int:
     """Write rows in ``fmt``; return how many were written."""
+    import pyarrow as pa
+
     stream = out or sys.stdout
     items = batches.to_batches() if isinstance(batches, pa.Table) else batches
     rows = 0
     if fmt is OutputFormat.table:
+        from rich import box
+        from rich.console import Console
+        from rich.table import Table
+
         cols: list[str] | None = columns
         cells: list[list[str]] = []
         for batch in items:

@@ -1,25 +1,27 @@
-"""Commands. Each opens the store, calls one library function, prints the result."""
+"""Commands. Each opens the store, calls one library function, prints the result.
+
+Start-up imports Typer and the command modules only: a command imports the
+library code it runs (the store, DuckDB, pyarrow, the analyses) when it runs,
+so ``detente --help`` and ``detente --version`` stay fast.
+"""
 
 from __future__ import annotations
 
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from typer.core import TyperGroup
 
 from detente import __version__
 from detente.cli._options import (
+    BUSY_EXIT,
     CodeOpt,
     DatasetOpt,
     DyadOpt,
     FromOpt,
+    HelpGroup,
     IssueOpt,
     MinSourcesOpt,
     QuadOpt,
@@ -31,29 +33,39 @@ from detente.cli._options import (
     StoreOpt,
     ToOpt,
     UntilOpt,
+    WaitOpt,
     build_filter,
+    open_store,
 )
-from detente.cli._render import OutputFormat, render
-from detente.errors import DetenteError
-from detente.readers import READERS
-from detente.schema import CANONICAL_SCHEMA
-from detente.store import FileReport, Store, expand_paths
-from detente.tagging import load_rules
+from detente.cli._render import OutputFormat, render, stderr
+from detente.errors import DetenteError, StoreBusyError
 
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from detente.store import FileReport, Store
 
 
-class _Group(TyperGroup):
-    """Turn the library's errors into one clean line and exit status 1."""
+def _fail(exc: DetenteError) -> int:
+    """Print a library error as one line; return the exit status it calls for."""
+    from rich.markup import escape
+
+    stderr().print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    return BUSY_EXIT if isinstance(exc, StoreBusyError) else 1
+
+
+class _Group(HelpGroup):
+    """Turn the library's errors into one clean line and exit status 1 (75: store busy)."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except DetenteError as exc:
-            err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
+            raise typer.Exit(_fail(exc)) from None
 
 
+# Plain help text: Rich's help panels would import Typer's Rich formatting (Markdown,
+# tracebacks, panels), most of the cost of `detente --help`.
 app = typer.Typer(
     cls=_Group,
     name="detente",
@@ -61,6 +73,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 EVENT_COLUMNS = ["date", "source_actor", "target_actor", "event_code", "quad_class", "goldstein",
                  "issue_areas", "dataset", "text"]
@@ -80,10 +93,6 @@ def _root(
     """Measure and manage a difficult relationship between two countries from event data."""
 
 
-def _open(store: Path | None, rules: Path | None = None, read_only: bool = False) -> Store:
-    return Store.open(store, rules=load_rules(rules), read_only=read_only)
-
-
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
@@ -92,25 +101,36 @@ def ingest(
     store: StoreOpt = None,
     rules: RulesOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    wait: WaitOpt = None,
 ) -> None:
     """Ingest event files (GDELT 1/2, ICEWS, POLECAT, PLOVER, canonical) into the store.
 
     Each file goes in whole or not at all. Re-ingesting is safe: events already
     stored are counted as duplicates, never stored twice. Unparseable rows go to
-    quarantine (see `detente quarantine`).
+    quarantine (see `detente quarantine`). The store is opened for each file and
+    released after it, so other detente commands can use it between files.
     """
+    from rich.markup import escape
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from detente.readers import READERS
+    from detente.store import expand_paths
+    from detente.tagging import load_rules
+
     if fmt is not None and fmt not in READERS:
         raise DetenteError(f"unknown format {fmt!r}; known: {', '.join(READERS)}")
     files = expand_paths(paths)
+    rule_set = load_rules(rules)
+    err = stderr()
     reports: list[FileReport] = []
     failures: list[str] = []
-    with _open(store, rules) as st:
-        total = sum(f.stat().st_size for f in files) or 1
-        progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                            TextColumn("{task.percentage:>3.0f}%"),
-                            TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal,
-                            transient=True)
-        done = 0
+    total = sum(f.stat().st_size for f in files) or 1
+    progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                        TextColumn("{task.percentage:>3.0f}%"),
+                        TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal,
+                        transient=True)
+    done = 0
+    try:
         with progress:
             task = progress.add_task("ingesting", total=total)
             for f in files:
@@ -121,21 +141,29 @@ def ingest(
                     err.print(f"[dim]{escape(str(f))}: reading as [bold]{reader.name}[/bold] ({how})[/dim]",
                               soft_wrap=True, highlight=False)
 
-                stop = threading.Event()
-                watcher = threading.Thread(
-                    target=_watch, args=(st, progress, task, done, size, stop), daemon=True
-                )
-                watcher.start()
-                try:
-                    reports.append(st.ingest_file(f, fmt, on_reader=chosen))
-                except DetenteError as exc:
-                    failures.append(str(exc))
-                    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-                finally:
-                    stop.set()
-                    watcher.join()
+                # one file per opening: committed, closed and released before the next
+                with open_store(store, wait=wait, rules=rule_set) as st:
+                    stop = threading.Event()
+                    watcher = threading.Thread(
+                        target=_watch, args=(st, progress, task, done, size, stop), daemon=True
+                    )
+                    watcher.start()
+                    try:
+                        reports.append(st.ingest_file(f, fmt, on_reader=chosen))
+                    except DetenteError as exc:
+                        failures.append(str(exc))
+                        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+                    finally:
+                        stop.set()
+                        watcher.join()
                 done += size
                 progress.update(task, completed=done)
+    except DetenteError:  # the store could not be opened (busy, or not a store): stop here
+        if reports:
+            _print_reports(reports)
+        left = len(files) - len(reports) - len(failures)
+        err.print(f"[red]{left} file(s) not ingested.[/red]", highlight=False)
+        raise
     _print_reports(reports)
     if failures:
         err.print(f"[red]{len(failures)} file(s) not ingested; the store is unchanged for them.[/red]")
@@ -152,6 +180,9 @@ def _watch(st: Store, progress: Progress, task: Any, done: int, size: int, stop:
 
 
 def _print_reports(reports: list[FileReport]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title="ingest summary", header_style="bold")
     for col in ("file", "reader", "read", "stored", "duplicate", "conflicting", "quarantined"):
         table.add_column(col, justify="left" if col in ("file", "reader") else "right",
@@ -164,9 +195,9 @@ def _print_reports(reports: list[FileReport]) -> None:
                                      for k in ("read", "stored", "duplicates", "conflicts", "quarantined")))
     Console().print(table)
     if any(r.quarantined for r in reports):
-        err.print("rows that could not be stored are listed by `detente quarantine`")
+        stderr().print("rows that could not be stored are listed by `detente quarantine`")
     if any(r.conflicts for r in reports):
-        err.print("conflicting duplicates kept their first stored version; see `detente files`")
+        stderr().print("conflicting duplicates kept their first stored version; see `detente files`")
 
 
 @app.command()
@@ -189,11 +220,14 @@ def events(
     offset: Annotated[int, typer.Option("--offset", help="Rows to skip.")] = 0,
     columns: Annotated[str | None, typer.Option("--columns", help="Comma-separated columns.")] = None,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """List events, oldest first, with filters (all datasets unless --dataset)."""
+    from detente.schema import CANONICAL_SCHEMA
+
     flt = build_filter(dyad, source, target, since, until, issue, code, root, quad, dataset,
                        root_only, min_sources, search)
-    with _open(store) as st:
+    with open_store(store, wait=wait) as st:
         st.validate(flt)
         total = st.count(flt)
         cols = [c.strip() for c in columns.split(",")] if columns else (
@@ -206,7 +240,7 @@ def events(
         shown = render(table, output, columns=cols,
                        title=f"{total:,} events" if output is OutputFormat.table else None)
     if shown < total - offset:
-        err.print(f"showing {shown:,} of {total:,} events (--limit 0 for all, --offset to page)")
+        stderr().print(f"showing {shown:,} of {total:,} events (--limit 0 for all, --offset to page)")
 
 
 @app.command()
@@ -226,20 +260,21 @@ def export(
     min_sources: MinSourcesOpt = None,
     search: SearchOpt = None,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """Write the selected events to Parquet, every canonical column under its name."""
     flt = build_filter(dyad, source, target, since, until, issue, code, root, quad, dataset,
                        root_only, min_sources, search)
-    with _open(store) as st:
+    with open_store(store, wait=wait) as st:
         st.validate(flt)
         rows = st.export_parquet(out, flt)
-    err.print(f"wrote {rows:,} events to {out}")
+    stderr().print(f"wrote {rows:,} events to {out}")
 
 
 @app.command()
-def retag(store: StoreOpt = None, rules: RulesOpt = None) -> None:
+def retag(store: StoreOpt = None, rules: RulesOpt = None, wait: WaitOpt = None) -> None:
     """Recompute every stored event's issue areas (after the rules changed)."""
-    with _open(store, rules) as st:
+    with open_store(store, wait=wait, rules=rules) as st:
         changed = st.retag()
         total = st.count()
     typer.echo(f"retagged {total:,} events; {changed:,} changed")
@@ -251,9 +286,10 @@ def quarantine(
     limit: Annotated[int, typer.Option("--limit", help="Rows at most.")] = 100,
     output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] = OutputFormat.table,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """List rows that could not be stored: file, line number, reason, raw text."""
-    with _open(store) as st:
+    with open_store(store, wait=wait) as st:
         render(st.quarantine(file, limit), output, title="quarantine")
 
 
@@ -261,16 +297,17 @@ def quarantine(
 def files(
     output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] = OutputFormat.table,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """List ingested files with their hash, reader and counts (provenance)."""
-    with _open(store) as st:
+    with open_store(store, wait=wait) as st:
         render(st.files(), output, title="ingested files")
 
 
 @app.command()
-def status(store: StoreOpt = None) -> None:
+def status(store: StoreOpt = None, wait: WaitOpt = None) -> None:
     """Show the store: where it is and what each dataset holds."""
-    with _open(store) as st:
+    with open_store(store, wait=wait) as st:
         typer.echo(f"store: {st.path}")
         render(st.summary(), OutputFormat.table, title="datasets")
 
@@ -278,6 +315,11 @@ def status(store: StoreOpt = None) -> None:
 @app.command()
 def formats() -> None:
     """List the input formats and their readers."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from detente.readers import READERS
+
     table = Table(header_style="bold")
     table.add_column("format")
     table.add_column("dataset")
@@ -310,5 +352,4 @@ def main() -> None:
     try:
         app()
     except DetenteError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        sys.exit(_fail(exc))

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pyarrow as pa
 import typer
-from rich.console import Console
 
-from detente.cli._options import DatasetOpt, DyadOpt, SinceOpt, StoreOpt, UntilOpt
+from detente.cli._options import (
+    PERIODS,
+    DatasetOpt,
+    DyadOpt,
+    SinceOpt,
+    StoreOpt,
+    UntilOpt,
+    WaitOpt,
+    open_store,
+)
 from detente.cli._render import OutputFormat, render
 from detente.errors import QueryError
-from detente.store import Store, parse_date, parse_dyad
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["register"]
 
@@ -22,12 +31,9 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Analyse as of this
 OneIssueOpt = Annotated[str | None, typer.Option("--issue", help="One issue area (default: all).")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--as", help="Output format: table or json.")]
 
-_PERIODS = ("week", "month", "quarter", "year")
-
-
 def _check(period: str, output: OutputFormat) -> None:
-    if period not in _PERIODS:
-        raise QueryError(f"--period {period!r} must be one of {', '.join(_PERIODS)}")
+    if period not in PERIODS:
+        raise QueryError(f"--period {period!r} must be one of {', '.join(PERIODS)}")
     if output not in (OutputFormat.table, OutputFormat.json):
         raise QueryError(f"--as {output.value}: these results print as table or json")
 
@@ -40,6 +46,8 @@ def _dump(doc: Any) -> None:
 
 def _rows(title: str, rows: list[dict[str, Any]], console: Console) -> None:
     if rows:
+        import pyarrow as pa
+
         render(pa.Table.from_pylist(rows), OutputFormat.table, title=title, console=console)
     else:
         console.print(f"{title}: none")
@@ -61,6 +69,7 @@ def trends_cmd(
     indicator: Annotated[str, typer.Option("--indicator", help="Series to analyse.")] = "relationship_index",
     output: FormatOpt = OutputFormat.table,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """Change points, downward-spiral and escalation alerts, boom and bust, scored against crises.
 
@@ -69,9 +78,12 @@ def trends_cmd(
     baseline. Escalation: material-conflict share >= 0.5 and >= baseline + 0.25.
     """
     _check(period, output)
-    from detente.analysis import trends  # statsmodels and ruptures load only when needed
+    from rich.console import Console
 
-    with Store.open(store) as st:
+    from detente.analysis import trends  # statsmodels and ruptures load only when needed
+    from detente.query.types import parse_date, parse_dyad
+
+    with open_store(store, wait=wait) as st:
         reports = trends(st, dyad=parse_dyad(dyad) if dyad else ("USA", "RUS"), period=period, issue=issue,
                          since=parse_date(since, "--since"), until=parse_date(until, "--until"),
                          as_of=parse_date(as_of, "--as-of"), datasets=tuple(dataset) if dataset else None,
@@ -101,6 +113,8 @@ def trends_cmd(
 
 
 def _actors(text: str) -> tuple[str, ...]:
+    from detente.query.types import parse_dyad
+
     parts = tuple(p.strip().upper() for p in text.replace(",", "-").split("-") if p.strip())
     if not 2 <= len(parts) <= 3:
         raise QueryError(f"--actors {text!r} must name two or three countries, e.g. USA-RUS or USA-RUS-UKR")
@@ -124,6 +138,7 @@ def reciprocity_cmd(
     ic: Annotated[str, typer.Option("--ic", help="Information criterion: aic, bic, hqic, fpe.")] = "aic",
     output: FormatOpt = OutputFormat.table,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """VAR of the directions' series: lag order, checks, Granger tests, generalized impulse responses.
 
@@ -135,9 +150,12 @@ def reciprocity_cmd(
     _check(period, output)
     if horizon < 1:
         raise QueryError("--horizon must be 1 or more")
-    from detente.analysis import reciprocity
+    from rich.console import Console
 
-    with Store.open(store) as st:
+    from detente.analysis import reciprocity
+    from detente.query.types import parse_date
+
+    with open_store(store, wait=wait) as st:
         result, used = reciprocity(st, actors=_actors(actors), period=period, issue=issue,
                                    since=parse_date(since, "--since"), until=parse_date(until, "--until"),
                                    as_of=parse_date(as_of, "--as-of"), dataset=dataset, indicator=indicator,
@@ -180,12 +198,16 @@ def forecast_cmd(
     horizon: Annotated[int, typer.Option("--horizon", help="Periods ahead, 1-6.")] = 6,
     output: FormatOpt = OutputFormat.table,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """Forecast an indicator 1-6 periods ahead, with a rolling-origin backtest against two baselines."""
     _check(period, output)
-    from detente.analysis import forecast_indicator
+    from rich.console import Console
 
-    with Store.open(store) as st:
+    from detente.analysis import forecast_indicator
+    from detente.query.types import parse_date, parse_dyad
+
+    with open_store(store, wait=wait) as st:
         fc, used = forecast_indicator(
             st, dyad=parse_dyad(dyad) if dyad else ("USA", "RUS"), indicator=indicator, period=period,
             issue=issue, since=parse_date(since, "--since"), until=parse_date(until, "--until"),

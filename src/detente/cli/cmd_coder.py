@@ -8,31 +8,15 @@ from collections import Counter
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from detente.cli._options import RulesOpt, StoreOpt
-from detente.coder import (
-    GOLD_PARTS,
-    Coder,
-    CodingReport,
-    Document,
-    evaluate,
-    gold_path,
-    ingest_events,
-    load_gold,
-    read_bytes,
-    read_documents,
-    tag_rows,
-)
-from detente.coder.events import canonical_rows, write_jsonl
-from detente.store import Store, expand_paths, parse_date
-from detente.tagging import load_rules
+from detente.cli._options import RulesOpt, StoreOpt, WaitOpt, open_store
+from detente.cli._render import stderr
 
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    from detente.coder import CodingReport, Document
 
 
 class InputFormat(StrEnum):
@@ -66,6 +50,7 @@ def code(
     ] = False,
     store: StoreOpt = None,
     rules: RulesOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """Code English text (plain, JSON lines or RSS/Atom) into CAMEO events.
 
@@ -75,6 +60,12 @@ def code(
     date in its file name. Skipped input (empty, binary, not English, too long)
     is counted on standard error.
     """
+    from detente.coder import Coder, CodingReport, ingest_events, read_bytes, read_documents, tag_rows
+    from detente.coder.events import canonical_rows, write_jsonl
+    from detente.query.types import parse_date
+    from detente.store import expand_paths
+    from detente.tagging import load_rules
+
     default_date = parse_date(date, "--date") if date else None
     forced = None if fmt is InputFormat.auto else fmt.value
     skipped: Counter[str] = Counter()
@@ -92,10 +83,10 @@ def code(
     rows = canonical_rows(Coder().code_documents(documents(), report))
     rule_set = load_rules(rules)
     if ingest:
-        with Store.open(store, rules=rule_set) as st:
+        with open_store(store, wait=wait, rules=rule_set) as st:
             name = Path(items[0]).name if items[0] != "-" else "stdin"
             rep = ingest_events(st, rows, name=f"{name}.coded.jsonl")
-        err.print(
+        stderr().print(
             f"stored {rep.stored:,} coded events ({rep.duplicates:,} already stored, "
             f"{rep.quarantined:,} quarantined)"
         )
@@ -106,6 +97,7 @@ def code(
 
 
 def _print_report(report: CodingReport) -> None:
+    err = stderr()
     err.print(
         f"{report.documents:,} documents, {report.sentences:,} sentences, "
         f"{report.sentences_with_events:,} with events, {report.events:,} events"
@@ -128,6 +120,11 @@ def evaluate_coder(
     Reports, over the expected events, root, full-code, source, target and dyad
     accuracy, precision, recall, macro-F1 over roots and the confusion of roots.
     """
+    from rich.console import Console
+    from rich.table import Table
+
+    from detente.coder import GOLD_PARTS, evaluate, gold_path, load_gold
+
     parts = [(str(p), p) for p in gold] if gold else [(part, gold_path(part)) for part in GOLD_PARTS]
     results = {}
     for label, path in parts:

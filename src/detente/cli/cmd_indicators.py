@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from detente.cli._options import (
+    PERIODS,
     DatasetOpt,
     FromOpt,
     MinSourcesOpt,
@@ -24,18 +18,17 @@ from detente.cli._options import (
     StoreOpt,
     ToOpt,
     UntilOpt,
+    WaitOpt,
+    open_store,
 )
-from detente.cli._render import OutputFormat, render
+from detente.cli._render import OutputFormat, render, stderr
 from detente.errors import DetenteError, QueryError
-from detente.indicators import PERIODS, IndicatorSpec, compute_indicators, indicators_sql
-from detente.query.period import period_label
-from detente.store import Store, parse_date, parse_dyad
-from detente.tagging import load_rules
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from rich.table import Table
 
 __all__ = ["TABLE_COLUMNS", "register"]
-
-err = Console(stderr=True)
-
 
 
 def _num(value: float | None) -> str:
@@ -50,6 +43,11 @@ TABLE_COLUMNS: list[str] = ["dataset", "direction", "period", "events", "q1/2/3/
 
 def _terminal_table(table: pa.Table, period: str, title: str, min_events: int) -> Table:
     """Build the terminal view: the main columns, short labels, two decimals."""
+    from rich import box
+    from rich.table import Table
+
+    from detente.query.period import period_label
+
     caption = (f"index: relationship index (mean Goldstein, mentions-weighted); z: its z-score against "
                f"the baseline; conflict: material-conflict share; share: of the dataset's events; "
                f"low: fewer than {min_events} events")
@@ -84,6 +82,8 @@ _SUFFIX = {".csv": IndicatorFormat.csv, ".json": IndicatorFormat.json, ".jsonl":
 
 def _spec_dyad(dyad: str | None, source: str | None, target: str | None) -> tuple[tuple[str, str], bool]:
     """Return the dyad and whether only the --from/--to direction is wanted."""
+    from detente.query.types import parse_dyad
+
     if (source is None) != (target is None):
         raise QueryError("--from and --to go together (one direction: --from USA --to RUS)")
     if source and target:
@@ -120,6 +120,7 @@ def indicators(
     show_sql: Annotated[bool, typer.Option(
         "--show-sql", help="Print the BigQuery SQL instead of running it.")] = False,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """Indicators of a dyad per period: counts per quad class, Goldstein means, baselines.
 
@@ -127,6 +128,12 @@ def indicators(
     empty means; cells under --min-events are flagged low_evidence. The terminal
     table shows the main columns; files (-o, or --as csv/json/parquet) get all.
     """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from detente.indicators import IndicatorSpec, compute_indicators, indicators_sql
+    from detente.query.types import parse_date
+
     pair, one_direction = _spec_dyad(dyad, source, target)
     spec = IndicatorSpec(
         dyad=pair, split_directions=split or one_direction, period=period, issue=issue,
@@ -138,7 +145,7 @@ def indicators(
     fmt = output or (_SUFFIX.get(out.suffix.lower(), IndicatorFormat.csv) if out else IndicatorFormat.table)
     if fmt is IndicatorFormat.parquet and out is None:
         raise DetenteError("--as parquet needs a file: -o FILE.parquet")
-    with Store.open(store, rules=load_rules(None)) as st:
+    with open_store(store, wait=wait) as st:
         if show_sql:
             typer.echo(indicators_sql(st, spec, dialect="bigquery"))
             return
@@ -160,11 +167,13 @@ def indicators(
             raise DetenteError(f"{out}: cannot write ({exc.strerror})") from None
     elif fmt is IndicatorFormat.table:
         title = f"{spec.pooled_direction} by {spec.period}, issue {spec.issue_area}, as of {as_of_day}"
+        from rich.console import Console
+
         Console().print(_terminal_table(table, spec.period, title, spec.min_events))
     else:
         render(table, OutputFormat(fmt.value))
     if out is not None:
-        err.print(f"wrote {table.num_rows:,} rows to {out} (as of {as_of_day})")
+        stderr().print(f"wrote {table.num_rows:,} rows to {out} (as of {as_of_day})")
 
 
 def register(app: typer.Typer) -> None:

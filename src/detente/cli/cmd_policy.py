@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from detente.cli._options import StoreOpt
+from detente.cli._options import HelpGroup, StoreOpt, WaitOpt, open_store
 from detente.cli._render import OutputFormat
 from detente.errors import QueryError
-from detente.policy import assess_proposal, check_playbook, load_playbook, load_registry
-from detente.policy.listing import channel_report, treaty_report
-from detente.store import Store
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 __all__ = ["register"]
 
@@ -37,6 +34,19 @@ _MARK = {"met": "[green]met[/]", "not_met": "[red]not met[/]",
          "consistent_with_conditions": "[yellow]consistent with conditions[/]"}
 
 
+def escape(text: str) -> str:
+    """Escape Rich markup in ``text`` (Rich loads when a command prints)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console()
+
+
 def _check_format(output: OutputFormat) -> None:
     if output not in (OutputFormat.table, OutputFormat.json):
         raise QueryError(f"--as {output.value}: policy results print as table or json")
@@ -47,6 +57,9 @@ def _json(doc: Any) -> None:
 
 
 def _table(title: str, *columns: str) -> Table:
+    from rich import box
+    from rich.table import Table
+
     table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, title_justify="left")
     for c in columns:
         table.add_column(c, overflow="fold")
@@ -70,15 +83,18 @@ def playbook_check(
     dataset: OneDatasetOpt = None,
     output: FormatOpt = OutputFormat.table,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """Evaluate every agenda item and condition of a playbook, with evidence."""
+    from detente.policy import check_playbook
+
     _check_format(output)
-    with Store.open(store) as st:
+    with open_store(store, wait=wait) as st:
         report = check_playbook(st, str(file) if file else None, as_of, dataset=dataset)
     if output is OutputFormat.json:
         _json(report.model_dump(mode="json"))
         return
-    con = Console()
+    con = _console()
     con.print(f"[bold]{escape(report.playbook)}[/] as of {report.as_of}, dataset "
               f"{report.dataset}, {report.dyad[0]}-{report.dyad[1]}")
     items = _table("agenda items", "basket", "item", "status", "why")
@@ -102,12 +118,14 @@ def playbook_show(
     output: FormatOpt = OutputFormat.table,
 ) -> None:
     """Validate a playbook and show its principles, items and conditions."""
+    from detente.policy import load_playbook
+
     _check_format(output)
     book = load_playbook(file)
     if output is OutputFormat.json:
         _json(book.model_dump(mode="json"))
         return
-    con = Console()
+    con = _console()
     con.print(f"[bold]{escape(book.playbook)}[/]: valid")
     pr = _table("principles", "id", "principle")
     for p in book.principles:
@@ -128,16 +146,19 @@ def assess(
     dataset: OneDatasetOpt = None,
     output: FormatOpt = OutputFormat.table,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """Assess a proposed move: principles, conditions, Russia's expected answer, allies, verdict."""
+    from detente.policy import assess_proposal
+
     _check_format(output)
-    with Store.open(store) as st:
+    with open_store(store, wait=wait) as st:
         result = assess_proposal(st, proposal, str(playbook) if playbook else None, as_of,
                                  dataset=dataset)
     if output is OutputFormat.json:
         _json(result.model_dump(mode="json"))
         return
-    con = Console()
+    con = _console()
     con.print(f"[bold]{escape(result.proposal)}[/] as of {result.as_of}, dataset {result.dataset}")
     con.print(f"verdict: {_MARK[result.verdict]}")
     for r in result.reasons:
@@ -173,12 +194,15 @@ def treaties(
     output: FormatOpt = OutputFormat.table,
 ) -> None:
     """List the treaties with each party's status and the timeline of changes."""
+    from detente.policy import load_registry
+    from detente.policy.listing import treaty_report
+
     _check_format(output)
     when, rows = treaty_report(load_registry(), as_of)
     if output is OutputFormat.json:
         _json([r.model_dump(mode="json") for r in rows])
         return
-    con = Console()
+    con = _console()
     t = _table(f"treaties{f' as of {when}' if when else ''}", "treaty", "status", "timeline")
     for r in rows:
         status = ", ".join(f"{p} {s}" for p, s in r.statuses.items()) + (" (ended)" if r.ended else "")
@@ -196,10 +220,14 @@ def channels(
     dataset: OneDatasetOpt = None,
     output: FormatOpt = OutputFormat.table,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """List the dialogue channels with their status derived from facts and the latest events."""
+    from detente.policy import load_registry
+    from detente.policy.listing import channel_report
+
     _check_format(output)
-    with Store.open(store) as st:
+    with open_store(store, wait=wait) as st:
         when, ds, states = channel_report(st, load_registry(), as_of, dataset)
     if output is OutputFormat.json:
         _json({"as_of": str(when), "dataset": ds, "channels": [s.model_dump(mode="json") for s in states]})
@@ -208,7 +236,7 @@ def channels(
     for s in states:
         t.add_row(escape(s.name), s.status,
                   f"{s.last_contact} {s.last_event}" if s.last_contact else "", escape(s.reason))
-    Console().print(t)
+    _console().print(t)
 
 
 def registry(
@@ -216,24 +244,28 @@ def registry(
     dataset: OneDatasetOpt = None,
     output: FormatOpt = OutputFormat.table,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """List treaties and channels together."""
     if output is OutputFormat.json:
+        from detente.policy import load_registry
+        from detente.policy.listing import channel_report, treaty_report
+
         _check_format(output)
-        with Store.open(store) as st:
+        with open_store(store, wait=wait) as st:
             when, ds, states = channel_report(st, load_registry(), as_of, dataset)
         _, rows = treaty_report(load_registry(), when)
         _json({"as_of": str(when), "dataset": ds, "treaties": [r.model_dump(mode="json") for r in rows],
                "channels": [s.model_dump(mode="json") for s in states]})
         return
     treaties(as_of=as_of, output=output)
-    channels(as_of=as_of, dataset=dataset, output=output, store=store)
+    channels(as_of=as_of, dataset=dataset, output=output, store=store, wait=wait)
 
 
 def register(app: typer.Typer) -> None:
     """Add the policy commands to ``app``."""
-    group = typer.Typer(help="Check a playbook of principles and agenda items against the evidence.",
-                        no_args_is_help=True)
+    group = typer.Typer(cls=HelpGroup, no_args_is_help=True,
+                        help="Check a playbook of principles and agenda items against the evidence.")
     group.command(name="check")(playbook_check)
     group.command(name="show")(playbook_show)
     app.add_typer(group, name="playbook")

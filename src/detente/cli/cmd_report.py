@@ -9,10 +9,8 @@ from typing import Annotated
 
 import typer
 
-from detente.cli._options import DatasetOpt, DyadOpt, SinceOpt, StoreOpt, UntilOpt
+from detente.cli._options import DatasetOpt, DyadOpt, SinceOpt, StoreOpt, UntilOpt, WaitOpt, open_store
 from detente.errors import DetenteError
-from detente.report import BriefOptions, build_brief, load_brief, render, with_changes
-from detente.store import Store, parse_date, parse_dyad
 
 __all__ = ["register"]
 
@@ -55,6 +53,7 @@ def brief(
     compare: Annotated[Path | None, typer.Option(
         "--compare", help="An earlier brief's JSON: add what changed since.")] = None,
     store: StoreOpt = None,
+    wait: WaitOpt = None,
 ) -> None:
     """Write the brief: the relationship at a glance, charts, playbook, evidence, caveats.
 
@@ -62,6 +61,9 @@ def brief(
     store holds the curated chronology) and writes brief.html, one file that
     opens offline.
     """
+    from detente.query.types import parse_date, parse_dyad
+    from detente.report import BriefOptions, build_brief, load_brief, render, with_changes
+
     if playbook is not None and not playbook.is_file():
         raise DetenteError(f"{playbook}: no such playbook file")
     earlier = load_brief(compare) if compare is not None else None
@@ -75,7 +77,7 @@ def brief(
         from detente.report._bundle import prefetch
 
         prefetch()  # a cold cache builds the page's JavaScript while the content is computed
-    with Store.open(store) as st:
+    with open_store(store, wait=wait) as st:
         content = build_brief(st, opts)
     if earlier is not None and compare is not None:
         content = with_changes(content, earlier, compare.name)
