@@ -61,7 +61,8 @@ StoreOpt = Annotated[
 WaitOpt = Annotated[
     float | None,
     typer.Option("--wait", envvar="DETENTE_WAIT", metavar="SECONDS", min=0, show_default=False,
-                 help="How long to wait for a store another detente process is using (default: 30)."),
+                 help="How long to wait for a store another detente process is using (default: 30); "
+                 "then give up with exit status 75."),
 ]
 RulesOpt = Annotated[
     Path | None,
