@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,6 @@ import pytest
 from fastapi import FastAPI
 
 from conftest import write_sql
-
 from detente.store import Store
 from detente.web import create_app
 
@@ -136,14 +136,14 @@ def test_bad_parameters_are_4xx_json(client: httpx.Client, url: str, status: int
 
 def test_no_endpoint_writes(client: httpx.Client, web_app: FastAPI) -> None:
     for route in web_app.routes:
-        methods = getattr(route, "methods", set()) or set()
+        methods: set[str] = getattr(route, "methods", set()) or set()
         assert methods <= {"GET", "HEAD"}, route
     assert client.post("/api/events").status_code == 405
     assert client.get("/api/datasets").json()["datasets"][0]["events"] >= 3
 
 
 def test_store_is_opened_read_only(web_app: FastAPI) -> None:
-    with web_app.state.shared.use() as st, pytest.raises(Exception, match="read-only"):
+    with web_app.state.service.open() as st, pytest.raises(Exception, match="read-only"):
         write_sql(st, "DELETE FROM events")
 
 
@@ -154,116 +154,270 @@ def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
         create_app(tmp_path / "none.duckdb")
 
 
-def test_kept_answers_follow_the_store_state(tmp_path: Path) -> None:
+# -- the service: one cache, the store opened per answer ---------------------------
+
+MORE = """event_id,date,source_actor,target_actor,event_code,goldstein,num_mentions,text,dataset
+w:10,2021-03-02,USAGOV,RUSGOV,042,1.9,12,more talks in Vienna,gdelt2
+w:11,2021-03-09,RUSGOV,USAGOV,057,8.0,7,a signed agreement,gdelt2
+"""
+
+
+def _store(folder: Path, csv: str = EVENTS, *, chronology: bool = True) -> Path:
+    (folder / "e.csv").write_text(csv, encoding="utf-8")
+    with Store.open(folder / "s.duckdb", with_chronology=chronology) as st:
+        st.ingest([folder / "e.csv"])
+    return _aged(folder / "s.duckdb")
+
+
+def _aged(path: Path) -> Path:
+    """Date the store file a minute back: the service trusts the signature of files
+    older than a second (a write within the same tick could leave it unchanged)."""
     import os
-
-    from detente.web.app import _CACHED, _Shared
-
-    folder = tmp_path
-    with Store.open(folder / "k.duckdb"):
-        pass
-    shared = _Shared(folder / "k.duckdb")
-    made: list[str] = []
-
-    def make(key: str) -> object:
-        def _make(store: Store) -> str:
-            made.append(key)
-            return f"{key}:{store.count()}"
-        return _make
-
-    first = shared.cached(("view", "a"), make("a"))
-    assert shared.cached(("view", "a"), make("a")) == first and made == ["a"]
-    # the store file changes (as after an ingest): the answer is made afresh
-    st = os.stat(folder / "k.duckdb")
-    os.utime(folder / "k.duckdb", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
-    assert shared.cached(("view", "a"), make("a")) == first and made == ["a", "a"]
-    # at most _CACHED answers are kept, the least recently used going first
-    for i in range(_CACHED):
-        shared.cached(("view", str(i)), make(str(i)))
-    shared.cached(("view", "a"), make("a"))
-    assert made.count("a") == 3
-    shared.close()
-
-
-def test_a_warm_app_computes_the_opening_view_before_it_is_asked(tmp_path: Path) -> None:
     import time
 
-    (tmp_path / "e.csv").write_text(EVENTS, encoding="utf-8")
-    with Store.open(tmp_path / "s.duckdb") as st:
-        st.ingest([tmp_path / "e.csv"])
-    app = create_app(tmp_path / "s.duckdb", warm=True)
-    kept = app.state.shared.responses
-    deadline = time.monotonic() + 60
-    while not kept and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert [k[0] for k in kept] == ["view"]
-    (body,) = kept.values()
-    assert '"USA-RUS: the relationship as of' in body
-    shared = app.state.shared
-    while shared._copier is not None and time.monotonic() < deadline:
-        time.sleep(0.05)  # the default dyad's events are copied once requests pause
-    with shared.use() as st:  # looked at: most of this store, so not worth a copy
-        assert ("RUS", "USA") in st._scopes and not st.needs_scope(("RUS", "USA"))
-    shared.close()
+    then = time.time() - 60
+    os.utime(path, (then, then))
+    return path
+
+
+_APPS: list[FastAPI] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_services() -> Iterator[None]:
+    """Close the services a test made (no copy left running when the tests end)."""
+    yield
+    while _APPS:
+        _APPS.pop().state.service.close()
+
+
+def _app(path: Path, **kwargs: bool) -> FastAPI:
+    app = create_app(path, **kwargs)
+    _APPS.append(app)
+    return app
 
 
 def _two_dyads(folder: Path) -> FastAPI:
     csv = EVENTS + ("w:4,2021-01-07,FRAGOV,DEUGOV,042,1.9,4,other talks,gdelt2\n"
                     "w:5,2021-01-08,CHNGOV,JPNGOV,042,1.9,4,more talks,gdelt2\n"
                     "w:6,2021-02-09,GBRGOV,FRAGOV,042,1.9,4,still more,gdelt2\n")
-    (folder / "e.csv").write_text(csv, encoding="utf-8")
-    with Store.open(folder / "s.duckdb", with_chronology=False) as st:
-        st.ingest([folder / "e.csv"])
-    return create_app(folder / "s.duckdb")
+    app = _app(_store(folder, csv, chronology=False))
+    app.state.service.idle = 0.2
+    return app
 
 
-def test_only_the_latest_dyad_is_copied_once_requests_pause(tmp_path: Path) -> None:
-    import time
+def _refuse_to_open(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Make every later opening of a store fail (and be recorded)."""
+    tried: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> Store:
+        tried.append(args)
+        raise AssertionError("the store was opened for an answer the cache holds")
+
+    monkeypatch.setattr(Store, "open", refuse)
+    return tried
+
+
+URLS = ["/api/view?period=month", "/api/view?dyad=FRA-DEU", "/api/events?limit=2",
+        "/api/events?dyad=FRA-DEU&search=talks", "/api/datasets", "/api/brief?period=month",
+        "/brief?direction=forward"]
+
+
+def test_cached_answers_are_given_without_opening_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _two_dyads(tmp_path)
+    service = app.state.service
+    with _sync_client(app) as client:
+        first = {url: client.get(url) for url in URLS}
+        assert all(r.status_code == 200 for r in first.values()), first
+        assert service.settle()
+        tried = _refuse_to_open(monkeypatch)
+        for url in URLS:
+            again = client.get(url)
+            assert again.status_code == 200 and again.content == first[url].content, url
+        # a refusal is kept too: the store knows no XXX
+        monkeypatch.undo()
+        assert client.get("/api/view?dyad=USA-XXX").status_code == 400
+        tried = _refuse_to_open(monkeypatch)
+        assert "XXX" in client.get("/api/view?dyad=USA-XXX").json()["error"]
+    assert tried == []
+
+
+def test_answers_are_kept_in_the_one_cache(tmp_path: Path) -> None:
+    from detente.query import CACHE
+    from detente.report import BriefOptions
+    from detente.service import _opts_key
 
     app = _two_dyads(tmp_path)
-    shared = app.state.shared
+    service = app.state.service
     with _sync_client(app) as client:
         assert client.get("/api/view", params={"period": "month"}).status_code == 200
-        assert client.get("/api/view", params={"dyad": "FRA-DEU"}).status_code == 200
-        deadline = time.monotonic() + 30
-        while shared._copier is not None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        with shared.use() as st:
-            assert st._kept_scope(("DEU", "FRA")) is not None
-            assert st._kept_scope(("RUS", "USA")) is None
-    shared.close()
+    opts = BriefOptions(period="month")
+    assert CACHE.get(service.stamp(), ("web view", _opts_key(opts)))[0]
+
+
+@pytest.mark.parametrize("first, then", [("auto", "month"), ("month", "auto")])
+def test_auto_and_the_period_it_stands_for_share_one_answer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str, then: str) -> None:
+    from detente.query import CACHE
+    from detente.report import BriefOptions
+    from detente.service import _opts_key
+
+    app = _two_dyads(tmp_path)
+    service = app.state.service
+    params = {"dataset": "gdelt2", "since": "2021-01-01"}
+    with _sync_client(app) as client:
+        one = client.get("/api/view", params={**params, "period": first})
+        assert one.status_code == 200 and one.json()["period"] == "month"
+        assert service.settle()
+        tried = _refuse_to_open(monkeypatch)
+        other = client.get("/api/view", params={**params, "period": then})
+        assert other.status_code == 200 and other.content == one.content and tried == []
+    auto = BriefOptions(period="auto", datasets=("gdelt2",), since=dt.date(2021, 1, 1))
+    stamp = service.stamp()
+    assert not CACHE.get(stamp, ("web view", _opts_key(auto)))[0]  # kept once, not twice
+    assert CACHE.get(stamp, ("web view", _opts_key(auto.model_copy(update={"period": "month"}))))[0]
+
+
+def test_a_write_by_another_connection_shows_in_the_next_answers(tmp_path: Path) -> None:
+    app = _two_dyads(tmp_path)
+    service = app.state.service
+    with _sync_client(app) as client:
+        view = client.get("/api/view", params={"period": "month", "dataset": "gdelt2"}).json()
+        events = client.get("/api/events", params={"dataset": "gdelt2"}).json()
+        held = client.get("/api/datasets").json()["datasets"]
+        assert view["as_of"] == "2021-02-03" and events["total"] == 3
+        assert service.settle()
+        before = service.stamp()
+        (tmp_path / "more.csv").write_text(MORE, encoding="utf-8")
+        with Store.open(tmp_path / "s.duckdb") as st:  # as `detente ingest` does
+            st.ingest([tmp_path / "more.csv"])
+        assert service.stamp().version > before.version
+        view = client.get("/api/view", params={"period": "month", "dataset": "gdelt2"}).json()
+        events = client.get("/api/events", params={"dataset": "gdelt2"}).json()
+        now = client.get("/api/datasets").json()["datasets"]
+    assert view["as_of"] == "2021-03-09"
+    assert events["total"] == 5 and events["events"][0]["event_id"] == "w:11"
+    count = {d["dataset"]: d["events"] for d in now}
+    assert count["gdelt2"] == {d["dataset"]: d["events"] for d in held}["gdelt2"] + 2
+
+
+def test_a_busy_store_is_a_503_with_retry_after(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = _store(tmp_path)
+    app = _app(path)
+    app.state.service.wait = 0.3
+    holder = subprocess.Popen(  # another process writing to the store
+        [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+         "print('holding', flush=True); sys.stdin.read()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        with _sync_client(app) as client:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+            r = client.get("/api/events", params={"search": "Geneva"})
+            assert r.status_code == 503 and r.headers["retry-after"].isdigit()
+            assert r.headers["content-type"].startswith("application/json")
+            assert "busy" in r.json()["error"] and "Traceback" not in r.text
+            busy_app = _app(path)  # a server started meanwhile waits for the store
+            assert busy_app.state.service.path == path
+    finally:
+        holder.communicate("", timeout=30)
+    with _sync_client(app) as client:
+        r = client.get("/api/events", params={"search": "Geneva", "dataset": "gdelt2"})
+        assert r.status_code == 200 and r.json()["total"] == 1
+
+
+def test_a_slow_answer_never_keeps_a_cached_one_waiting(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from detente.report import BriefOptions, build_brief
+
+    app = _two_dyads(tmp_path)
+    service = app.state.service
+    service.view(BriefOptions(period="month"))
+    real = build_brief
+    started = threading.Event()
+
+    def slow(*args: object, **kwargs: object) -> object:
+        started.set()
+        time.sleep(2)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("detente.service.build_brief", slow)
+    worker = threading.Thread(target=service.view, args=(BriefOptions(dyad=("FRA", "DEU")),))
+    worker.start()
+    assert started.wait(30)
+    t0 = time.perf_counter()
+    with _sync_client(app) as client:
+        assert client.get("/api/view", params={"period": "month"}).status_code == 200
+    assert time.perf_counter() - t0 < 1.0 and worker.is_alive()
+    worker.join()
+    service.settle()
+
+
+def test_a_warm_app_computes_the_opening_view_before_it_is_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.query import CACHE
+
+    app = _app(_store(tmp_path), warm=True)
+    app.state.warming.join(60)
+    assert not app.state.warming.is_alive()
+    service = app.state.service
+    # its dyad looked at for a copy (most of this store: not worth one)
+    assert CACHE.get(service.stamp(), ("scope", ("RUS", "USA")))[0]
+    tried = _refuse_to_open(monkeypatch)
+    with _sync_client(app) as client:
+        body = client.get("/api/view").json()
+    assert body["title"].startswith("USA-RUS: the relationship as of") and tried == []
+
+
+def _sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the relation each query of the layer reads (the events or a copy)."""
+    from detente.query import Queries
+
+    seen: list[str] = []
+    real = Queries._source
+
+    def spy(self: Queries, sel: object) -> tuple[str, bool]:
+        rel, only = real(self, sel)  # type: ignore[arg-type]
+        seen.append(rel)
+        return rel, only
+
+    monkeypatch.setattr(Queries, "_source", spy)
+    return seen
 
 
 def test_a_dyad_is_copied_after_its_first_view_and_read_from_the_copy_after(
-        tmp_path: Path) -> None:
-    import time
-
-    import detente.report as report
-
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = _two_dyads(tmp_path)
-    shared = app.state.shared
-    seen: list[object] = []
-    import detente.web.app as web
-
-    def spy(st: Store, *args: object, **kwargs: object) -> object:
-        seen.append(st.scoped_to)
-        return report.build_brief(st, *args, **kwargs)  # type: ignore[arg-type]
-
-    web_build = web.build_brief
-    web.build_brief = spy  # type: ignore[assignment]
-    try:
-        with _sync_client(app) as client:
-            first = client.get("/api/view", params={"period": "month"})
-            assert shared._wanted == ("RUS", "USA")  # copied once requests pause
-            deadline = time.monotonic() + 30
-            while shared._copier is not None and time.monotonic() < deadline:
-                time.sleep(0.02)
-            with shared.use() as st:
-                assert st._kept_scope(("RUS", "USA")) is not None
-            second = client.get("/api/view", params={"period": "month", "since": "2020-01-01"})
-    finally:
-        web.build_brief = web_build  # type: ignore[assignment]
-        shared.close()
+    service = app.state.service
+    seen = _sources(monkeypatch)
+    with _sync_client(app) as client:
+        first = client.get("/api/view", params={"period": "month"})
+        assert seen and set(seen) == {"events"}  # the first view does not wait for a copy
+        with service.open() as st:
+            assert not st.queries.has_scope(("USA", "RUS"))
+        assert service.settle()  # copied once requests pause
+        with service.open() as st:
+            assert st.queries.has_scope(("USA", "RUS"))
+        seen.clear()
+        second = client.get("/api/view", params={"period": "month", "since": "2020-01-01"})
     assert first.status_code == second.status_code == 200
-    assert seen == [None, ("RUS", "USA")]  # the first view ran on the whole table
+    assert "_detente_scope_RUS_USA" in seen and "events" not in seen
     assert first.json()["glance"] == second.json()["glance"]
+
+
+def test_only_the_latest_dyad_is_copied_once_requests_pause(tmp_path: Path) -> None:
+    app = _two_dyads(tmp_path)
+    service = app.state.service
+    with _sync_client(app) as client:
+        assert client.get("/api/view", params={"period": "month"}).status_code == 200
+        assert client.get("/api/view", params={"dyad": "FRA-DEU"}).status_code == 200
+        assert service.settle()
+    with service.open() as st:
+        assert st.queries.has_scope(("DEU", "FRA"))
+        assert not st.queries.has_scope(("RUS", "USA"))

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from detente.cli._options import StoreOpt
-from detente.store import Store, default_store_path
 
 __all__ = ["register"]
 
@@ -18,20 +17,28 @@ def serve(
                                       "by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8765,
     store: StoreOpt = None,
+    wait: Annotated[float | None, typer.Option(
+        "--wait", envvar="DETENTE_WAIT", metavar="SECONDS", min=0, show_default=False,
+        help="How long a request waits for a store another detente process is writing to "
+             "before it is answered 503 (default: 10).")] = None,
 ) -> None:
     """Serve the dashboard: live filters, charts, events with paging and search, a JSON API.
 
-    The store is opened read-only (a new one is created first, with the curated
-    chronology in it). The API is described at /openapi.json.
+    The store is not kept open: each request that is not answered from the cache
+    opens it read-only and closes it, so `detente ingest` and every other command
+    can use the store while the dashboard runs, and the dashboard shows what they
+    wrote at the next request. A new store is created first, with the curated
+    chronology in it. The API is described at /openapi.json.
     """
     import uvicorn
 
+    from detente.store import Store, default_store_path
     from detente.web import create_app
 
-    path = Path(store) if store is not None else default_store_path()
+    path = Path(store).expanduser() if store is not None else default_store_path()
     if not path.exists():
         Store.open(path).close()
-    app = create_app(path, warm=True)
+    app = create_app(path, warm=True, wait=wait)
     typer.echo(f"serving {path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
