@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from detente import __version__
+from detente.cli import cmd_analysis, cmd_coder, cmd_indicators, cmd_policy, cmd_report, cmd_web
 from detente.cli._options import (
     BUSY_EXIT,
     CodeOpt,
@@ -329,22 +330,10 @@ def formats() -> None:
     Console().print(table)
 
 
-# Commands of the later stages live in their own modules (``cmd_<stage>.py``),
-# each with ``register(app)``; they are listed here, in the order --help shows them.
-_COMMAND_MODULES = ("indicators", "analysis", "policy", "report", "web", "coder")
-
-
-def _register_stage_commands() -> None:
-    import importlib
-    import importlib.util
-
-    for name in _COMMAND_MODULES:
-        module = f"detente.cli.cmd_{name}"
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module).register(app)
-
-
-_register_stage_commands()
+# Commands of the later stages live in their own modules (``cmd_<stage>.py``), each with
+# ``register(app)``; registered here, in the order --help lists them.
+for _stage in (cmd_indicators, cmd_analysis, cmd_policy, cmd_report, cmd_web, cmd_coder):
+    _stage.register(app)
 
 
 def main() -> None:
