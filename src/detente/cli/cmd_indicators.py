@@ -26,7 +26,6 @@ from detente.errors import DetenteError, QueryError
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from rich.table import Table
 
 __all__ = ["TABLE_COLUMNS", "register"]
 
@@ -41,29 +40,22 @@ TABLE_COLUMNS: list[str] = ["dataset", "direction", "period", "events", "q1/2/3/
                             "net_coop", "conflict", "share", "low"]
 
 
-def _terminal_table(table: pa.Table, period: str, title: str, min_events: int) -> Table:
-    """Build the terminal view: the main columns, short labels, two decimals."""
-    from rich import box
-    from rich.table import Table
-
+def _terminal_table(table: pa.Table, period: str, title: str, min_events: int) -> None:
+    """Print the terminal view: the main columns, short labels, two decimals."""
+    from detente.cli._aligned import print_aligned
     from detente.query.period import period_label
 
     caption = (f"index: relationship index (mean Goldstein, mentions-weighted); z: its z-score against "
                f"the baseline; conflict: material-conflict share; share: of the dataset's events; "
                f"low: fewer than {min_events} events")
-    view = Table(title=title, caption=caption, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
-                 padding=(0, 1, 0, 0))
-    for label in TABLE_COLUMNS:
-        view.add_column(label, no_wrap=True, justify="left" if label in ("dataset", "direction", "period")
-                        else "right")
-    for r in table.to_pylist():
-        view.add_row(
-            r["dataset"], r["direction"], period_label(r["period_start"], period), str(r["events"]),
-            f"{r['q1']}/{r['q2']}/{r['q3']}/{r['q4']}", _num(r["relationship_index"]),
-            _num(r["relationship_index_z"]), _num(r["net_cooperation"]), _num(r["material_conflict_share"]),
-            _num(r["events_share"]), "low" if r["low_evidence"] else "",
-        )
-    return view
+    rows = [[r["dataset"], r["direction"], period_label(r["period_start"], period), str(r["events"]),
+             f"{r['q1']}/{r['q2']}/{r['q3']}/{r['q4']}", _num(r["relationship_index"]),
+             _num(r["relationship_index_z"]), _num(r["net_cooperation"]),
+             _num(r["material_conflict_share"]), _num(r["events_share"]),
+             "low" if r["low_evidence"] else ""] for r in table.to_pylist()]
+    columns = [(label, "left" if label in ("dataset", "direction", "period") else "right")
+               for label in TABLE_COLUMNS]
+    print_aligned(title, columns, rows, caption)
 
 
 class IndicatorFormat(StrEnum):
@@ -167,9 +159,7 @@ def indicators(
             raise DetenteError(f"{out}: cannot write ({exc.strerror})") from None
     elif fmt is IndicatorFormat.table:
         title = f"{spec.pooled_direction} by {spec.period}, issue {spec.issue_area}, as of {as_of_day}"
-        from rich.console import Console
-
-        Console().print(_terminal_table(table, spec.period, title, spec.min_events))
+        _terminal_table(table, spec.period, title, spec.min_events)
     else:
         render(table, OutputFormat(fmt.value))
     if out is not None:
