@@ -28,6 +28,7 @@ PERIODS: tuple[str, ...] = ("week", "month", "quarter", "year")
 # exit status when the store stayed busy: EX_TEMPFAIL, "try again later"
 BUSY_EXIT = 75
 
+
 class HelpGroup(TyperGroup):
     """A command group with cheap plain help: summaries whole, and --help free when absent.
 
