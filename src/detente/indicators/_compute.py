@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from detente.errors import QueryError
 from detente.indicators._spec import BASELINE_METRICS, IndicatorSpec
@@ -118,31 +117,34 @@ def _plan(store: Store, spec: IndicatorSpec, extent: _Extent) -> tuple[Plan, dat
         return max(first, add_periods(since_period, p, -spec.baseline_periods))
 
     series = {"combined": list(in_range)} if spec.combine else {d: [d] for d in in_range}
-    rows: dict[str, list[Any]] = {"dataset": [], "direction": [], "period_start": [], "period_end": []}
+    rows: list[tuple[str, str, date, date]] = []
     starts = {}
     for label, names in series.items():
         starts[label] = series_start(names)
         for direction in spec.directions():
             for start in period_starts(starts[label], last_day, p):
-                rows["dataset"].append(label)
-                rows["direction"].append(direction)
-                rows["period_start"].append(start)
-                rows["period_end"].append(min(add_periods(start, p, 1) - timedelta(days=1), last_day))
-    grid = pa.table(rows, schema=pa.schema([
-        ("dataset", pa.string()), ("direction", pa.string()),
-        ("period_start", pa.date32()), ("period_end", pa.date32())]))
+                rows.append((label, direction, start,
+                             min(add_periods(start, p, 1) - timedelta(days=1), last_day)))
     plan = Plan(
         first_day=min(starts.values()),
         last_day=last_day,
         datasets=tuple(in_range),
         output_start=since_period or min(starts.values()),
-        grid=grid,
+        rows=tuple(rows),
     )
     return plan, as_of
 
 
-def _tidy(table: pa.Table) -> pa.Table:
-    """Cast to the published schema; turn any NaN an engine made into null."""
+_FLOATS = tuple(f.name for f in INDICATOR_SCHEMA if pa.types.is_floating(f.type))
+
+
+def _tidy(table: pa.Table, nan_free: bool = False) -> pa.Table:
+    """Cast to the published schema; turn any NaN an engine made into null (unless the
+    engine already did: ``nan_free``)."""
+    if nan_free:
+        return table.select(INDICATOR_SCHEMA.names).cast(INDICATOR_SCHEMA)
+    import pyarrow.compute as pc
+
     cols = []
     for field in INDICATOR_SCHEMA:
         col = table.column(field.name).cast(field.type)
@@ -182,8 +184,8 @@ def _run(store: Store, spec: IndicatorSpec, backend: str) -> tuple[pa.Table, _Ex
     _validate(store, spec)
     extent = _extent(store, spec)
     plan, as_of = _plan(store, spec, extent)
-    result = store.queries.indicators(spec, plan, engine.name)
-    table = _tidy(result)
+    result = store.queries.indicators(spec, plan, engine.name, nan_to_null=_FLOATS)
+    table = _tidy(result, nan_free=engine.name == "duckdb")
     return table.replace_schema_metadata({"as_of": as_of.isoformat()}), extent
 
 
@@ -211,6 +213,8 @@ def _from_history(store: Store, spec: IndicatorSpec) -> pa.Table | None:
     if not kept or any(d not in kept for d in spec.datasets or ()) or (
             spec.combine and kept != every):
         return None
+    import pyarrow.compute as pc
+
     start = period_floor(spec.since, spec.period)
     keep = pc.greater_equal(table.column("period_start"), pa.scalar(start, pa.date32()))
     if not spec.combine and kept != every:
@@ -240,7 +244,8 @@ def indicators_sql(store: Store, spec: IndicatorSpec, dialect: str = "bigquery")
     """
     plan, as_of = plan_run(store, spec)
     query = store.queries.indicators_sql(spec, plan, dialect)
-    rows = plan.grid.to_pylist()
+    rows = [dict(zip(("dataset", "direction", "period_start", "period_end"), r, strict=True))
+            for r in plan.rows]
     return (
         f"-- detente indicators for {_describe(spec)}, as of {as_of}, by {spec.period}\n"
         f"-- period_grid: {len(rows)} rows, one per series and period\n"

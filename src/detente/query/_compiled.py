@@ -233,7 +233,8 @@ def _write(path: Path, doc: dict[str, object]) -> None:
         pass  # a read-only home: compile again next time
 
 
-def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan) -> pa.Table:
+def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan,
+               nan_to_null: tuple[str, ...] = ()) -> pa.Table:
     """Run the indicators of ``spec`` by ``plan`` on the store's connection; return the rows
     (columns as :func:`indicator_expr` names them, before tidying)."""
     from detente.query.types import Selection
@@ -265,11 +266,15 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan) -> pa.Table:
                 while len(_compiled) > _KEPT:
                     _compiled.popitem(last=False)
     if entry is None:
-        return _run_once(q, relation, spec, plan, totals, only_dyad)
+        return _nan_to_null(_run_once(q, relation, spec, plan, totals, only_dyad), nan_to_null)
     params = {name: getattr(plan, name) for name in _STAND_INS}
     # the grid goes in as data written into the query; the daily totals, when kept, as a
     # table registered beside it
-    sql = bind(entry.sql.replace(f'"{entry.grid}"', _grid_values(plan.grid), 1), params)
+    sql = bind(entry.sql.replace(f'"{entry.grid}"', _grid_values(plan.rows), 1), params)
+    if nan_to_null:
+        fixed = ", ".join(f'CASE WHEN isnan("{c}") THEN NULL ELSE "{c}" END AS "{c}"'
+                          for c in nan_to_null)
+        sql = f"SELECT * REPLACE ({fixed}) FROM ({sql})"
     con = q._con
     with q._lock:
         if entry.totals is not None:
@@ -280,6 +285,16 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan) -> pa.Table:
         finally:
             if entry.totals is not None:
                 con.unregister(entry.totals)
+
+
+def _nan_to_null(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
+    import pyarrow.compute as pc
+
+    for name in columns:
+        i = table.schema.get_field_index(name)
+        col = table.column(i)
+        table = table.set_column(i, name, pc.if_else(pc.is_nan(col), pa.scalar(None, col.type), col))
+    return table
 
 
 def _totals_for(q: Queries, spec: IndicatorSpec, scoped: bool) -> pa.Table | None:
@@ -301,11 +316,9 @@ def _totals_for(q: Queries, spec: IndicatorSpec, scoped: bool) -> pa.Table | Non
     return None
 
 
-def _grid_values(grid: pa.Table) -> str:
+def _grid_values(grid: tuple[tuple[str, str, dt.date, dt.date], ...]) -> str:
     """Return the period grid as a relation written out (``VALUES``)."""
-    rows = ", ".join(
-        f"({literal(r['dataset'])}, {literal(r['direction'])}, {literal(r['period_start'])}, "
-        f"{literal(r['period_end'])})" for r in grid.to_pylist())
+    rows = ", ".join(f"({', '.join(literal(v) for v in r)})" for r in grid)
     return (f"(SELECT * FROM (VALUES {rows}) AS g(dataset, direction, period_start, period_end))")
 
 

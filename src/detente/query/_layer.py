@@ -314,9 +314,11 @@ class Queries:
             "GROUP BY dataset ORDER BY dataset", [start, start, *params])
         return [(str(d), ever, first, last) for d, ever, first, last in rows]
 
-    def indicators(self, spec: Any, plan: Any, backend: str = "duckdb") -> pa.Table:
+    def indicators(self, spec: Any, plan: Any, backend: str = "duckdb",
+                   nan_to_null: tuple[str, ...] = ()) -> pa.Table:
         """Run the indicator expression of ``spec`` by ``plan`` (see
-        :mod:`detente.indicators`) on ``backend``; return its raw rows."""
+        :mod:`detente.indicators`) on ``backend``; return its raw rows (on DuckDB, with
+        the ``nan_to_null`` columns' NaN, if any, made null)."""
         from detente.query._engines import get_backend
         from detente.query.metrics import CURATED_DATASETS
 
@@ -324,7 +326,7 @@ class Queries:
         if engine.name == "duckdb":
             from detente.query._compiled import run_duckdb
 
-            return run_duckdb(self, spec, plan)
+            return run_duckdb(self, spec, plan, nan_to_null)
         from detente.query._engines import SparkBackend
         from detente.query._indicators import indicator_expr
 

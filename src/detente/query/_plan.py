@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-__all__ = ["Plan"]
+__all__ = ["GRID_COLUMNS", "Plan"]
+
+GRID_COLUMNS = ("dataset", "direction", "period_start", "period_end")
 
 
 @dataclass(frozen=True)
@@ -20,12 +25,22 @@ class Plan:
         last_day: last event day read (the as-of date, or ``until`` if earlier).
         datasets: the datasets read.
         output_start: rows before this period start only feed the baseline.
-        grid: rows ``dataset, direction, period_start, period_end``: every cell of the output.
-            The expression takes it as a table on the engine that runs it.
+        rows: ``(dataset, direction, period_start, period_end)``: every cell of the output.
     """
 
     first_day: date
     last_day: date
     datasets: tuple[str, ...]
     output_start: date
-    grid: pa.Table
+    rows: tuple[tuple[str, str, date, date], ...]
+
+    @cached_property
+    def grid(self) -> pa.Table:
+        """The rows as an Arrow table (``dataset, direction, period_start, period_end``),
+        for an engine that takes the grid as a table beside the events."""
+        import pyarrow as pa
+
+        cols = list(zip(*self.rows, strict=True)) if self.rows else [(), (), (), ()]
+        return pa.table({name: list(c) for name, c in zip(GRID_COLUMNS, cols, strict=True)},
+                        schema=pa.schema([("dataset", pa.string()), ("direction", pa.string()),
+                                          ("period_start", pa.date32()), ("period_end", pa.date32())]))
