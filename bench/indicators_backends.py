@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.indicators import IndicatorSpec, compute_indicators, min_baseline_periods
+from detente.series import IndicatorSpec, compute_indicators, min_baseline_periods
 from detente.store import Store
 
 COUNTRIES = ["USA", "RUS", "CHN", "UKR", "DEU", "GBR", "FRA", "POL"]

@@ -9,8 +9,10 @@ states only what it is about.
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,7 +25,8 @@ from detente.ontology import event_code
 
 # Compiled queries and the page's JavaScript are cached under $XDG_CACHE_HOME: the tests
 # (and every process they start) use a folder of their own, never the user's.
-os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="detente-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE = tempfile.mkdtemp(prefix="detente-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 # CI runs the property tests on a fixed set of examples (the same every run, so a red
 # run means a change broke something); elsewhere each run explores new ones.

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PROPOSAL = ROOT / "examples" / "proposals" / "mil_to_mil_deconfliction.yaml"
 MODULES = {"annotations", "api", "cli", "errors", "ontology", "readers", "schema", "store", "tagging",
-           "analysis", "policy", "report", "web", "coder", "query", "service"}
+           "analysis", "policy", "report", "web", "coder", "query", "service", "series"}
 
 
 # -- the package's names ----------------------------------------------------------------------
@@ -60,15 +60,10 @@ def test_import_detente_loads_no_heavy_module() -> None:
     assert out.stdout.strip() == ""
 
 
-def test_indicators_is_the_subpackage_and_calls_the_function() -> None:
-    import detente.indicators as package
-    from detente.indicators import IndicatorSpec
-
-    assert detente.indicators is package is sys.modules["detente.indicators"]
-    assert package.IndicatorSpec is IndicatorSpec
-    assert callable(detente.indicators)
-    assert inspect.signature(detente.indicators) == inspect.signature(api.indicators)
-    assert "indicators" in dir(detente)
+def test_indicators_is_the_api_function() -> None:
+    assert detente.indicators is api.indicators
+    assert "period" in inspect.signature(detente.indicators).parameters
+    assert "indicators" in dir(detente) and "series" not in detente.__all__
 
 
 def test_unknown_attribute_is_an_attribute_error() -> None:
@@ -147,7 +142,7 @@ def test_open_store_read_only_needs_an_existing_file(tmp_path: Path) -> None:
 
 
 def test_indicators_are_compute_indicators_as_a_frame(st: Any) -> None:
-    from detente.indicators import IndicatorSpec, compute_indicators
+    from detente.series import IndicatorSpec, compute_indicators
 
     frame = detente.indicators(st, dyad="USA-RUS", period="year")
     direct = compute_indicators(st, IndicatorSpec(dyad=("USA", "RUS"), period="year"))

@@ -213,7 +213,7 @@ def test_ingest_a_folder_and_a_glob(write: Callable[..., Path], tmp_path: Path, 
 
 # -- start-up -----------------------------------------------------------------
 
-HEAVY = ("detente.report", "detente.analysis", "detente.indicators", "detente.policy", "pandas",
+HEAVY = ("detente.report", "detente.analysis", "detente.series", "detente.policy", "pandas",
          "pyarrow", "duckdb", "ibis", "altair")
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import write_sql
 from detente.errors import QueryError
-from detente.indicators import (
+from detente.series import (
     INDICATOR_SCHEMA,
     IndicatorSpec,
     compute_indicators,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from detente.indicators import IndicatorSpec, compute_indicators
+from detente.series import IndicatorSpec, compute_indicators
 from test_indicators import add, empty_store, ev
 
 CODES = {"036": 4.0, "042": 1.9, "057": 8.0, "112": -2.0, "138": -7.0, "173": -5.0, "190": -10.0}
@@ -107,7 +107,7 @@ def _history_store(tmp_path: Path) -> Any:
 def test_a_run_from_since_is_its_whole_history_cut(tmp_path: Path, since: date) -> None:
     """The rows of a run from ``since`` are cut from the kept whole history; they must be
     exactly the rows of a run of its own, for every kind of selection."""
-    from detente.indicators._compute import _run
+    from detente.series._compute import _run
 
     store = _history_store(tmp_path)
     choices: list[dict[str, Any]] = [
@@ -139,7 +139,7 @@ def test_a_run_from_since_is_its_whole_history_cut(tmp_path: Path, since: date) 
 
 def test_the_whole_history_is_kept_once_per_state_of_the_store(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from detente.indicators import _compute
+    from detente.series import _compute
 
     store = _history_store(tmp_path)
     runs: list[IndicatorSpec] = []

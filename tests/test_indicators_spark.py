@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from detente.indicators import INDICATOR_SCHEMA, IndicatorSpec, compute_indicators
+from detente.series import INDICATOR_SCHEMA, IndicatorSpec, compute_indicators
 from detente.store import Store
 from test_indicators import MAIN, add, empty_store, ev
 

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from conftest import read_sql, write_sql
-from detente.indicators import IndicatorSpec, compute_indicators
 from detente.policy import compile_condition, evaluate, load_registry
 from detente.policy._evaluation import EvalContext
 from detente.policy.assess import Proposal, _allies
 from detente.query import CACHE, Selection
 from detente.query.metrics import STATS, derive_row, stats_ibis, stats_sql
 from detente.report import BriefOptions, build_brief
+from detente.series import IndicatorSpec, compute_indicators
 from detente.store import Store
 from test_indicators import add, ev
 

@@ -14,7 +14,6 @@ and the rest (DuckDB, pyarrow, ...) load when a name that needs them is first us
 
 from __future__ import annotations
 
-import sys as _sys
 import types as _types
 import typing as _t
 
@@ -26,12 +25,12 @@ from detente.api import (
     brief,
     events,
     forecast,
+    indicators,
     open_store,
     playbook_check,
     reciprocity,
     trends,
 )
-from detente.api import indicators as _indicators
 from detente.errors import (
     DetenteError,
     InputFileError,
@@ -87,45 +86,7 @@ _STORE = ("EventFilter", "FileReport", "Store", "default_store_path")
 _TAGGING = ("ISSUE_AREAS", "load_rules")
 
 
-class _IndicatorsPackage(_types.ModuleType):
-    """``detente.indicators``: the indicators subpackage, callable as :func:`detente.api.indicators`.
-
-    The subpackage and the API function share the name ``detente.indicators``; the
-    subpackage keeps it (``from detente.indicators import IndicatorSpec`` and ``import
-    detente.indicators`` work as before) and calling it runs the function.
-    """
-
-    def __call__(self, *args: _t.Any, **kwargs: _t.Any) -> _t.Any:
-        return _indicators(*args, **kwargs)
-
-    __call__.__doc__ = _indicators.__doc__
-
-    @property
-    def __signature__(self) -> _t.Any:  # what inspect.signature and notebooks show for a call
-        import inspect
-
-        return inspect.signature(_indicators)
-
-
-class _Package(_types.ModuleType):
-    """The ``detente`` package: makes the ``indicators`` subpackage callable when it is set."""
-
-    def __setattr__(self, name: str, value: _t.Any) -> None:
-        if name == "indicators" and type(value) is _types.ModuleType:
-            value.__class__ = _IndicatorsPackage
-        super().__setattr__(name, value)
-
-
-_sys.modules[__name__].__class__ = _Package
-if "detente.indicators" in _sys.modules:  # a reload: the subpackage is already there
-    setattr(_sys.modules[__name__], "indicators", _sys.modules["detente.indicators"])  # noqa: B010
-
-
 def __getattr__(name: str) -> _t.Any:
-    if name == "indicators":
-        import detente.indicators as package  # the import sets it on the package, made callable (above)
-
-        return package
     module: _types.ModuleType
     if name in _READERS:
         from detente import readers as module

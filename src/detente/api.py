@@ -27,10 +27,9 @@ the library's result objects; ``output="json"`` (for the brief also ``"html"`` a
 Heavy modules (DuckDB, pyarrow, pandas, statsmodels) load inside the functions, so
 ``import detente`` stays fast.
 
-``detente.indicators`` is also the name of the indicators subpackage: the attribute is that
-subpackage, made callable, so ``detente.indicators(st, ...)`` runs :func:`indicators` and
-``from detente.indicators import IndicatorSpec`` keeps working. Type checkers see the
-subpackage there: typed code imports the function as ``from detente.api import indicators``.
+The library underneath is reachable too: :mod:`detente.series` (the indicator
+series: ``IndicatorSpec``, ``compute_indicators``), :mod:`detente.analysis`,
+:mod:`detente.policy`, :mod:`detente.report`, :mod:`detente.query` (the query layer).
 """
 
 from __future__ import annotations
@@ -109,7 +108,7 @@ NOT_OFFERED: dict[str, dict[str, str]] = {
     },
     "indicators": {
         "--output": "the table is returned; write it with `DataFrame.to_csv`, `to_parquet`, ...",
-        "--show-sql": "prints instead of running; `detente.indicators.indicators_sql(store, spec, "
+        "--show-sql": "prints instead of running; `detente.series.indicators_sql(store, spec, "
                       "dialect=\"bigquery\")` returns that SQL",
     },
     "brief": {
@@ -437,7 +436,7 @@ def indicators(
 
     Returns:
         One row per dataset, direction and period, sorted so; the columns of
-        ``detente.indicators.INDICATOR_SCHEMA`` (``dataset``, ``direction``,
+        ``detente.series.INDICATOR_SCHEMA`` (``dataset``, ``direction``,
         ``period_start``, ``events``, ``q1`` ... ``q4``, ``relationship_index``,
         ``net_cooperation``, ``material_conflict_share``, ``low_evidence``, the
         ``*_baseline``, ``*_diff`` and ``*_z`` columns, ...). The as-of date is in
@@ -454,7 +453,7 @@ def indicators(
     """
     import pyarrow.compute as pc
 
-    from detente.indicators import IndicatorSpec, compute_indicators
+    from detente.series import IndicatorSpec, compute_indicators
 
     how = _output(output, (None, "pandas", "arrow"), "write a DataFrame with its to_csv or to_parquet")
     if (source is None) != (target is None):

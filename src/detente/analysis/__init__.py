@@ -1,7 +1,7 @@
 """Analysis of indicator series: change points, alerts, boom and bust, reciprocity, forecasts.
 
 The functions over pandas frames (in the layout of
-``detente.indicators.compute_indicators``) are pure; ``trends``,
+``detente.series.compute_indicators``) are pure; ``trends``,
 ``reciprocity``, ``expected_response`` and ``forecast_indicator`` take a store,
 compute the indicators and run them.
 """

@@ -28,7 +28,7 @@ CHRONOLOGY = "curated"
 
 def indicator_table(store: Store, **spec: Any) -> pd.DataFrame:
     """Return ``compute_indicators(store, IndicatorSpec(**spec))`` as a pandas frame."""
-    from detente.indicators import IndicatorSpec, compute_indicators
+    from detente.series import IndicatorSpec, compute_indicators
 
     table = compute_indicators(store, IndicatorSpec(**spec))
     return table.to_pandas()

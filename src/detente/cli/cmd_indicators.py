@@ -123,8 +123,8 @@ def indicators(
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from detente.indicators import IndicatorSpec, compute_indicators, indicators_sql
     from detente.query.types import parse_date
+    from detente.series import IndicatorSpec, compute_indicators, indicators_sql
 
     pair, one_direction = _spec_dyad(dyad, source, target)
     spec = IndicatorSpec(

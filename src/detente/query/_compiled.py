@@ -48,8 +48,8 @@ from detente.query._sql import bind, literal
 from detente.query.metrics import CURATED_DATASETS
 
 if TYPE_CHECKING:
-    from detente.indicators import IndicatorSpec
     from detente.query._layer import Queries
+    from detente.series import IndicatorSpec
 
 __all__ = ["cache_folder", "clear_compiled", "run_duckdb"]
 
@@ -122,8 +122,8 @@ def _totals_sql(q: Queries, key: tuple[object, ...]) -> str:
     try:
         sql = str(json.loads(path.read_text(encoding="utf-8"))["sql"])
     except (OSError, ValueError, KeyError, TypeError):
-        from detente.indicators import IndicatorSpec
         from detente.query._indicators import daily_totals_expr
+        from detente.series import IndicatorSpec
 
         _, one_a_day, root_only, min_sources = key
         spec = IndicatorSpec(one_a_day=bool(one_a_day), root_only=bool(root_only),
@@ -172,7 +172,7 @@ def _compile(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals:
 
 _EXPRESSION_MODULES = ("query/_indicators.py", "query/_baseline.py", "query/_plan.py",
                        "query/metrics.py", "query/_engines.py", "query/_compiled.py",
-                       "indicators/_spec.py")
+                       "series/_spec.py")
 _fingerprint: str | None = None
 
 

@@ -18,7 +18,7 @@ from detente.query.metrics import CURATED_DATASETS, IBIS, derive, stats_ibis
 if TYPE_CHECKING:
     import ibis.expr.types as ir  # type: ignore[import-untyped]
 
-    from detente.indicators import IndicatorSpec
+    from detente.series import IndicatorSpec
 
 __all__ = ["Plan", "daily_totals_expr", "indicator_expr"]
 

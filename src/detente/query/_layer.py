@@ -317,7 +317,7 @@ class Queries:
     def indicators(self, spec: Any, plan: Any, backend: str = "duckdb",
                    nan_to_null: tuple[str, ...] = ()) -> pa.Table:
         """Run the indicator expression of ``spec`` by ``plan`` (see
-        :mod:`detente.indicators`) on ``backend``; return its raw rows (on DuckDB, with
+        :mod:`detente.series`) on ``backend``; return its raw rows (on DuckDB, with
         the ``nan_to_null`` columns' NaN, if any, made null)."""
         from detente.query._engines import get_backend
         from detente.query.metrics import CURATED_DATASETS

@@ -13,7 +13,7 @@ import datetime as dt
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from detente import analysis, indicators, policy
+from detente import analysis, policy, series
 from detente.errors import DetenteError
 from detente.store import Store
 
@@ -51,17 +51,17 @@ def indicator_rows(
     datasets: tuple[str, ...] = (),
     split_directions: bool = False,
 ) -> list[dict[str, Any]]:
-    """Return the indicator table's rows (see :mod:`detente.indicators`) as dicts.
+    """Return the indicator table's rows (see :mod:`detente.series`) as dicts.
 
     Raises:
         Unavailable: the indicators refused the selection.
     """
-    spec = indicators.IndicatorSpec(
+    spec = series.IndicatorSpec(
         dyad=dyad, split_directions=split_directions, period=period, issue=issue, since=since,
         until=until, as_of=as_of, datasets=datasets or None,
     )
     try:
-        table = indicators.compute_indicators(store, spec)
+        table = series.compute_indicators(store, spec)
     except DetenteError as exc:
         raise Unavailable(f"no indicators for this view: {exc}") from None
     rows: list[dict[str, Any]] = table.to_pylist()

@@ -7,15 +7,15 @@ compile to BigQuery SQL.
 
 from __future__ import annotations
 
-from detente.indicators._compute import (
+from detente.query._engines import BACKENDS, get_backend
+from detente.query.period import PERIODS
+from detente.series._compute import (
     INDICATOR_SCHEMA,
     compute_indicators,
     indicators_sql,
     relationship_index,
 )
-from detente.indicators._spec import BASELINE_METRICS, IndicatorSpec, min_baseline_periods
-from detente.query._engines import BACKENDS, get_backend
-from detente.query.period import PERIODS
+from detente.series._spec import BASELINE_METRICS, IndicatorSpec, min_baseline_periods
 
 __all__ = [
     "BACKENDS",

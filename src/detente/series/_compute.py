@@ -9,11 +9,11 @@ from typing import Any
 import pyarrow as pa
 
 from detente.errors import QueryError
-from detente.indicators._spec import BASELINE_METRICS, IndicatorSpec
 from detente.query import Selection
 from detente.query._engines import get_backend
 from detente.query._plan import Plan
 from detente.query.period import add_periods, period_floor, period_starts
+from detente.series._spec import BASELINE_METRICS, IndicatorSpec
 from detente.store import Store
 
 __all__ = ["INDICATOR_SCHEMA", "compute_indicators", "indicators_sql", "relationship_index"]
