@@ -134,8 +134,11 @@ def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: 
         totals = days.group_by("dataset", "period_start").aggregate(c_total=days.n.sum())
         j = j.left_join(totals, ["dataset", "period_start"]).select(*j.columns, "c_total")
     elif machine:
-        every = _labelled(_one_a_day(kept) if spec.one_a_day else kept, spec)
-        totals = every.group_by("dataset", "period_start").aggregate(c_total=every.count())
+        # per day first (a cheap grouping), then per period: the period of each of millions
+        # of events is not worked out one by one
+        every = _one_a_day(kept) if spec.one_a_day else kept
+        days = _labelled(every.group_by("dataset", "date").aggregate(n=every.count()), spec)
+        totals = days.group_by("dataset", "period_start").aggregate(c_total=days.n.sum())
         j = j.left_join(totals, ["dataset", "period_start"]).select(*j.columns, "c_total")
     else:
         j = j.mutate(c_total=ibis.null("int64"))
