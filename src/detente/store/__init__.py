@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from detente.query.types import EventFilter, Selection, parse_date, parse_dyad
-from detente.store._ingest import FileReport
+from detente.store._report import FileReport
 from detente.store._store import DEFAULT_WAIT, Store, chronology_files, default_store_path, expand_paths
 
 __all__ = [

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,31 +29,13 @@ from detente.readers import (
     staged_sql,
 )
 from detente.schema import column_names
+from detente.store._report import FileReport
 from detente.store._schema import CONTENT_COLUMNS, bump_version
 from detente.tagging import RuleSet
 
 __all__ = ["FileReport", "ingest_file"]
 
 _counter = itertools.count()
-
-
-@dataclass
-class FileReport:
-    """What happened to one file.
-
-    ``read = stored + duplicates + quarantined``; ``conflicts`` counts the
-    duplicates whose content differs from the version already stored (which stays).
-    """
-
-    path: str
-    reader: str
-    dataset: str
-    sha256: str
-    read: int
-    stored: int
-    duplicates: int
-    conflicts: int
-    quarantined: int
 
 
 def ingest_file(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -20,10 +20,12 @@ import pyarrow.parquet as pq
 from detente.errors import DetenteError, QueryError, StoreBusyError, StoreError
 from detente.query import Queries, Selection, Stamp
 from detente.query._sql import bind
-from detente.readers import Reader, SourceFile, install_lookups
-from detente.store._ingest import FileReport, ingest_file
+from detente.store._report import FileReport
 from detente.store._schema import DDL, SCHEMA_VERSION, bump_version
-from detente.tagging import RuleSet, load_rules
+
+if TYPE_CHECKING:  # the readers and the rules load when a file is ingested
+    from detente.readers import Reader, SourceFile
+    from detente.tagging import RuleSet
 
 __all__ = ["DEFAULT_WAIT", "Store", "chronology_files", "default_store_path", "expand_paths"]
 
@@ -100,20 +102,32 @@ class Store:
     keeps a store open keeps every other process waiting.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, rules: RuleSet, *,
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, rules: RuleSet | None = None, *,
                  read_only: bool = False) -> None:
         self._con = con
         self.path = path
-        self.rules = rules
+        self._rules = rules
         self.read_only = read_only
         self.queries = Queries(self)
         """The query layer over this store's events (see :mod:`detente.query`)."""
         self._lookups = False
 
+    @property
+    def rules(self) -> RuleSet:
+        """The issue-area rules (the packaged ones unless others were given), loaded on
+        first use."""
+        if self._rules is None:
+            from detente.tagging import load_rules
+
+            self._rules = load_rules()
+        return self._rules
+
     def _with_lookups(self) -> duckdb.DuckDBPyConnection:
         """Return the connection with the readers' code tables and macros installed (once:
         only ingest needs them)."""
         if not self._lookups:
+            from detente.readers import install_lookups
+
             install_lookups(self._con)
             self._lookups = True
         return self._con
@@ -160,7 +174,7 @@ class Store:
             con.execute("SET enable_progress_bar = false")
             if limit:
                 con.execute(f"SET memory_limit = '{_safe_limit(limit)}'")
-            store = cls(con, p, rules or load_rules(), read_only=read_only)
+            store = cls(con, p, rules, read_only=read_only)
             if existed and not _has_table(con, "meta"):
                 raise StoreError(f"{p}: a DuckDB file, but not a detente store")
             if not read_only:
@@ -265,6 +279,8 @@ class Store:
         Raises:
             InputFileError: the file cannot be read; the store is unchanged.
         """
+        from detente.store._ingest import ingest_file
+
         return ingest_file(self._with_lookups(), path, fmt=fmt, rules=self.rules,
                            reader_chosen=on_reader)
 
