@@ -29,8 +29,8 @@ Dashboard, at each size and for each version: ``detente serve`` on a free port o
 127.0.0.1 until ``/api/datasets`` answers, then (a) the first
 ``/api/view?dyad=USA-RUS&period=month``, (b) the same again, median of 20 (a kept
 answer), (c) 10 views each with a ``since=`` not asked before (1963-01-01 onwards,
-before the first event: the whole history, no kept answer), (d) ``/brief`` twice, the
-second timed. The server is stopped afterwards, whatever happened.
+before the first event: the whole history, no kept answer), (d) ``/brief`` twice, both
+timed (the second may be a kept answer). The server is stopped afterwards, whatever happened.
 
 Stores come from ``synth_store.ensure_store`` (built once per size in the work folder
 by the new code, reused; the old code reads the same file: the schema version is
@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import fcntl
 import os
 import platform
 import shutil
@@ -215,29 +216,46 @@ def prepare_before(work: Path) -> Path:
 
 
 def build_store(work: Path, events: int, seed: int, who: Contender, timeout: float) -> Path:
-    """Return the synthetic store of ``events`` events, building it with ``who`` if missing."""
+    """Return the synthetic store of ``events`` events, building it with ``who`` if missing.
+
+    A file under the store's name that holds fewer events (a command run on the path
+    before the store was built makes a new store there, holding the chronology only) is
+    moved aside and the store built again.
+    """
     folder = work / ("stores" if who.name == "new" else "stores-built-by-old")
     folder.mkdir(parents=True, exist_ok=True)
-    r = run([sys.executable, "-c", BUILD_CODE, str(BENCH), str(folder), str(events), str(seed),
-             who.name], who.env, timeout)
-    if not r.ok:
-        raise SystemExit(f"building the {events:,}-event store with the {who.name} code "
-                         f"{r.failure()}\n{r.stderr[-3000:]}")
-    lines = r.stdout.strip().splitlines()
-    built = f"built by the {who.name} code in {float(lines[1]):.0f} s" if lines[1:] and lines[1] \
-        else f"reused (built by the {who.name} code)"
-    path = Path(lines[0])
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        total = con.execute("SELECT count(*) FROM events").fetchone()
-        pair = con.execute(
-            "SELECT count(*) FROM events WHERE (source_country = 'USA' AND target_country = 'RUS') "
-            "OR (source_country = 'RUS' AND target_country = 'USA')").fetchone()
-    finally:
-        con.close()
-    print(f"store {_size(events)}: {path.name}, {total[0] if total else 0:,} events "
-          f"({path.stat().st_size / 2**20:,.0f} MiB), USA-RUS {pair[0] if pair else 0:,}; {built}")
-    return path
+    for _ in range(2):
+        r = run([sys.executable, "-c", BUILD_CODE, str(BENCH), str(folder), str(events),
+                 str(seed), who.name], who.env, timeout)
+        if not r.ok:
+            raise SystemExit(f"building the {events:,}-event store with the {who.name} code "
+                             f"{r.failure()}\n{r.stderr[-3000:]}")
+        lines = r.stdout.strip().splitlines()
+        built = (f"built by the {who.name} code in {float(lines[1]):.0f} s"
+                 if lines[1:] and lines[1] else f"reused (built by the {who.name} code)")
+        path = Path(lines[0])
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            total = _one(con, "SELECT count(*) FROM events")
+            pair = _one(con, "SELECT count(*) FROM events WHERE (source_country = 'USA' AND "
+                             "target_country = 'RUS') OR (source_country = 'RUS' AND "
+                             "target_country = 'USA')")
+        finally:
+            con.close()
+        if total >= events:
+            print(f"store {_size(events)}: {path.name}, {total:,} events "
+                  f"({path.stat().st_size / 2**20:,.0f} MiB), USA-RUS {pair:,}; {built}")
+            return path
+        aside = path.with_name(f"{path.name}.incomplete-{int(time.time())}")
+        print(f"store {_size(events)}: {path.name} holds {total:,} events, not {events:,}: "
+              f"moved aside to {aside.name}, building it again")
+        path.rename(aside)
+    raise SystemExit(f"the {events:,}-event store could not be built in {folder}")
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -329,9 +347,19 @@ def print_table(rows: list[tuple[str, int | None, dict[str, Measure]]]) -> None:
     head = ("command", "size", "old s", "new s", "new/old", "floor s", "new/floor",
             "peak MiB old/new")
     cells = [head]
+    notes: list[str] = []
+
+    def shown(m: Measure | None, label: str, events: int | None, who: str) -> str:
+        if m is not None and m.failed:  # the message goes under the table
+            notes.append(f"[{len(notes) + 1}] {label}, {_size(events)}, {who}: {m.failed}")
+            return f"failed [{len(notes)}]"
+        return _s(m)
+
     for label, events, ms in rows:
-        cells.append((label, _size(events), _s(ms.get("old")), _s(ms.get("new")),
-                      _ratio(ms.get("new"), ms.get("old")), _s(ms.get("floor")),
+        cells.append((label, _size(events), shown(ms.get("old"), label, events, "old"),
+                      shown(ms.get("new"), label, events, "new"),
+                      _ratio(ms.get("new"), ms.get("old")),
+                      shown(ms.get("floor"), label, events, "floor"),
                       _ratio(ms.get("new"), ms.get("floor"), "{:.1f}x"),
                       f"{_peak(ms.get('old'))}/{_peak(ms.get('new'))}"))
     widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
@@ -340,6 +368,8 @@ def print_table(rows: list[tuple[str, int | None, dict[str, Measure]]]) -> None:
                                for i, (c, w) in enumerate(zip(row, widths, strict=True))))
         if n == 0:
             print("  " + "  ".join("-" * w for w in widths))
+    for note in notes:
+        print("  " + note)
 
 
 # -- dashboard ---------------------------------------------------------------------------
@@ -415,6 +445,7 @@ DASH_ROWS = (("ready", "server ready (/api/datasets answers)"),
              ("first", "(a) first view, month"),
              ("again", "(b) same view again, median of 20"),
              ("new_since", "(c) 10 new since=, median"),
+             ("brief_first", "(d) /brief, first time"),
              ("brief", "(d) /brief, second time"))
 
 
@@ -503,6 +534,11 @@ def main() -> None:
         parser.error("--events and --repeat must be positive")
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    lock = (work / ".lock").open("w")  # held until the process ends
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise SystemExit(f"another run of this benchmark is using {work}; give --work") from None
     sizes = sorted(set(args.events))
 
     started = time.perf_counter()
