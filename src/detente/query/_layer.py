@@ -10,6 +10,7 @@ defined once, in :mod:`detente.query.metrics`.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
@@ -227,14 +228,40 @@ class Queries:
 
     def coverage(self, sel: Selection, *, files: bool = False) -> list[DatasetCoverage]:
         """Return, per dataset, the events ``sel`` selects and their first and last dates
-        (and the files they came from, with ``files``), in one pass."""
+        (and the files they came from, with ``files``), in one pass.
+
+        Without files, the answer comes from the selection's events per dataset and day
+        without its dates, counted once per version of the store and kept: a view with
+        new dates costs no new pass over the events."""
+        if files:
+            rel, clause, params = self._where(sel)
+            rows = self._rows(f"SELECT dataset, count(*), min(date), max(date), "
+                              f"list(DISTINCT ingested_from) FROM {rel} WHERE {clause} "
+                              "GROUP BY dataset ORDER BY dataset", params)
+            return [DatasetCoverage(str(r[0]), int(r[1]), r[2], r[3],
+                                    tuple(sorted(f for f in r[4] if f is not None))) for r in rows]
+        whole = sel.narrowed(since=None, until=None)
+        days = self.cached(("daily counts", whole), lambda: self._daily_counts(whole))
+        out = []
+        for dataset, (dates, running) in days.items():
+            lo = bisect.bisect_left(dates, sel.since) if sel.since else 0
+            hi = bisect.bisect_right(dates, sel.until) if sel.until else len(dates)
+            if hi > lo:
+                n = running[hi] - running[lo]
+                out.append(DatasetCoverage(dataset, n, dates[lo], dates[hi - 1]))
+        return out
+
+    def _daily_counts(self, sel: Selection) -> dict[str, tuple[list[date], list[int]]]:
+        """Return, per dataset, the days with events of ``sel`` and the running count of
+        events before each (one more entry than days)."""
         rel, clause, params = self._where(sel)
-        extra = ", list(DISTINCT ingested_from)" if files else ""
-        rows = self._rows(f"SELECT dataset, count(*), min(date), max(date){extra} FROM {rel} "
-                          f"WHERE {clause} GROUP BY dataset ORDER BY dataset", params)
-        return [DatasetCoverage(str(r[0]), int(r[1]), r[2], r[3],
-                                tuple(sorted(f for f in r[4] if f is not None)) if files else ())
-                for r in rows]
+        out: dict[str, tuple[list[date], list[int]]] = {}
+        for dataset, day, n in self._rows(f"SELECT dataset, date, count(*) FROM {rel} WHERE {clause} "
+                                          "GROUP BY ALL ORDER BY dataset, date", params):
+            dates, running = out.setdefault(str(dataset), ([], [0]))
+            dates.append(day)
+            running.append(running[-1] + int(n))
+        return out
 
     def dyad_counts(self, dyad: Dyad | tuple[str, str]) -> list[tuple[str, int]]:
         """Return every dataset with its number of events of ``dyad`` (both directions),

@@ -10,6 +10,7 @@ section.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -28,15 +29,21 @@ class Unavailable(Exception):
 _LIBRARIES = ("duckdb", "ibis-framework", "pyarrow", "ruptures", "statsmodels", "altair")
 
 
-def library_versions() -> dict[str, str]:
-    """Return the versions of the libraries the figures depend on, for the record."""
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
     out: dict[str, str] = {}
     for name in _LIBRARIES:
         try:
             out[name] = version(name)
         except PackageNotFoundError:
             out[name] = "absent"
-    return out
+    return tuple(out.items())
+
+
+def library_versions() -> dict[str, str]:
+    """Return the versions of the libraries the figures depend on, for the record (read
+    once per process: they do not change while it runs)."""
+    return dict(_versions())
 
 
 def indicator_rows(

@@ -96,13 +96,13 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
     as_of: dt.date | None = opts.as_of
     if as_of is None and not notes:
         # as of the last event selected: the selection's coverage says when that is
-        records, sources = coverage(store, flt)
+        records, sources = coverage(store, flt, files="files" in sections_wanted)
         as_of = max((r.last for r in records if r.last), default=None)
     if as_of is not None and opts.until is not None:
         as_of = min(as_of, opts.until)
     scoped = _filter(opts, until=as_of) if as_of else flt
     if opts.as_of is not None and not notes:
-        records, sources = coverage(store, scoped)
+        records, sources = coverage(store, scoped, files="files" in sections_wanted)
     present = [r.dataset for r in records]
     period = resolve_period(opts.period, present)
     dyad = opts.direction_label

@@ -59,10 +59,12 @@ def dataset_records(store: Store, flt: Selection) -> list[DatasetRecord]:
             for c in store.queries.coverage(flt)]
 
 
-def coverage(store: Store, flt: Selection) -> tuple[list[DatasetRecord], set[str]]:
+def coverage(store: Store, flt: Selection, *, files: bool = True
+             ) -> tuple[list[DatasetRecord], set[str]]:
     """Return :func:`dataset_records` of ``flt`` and the files its events came from
-    (as ``name@sha256:…``, for :func:`file_records`), in one pass over the events."""
-    found = store.queries.coverage(flt, files=True)
+    (as ``name@sha256:…``, for :func:`file_records`; none unless ``files``), in one
+    pass over the events."""
+    found = store.queries.coverage(flt, files=files)
     records = [DatasetRecord(dataset=c.dataset, events=c.events, first=c.first, last=c.last)
                for c in found]
     return records, {f for c in found for f in c.files}
