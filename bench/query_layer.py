@@ -7,7 +7,9 @@ other, on the same synthetic stores:
   ``git archive ec75ebb`` (made once, reused; the repository gets no worktree entry);
   PYTHONPATH comes before the editable install's ``src`` on ``sys.path``, so it wins;
 - new: ``python -m detente ...`` with the project's working tree (what is checked out,
-  with any uncommitted change: the output says whether the tree is dirty);
+  with any uncommitted change: the output says whether the tree is dirty, and warns if
+  it changed during the run); or, with ``--new-commit REV``, a ``git archive`` of that
+  commit run like the baseline, so that edits in progress cannot leak into the run;
 - floor (indicators only): a ``python -c`` process that opens the store read-only with
   DuckDB alone and runs one hand-written query of the same monthly series (per
   dataset: events, quad-class counts, threats, force, plain and mentions-weighted
@@ -134,8 +136,9 @@ class Contender:
         return [sys.executable, "-m", "detente", *args]
 
 
-def contenders(work: Path) -> dict[str, Contender]:
-    """Return the old and new versions: the environment each runs in."""
+def contenders(work: Path, new_tree: Path | None = None) -> dict[str, Contender]:
+    """Return the old and new versions: the environment each runs in (``new_tree``: a
+    tree of the new commit to run instead of the working tree)."""
     base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     base.update(COLUMNS="120", NO_COLOR="1", PYTHONUNBUFFERED="1")
     out = {}
@@ -143,6 +146,8 @@ def contenders(work: Path) -> dict[str, Contender]:
         env = dict(base, XDG_CACHE_HOME=str(work / f"cache-{name}"))
         if name == "old":
             env["PYTHONPATH"] = str(work / "before" / "src")
+        elif new_tree is not None:
+            env["PYTHONPATH"] = str(new_tree / "src")
         (work / f"cache-{name}").mkdir(parents=True, exist_ok=True)
         out[name] = Contender(name, env)
     return out
@@ -199,20 +204,19 @@ def git(*args: str) -> str:
                           check=True).stdout.strip()
 
 
-def prepare_before(work: Path) -> Path:
-    """Return ``<work>/before``: the tree of the baseline commit (``git archive``), made once."""
-    before = work / "before"
-    if (before / "src" / "detente" / "__init__.py").exists():
-        return before
-    partial = work / "before.partial"
+def extract(rev: str, tree: Path) -> Path:
+    """Return ``tree``, holding the files of commit ``rev`` (``git archive``), made once."""
+    if (tree / "src" / "detente" / "__init__.py").exists():
+        return tree
+    partial = tree.with_name(tree.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    archive = subprocess.Popen(["git", "archive", BASELINE], cwd=ROOT, stdout=subprocess.PIPE)
+    archive = subprocess.Popen(["git", "archive", rev], cwd=ROOT, stdout=subprocess.PIPE)
     subprocess.run(["tar", "-x", "-C", str(partial)], stdin=archive.stdout, check=True)
     if archive.wait() != 0:
-        raise SystemExit(f"git archive {BASELINE} failed")
-    partial.rename(before)
-    return before
+        raise SystemExit(f"git archive {rev} failed")
+    partial.rename(tree)
+    return tree
 
 
 def build_store(work: Path, events: int, seed: int, who: Contender, timeout: float) -> Path:
@@ -528,6 +532,9 @@ def main() -> None:
     parser.add_argument("--build-with", choices=("new", "old"), default="new",
                         help="code that builds the stores (old: while the new tree is broken; "
                              "kept apart from the stores the new code builds)")
+    parser.add_argument("--new-commit", metavar="REV",
+                        help="run this commit (a git archive of it, like the baseline) as the "
+                             "new side, not the working tree: edits in progress cannot leak in")
     parser.add_argument("--skip-dashboard", action="store_true")
     args = parser.parse_args()
     if args.repeat < 1 or any(n < 1 for n in args.events):
@@ -545,11 +552,19 @@ def main() -> None:
     print(f"query layer benchmark, {dt.datetime.now().isoformat(timespec='seconds')}")
     print(_machine())
     print(f"baseline commit: {BASELINE} ({git('log', '-1', '--format=%h %s', BASELINE)[:90]})")
+    extract(BASELINE, work / "before")
+    new_tree = None
+    if args.new_commit:
+        rev = git("rev-parse", "--short", args.new_commit)
+        new_tree = extract(rev, work / f"new-{rev}")
+        print(f"new commit: {rev} ({git('log', '-1', '--format=%s', rev)[:90]}); run from a "
+              f"git archive of it (no uncommitted change); HEAD is "
+              f"{git('rev-parse', '--short', 'HEAD')}")
     tree = _tree_state()
-    print(f"new commit: {git('rev-parse', '--short', 'HEAD')} "
-          f"({git('log', '-1', '--format=%s', 'HEAD')[:90]}); working tree under src/ {tree}")
-    prepare_before(work)
-    who = contenders(work)
+    if new_tree is None:
+        print(f"new commit: {git('rev-parse', '--short', 'HEAD')} "
+              f"({git('log', '-1', '--format=%s', 'HEAD')[:90]}); working tree under src/ {tree}")
+    who = contenders(work, new_tree)
     _versions(who, args.timeout)
     print(f"work folder: {work}; repeat {args.repeat}, median reported; {_load()}")
 
@@ -596,7 +611,7 @@ def main() -> None:
         print("dashboard over HTTP, milliseconds (one server per version and size)")
         print_dashboard(dash)
     print()
-    if _tree_state() != tree:
+    if new_tree is None and _tree_state() != tree:
         print(f"WARNING: the tree under src/ changed during the run (now "
               f"{git('rev-parse', '--short', 'HEAD')}, {_tree_state()}): the new side mixes versions")
     print(f"done in {time.perf_counter() - started:.0f} s; {_load()}")
