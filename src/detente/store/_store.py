@@ -107,6 +107,7 @@ class Store:
         self._con = con
         self.path = path
         self._rules = rules
+        self._stamp: Stamp | None = None
         self.read_only = read_only
         self.queries = Queries(self)
         """The query layer over this store's events (see :mod:`detente.query`)."""
@@ -175,7 +176,7 @@ class Store:
             if limit:
                 con.execute(f"SET memory_limit = '{_safe_limit(limit)}'")
             store = cls(con, p, rules, read_only=read_only)
-            if existed and not _has_table(con, "meta"):
+            if existed and not read_only and not _has_table(con, "meta"):
                 raise StoreError(f"{p}: a DuckDB file, but not a detente store")
             if not read_only:
                 con.execute(DDL)
@@ -226,12 +227,19 @@ class Store:
     @property
     def stamp(self) -> Stamp:
         """The store's identity and version, read from the file: every write, by this
-        process or another, advances the version."""
+        process or another, advances the version. (A store opened read-only keeps the
+        stamp it read first: while it is open, no process can write to the file, and
+        in one process a read-only and a writing connection to one file cannot coexist.)"""
+        if self._stamp is not None:
+            return self._stamp
         rows = dict(self._con.execute(
             "SELECT key, value FROM meta WHERE key IN ('store_id', 'version')").fetchall())
         # a store written before versions were kept: its path stands for its identity
-        return Stamp(str(rows.get("store_id") or f"path:{self.path.resolve()}"),
-                     int(rows.get("version") or 0))
+        stamp = Stamp(str(rows.get("store_id") or f"path:{self.path.resolve()}"),
+                      int(rows.get("version") or 0))
+        if self.read_only:
+            self._stamp = stamp
+        return stamp
 
     @property
     def version(self) -> int:
