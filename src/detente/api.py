@@ -37,13 +37,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from detente.errors import QueryError
+from detente.query.period import PERIODS
+from detente.query.types import country, parse_date
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -129,8 +130,6 @@ DEFAULTS: dict[str, dict[str, str]] = {
 
 # -- arguments ------------------------------------------------------------------------------
 
-_COUNTRY = re.compile(r"^[A-Za-z]{3}$")
-_PERIODS = ("week", "month", "quarter", "year")
 
 
 def _text(value: object, what: str) -> str:
@@ -140,20 +139,17 @@ def _text(value: object, what: str) -> str:
 
 
 def _date(value: str | dt.date | None, what: str) -> dt.date | None:
-    """Return ``value`` (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or a date) as a date."""
-    if value is None:
-        return None
+    """Return ``value`` (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or a date) as a date
+    (:func:`detente.query.parse_date`, the keyword named in the error)."""
     if isinstance(value, dt.datetime):
         return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value, what).strip()
-    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise QueryError(f"{what}={value!r} is not a date (use YYYY-MM-DD, YYYY-MM, YYYY or a datetime.date)")
+    if value is not None and not isinstance(value, dt.date):
+        _text(value, what)
+    try:
+        return parse_date(value, what)
+    except QueryError:
+        raise QueryError(f"{what}={value!r} is not a date (use YYYY-MM-DD, YYYY-MM, YYYY or a "
+                         "datetime.date)") from None
 
 
 def _window(since: dt.date | None, until: dt.date | None) -> None:
@@ -162,10 +158,13 @@ def _window(since: dt.date | None, until: dt.date | None) -> None:
 
 
 def _country(value: str, what: str) -> str:
-    code = _text(value, what).strip()
-    if not _COUNTRY.match(code):
-        raise QueryError(f"{what}={value!r} is not a three-letter CAMEO country code (e.g. USA, RUS)")
-    return code.upper()
+    """Return ``value`` as a CAMEO country code (:func:`detente.query.types.country`, the
+    keyword named in the error)."""
+    try:
+        return country(_text(value, what), what)
+    except QueryError:
+        raise QueryError(f"{what}={value!r} is not a three-letter CAMEO country code "
+                         "(e.g. USA, RUS)") from None
 
 
 def _dyad(value: str | Sequence[str] | None, what: str = "dyad") -> tuple[str, str] | None:
@@ -205,7 +204,7 @@ def _quads(value: int | str | Sequence[int | str] | None) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _period(value: str, allowed: Sequence[str] = _PERIODS) -> str:
+def _period(value: str, allowed: Sequence[str] = PERIODS) -> str:
     if value not in allowed:
         raise QueryError(f"period={value!r} must be one of {', '.join(allowed)}")
     return value
@@ -1021,7 +1020,7 @@ def brief(
     first, last = _date(since, "since"), _date(until, "until")
     _window(first, last)
     opts = BriefOptions(
-        dyad=_dyad(dyad) or ("USA", "RUS"), period=_period(period, ("auto", *_PERIODS)),  # type: ignore[arg-type]
+        dyad=_dyad(dyad) or ("USA", "RUS"), period=_period(period, ("auto", *PERIODS)),  # type: ignore[arg-type]
         since=first, until=last, as_of=_date(as_of, "as_of"), datasets=_many(dataset, "dataset"),
         issue=_text(issue, "issue") if issue is not None else None,
         playbook=str(playbook) if playbook is not None else None,

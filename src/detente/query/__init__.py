@@ -15,8 +15,9 @@ assessment, the brief, the dashboard) asks its questions here:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from detente.query._cache import CACHE, QueryCache, Stamp
-from detente.query._layer import DatasetCoverage, Queries
 from detente.query._windows import ChannelRequest, MetricRequest, MetricResult
 from detente.query.period import PERIODS, Period
 from detente.query.types import Direction, Dyad, EventFilter, Selection, Window, parse_date, parse_dyad
@@ -40,3 +41,17 @@ __all__ = [
     "parse_date",
     "parse_dyad",
 ]
+
+if TYPE_CHECKING:
+    from detente.query._layer import DatasetCoverage, Queries
+
+
+def __getattr__(name: str) -> Any:
+    # the layer itself needs pyarrow and DuckDB: loaded when a store is opened, so that the
+    # typed values above (what ``import detente`` uses) come without them
+    if name in ("DatasetCoverage", "Queries"):
+        from detente.query import _layer
+
+        return getattr(_layer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+

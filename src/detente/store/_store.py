@@ -18,7 +18,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from detente.errors import DetenteError, QueryError, StoreBusyError, StoreError
-from detente.query import Queries, Selection, Stamp
+from detente.query import Selection, Stamp
+from detente.query._layer import Queries
 from detente.query._sql import bind
 from detente.store._report import FileReport
 from detente.store._schema import DDL, SCHEMA_VERSION, bump_version
