@@ -82,7 +82,8 @@ class MetricResult:
 
 
 _MEASURE = """
-WITH e AS MATERIALIZED (
+WITH w AS MATERIALIZED {windows},
+e AS MATERIALIZED (
   SELECT event_id, date, event_root, event_code, quad_class, goldstein, num_mentions, issue_areas,
          dataset, source_country, target_country
   FROM events
@@ -100,7 +101,7 @@ j AS MATERIALIZED (
 s AS (SELECT wid, max(date) AS last_date, {stats} FROM j GROUP BY wid),
 r AS (SELECT wid, event_id, date,
              (len(quads) = 0 OR list_contains(quads, CAST(quad_class AS BIGINT))) AS in_quads
-      FROM j QUALIFY row_number() OVER (PARTITION BY wid, in_quads ORDER BY date DESC, event_id) <= ?),
+      FROM j QUALIFY row_number() OVER (PARTITION BY wid, in_quads ORDER BY date DESC, event_id) <= {k}),
 i AS (SELECT wid, list(struct_pack(event_id, date, in_quads) ORDER BY date DESC, event_id) AS ids
       FROM r GROUP BY wid)
 SELECT s.*, i.ids FROM s LEFT JOIN i USING (wid)
@@ -140,9 +141,8 @@ def measure(q: Queries, requests: list[MetricRequest], max_ids: int = 10
     if not unique:
         return {}
     with q._lock:
-        cur = q._con.execute("WITH w AS MATERIALIZED " + _windows_sql(unique) + ", "
-                             + _MEASURE.format(w="w", stats=stats_sql()).removeprefix("\nWITH ")
-                             .replace("?", literal(max_ids), 1))
+        cur = q._con.execute(_MEASURE.format(windows=_windows_sql(unique), w="w",
+                                             stats=stats_sql(), k=literal(max_ids)))
         cols = [d[0] for d in cur.description]
         stats = {int(r[0]): dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
     empty = {c: 0 for c in cols if c not in ("wid", "last_date", "ids")} | {
