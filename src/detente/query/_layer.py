@@ -104,7 +104,7 @@ class Queries:
 
         def make() -> pa.Table | None:
             a, b = key
-            cur = self._con.cursor()
+            cur = self._store._cursor()
             try:
                 row = cur.execute(bind(
                     f"SELECT count(*) FILTER ({DYAD_SQL}), count(*) FROM events",
@@ -182,7 +182,7 @@ class Queries:
     def iter_events(self, sel: Selection, batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:
         """Yield the selected events in canonical record batches (bounded memory)."""
         sql, params = self._select(sel, None, None, 0, False)
-        cur = self._con.cursor()
+        cur = self._store._cursor()
         try:
             reader = cur.execute(bind(sql, params)).to_arrow_reader(batch_rows)
             for batch in reader:

@@ -21,6 +21,7 @@ from detente.errors import DetenteError, QueryError, StoreBusyError, StoreError
 from detente.query import Selection, Stamp
 from detente.query._layer import Queries
 from detente.query._sql import bind
+from detente.store import _host
 from detente.store._report import FileReport
 from detente.store._schema import DDL, SCHEMA_VERSION, bump_version
 
@@ -190,7 +191,10 @@ class Store:
             if with_chronology and not read_only:
                 store.sync_chronology()
         except BaseException:
-            con.close()
+            if read_only:
+                _host.detach(con, p)
+            else:
+                con.close()
             raise
         return store
 
@@ -204,7 +208,18 @@ class Store:
     def close(self) -> None:
         """Close the connection (and release the file for other processes)."""
         self.queries.close()
-        self._con.close()
+        self._close_connection()
+
+    def _close_connection(self) -> None:
+        if self.read_only:
+            _host.detach(self._con, self.path)
+        else:
+            self._con.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """Return a new connection to this store's database (close it after use), for a
+        query that runs beside the others."""
+        return _host.use(self._con, self.path)
 
     def _check_schema(self) -> None:
         try:
@@ -399,7 +414,7 @@ def _wait_seconds(wait: float | None) -> float:
 
 
 def _is_busy(exc: duckdb.Error) -> bool:
-    return "Could not set lock on file" in str(exc)
+    return _host.is_busy(exc)
 
 
 def _connect(p: Path, read_only: bool, wait: float,
@@ -410,7 +425,8 @@ def _connect(p: Path, read_only: bool, wait: float,
     told = False
     while True:
         try:
-            return duckdb.connect(str(p), read_only=read_only)
+            # read-only: attached to the process's one in-memory DuckDB (see _host)
+            return _host.attach(p) if read_only else duckdb.connect(str(p))
         except duckdb.Error as exc:
             if not _is_busy(exc):
                 first = str(exc).strip().splitlines()[0]
