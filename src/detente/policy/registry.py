@@ -138,12 +138,23 @@ class ChannelFact(_Model):
 
 
 class Selector(_Model):
-    """Which events count as contact over a channel (always within the dyad)."""
+    """Which events count as contact over a channel (always within the dyad): actors with
+    one of ``roles`` on both sides, events tagged with one of ``issue_areas``, of a CAMEO
+    root in ``roots``, of a CAMEO code starting with one of ``codes``, with one of
+    ``search`` in their text (each only when given)."""
 
     roles: list[str] = Field(default_factory=list)
     issue_areas: list[str] = Field(default_factory=list)
     roots: list[str] = Field(default_factory=list)
+    codes: list[str] = Field(default_factory=list)
     search: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _digits(self) -> Selector:
+        bad = [c for c in (*self.roots, *self.codes) if not (c.isdigit() and len(c) >= 2)]
+        if bad:
+            raise ValueError(f"roots and codes must be CAMEO codes of two digits or more: {bad}")
+        return self
 
 
 class Channel(_Model):

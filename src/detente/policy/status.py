@@ -28,7 +28,7 @@ from detente.policy.registry import Registry, load_registry
 from detente.store import Store, parse_date
 
 __all__ = ["EventRef", "ItemReport", "PlaybookReport", "check_playbook", "choose_dataset",
-           "event_refs", "last_day", "make_context"]
+           "event_refs", "last_day", "make_context", "selection"]
 
 ItemStatus = Literal["on_track", "deteriorating", "stalled", "overtaken_by_events"]
 
@@ -98,7 +98,15 @@ def make_context(store: Store, book: Playbook, registry: Registry, as_of: date |
         when = last_day(store, ds)
     return EvalContext(store=store, registry=registry, as_of=when, dataset=ds,
                        params=dict(book.parameters), dyad=book.dyad,
-                       min_events=book.settings.min_events)
+                       min_events=book.settings.min_events,
+                       channel_datasets=selection(store, ds, book.dyad))
+
+
+def selection(store: Store, dataset: str, dyad: tuple[str, str]) -> tuple[str, ...]:
+    """Return the datasets channels read: every dataset of the store holding events of
+    the dyad (the curated chronology among them), ``dataset`` first."""
+    names = [str(r[0]) for r in store.queries.dyad_counts(dyad) if r[1] > 0]
+    return tuple(dict.fromkeys([dataset, *sorted(names)]))
 
 
 def last_day(store: Store, dataset: str) -> date:
