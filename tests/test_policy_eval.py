@@ -157,7 +157,13 @@ def test_days_since_a_direction_and_a_channel(store: Store) -> None:
 
 def test_treaty_status_as_of_a_date(store: Store) -> None:
     assert run(store, 'treaty("INF", party=USA).status == "in_force"',
-               as_of=date(2019, 1, 31)).result == "met"
+               as_of=date(2018, 10, 19)).result == "met"
+    # the announced withdrawal and the 60-day ultimatum strain it; it still binds
+    assert run(store, 'treaty("INF", party=USA).status == "withdrawal_announced"',
+               as_of=date(2018, 10, 20)).result == "met"
+    r = run(store, 'treaty("INF", party=USA).status == "ultimatum" and treaty("INF", party=USA).in_force',
+            as_of=date(2019, 1, 31))
+    assert r.result == "met" and r.values[0].event_ids == ["curated:2018-12-04-pompeo-inf-ultimatum"]
     # suspension and notice took effect the same day; the notice is listed last
     assert run(store, 'treaty("INF", party=USA).status == "withdrawal_notified"',
                as_of=date(2019, 2, 2)).result == "met"
