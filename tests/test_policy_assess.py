@@ -162,7 +162,7 @@ def test_an_ask_names_a_condition_it_meets(store: Any, tmp_path: Path) -> None:
     named = _assess(store, tmp_path, text + "    meets: [major_change_in_ukraine]\n",
                     dataset="unchanged")
     assert named.verdict == "consistent_with_conditions"
-    with pytest.raises(PolicyFileError, match="meets unknown condition.s. no_such_condition"):
+    with pytest.raises(PolicyFileError, match=r"meets unknown condition\(s\) no_such_condition"):
         _assess(store, tmp_path, text + "    meets: [no_such_condition]\n", dataset="unchanged")
 
 

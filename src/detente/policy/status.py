@@ -170,9 +170,9 @@ def _registry_strain(item: AgendaItem, ctx: EvalContext) -> tuple[list[str], lis
         found = None if ch is None else last_contact(ctx, ch)
         if ch is None or found is None:
             continue  # collecting what the conditions ask for
-        state = channel_state(ch, ctx.as_of, *found)
-        if state.status in ("suspended", "restricted"):
-            reasons.append(f"channel {ch.id}: {state.reason} ({state.latest_fact})")
+        chs = channel_state(ch, ctx.as_of, *found)
+        if chs.status in ("suspended", "restricted"):
+            reasons.append(f"channel {ch.id}: {chs.reason} ({chs.latest_fact})")
             fact = max((f for f in ch.facts if f.effective <= ctx.as_of and f.event),
                        key=lambda f: f.effective, default=None)
             if fact is not None and fact.event:
