@@ -175,19 +175,30 @@ def test_inf_item_follows_the_registry(store: Store, tmp_path: Path, as_of: str,
     assert [e.event_id for e in inf.strained_by] == events
 
 
-def test_a_suspended_treaty_does_not_bind(store: Store) -> None:
+def _default_condition(store: Store, item_id: str, cond_id: str, as_of: date) -> str:
     book = load_playbook()
-    item = next(i for _, i in book.items() if i.id == "confidence-building")
-    cond = next(c for c in item.conditions if c.id == "conventional_limits")
+    item = next(i for _, i in book.items() if i.id == item_id)
+    cond = next(c for c in item.conditions if c.id == cond_id)
+    ctx = EvalContext(store=store, registry=load_registry(), as_of=as_of, dataset="gdelt2")
+    return evaluate(book.compiled(item, cond), cond.when, ctx).result
 
+
+def test_a_suspended_treaty_does_not_bind(store: Store) -> None:
     def limits(as_of: date) -> str:
-        ctx = EvalContext(store=store, registry=load_registry(), as_of=as_of, dataset="gdelt2")
-        return evaluate(book.compiled(item, cond), cond.when, ctx).result
+        return _default_condition(store, "confidence-building", "conventional_limits", as_of)
 
     assert limits(date(2007, 12, 11)) == "met"  # the suspension decree had not taken effect
     assert limits(date(2007, 12, 12)) == "not_met"  # Russia suspended CFE
     assert limits(date(2023, 5, 29)) == "not_met"  # denunciation law
     assert limits(date(2024, 1, 1)) == "not_met"  # withdrawn
+
+    def plutonium(as_of: date) -> str:
+        return _default_condition(store, "nonproliferation-nuclear-security",
+                                  "plutonium_agreement_intact", as_of)
+
+    assert plutonium(date(2011, 7, 13)) == "met"  # in force with its protocols
+    assert plutonium(date(2016, 10, 3)) == "not_met"  # suspended
+    assert plutonium(date(2025, 10, 27)) == "not_met"  # denounced, no longer "suspended"
 
 
 def test_a_suspended_channel_with_no_contact_since_is_deteriorating(store: Store,
