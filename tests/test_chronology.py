@@ -107,3 +107,46 @@ def test_new_store_holds_the_chronology(tmp_path: Path) -> None:
         row = [e for e in st.events().to_pylist() if e["event_id"] == wanted]
         assert row and row[0]["source_country"] == "RUS" and "ukraine" in row[0]["issue_areas"]
         assert row[0]["citation_issuer"] and row[0]["text"]
+
+
+def _row(rid: str) -> dict[str, str]:
+    found = [r for r in ROWS if r["id"] == rid]
+    assert len(found) == 1, rid
+    return found[0]
+
+
+@pytest.mark.parametrize(("rid", "code", "words"), [
+    # corrected
+    ("2021-08-20-navalny-second-cbw-round", "163", "second round of cbw act"),
+    ("2014-03-16-eo-13661-sanctions-russian-officials", "163", "eo 13661"),
+    ("2014-03-17-first-eo-13661-designations", "163", "first designations"),
+    ("2012-12-28-putin-signs-dima-yakovlev-law", "163", "names follow in april 2013"),
+    ("2013-04-13-russia-publishes-counter-list", "163", ""),
+    # added
+    ("2019-08-02-second-cbw-round-skripal", "163", "second round of cbw act"),
+    ("2021-06-18-russia-open-skies-notice", "160", "six months later"),
+    ("2023-05-29-putin-signs-cfe-denunciation", "160", "denouncing"),
+    ("2024-02-14-russia-suspends-arctic-council-payments", "160", "arctic council"),
+    ("2024-11-19-atacms-strike-bryansk", "195", "atacms"),
+    ("2025-10-27-russia-denounces-pmda", "160", "plutonium"),
+    ("2025-10-29-trump-nuclear-testing-instruction", "130", "no signed order"),
+])
+def test_corrected_and_added_events(rid: str, code: str, words: str) -> None:
+    row = _row(rid)
+    assert row["event_code"] == code
+    assert words in row["description"].lower()
+    assert row["citation_date"] == row["date"] or rid.startswith("2013-04-13")
+
+
+def test_navalny_sanctions_of_2024_are_not_dated_2021() -> None:
+    assert not any("500" in r["description"] for r in ROWS if r["date"].startswith("2021"))
+    assert "500" in _row("2024-02-23-navalny-anniversary-sanctions")["description"]
+    assert not any(r["id"].startswith("2014-03-17-eo-13661") for r in ROWS)
+
+
+def test_telephone_calls_from_2017_are_coded_041() -> None:
+    calls = [r for r in ROWS if r["date"] >= "2017" and r["event_code"].startswith("04")
+             and any(w in r["description"].lower() for w in ("phone", "call", "by phone"))]
+    assert len(calls) >= 15
+    assert {r["event_code"] for r in calls} == {"041"}, [r["id"] for r in calls
+                                                         if r["event_code"] != "041"]

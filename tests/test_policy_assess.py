@@ -111,6 +111,61 @@ def test_relief_asked_against_change_with_no_evidence_is_conditional(store: Any,
     assert "with no evidence that major_change_in_ukraine holds" in _strained(bare)[3]
 
 
+VERIFIED_ASK = """\
+concerns: [UKR]
+consulted: [UKR]
+asks:
+  - text: a verified ceasefire
+    issue_areas: [ukraine]
+    verified_by: international monitors on the line of contact
+"""
+
+
+def test_relief_for_a_verified_change_is_credited_with_the_condition_named(
+        store: Any, tmp_path: Path) -> None:
+    # no major change in Ukraine on the evidence: the gate is not met
+    result = _assess(store, tmp_path, RELIEF + VERIFIED_ASK, dataset="unchanged")
+    gate = next(c for c in result.conditions if c.id == "sanctions-leverage.major_change_in_ukraine")
+    assert gate.result == "not_met"
+    assert _strained(result) == {}
+    assert result.verdict == "consistent_with_conditions"
+    assert len(result.reasons) == 1
+    assert result.reasons[0].startswith("major_change_in_ukraine is not met: the offer "
+                                        "(lift sectoral sanctions) is conditional on a verified "
+                                        "ceasefire (verified by international monitors")
+    supports = {(f.principle, f.reason.split(":")[0]) for f in result.findings
+                if f.effect == "supports"}
+    assert (3, "offers sanctions (lift sectoral sanctions) only in exchange for a verifiable "
+               "change in the conduct condition major_change_in_ukraine is about") in supports
+    assert (4, "the countries it concerns (UKR) are consulted") in supports
+    # the same relief asked for nothing stays inconsistent
+    bare = _assess(store, tmp_path, RELIEF + "concerns: [UKR]\nconsulted: [UKR]\n", dataset="unchanged")
+    assert bare.verdict == "inconsistent"
+    assert "although condition major_change_in_ukraine is not met" in _strained(bare)[3]
+    # asked, but with no word on verification: not credited
+    unverified = _assess(store, tmp_path, (RELIEF + VERIFIED_ASK).replace(
+        "    verified_by: international monitors on the line of contact\n", ""), dataset="unchanged")
+    assert unverified.verdict == "inconsistent"
+    assert _strained(unverified)[3].endswith("it asks a verified ceasefire in return but says not "
+                                             "how it is verified")
+    # an ask on the sanctions themselves is not the conduct the sanctions answer
+    lifted = _assess(store, tmp_path, (RELIEF + VERIFIED_ASK).replace(
+        "issue_areas: [ukraine]", "issue_areas: [sanctions]"), dataset="unchanged")
+    assert lifted.verdict == "inconsistent"
+
+
+def test_an_ask_names_a_condition_it_meets(store: Any, tmp_path: Path) -> None:
+    text = RELIEF + VERIFIED_ASK.replace("issue_areas: [ukraine]", "issue_areas: [diplomacy]")
+    # on its issue areas alone the ask is not about the gate ...
+    assert _assess(store, tmp_path, text, dataset="unchanged").verdict == "inconsistent"
+    # ... but naming the condition ties it to the gate
+    named = _assess(store, tmp_path, text + "    meets: [major_change_in_ukraine]\n",
+                    dataset="unchanged")
+    assert named.verdict == "consistent_with_conditions"
+    with pytest.raises(PolicyFileError, match=r"meets unknown condition\(s\) no_such_condition"):
+        _assess(store, tmp_path, text + "    meets: [no_such_condition]\n", dataset="unchanged")
+
+
 def _write(tmp_path: Path, text: str, name: str = "q.yaml") -> Path:
     p = tmp_path / name
     p.write_text(text)
@@ -200,6 +255,7 @@ def test_bad_proposal_names_file_and_line(store: Any, tmp_path: Path) -> None:
     ("sanctions_relief_no_change.yaml", "inconsistent"),
     ("mil_to_mil_deconfliction.yaml", "consistent"),
     ("grand_bargain.yaml", "inconsistent"),
+    ("sanctions_relief_for_verified_ceasefire.yaml", "consistent_with_conditions"),
 ])
 def test_example_proposals(store: Any, name: str, verdict: str) -> None:
     result = assess_proposal(store, EXAMPLES / name, as_of=AS_OF, dataset="unchanged",

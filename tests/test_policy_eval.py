@@ -53,7 +53,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         ("c0", "2022-12-01", "USAGOV", "RUSGOV", "040", 1, 1, "diplomacy"),
         ("s1", "2024-02-01", "USAGOV", "RUSGOV", "163", -8, 1, "sanctions"),
         ("s2", "2024-03-01", "USAGOV", "RUSGOV", "163", -8, 1, "sanctions"),
-        ("m1", "2024-05-01", "USAMIL", "RUSMIL", "040", 1, 1, "military_channels"),
+        ("m1", "2024-05-01", "USAMIL", "RUSMIL", "041", 1, 1, "military_channels"),
     ])])
     yield st
     st.close()
@@ -148,7 +148,7 @@ def test_arithmetic_params_and_division_by_zero(store: Store) -> None:
 def test_days_since_a_direction_and_a_channel(store: Store) -> None:
     r = run(store, "days_since(USA->RUS, issue=sanctions) == 121")  # 2024-03-01 -> 2024-06-30
     assert r.result == "met" and r.values[0].event_ids == ["s2"]
-    r = run(store, 'days_since(channel="mil-to-mil") == 60')  # USAMIL -> RUSMIL consult on 2024-05-01
+    r = run(store, 'days_since(channel="mil-to-mil") == 60')  # USAMIL -> RUSMIL telephone call on 2024-05-01
     assert r.result == "met" and r.values[0].event_ids == ["m1"]
     assert run(store, 'channel("mil-to-mil").status == "active"').result == "met"
     r = run(store, 'days_since(channel="strategic-stability") < 365')
@@ -157,7 +157,13 @@ def test_days_since_a_direction_and_a_channel(store: Store) -> None:
 
 def test_treaty_status_as_of_a_date(store: Store) -> None:
     assert run(store, 'treaty("INF", party=USA).status == "in_force"',
-               as_of=date(2019, 1, 31)).result == "met"
+               as_of=date(2018, 10, 19)).result == "met"
+    # the announced withdrawal and the 60-day ultimatum strain it; it still binds
+    assert run(store, 'treaty("INF", party=USA).status == "withdrawal_announced"',
+               as_of=date(2018, 10, 20)).result == "met"
+    r = run(store, 'treaty("INF", party=USA).status == "ultimatum" and treaty("INF", party=USA).in_force',
+            as_of=date(2019, 1, 31))
+    assert r.result == "met" and r.values[0].event_ids == ["curated:2018-12-04-pompeo-inf-ultimatum"]
     # suspension and notice took effect the same day; the notice is listed last
     assert run(store, 'treaty("INF", party=USA).status == "withdrawal_notified"',
                as_of=date(2019, 2, 2)).result == "met"

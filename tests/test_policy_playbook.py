@@ -123,11 +123,15 @@ def test_item_statuses_follow_the_documented_rules(store: Store, tmp_path: Path)
     inf = status["inf"]
     assert inf.status == "overtaken_by_events"
     assert [e.event_id for e in inf.overtaken_by] == [
+        "curated:2018-10-20-trump-intends-inf-exit", "curated:2018-12-04-pompeo-inf-ultimatum",
         "curated:2019-02-01-us-suspends-inf", "curated:2019-03-04-putin-inf-suspension-decree",
         "curated:2019-08-02-inf-withdrawal-effective"]
-    # New START had not expired by mid-2024: not overtaken, and nothing else decides it
-    assert status["new-start"].status == "stalled"
-    assert report.counts == {"on_track": 1, "deteriorating": 1, "stalled": 3,
+    # New START had not expired by mid-2024 but Russia had suspended it (the registry)
+    ns = status["new-start"]
+    assert ns.status == "deteriorating"
+    assert ns.reason.startswith("registry: NEW_START: RUS suspended since 2023-02-28")
+    assert [e.event_id for e in ns.strained_by] == ["curated:2023-02-28-new-start-suspension-law"]
+    assert report.counts == {"on_track": 1, "deteriorating": 2, "stalled": 2,
                              "overtaken_by_events": 1}
 
 

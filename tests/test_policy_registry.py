@@ -29,6 +29,14 @@ FACTS = [
     ("CFE", "USA", "suspended", date(2023, 12, 7)),
     ("INF", "USA", "withdrawn", date(2019, 8, 2)),
     ("SYRIA_AIR_SAFETY_MOU", "RUS", "suspended", date(2017, 4, 7)),
+    ("INF", "USA", "withdrawal_announced", date(2018, 10, 20)),
+    ("INF", "USA", "ultimatum", date(2018, 12, 4)),
+    ("INF", "USA", "suspended", date(2019, 2, 2)),
+    ("PMDA", "USA", "in_force", date(2011, 7, 13)),
+    ("PMDA", "RUS", "in_force", date(2011, 7, 13)),
+    ("PMDA", "RUS", "withdrawn", date(2025, 10, 27)),
+    ("OPEN_SKIES", "RUS", "withdrawal_notified", date(2021, 6, 18)),
+    ("CFE", "RUS", "withdrawal_notified", date(2023, 5, 29)),
 ]
 
 
@@ -59,6 +67,21 @@ def test_announced_and_effective_dates_differ_where_they_did() -> None:
     assert cfe is not None
     us = [c for c in cfe.parties["USA"] if c.effective == date(2023, 12, 7)]
     assert [(c.status, c.announced) for c in us] == [("suspended", date(2023, 11, 7))]
+
+
+def test_strained_instruments_and_their_binding_status() -> None:
+    reg = load_registry()
+    inf, pmda, mou = (reg.instrument(n) for n in ("INF", "PMDA", "SYRIA_AIR_SAFETY_MOU"))
+    assert inf is not None and pmda is not None and mou is not None
+    assert inf.strained(date(2018, 10, 19)) == []
+    assert [(s.party, s.status) for s in inf.strained(date(2018, 12, 4))] == [("USA", "ultimatum")]
+    assert [(s.party, s.status) for s in inf.strained(date(2019, 3, 4))] == [
+        ("USA", "withdrawal_notified"), ("RUS", "suspended")]
+    assert inf.strained(date(2019, 8, 2)) == []  # ended, no longer strained
+    assert [(s.party, s.status) for s in pmda.strained(date(2020, 1, 1))] == [("RUS", "suspended")]
+    assert pmda.ended(date(2025, 10, 26)) is False and pmda.ended(date(2025, 10, 27)) is True
+    # the memorandum's resumption in May 2017 is left out until a source gives its day
+    assert [c.status for c in mou.parties["RUS"]] == ["signed", "suspended"]
 
 
 def test_ctbt_parties_differ() -> None:

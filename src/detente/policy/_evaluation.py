@@ -48,10 +48,10 @@ from detente.policy.grammar import (
     Param,
     String,
 )
-from detente.policy.registry import Registry, channel_state
+from detente.policy.registry import BINDING, Registry, channel_state
 from detente.query import ChannelRequest, Dyad, MetricRequest, MetricResult
 from detente.query import Direction as Way
-from detente.query.metrics import QUAD_GROUPS, quad_count, quad_share
+from detente.query.metrics import CURATED_DATASETS, QUAD_GROUPS, quad_count, quad_share
 from detente.store import Store
 
 __all__ = ["ConditionResult", "EvalContext", "Evidence", "Outcome", "evaluate", "shift_months"]
@@ -97,6 +97,8 @@ class EvalContext:
     dyad: tuple[str, str] = ("USA", "RUS")
     min_events: int = 5
     max_event_ids: int = 10
+    #: the datasets channels read (every dataset of the selection; ``dataset`` alone when empty)
+    channel_datasets: tuple[str, ...] = ()
     _results: dict[MetricRequest, MetricResult] = field(default_factory=dict)
     _contacts: dict[ChannelRequest, tuple[date | None, str | None]] = field(default_factory=dict)
     _wanted: tuple[set[MetricRequest], set[ChannelRequest]] | None = None
@@ -281,7 +283,7 @@ class _Evaluator:
                                     event_ids=[state.event] if state.event else [],
                                     note=state.citation))
         return {"status": state.status, "since": state.since, "ended": ended,
-                "in_force": state.status in ("in_force", "extended") and not ended}
+                "in_force": state.status in BINDING and not ended}
 
     def channel(self, node: Call) -> Value:
         name = node.args[0]
@@ -298,12 +300,12 @@ class _Evaluator:
             return None  # collecting
         last, event = found
         state = channel_state(ch, self.ctx.as_of, last, event)
-        self.values.append(Evidence(term=term, value=state.status, dataset=self.ctx.dataset,
+        datasets = ", ".join(channel_datasets(self.ctx))
+        self.values.append(Evidence(term=term, value=state.status, dataset=datasets,
                                     until=self.ctx.as_of, event_ids=[event] if event else [],
                                     note=state.reason))
         if state.days_since is None:
-            self.needs.append(f"an event of channel {ch.id!r} in dataset {self.ctx.dataset} up to "
-                              f"{self.ctx.as_of}")
+            self.needs.append(f"an event of channel {ch.id!r} in {datasets} up to {self.ctx.as_of}")
         return {"status": state.status, "days_since": state.days_since,
                 "last_contact": state.last_contact} if state.days_since is not None or \
             state.status != "no_evidence" else None
@@ -371,6 +373,14 @@ class _Evaluator:
         if node.func == "count":
             ev.value = float(quad_count(m, quads) if quads else n)
             self.values.append(ev)
+            if ev.value == 0 and dataset in CURATED_DATASETS:
+                # a hand-picked chronology's silence is not a quiet period
+                ev.note = (f"0 events in the hand-picked {dataset} chronology: its silence is "
+                           "not evidence that nothing happened")
+                self.needs.append(f"{term} is 0 in the hand-picked {dataset} chronology, which "
+                                  "decides nothing; a machine-coded dataset covering "
+                                  f"{start or 'the start'} to {end} would")
+                return None
             return ev.value
         me_node = node.kwarg("min_events")
         minimum = int(self.eval(me_node)) if me_node is not None else ctx.min_events  # type: ignore[arg-type]
@@ -422,17 +432,27 @@ def _request(direction: Direction, dataset: str, start: date | None, end: date, 
                             roots=_names(node.kwarg("root"), String), quads=quads)
 
 
+def channel_datasets(ctx: EvalContext) -> tuple[str, ...]:
+    """Return the datasets a channel's contacts are read from: every dataset of the
+    selection (curated events count), else the context's dataset."""
+    return ctx.channel_datasets or (ctx.dataset,)
+
+
 def last_contact(ctx: EvalContext, channel: Any) -> tuple[date | None, str | None] | None:
     """Return the date and id of a channel's latest contact in the events (or ``None, None``);
-    ``None`` while the context is collecting what conditions ask for."""
+    ``None`` while the context is collecting what conditions ask for.
+
+    Contacts are read from every dataset of the selection (:func:`channel_datasets`):
+    whether two sides talked is a fact any source can show, so, unlike counts and
+    shares, the datasets are pooled here."""
     sel = channel.select
     if sel is None:
         return None, None
     a, b = ctx.dyad
     return ctx.last_contact(ChannelRequest(
-        a, b, ctx.dataset, ctx.as_of, roles=tuple(sel.roles or ()),
+        a, b, channel_datasets(ctx), ctx.as_of, roles=tuple(sel.roles or ()),
         issue_areas=tuple(sel.issue_areas or ()), roots=tuple(sel.roots or ()),
-        search=tuple(sel.search or ())))
+        codes=tuple(sel.codes or ()), search=tuple(sel.search or ())))
 
 
 def _num(v: Value, term: str) -> float:

@@ -10,10 +10,16 @@ Findings, with their rules:
   (``changes_borders_or_alliances: true``).
 * **Principle 3 (Ukraine)**, or whichever principle a gating condition names,
   is strained when an offer uses a lever whose gating condition (``gates:``
-  in the playbook) is ``not_met``, or is ``insufficient_evidence`` while the
-  proposal asks for nothing on the condition's issue areas in return; it is
-  also strained by an offer that cuts aid to Ukraine. It is supported when
-  the proposal asks for a change in Ukraine.
+  in the playbook) is ``not_met`` and the proposal does not ask, verifiably,
+  for the change the condition is about; or is ``insufficient_evidence`` while
+  the proposal asks for nothing on the condition's issue areas in return; it
+  is also strained by an offer that cuts aid to Ukraine. It is supported when
+  the proposal asks for a change in Ukraine, and when an offer on a gated
+  lever comes only in exchange for a verifiable change in the conduct the
+  gate is about (an ask with ``verified_by`` on the item's issue areas other
+  than the offer's own, or naming the condition in ``meets``): such an offer is
+  credited and the verdict is ``consistent_with_conditions``, naming the
+  condition.
 * **Principle 4 (neighbours)** is strained when third countries it concerns
   are not among those consulted (decided over their heads); supported when
   all are consulted.
@@ -36,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from detente.errors import DetenteError
 from detente.policy._evaluation import ConditionResult, EvalContext, shift_months
-from detente.policy._yaml import load_located, validate
+from detente.policy._yaml import PolicyFileError, load_located, validate
 from detente.policy.playbook import Lever, Playbook, _issue_list, load_playbook
 from detente.policy.registry import Registry, load_registry
 from detente.policy.status import check_item, make_context
@@ -53,12 +59,19 @@ class _Model(BaseModel):
 
 
 class Term(_Model):
-    """Something offered or asked."""
+    """Something offered or asked.
+
+    An ask may say how the other side's compliance is verified (``verified_by``)
+    and which playbook conditions the change it asks for would meet (``meets``,
+    condition ids; by default any gating condition of an item on the ask's issue
+    areas)."""
 
     text: str
     lever: Lever | None = None
     issue_areas: list[str] = Field(default_factory=list)
     cuts_aid_to: list[str] = Field(default_factory=list)
+    verified_by: str | None = None
+    meets: list[str] = Field(default_factory=list)
 
     _check_issues = field_validator("issue_areas")(_issue_list)
 
@@ -171,21 +184,35 @@ def _findings(proposal: Proposal, book: Playbook, gates: list[tuple[Any, Conditi
         if term.lever is None:
             continue
         for cond, result in gates:
-            if term.lever not in cond.gates:
+            if term.lever not in cond.gates or result.result == "met":
                 continue
             pid = cond.principle or 3
             item_issues = set(cond_issues(book, cond))
-            if result.result == "not_met":
+            # the behaviour the lever answers: the item's issues other than the offer's own
+            behaviour = item_issues - set(term.issue_areas) or item_issues
+            asked = [a for a in proposal.asks if cond.id in a.meets
+                     or (not a.meets and behaviour & set(a.issue_areas))]
+            verified = [a for a in asked if a.verified_by]
+            state = "not met" if result.result == "not_met" else "not decided by the evidence"
+            if verified:
+                terms = "; ".join(f"{a.text} (verified by {a.verified_by})" for a in verified)
+                add(pid, "supports", f"offers {term.lever} ({term.text}) only in exchange for a "
+                    f"verifiable change in the conduct condition {cond.id} is about: {terms}")
+                pending.append(f"{cond.id} is {state}: the offer ({term.text}) is conditional on "
+                               f"{terms}, and stands once the verified change meets {cond.id} "
+                               f"({cond.description})")
+            elif result.result == "not_met":
+                unverified = (f"; it asks {'; '.join(a.text for a in asked)} in return but says "
+                              "not how it is verified") if asked else ""
                 add(pid, "strains", f"offers {term.lever} ({term.text}) although condition "
-                    f"{cond.id} is not met: {cond.description}")
-            elif result.result == "insufficient_evidence":
-                if asked_issues & item_issues:
-                    pending.append(f"{cond.id} is not decided by the evidence; the offer "
-                                   f"({term.text}) must wait until it is met")
-                else:
-                    add(pid, "strains", f"offers {term.lever} ({term.text}) with no evidence that "
-                        f"{cond.id} holds ({cond.description}) and asks nothing in return on "
-                        f"{', '.join(sorted(item_issues))}")
+                    f"{cond.id} is not met: {cond.description}{unverified}")
+            elif asked:
+                pending.append(f"{cond.id} is not decided by the evidence; the offer "
+                               f"({term.text}) must wait until it is met")
+            else:
+                add(pid, "strains", f"offers {term.lever} ({term.text}) with no evidence that "
+                    f"{cond.id} holds ({cond.description}) and asks nothing in return on "
+                    f"{', '.join(sorted(behaviour))}")
     aid_cuts = [t for t in proposal.offers if "UKR" in t.cuts_aid_to]
     if aid_cuts:
         add(3, "strains", "cuts aid to Ukraine: " + "; ".join(t.text for t in aid_cuts))
@@ -291,6 +318,14 @@ def assess_proposal(store: Store, proposal_path: str | Path, playbook: Playbook 
     proposal = load_proposal(proposal_path)
     reg = registry or load_registry()
     book = playbook if isinstance(playbook, Playbook) else load_playbook(playbook, reg)
+    known = {c.id for _, item in book.items() for c in item.conditions}
+    for ask in proposal.asks:
+        unknown = [m for m in ask.meets if m not in known]
+        if unknown:
+            raise PolicyFileError(Path(proposal_path), None,
+                                  f"ask {ask.text!r} meets unknown condition(s) "
+                                  f"{', '.join(unknown)}; the playbook's conditions: "
+                                  f"{', '.join(sorted(known))}")
     ctx = make_context(store, book, reg, as_of, dataset)
     levers, issues = set(proposal.levers), set(proposal.all_issue_areas())
     offered = {t.lever for t in proposal.offers if t.lever}

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from detente.policy._evaluation import EvalContext, last_contact
 from detente.policy.registry import ChannelState, Registry, channel_state, load_registry
-from detente.policy.status import choose_dataset, last_day
+from detente.policy.status import choose_dataset, last_day, selection
 from detente.store import Store, parse_date
 
 __all__ = ["TimelineEntry", "TreatyRow", "channel_report", "treaty_report"]
@@ -66,14 +66,17 @@ def channel_report(store: Store, registry: Registry | None = None, as_of: date |
     """Return every channel's status derived from its facts and the latest events.
 
     The as-of date defaults to the last event date of the dataset used (the
-    one with most events of the dyad unless ``dataset`` is given).
+    one with most events of the dyad unless ``dataset`` is given). Contacts are
+    read from every dataset of the store holding events of the dyad, the
+    curated chronology among them.
     """
     reg = registry or load_registry()
     ds = choose_dataset(store, dataset, dyad)
     when = parse_date(as_of, "--as-of")
     if when is None:
         when = last_day(store, ds)
-    ctx = EvalContext(store=store, registry=reg, as_of=when, dataset=ds, dyad=dyad)
+    ctx = EvalContext(store=store, registry=reg, as_of=when, dataset=ds, dyad=dyad,
+                      channel_datasets=selection(store, ds, dyad))
     ctx.prefetch(lambda: [last_contact(ctx, ch) for ch in reg.channels])
     states = []
     for ch in reg.channels:

@@ -75,6 +75,19 @@ class Settings(_Model):
     trend_months: int = Field(default=6, ge=1, description="length of the trend window, months")
     trend_drop: float = Field(default=0.2, gt=0, description="fall in net cooperation that is deteriorating")
     allies_months: int = Field(default=12, ge=1, description="window of the allies' record, months")
+    on_track_decided: float = Field(default=2 / 3, gt=0, le=1,
+                                    description="share of an item's own conditions that must be "
+                                                "decided for it to be on track (a number or a "
+                                                "fraction like 2/3)")
+
+    @field_validator("on_track_decided", mode="before")
+    @classmethod
+    def _fraction(cls, value: object) -> object:
+        if isinstance(value, str) and value.count("/") == 1:
+            num, den = (part.strip() for part in value.split("/"))
+            if num.isdigit() and den.isdigit() and int(den) > 0:
+                return int(num) / int(den)
+        return value
 
 
 class Principle(_Model):
@@ -105,6 +118,7 @@ class AgendaItem(_Model):
     issue_areas: list[str]
     levers: list[Lever] = Field(default_factory=list)
     instruments: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
 
     _check_issues = field_validator("issue_areas")(_issue_list)
@@ -248,6 +262,11 @@ def load_playbook(path: str | Path | None = None, registry: Registry | None = No
                     raise located.error(("baskets", basket, i, "instruments"),
                                         f"item {item.id}: unknown instrument {name!r}; known: "
                                         f"{', '.join(x.id for x in reg.instruments)}")
+            for name in item.channels:
+                if reg.channel(name) is None:
+                    raise located.error(("baskets", basket, i, "channels"),
+                                        f"item {item.id}: unknown channel {name!r}; known: "
+                                        f"{', '.join(x.id for x in reg.channels)}")
             for j, cond in enumerate(item.conditions):
                 key = ("baskets", basket, i, "conditions", j, "when")
                 try:

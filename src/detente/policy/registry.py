@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from detente.policy._yaml import load_located, validate
 
 __all__ = [
+    "BINDING",
     "ENDED",
+    "STRAINED",
     "Channel",
     "ChannelState",
     "Instrument",
@@ -30,10 +32,17 @@ __all__ = [
     "load_registry",
 ]
 
-TreatyStatus = Literal["signed", "ratified", "in_force", "extended", "suspended",
-                       "withdrawal_notified", "withdrawn", "deratified", "expired", "terminated"]
+TreatyStatus = Literal["signed", "ratified", "in_force", "extended", "withdrawal_announced",
+                       "ultimatum", "suspended", "withdrawal_notified", "withdrawn", "deratified",
+                       "expired", "terminated"]
 #: statuses after which an instrument no longer binds that party
 ENDED: frozenset[str] = frozenset({"withdrawn", "expired", "terminated"})
+#: statuses under which an instrument still stands but is failing: a party announced it
+#: will leave, set an ultimatum, suspended it, gave notice or revoked its ratification
+STRAINED: frozenset[str] = frozenset({"withdrawal_announced", "ultimatum", "suspended",
+                                      "withdrawal_notified", "deratified"})
+#: statuses under which an instrument binds a party (announcements change nothing in law)
+BINDING: frozenset[str] = frozenset({"in_force", "extended", "withdrawal_announced", "ultimatum"})
 
 
 class _Model(BaseModel):
@@ -103,6 +112,14 @@ class Instrument(_Model):
         states = [self.state(p, as_of) for p in self.parties]
         return any(s is not None and s.status in ENDED for s in states)
 
+    def strained(self, as_of: date | None = None) -> list[PartyState]:
+        """Return the parties' states that strain the instrument as of a date (see
+        :data:`STRAINED`), none once it has ended."""
+        if self.ended(as_of):
+            return []
+        states = [self.state(p, as_of) for p in self.parties]
+        return [s for s in states if s is not None and s.status in STRAINED]
+
     def ending_events(self, as_of: date | None = None) -> list[str]:
         """Return the events that wound the instrument down (suspensions, withdrawals, expiry)."""
         ids: list[str] = []
@@ -110,7 +127,7 @@ class Instrument(_Model):
             ids += self.overtaken_by.events
         for party in self.parties:
             for c in self.changes(party, as_of):
-                if c.status in ENDED | {"suspended", "withdrawal_notified", "deratified"} and c.event:
+                if c.status in ENDED | STRAINED and c.event:
                     ids.append(c.event)
         return list(dict.fromkeys(ids))
 
@@ -138,12 +155,23 @@ class ChannelFact(_Model):
 
 
 class Selector(_Model):
-    """Which events count as contact over a channel (always within the dyad)."""
+    """Which events count as contact over a channel (always within the dyad): actors with
+    one of ``roles`` on both sides, events tagged with one of ``issue_areas``, of a CAMEO
+    root in ``roots``, of a CAMEO code starting with one of ``codes``, with one of
+    ``search`` in their text (each only when given)."""
 
     roles: list[str] = Field(default_factory=list)
     issue_areas: list[str] = Field(default_factory=list)
     roots: list[str] = Field(default_factory=list)
+    codes: list[str] = Field(default_factory=list)
     search: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _digits(self) -> Selector:
+        bad = [c for c in (*self.roots, *self.codes) if not (c.isdigit() and len(c) >= 2)]
+        if bad:
+            raise ValueError(f"roots and codes must be CAMEO codes of two digits or more: {bad}")
+        return self
 
 
 class Channel(_Model):

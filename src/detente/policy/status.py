@@ -5,12 +5,20 @@ An item's status follows these rules, in order:
 1. ``overtaken_by_events``: the item names registry instruments and every one
    of them has ended by the as-of date (a party withdrew, it expired or was
    terminated, or events overtook it); the events that wound it down are listed.
-2. ``deteriorating``: net cooperation between the dyad on the item's issue
-   areas over the last ``trend_months`` fell by more than ``trend_drop`` against
-   the ``trend_months`` before (the item's ``trend`` condition is met).
-3. ``on_track``: none of the item's own conditions (those without ``gates``)
-   is ``not_met`` and at least one is ``met``.
-4. ``stalled``: anything else (a condition not met, or nothing decidable).
+2. ``deteriorating`` from the registry: one of the item's instruments still
+   stands but a party has announced its withdrawal, set an ultimatum, suspended
+   it, given notice or revoked its ratification (:data:`~detente.policy.registry.STRAINED`),
+   or one of the item's channels is suspended or restricted with no contact
+   since; the events behind it are listed.
+3. ``deteriorating`` from the evidence: net cooperation between the dyad on the
+   item's issue areas over the last ``trend_months`` fell by more than
+   ``trend_drop`` against the ``trend_months`` before (the item's ``trend``
+   condition is met).
+4. ``on_track``: at least ``on_track_decided`` (two-thirds by default) of the
+   item's own conditions (those without ``gates``) are decided and none of them
+   is ``not_met``.
+5. ``stalled``: anything else (a condition not met, too few decided, or no
+   condition of its own), with the reason.
 """
 
 from __future__ import annotations
@@ -22,13 +30,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from detente.errors import QueryError
-from detente.policy._evaluation import ConditionResult, EvalContext, evaluate
+from detente.policy._evaluation import ConditionResult, EvalContext, evaluate, last_contact
 from detente.policy.playbook import AgendaItem, Playbook, compile_condition, load_playbook
-from detente.policy.registry import Registry, load_registry
+from detente.policy.registry import Registry, channel_state, load_registry
 from detente.store import Store, parse_date
 
 __all__ = ["EventRef", "ItemReport", "PlaybookReport", "check_playbook", "choose_dataset",
-           "event_refs", "last_day", "make_context"]
+           "event_refs", "last_day", "make_context", "selection"]
 
 ItemStatus = Literal["on_track", "deteriorating", "stalled", "overtaken_by_events"]
 
@@ -54,6 +62,7 @@ class ItemReport(BaseModel):
     conditions: list[ConditionResult] = Field(default_factory=list)
     trend: ConditionResult | None = None
     overtaken_by: list[EventRef] = Field(default_factory=list)
+    strained_by: list[EventRef] = Field(default_factory=list)
 
 
 class PlaybookReport(BaseModel):
@@ -98,7 +107,15 @@ def make_context(store: Store, book: Playbook, registry: Registry, as_of: date |
         when = last_day(store, ds)
     return EvalContext(store=store, registry=registry, as_of=when, dataset=ds,
                        params=dict(book.parameters), dyad=book.dyad,
-                       min_events=book.settings.min_events)
+                       min_events=book.settings.min_events,
+                       channel_datasets=selection(store, ds, book.dyad))
+
+
+def selection(store: Store, dataset: str, dyad: tuple[str, str]) -> tuple[str, ...]:
+    """Return the datasets channels read: every dataset of the store holding events of
+    the dyad (the curated chronology among them), ``dataset`` first."""
+    names = [str(r[0]) for r in store.queries.dyad_counts(dyad) if r[1] > 0]
+    return tuple(dict.fromkeys([dataset, *sorted(names)]))
 
 
 def last_day(store: Store, dataset: str) -> date:
@@ -132,8 +149,40 @@ def _trend(item: AgendaItem, book: Playbook, ctx: EvalContext) -> ConditionResul
                                 f"against the previous {m} months")
 
 
+def _registry_strain(item: AgendaItem, ctx: EvalContext) -> tuple[list[str], list[str]]:
+    """Return what the registry says strains the item as of the context's date: its
+    instruments' parties that announced a withdrawal, set an ultimatum, suspended, gave
+    notice or revoked a ratification, and its channels suspended or restricted with no
+    contact since; with the ids of the events behind them."""
+    reasons: list[str] = []
+    ids: list[str] = []
+    for name in item.instruments:
+        inst = ctx.registry.instrument(name)
+        if inst is None:
+            continue
+        for state in inst.strained(ctx.as_of):
+            reasons.append(f"{inst.id}: {state.party} {state.status.replace('_', ' ')} since "
+                           f"{state.since} ({state.citation})")
+            if state.event:
+                ids.append(state.event)
+    for name in item.channels:
+        ch = ctx.registry.channel(name)
+        found = None if ch is None else last_contact(ctx, ch)
+        if ch is None or found is None:
+            continue  # collecting what the conditions ask for
+        chs = channel_state(ch, ctx.as_of, *found)
+        if chs.status in ("suspended", "restricted"):
+            reasons.append(f"channel {ch.id}: {chs.reason} ({chs.latest_fact})")
+            fact = max((f for f in ch.facts if f.effective <= ctx.as_of and f.event),
+                       key=lambda f: f.effective, default=None)
+            if fact is not None and fact.event:
+                ids.append(fact.event)
+    return reasons, list(dict.fromkeys(ids))
+
+
 def check_item(basket: str, item: AgendaItem, book: Playbook, ctx: EvalContext) -> ItemReport:
-    """Evaluate one item's conditions and derive its status."""
+    """Evaluate one item's conditions and derive its status (the rules are in the module's
+    docstring)."""
     base: dict[str, Any] = {"basket": basket, "id": item.id, "title": item.title,
             "issue_areas": item.issue_areas, "levers": list(item.levers)}
     instruments = [ctx.registry.instrument(n) for n in item.instruments]
@@ -145,24 +194,40 @@ def check_item(basket: str, item: AgendaItem, book: Playbook, ctx: EvalContext) 
         return ItemReport(status="overtaken_by_events", conditions=results,
                           reason=f"{names} ended by {ctx.as_of}",
                           overtaken_by=event_refs(ctx.store, ids), **base)
+    strain, strain_ids = _registry_strain(item, ctx)
     trend = _trend(item, book, ctx)
     own = [r for r, c in zip(results, item.conditions, strict=True) if not c.gates]
-    if trend.result == "met":
+    decided = [r for r in own if r.result != "insufficient_evidence"]
+    failing = [r.id for r in own if r.result == "not_met"]
+    undecided = [r.id for r in own if r.result == "insufficient_evidence"]
+    need = book.settings.on_track_decided
+    if strain:
         status: ItemStatus = "deteriorating"
+        reason = "registry: " + "; ".join(strain)
+    elif trend.result == "met":
+        status = "deteriorating"
         reason = trend.description
-    elif own and not any(r.result == "not_met" for r in own) and any(r.result == "met" for r in own):
-        status, reason = "on_track", "every decidable condition is met"
+    elif own and not failing and len(decided) >= need * len(own) - 1e-9:
+        status = "on_track"
+        reason = (f"{len(decided)} of {len(own)} conditions decided, all met"
+                  + (f" (undecided: {', '.join(undecided)})" if undecided else ""))
     else:
         status = "stalled"
-        failing = [r.id for r in own if r.result == "not_met"]
-        undecided = [r.id for r in own if r.result == "insufficient_evidence"]
         if failing:
             reason = "not met: " + ", ".join(failing)
-        elif undecided:
+        elif own and not decided:
             reason = "no condition decidable on the evidence: " + ", ".join(undecided)
+        elif own:
+            reason = (f"only {len(decided)} of {len(own)} conditions decided (on track needs "
+                      f"{need:.0%}); undecided: {', '.join(undecided)}")
         else:
-            reason = "the item has no conditions of its own"
-    return ItemReport(status=status, reason=reason, conditions=results, trend=trend, **base)
+            standing = "; ".join(f"{i.id}: " + ", ".join(
+                f"{p} {s.status.replace('_', ' ')}" for p in i.parties
+                if (s := i.state(p, ctx.as_of)) is not None) for i in instruments if i is not None)
+            reason = "the item has no conditions of its own" + (
+                f"; the registry shows {standing}" if standing else "")
+    return ItemReport(status=status, reason=reason, conditions=results, trend=trend,
+                      strained_by=event_refs(ctx.store, strain_ids) if strain_ids else [], **base)
 
 
 def check_playbook(store: Store, playbook: Playbook | str | None = None,

@@ -165,19 +165,28 @@ def measure(q: Queries, requests: list[MetricRequest], max_ids: int = 10
 
 @dataclass(frozen=True)
 class ChannelRequest:
-    """The latest event of a dialogue channel: events of the dyad in ``dataset`` up to
-    ``until`` whose actors have one of ``roles`` on both sides, with one of the
-    ``issue_areas``, a root in ``roots``, and one of ``search`` in the text (each
-    condition only when given)."""
+    """The latest event of a dialogue channel: events of the dyad in any of ``datasets``
+    up to ``until`` whose actors have one of ``roles`` on both sides, with one of the
+    ``issue_areas``, a root in ``roots``, a CAMEO code starting with one of ``codes``,
+    and one of ``search`` in the text (each condition only when given)."""
 
     a: str
     b: str
-    dataset: str
+    datasets: tuple[str, ...]
     until: date
     roles: tuple[str, ...] = ()
     issue_areas: tuple[str, ...] = ()
     roots: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
     search: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.datasets, str):  # one dataset given by name
+            object.__setattr__(self, "datasets", (self.datasets,))
+
+
+def _marks(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def last_contacts(q: Queries, requests: list[ChannelRequest]
@@ -188,33 +197,37 @@ def last_contacts(q: Queries, requests: list[ChannelRequest]
         return {}
     # the events of the requests' dyads, datasets and days, read once; each channel's
     # latest event is then looked up among them
-    scopes = list(dict.fromkeys((r.a, r.b, r.dataset, r.until) for r in unique))
+    scopes = list(dict.fromkeys((r.a, r.b, r.datasets, r.until) for r in unique))
     within: list[str] = []
     params: list[object] = []
     for scope in scopes:
-        a, b, dataset, until = scope
-        clause = f"({DYAD_SQL} AND dataset = ? AND date <= ?"
-        params += [a, b, b, a, dataset, until]
-        mine = [r for r in unique if (r.a, r.b, r.dataset, r.until) == scope]
-        if all(r.roots for r in mine):  # only the roots some channel asks for
-            roots = sorted({x for r in mine for x in r.roots})
-            clause += " AND event_root IN (" + ", ".join("?" for _ in roots) + ")"
+        a, b, datasets, until = scope
+        clause = f"({DYAD_SQL} AND dataset IN ({_marks(datasets)}) AND date <= ?"
+        params += [a, b, b, a, *datasets, until]
+        mine = [r for r in unique if (r.a, r.b, r.datasets, r.until) == scope]
+        if all(r.roots or r.codes for r in mine):  # only the roots some channel asks for
+            roots = sorted({x for r in mine for x in (*r.roots, *(c[:2] for c in r.codes))})
+            clause += f" AND event_root IN ({_marks(roots)})"
             params += roots
         within.append(clause + ")")
     parts: list[str] = []
     for i, r in enumerate(unique):
-        clauses = [DYAD_SQL, "dataset = ?", "date <= ?"]
-        p: list[object] = [r.a, r.b, r.b, r.a, r.dataset, r.until]
+        clauses = [DYAD_SQL, f"dataset IN ({_marks(r.datasets)})", "date <= ?"]
+        p: list[object] = [r.a, r.b, r.b, r.a, *r.datasets, r.until]
         if r.roles:
-            marks = ", ".join("?" for _ in r.roles)
+            marks = _marks(r.roles)
             clauses.append(f"source_role IN ({marks}) AND target_role IN ({marks})")
             p += [*r.roles, *r.roles]
         if r.issue_areas:
             clauses.append("len(list_intersect(issue_areas, ?::VARCHAR[])) > 0")
             p.append(list(r.issue_areas))
         if r.roots:
-            clauses.append("event_root IN (" + ", ".join("?" for _ in r.roots) + ")")
+            clauses.append(f"event_root IN ({_marks(r.roots)})")
             p += list(r.roots)
+        if r.codes:
+            clauses.append("(" + " OR ".join("starts_with(coalesce(event_code, ''), ?)"
+                                              for _ in r.codes) + ")")
+            p += list(r.codes)
         if r.search:
             clauses.append("(" + " OR ".join("contains(lower(coalesce(text, '')), ?)"
                                               for _ in r.search) + ")")
@@ -223,7 +236,7 @@ def last_contacts(q: Queries, requests: list[ChannelRequest]
                      "ORDER BY date DESC, event_id LIMIT 1)")
         params += p
     sql = ("WITH d AS MATERIALIZED (SELECT source_country, target_country, dataset, date, event_id, "
-           "source_role, target_role, issue_areas, event_root, text "
+           "source_role, target_role, issue_areas, event_root, event_code, text "
            f"FROM events WHERE {' OR '.join(within)}) " + " UNION ALL ".join(parts))
     rows = q._rows(sql, params)
     found = {int(k): (d, str(e)) for k, d, e in rows}
