@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from detente.errors import InputFileError
+from detente.readers._source import printable
 from detente.readers import (
     Reader,
     SourceFile,
@@ -145,9 +146,9 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
     read = appended + (quarantined - errors)  # plus lines the scanner could not read at all
     con.execute(
         "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [file_id, str(src.path), src.name, src.sha256, src.size, reader.name, reader.dataset,
+        [file_id, printable(src.path), src.name, src.sha256, src.size, reader.name, reader.dataset,
          datetime.now(UTC).replace(tzinfo=None), read, stored, duplicates, conflicts,
          quarantined],
     )
-    return FileReport(str(src.path), reader.name, reader.dataset, src.sha256, read, stored,
+    return FileReport(printable(src.path), reader.name, reader.dataset, src.sha256, read, stored,
                       duplicates, conflicts, quarantined)
