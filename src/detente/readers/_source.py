@@ -374,6 +374,7 @@ MAX_UNZIPPED = 16 << 30
 MAX_ZIP_RATIO = 200
 """Largest compression ratio accepted for a zip member over 64 MiB (text compresses
 about 10:1; a member packed far tighter is a decompression bomb)."""
+_RATIO_FROM = 64 << 20
 
 
 def _max_unzipped() -> int:
@@ -403,7 +404,7 @@ def _unzip(p: Path, watch: _CrWatch, tmpdir: Path) -> tuple[str, Path]:
                 raise InputFileError(p, f"zip member is {info.file_size:,} bytes unzipped, over the "
                                         f"limit of {limit:,} ($DETENTE_MAX_UNZIPPED); unzip it first")
             ratio = info.file_size / max(1, info.compress_size)
-            if info.file_size > 64 << 20 and ratio > MAX_ZIP_RATIO:
+            if info.file_size > _RATIO_FROM and ratio > MAX_ZIP_RATIO:
                 raise InputFileError(p, f"zip member is compressed {ratio:,.0f}:1, far tighter than "
                                         "event data; refused as a likely decompression bomb")
             free = shutil.disk_usage(tmpdir).free

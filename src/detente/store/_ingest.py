@@ -19,7 +19,6 @@ import duckdb
 import pyarrow as pa
 
 from detente.errors import InputFileError
-from detente.readers._source import printable
 from detente.readers import (
     Reader,
     SourceFile,
@@ -29,6 +28,7 @@ from detente.readers import (
     quarantine_rows,
     staged_sql,
 )
+from detente.readers._source import printable
 from detente.schema import column_names
 from detente.store._report import FileReport
 from detente.store._schema import CONTENT_COLUMNS, bump_version
