@@ -9,6 +9,7 @@ earlier row of the same file) are counted, compared, and removed.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -46,8 +47,13 @@ def ingest_file(
     fmt: str | None,
     rules: RuleSet,
     reader_chosen: Callable[[SourceFile, Reader], Any] | None = None,
+    transaction: bool = True,
 ) -> FileReport:
     """Read ``path`` and store its events in one transaction.
+
+    Args:
+        transaction: begin and commit a transaction of its own; ``False`` when the
+            caller holds one (loading several files as one change).
 
     Raises:
         InputFileError: the file cannot be read at all; the store is unchanged.
@@ -57,20 +63,25 @@ def ingest_file(
         if reader_chosen is not None:
             reader_chosen(src, reader)
         rejects = f"_rej{next(_counter)}"
-        con.execute("BEGIN TRANSACTION")
+        if transaction:
+            con.execute("BEGIN TRANSACTION")
         try:
             report = _ingest(con, src, reader, rejects, rules)
-            bump_version(con)
-            con.execute("COMMIT")
+            if transaction:
+                bump_version(con)
+                con.execute("COMMIT")
         except BaseException as exc:
-            con.execute("ROLLBACK")
+            if transaction:
+                con.execute("ROLLBACK")
             if isinstance(exc, duckdb.Error):
                 first = str(exc).strip().splitlines()[0][:300]
                 raise InputFileError(src.path, f"cannot be read as {reader.name}: {first}") from None
             raise
         finally:
             for table in (rejects, rejects + "_scan"):
-                con.execute(f"DROP TABLE IF EXISTS {table}")
+                # in an outer transaction that failed, its rollback drops them
+                with contextlib.suppress(duckdb.Error):
+                    con.execute(f"DROP TABLE IF EXISTS {table}")
         return report
 
 

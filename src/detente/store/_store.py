@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +36,27 @@ DEFAULT_WAIT = 30.0
 
 # inside a folder, files that are documentation or code rather than event data
 _SUFFIXES_SKIPPED = {".md", ".py", ".html", ".pdf", ".sha256", ".md5"}
+
+
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _path_lock(p: Path) -> threading.RLock:
+    """Return the lock every :class:`Store` of this process on file ``p`` writes under.
+
+    DuckDB lets one process open a file once for writing and shares that database
+    among all the connections the process makes to it, so two stores on one path in
+    one process would ingest side by side, each unaware of the other's uncommitted
+    rows. Writes are serialised per real path instead (other processes are kept out
+    by DuckDB's file lock).
+    """
+    key = os.path.realpath(p)
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(key)
+        if lock is None:
+            lock = _LOCKS[key] = threading.RLock()
+        return lock
 
 
 def default_store_path() -> Path:
@@ -113,6 +135,7 @@ class Store:
         self.queries = Queries(self)
         """The query layer over this store's events (see :mod:`detente.query`)."""
         self._lookups = False
+        self._lock = _path_lock(path)
 
     @property
     def rules(self) -> RuleSet:
@@ -177,15 +200,12 @@ class Store:
             if limit:
                 con.execute(f"SET memory_limit = '{_safe_limit(limit)}'")
             store = cls(con, p, rules, read_only=read_only)
-            if existed and not read_only and not _has_table(con, "meta"):
-                raise StoreError(f"{p}: a DuckDB file, but not a detente store")
             if not read_only:
-                con.execute(DDL)
-                have = {str(r[0]) for r in con.execute("SELECT key FROM meta").fetchall()}
-                for key, value in (("schema_version", SCHEMA_VERSION),
-                                   ("store_id", uuid.uuid4().hex), ("version", "0")):
-                    if key not in have:
-                        store._set_meta(key, value, only_if_missing=True)
+                with store._lock:
+                    # a file with no tables at all is a store whose creation was cut short
+                    if existed and not _has_table(con, "meta") and _has_tables(con):
+                        raise StoreError(f"{p}: a DuckDB file, but not a detente store")
+                    store._create()
             store._check_schema()
             if with_chronology and not read_only:
                 store.sync_chronology()
@@ -193,6 +213,21 @@ class Store:
             con.close()
             raise
         return store
+
+    def _create(self) -> None:
+        """Create the tables and the identity a new store starts with, as one change."""
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            self._con.execute(DDL)
+            have = {str(r[0]) for r in self._con.execute("SELECT key FROM meta").fetchall()}
+            for key, value in (("schema_version", SCHEMA_VERSION),
+                               ("store_id", uuid.uuid4().hex), ("version", "0")):
+                if key not in have:
+                    self._set_meta(key, value, only_if_missing=True)
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -255,25 +290,47 @@ class Store:
 
     def _write(self, sql: str, params: list[object] | None = None) -> Any:
         """Run one write statement in a transaction that also advances the version."""
-        self._con.execute("BEGIN TRANSACTION")
-        try:
-            result = self._con.execute(sql, params or []).fetchall()
-            bump_version(self._con)
-            self._con.execute("COMMIT")
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                result = self._con.execute(sql, params or []).fetchall()
+                bump_version(self._con)
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
         return result
 
     def sync_chronology(self) -> list[FileReport]:
-        """Load the packaged chronology if the store lacks it or holds an older one."""
+        """Load the packaged chronology if the store lacks it or holds an older one.
+
+        One change: the old chronology's events and provenance go and the new one's
+        come in the same transaction, so a store never holds part of one.
+        """
+        from detente.store._ingest import ingest_file
+
         files = chronology_files()
         digest = _chronology_hash(files)
-        if not files or self.meta("chronology_sha256") == digest:
-            return []
-        self._write("DELETE FROM events WHERE dataset = 'curated'")
-        reports = [self.ingest_file(f, fmt="chronology") for f in files]
-        self._set_meta("chronology_sha256", digest)
+        with self._lock:
+            if not files or self.meta("chronology_sha256") == digest:
+                return []
+            con = self._with_lookups()
+            con.execute("BEGIN TRANSACTION")
+            try:
+                old = "(SELECT file_id FROM files WHERE dataset = 'curated')"
+                for table, column in (("quarantine", "file_id"), ("conflicts", "file_id"),
+                                      ("events", "_file_id")):
+                    con.execute(f"DELETE FROM {table} WHERE {column} IN {old}")
+                con.execute("DELETE FROM events WHERE dataset = 'curated'")
+                con.execute(f"DELETE FROM files WHERE file_id IN {old}")
+                reports = [ingest_file(con, f, fmt="chronology", rules=self.rules, transaction=False)
+                           for f in files]
+                self._set_meta("chronology_sha256", digest)
+                bump_version(con)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
         return reports
 
     def ingest_file(self, path: str | Path, fmt: str | None = None,
@@ -290,8 +347,9 @@ class Store:
         """
         from detente.store._ingest import ingest_file
 
-        return ingest_file(self._with_lookups(), path, fmt=fmt, rules=self.rules,
-                           reader_chosen=on_reader)
+        with self._lock:
+            return ingest_file(self._with_lookups(), path, fmt=fmt, rules=self.rules,
+                               reader_chosen=on_reader)
 
     def ingest(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[FileReport]:
         """Ingest files, folders and globs; stop at the first unreadable file."""
@@ -301,18 +359,19 @@ class Store:
         """Recompute every event's issue areas with the store's rules; return changes."""
         tag = self.rules.sql()
         self._with_lookups()
-        self._con.execute("BEGIN TRANSACTION")
-        try:
-            changed = self._con.execute(
-                f"SELECT count(*) FROM events WHERE issue_areas IS DISTINCT FROM ({tag})"
-            ).fetchone()
-            self._con.execute(f"UPDATE events SET issue_areas = {tag}")
-            self._set_meta("rules", self.rules.fingerprint())
-            bump_version(self._con)
-            self._con.execute("COMMIT")
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                changed = self._con.execute(
+                    f"SELECT count(*) FROM events WHERE issue_areas IS DISTINCT FROM ({tag})"
+                ).fetchone()
+                self._con.execute(f"UPDATE events SET issue_areas = {tag}")
+                self._set_meta("rules", self.rules.fingerprint())
+                bump_version(self._con)
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
         return int(changed[0]) if changed else 0
 
     # -- reading (through the query layer) -------------------------------
@@ -428,6 +487,11 @@ def _connect(p: Path, read_only: bool, wait: float,
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(bind(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])).fetchone()
+    return bool(row and row[0])
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM information_schema.tables").fetchone()
     return bool(row and row[0])
 
 
