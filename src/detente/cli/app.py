@@ -217,8 +217,8 @@ def events(
     min_sources: MinSourcesOpt = None,
     search: SearchOpt = None,
     output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] = OutputFormat.table,
-    limit: Annotated[int, typer.Option("--limit", help="Rows at most (0: all).")] = 100,
-    offset: Annotated[int, typer.Option("--offset", help="Rows to skip.")] = 0,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows at most (0: all).")] = 100,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Rows to skip.")] = 0,
     columns: Annotated[str | None, typer.Option("--columns", help="Comma-separated columns.")] = None,
     store: StoreOpt = None,
     wait: WaitOpt = None,
@@ -284,7 +284,7 @@ def retag(store: StoreOpt = None, rules: RulesOpt = None, wait: WaitOpt = None) 
 @app.command()
 def quarantine(
     file: Annotated[str | None, typer.Option("--file", help="Only rows of this file name.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Rows at most.")] = 100,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows at most.")] = 100,
     output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] = OutputFormat.table,
     store: StoreOpt = None,
     wait: WaitOpt = None,
