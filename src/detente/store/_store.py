@@ -27,6 +27,7 @@ from detente.store._schema import DDL, SCHEMA_VERSION, bump_version
 
 if TYPE_CHECKING:  # the readers and the rules load when a file is ingested
     from detente.readers import Reader, SourceFile
+    from detente.store._check import Finding
     from detente.tagging import RuleSet
 
 __all__ = ["DEFAULT_WAIT", "Store", "chronology_files", "default_store_path", "expand_paths"]
@@ -301,8 +302,9 @@ class Store:
                 raise
         return result
 
-    def sync_chronology(self) -> list[FileReport]:
-        """Load the packaged chronology if the store lacks it or holds an older one.
+    def sync_chronology(self, force: bool = False) -> list[FileReport]:
+        """Load the packaged chronology if the store lacks it or holds an older one
+        (``force``: reload it even if it is the same).
 
         One change: the old chronology's events and provenance go and the new one's
         come in the same transaction, so a store never holds part of one.
@@ -312,7 +314,7 @@ class Store:
         files = chronology_files()
         digest = _chronology_hash(files)
         with self._lock:
-            if not files or self.meta("chronology_sha256") == digest:
+            if not files or (self.meta("chronology_sha256") == digest and not force):
                 return []
             con = self._with_lookups()
             con.execute("BEGIN TRANSACTION")
@@ -373,6 +375,19 @@ class Store:
                 self._con.execute("ROLLBACK")
                 raise
         return int(changed[0]) if changed else 0
+
+    def check(self) -> list[Finding]:
+        """Run the integrity checks (see :mod:`detente.store._check`); changes nothing."""
+        from detente.store._check import check_store
+
+        return check_store(self)
+
+    def repair(self) -> list[str]:
+        """Remove rows left by an unfinished ingest and reload the chronology; return
+        what was done (what :meth:`check` cannot repair in place, it says how to)."""
+        from detente.store._check import repair_store
+
+        return repair_store(self)
 
     # -- reading (through the query layer) -------------------------------
 
