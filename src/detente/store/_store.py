@@ -206,7 +206,10 @@ class Store:
                     # a file with no tables at all is a store whose creation was cut short
                     if existed and not _has_table(con, "meta") and _has_tables(con):
                         raise StoreError(f"{p}: a DuckDB file, but not a detente store")
-                    store._create()
+                    store._create(with_chronology)
+            elif not _has_tables(con):
+                raise StoreError(f"{p}: no store here yet (its creation was cut short; "
+                                 "`detente status` creates it)")
             store._check_schema()
             if with_chronology and not read_only:
                 store.sync_chronology()
@@ -215,8 +218,11 @@ class Store:
             raise
         return store
 
-    def _create(self) -> None:
-        """Create the tables and the identity a new store starts with, as one change."""
+    def _create(self, with_chronology: bool) -> None:
+        """Create what a store lacks: for a new one, its tables, identity and (with
+        ``with_chronology``) the chronology, all as one change, so that a creation cut
+        short leaves no store at all rather than part of one."""
+        new = not _has_table(self._con, "meta")
         self._con.execute("BEGIN TRANSACTION")
         try:
             self._con.execute(DDL)
@@ -225,6 +231,10 @@ class Store:
                                ("store_id", uuid.uuid4().hex), ("version", "0")):
                 if key not in have:
                     self._set_meta(key, value, only_if_missing=True)
+            if new and with_chronology:
+                files = chronology_files()
+                if files:
+                    self._load_chronology(files, _chronology_hash(files))
             self._con.execute("COMMIT")
         except BaseException:
             self._con.execute("ROLLBACK")
@@ -309,30 +319,36 @@ class Store:
         One change: the old chronology's events and provenance go and the new one's
         come in the same transaction, so a store never holds part of one.
         """
-        from detente.store._ingest import ingest_file
-
         files = chronology_files()
         digest = _chronology_hash(files)
         with self._lock:
             if not files or (self.meta("chronology_sha256") == digest and not force):
                 return []
-            con = self._with_lookups()
+            con = self._con
             con.execute("BEGIN TRANSACTION")
             try:
-                old = "(SELECT file_id FROM files WHERE dataset = 'curated')"
-                for table, column in (("quarantine", "file_id"), ("conflicts", "file_id"),
-                                      ("events", "_file_id")):
-                    con.execute(f"DELETE FROM {table} WHERE {column} IN {old}")
-                con.execute("DELETE FROM events WHERE dataset = 'curated'")
-                con.execute(f"DELETE FROM files WHERE file_id IN {old}")
-                reports = [ingest_file(con, f, fmt="chronology", rules=self.rules, transaction=False)
-                           for f in files]
-                self._set_meta("chronology_sha256", digest)
-                bump_version(con)
+                reports = self._load_chronology(files, digest)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+        return reports
+
+    def _load_chronology(self, files: list[Path], digest: str) -> list[FileReport]:
+        """Replace the chronology's events and provenance (inside the caller's transaction)."""
+        from detente.store._ingest import ingest_file
+
+        con = self._with_lookups()
+        old = "(SELECT file_id FROM files WHERE dataset = 'curated')"
+        for table, column in (("quarantine", "file_id"), ("conflicts", "file_id"),
+                              ("events", "_file_id")):
+            con.execute(f"DELETE FROM {table} WHERE {column} IN {old}")
+        con.execute("DELETE FROM events WHERE dataset = 'curated'")
+        con.execute(f"DELETE FROM files WHERE file_id IN {old}")
+        reports = [ingest_file(con, f, fmt="chronology", rules=self.rules, transaction=False)
+                   for f in files]
+        self._set_meta("chronology_sha256", digest)
+        bump_version(con)
         return reports
 
     def ingest_file(self, path: str | Path, fmt: str | None = None,
