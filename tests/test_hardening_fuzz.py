@@ -32,8 +32,9 @@ from detente.readers import READERS
 
 CORPUS = Path(__file__).resolve().parent / "fuzz_corpus"
 READER_SEEDS = sorted((CORPUS / "readers").iterdir())
-POLICY_SEEDS = sorted((CORPUS / "policy").iterdir()) + [default_playbook_path()] + sorted(
-    (Path(__file__).resolve().parents[1] / "examples" / "proposals").glob("*.yaml"))
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "proposals"
+POLICY_SEEDS = [*sorted((CORPUS / "policy").iterdir()), default_playbook_path(),
+                *sorted(EXAMPLES.glob("*.yaml"))]
 CONDITION_SEEDS: list[str] = json.loads((CORPUS / "conditions.json").read_text("utf-8"))
 
 SCALE = float(os.environ.get("DETENTE_FUZZ_SCALE", "1"))
