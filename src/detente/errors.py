@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -13,7 +14,8 @@ class InputFileError(DetenteError):
     """A whole input file cannot be read; nothing of it was stored."""
 
     def __init__(self, path: str | Path, problem: str) -> None:
-        self.path = str(path)
+        # a name that is not UTF-8 shows its stray bytes as \xNN (it must print)
+        self.path = os.fsencode(path).decode("utf-8", "backslashreplace")
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from detente import __version__
-from detente.cli import cmd_analysis, cmd_coder, cmd_indicators, cmd_policy, cmd_report, cmd_web
+from detente.cli import cmd_analysis, cmd_check, cmd_coder, cmd_indicators, cmd_policy, cmd_report, cmd_web
 from detente.cli._options import (
     BUSY_EXIT,
     CodeOpt,
@@ -217,8 +217,8 @@ def events(
     min_sources: MinSourcesOpt = None,
     search: SearchOpt = None,
     output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] = OutputFormat.table,
-    limit: Annotated[int, typer.Option("--limit", help="Rows at most (0: all).")] = 100,
-    offset: Annotated[int, typer.Option("--offset", help="Rows to skip.")] = 0,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows at most (0: all).")] = 100,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Rows to skip.")] = 0,
     columns: Annotated[str | None, typer.Option("--columns", help="Comma-separated columns.")] = None,
     store: StoreOpt = None,
     wait: WaitOpt = None,
@@ -284,7 +284,7 @@ def retag(store: StoreOpt = None, rules: RulesOpt = None, wait: WaitOpt = None) 
 @app.command()
 def quarantine(
     file: Annotated[str | None, typer.Option("--file", help="Only rows of this file name.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Rows at most.")] = 100,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows at most.")] = 100,
     output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] = OutputFormat.table,
     store: StoreOpt = None,
     wait: WaitOpt = None,
@@ -332,7 +332,7 @@ def formats() -> None:
 
 # Commands of the later stages live in their own modules (``cmd_<stage>.py``), each with
 # ``register(app)``; registered here, in the order --help lists them.
-for _stage in (cmd_indicators, cmd_analysis, cmd_policy, cmd_report, cmd_web, cmd_coder):
+for _stage in (cmd_indicators, cmd_analysis, cmd_policy, cmd_report, cmd_web, cmd_coder, cmd_check):
     _stage.register(app)
 
 

@@ -75,7 +75,7 @@ def code(
         # streamed: a large folder is never held in memory as text
         for item in items:
             if item == "-":
-                yield from read_bytes(sys.stdin.buffer.read(), "stdin", skipped, default_date, forced)
+                yield from read_bytes(_stdin(), "stdin", skipped, default_date, forced)
             else:
                 yield from read_documents(expand_paths([item]), skipped, default_date, forced)
 
@@ -94,6 +94,18 @@ def code(
         tag_rows(rows, rule_set)
         write_jsonl(rows, sys.stdout)
     _print_report(report)
+
+
+def _stdin() -> bytes:
+    """Read standard input, at most the coder's bound on one file (more is an error)."""
+    from detente.coder.inputs import MAX_FILE_BYTES
+    from detente.errors import DetenteError
+
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise DetenteError(f"standard input: more than {MAX_FILE_BYTES >> 20} MB (the most one "
+                           "input may hold); split it into files and give those")
+    return data
 
 
 def _print_report(report: CodingReport) -> None:

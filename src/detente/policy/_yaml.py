@@ -4,6 +4,12 @@ A playbook, a proposal or a registry file is read into plain Python values
 together with a map from each value's path (``("baskets", "essential", 0,
 "conditions", 1, "when")``) to its line and column, so that a schema error,
 or a bad condition deep inside a file, is reported as ``file:line``.
+
+Reading is bounded, whatever the file holds: at most :data:`MAX_BYTES` of text,
+:data:`MAX_DEPTH` levels of nesting, :data:`MAX_ITEMS` entries in one list or
+mapping and :data:`MAX_VALUES` values in all, counted with every alias expanded
+(so a "billion laughs" file, or an anchor that refers to itself, stops at the
+bound with one line saying so instead of filling memory).
 """
 
 from __future__ import annotations
@@ -19,7 +25,17 @@ from yaml.constructor import SafeConstructor
 from detente._yaml import LOADER
 from detente.errors import DetenteError
 
-__all__ = ["Located", "PolicyFileError", "load_located", "validate"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ITEMS", "MAX_VALUES", "Located", "PolicyFileError",
+           "load_located", "validate"]
+
+MAX_BYTES = 1 << 20
+"""Largest policy file read (the packaged ones are under 20 KiB)."""
+MAX_DEPTH = 32
+"""Deepest nesting of lists and mappings."""
+MAX_ITEMS = 1000
+"""Most entries in one list or mapping."""
+MAX_VALUES = 20_000
+"""Most values in a file, aliases expanded (the packaged ones hold under 1,000)."""
 
 M = TypeVar("M", bound=BaseModel)
 PathKey = tuple[str | int, ...]
@@ -79,35 +95,77 @@ class _Builder(SafeConstructor):
     pass
 
 
-def _build(node: yaml.Node, key: PathKey, marks: dict[PathKey, Mark], ctor: _Builder) -> Any:
-    m = node.start_mark
-    plain = isinstance(node, yaml.ScalarNode) and not node.style and \
-        node.start_mark.line == node.end_mark.line
-    marks[key] = Mark(m.line + 1, m.column + 1, plain)
-    if isinstance(node, yaml.MappingNode):
-        ctor.flatten_mapping(node)
-        out: dict[Any, Any] = {}
-        for knode, vnode in node.value:
-            k = ctor.construct_object(knode, deep=True)
-            if not isinstance(k, str | int):
-                k = str(k)
-            out[k] = _build(vnode, (*key, k), marks, ctor)
-            km = knode.start_mark
-            marks.setdefault((*key, k), Mark(km.line + 1, km.column + 1, False))
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(v, (*key, i), marks, ctor) for i, v in enumerate(node.value)]
-    return ctor.construct_object(node, deep=True)
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
+class _Bad(Exception):
+    def __init__(self, node: yaml.Node, problem: str) -> None:
+        self.node = node
+        self.problem = problem
+
+
+class _Build:
+    """Turn a composed YAML node into values, counting what it builds."""
+
+    def __init__(self, marks: dict[PathKey, Mark]) -> None:
+        self.marks = marks
+        self.ctor = _Builder()
+        self.values = 0
+
+    def build(self, node: yaml.Node, key: PathKey) -> Any:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise _Bad(node, f"more than {MAX_VALUES:,} values (aliases counted as often as "
+                                "they are used)")
+        if len(key) > MAX_DEPTH:
+            raise _Bad(node, f"nested deeper than {MAX_DEPTH} levels (or an alias refers to "
+                                "itself)")
+        m = node.start_mark
+        plain = isinstance(node, yaml.ScalarNode) and not node.style and \
+            node.start_mark.line == node.end_mark.line
+        self.marks[key] = Mark(m.line + 1, m.column + 1, plain)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
+            raise _Bad(node, f"could not determine a constructor for the tag {node.tag!r}")
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and len(node.value) > MAX_ITEMS:
+            raise _Bad(node, f"more than {MAX_ITEMS:,} entries in one list or mapping")
+        if isinstance(node, yaml.MappingNode):
+            self.ctor.flatten_mapping(node)
+            if len(node.value) > MAX_ITEMS:  # merged keys count too
+                raise _Bad(node, f"more than {MAX_ITEMS:,} entries in one mapping")
+            out: dict[Any, Any] = {}
+            for knode, vnode in node.value:
+                if not isinstance(knode, yaml.ScalarNode):
+                    raise _Bad(knode, "a mapping key must be a plain value")
+                k = self.scalar(knode)
+                if not isinstance(k, str | int):
+                    k = str(k)
+                out[k] = self.build(vnode, (*key, k))
+                km = knode.start_mark
+                self.marks.setdefault((*key, k), Mark(km.line + 1, km.column + 1, False))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(v, (*key, i)) for i, v in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.ctor.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:  # YAML reads it, Python cannot hold it
+            raise _Bad(node, f"not a valid value: {' '.join(str(exc).split())[:200]}") from None
 
 
 def load_located(path: str | Path, what: str = "file") -> Located:
     """Read a YAML file with the positions of its values.
 
     Raises:
-        PolicyFileError: the file is missing, unreadable or not YAML.
+        PolicyFileError: the file is missing, unreadable, not YAML, or beyond the
+            bounds above.
     """
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise PolicyFileError(p, None, f"{what} is {size:,} bytes; at most {MAX_BYTES:,} are read")
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PolicyFileError(p, None, f"no such {what}") from None
@@ -115,14 +173,19 @@ def load_located(path: str | Path, what: str = "file") -> Located:
         raise PolicyFileError(p, None, f"cannot read {what}: {exc}") from None
     try:
         node = yaml.compose(text, Loader=LOADER)
+        if node is None:
+            raise PolicyFileError(p, None, f"empty {what}")
+        marks: dict[PathKey, Mark] = {}
+        data = _Build(marks).build(node, ())
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
+        mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise PolicyFileError(p, line, f"not valid YAML: {exc.problem}") from None
-    marks: dict[PathKey, Mark] = {}
-    if node is None:
-        raise PolicyFileError(p, None, f"empty {what}")
-    data = _build(node, (), marks, _Builder())
+        problem = " ".join(str(exc.problem or exc.context or "").split())
+        raise PolicyFileError(p, line, f"not valid YAML: {problem}") from None
+    except yaml.YAMLError as exc:  # e.g. a character YAML does not allow (NUL)
+        raise PolicyFileError(p, None, f"not valid YAML: {' '.join(str(exc).split())}") from None
+    except _Bad as exc:
+        raise PolicyFileError(p, exc.node.start_mark.line + 1, exc.problem) from None
     return Located(p, data, marks)
 
 

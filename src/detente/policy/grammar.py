@@ -10,6 +10,11 @@ whose names this module also exports) and evaluated by
 :mod:`detente.policy._evaluation`; nothing is ever handed to Python's ``eval``.
 Names cannot start with an underscore, so ``__import__`` is not even a token.
 The grammar, in EBNF, is in ``docs/playbook.md``.
+
+Parsing is bounded, whatever the text: at most :data:`MAX_LENGTH` characters,
+:data:`MAX_NESTING` levels of brackets, ``not`` and unary minus, a tree at most
+:data:`MAX_DEPTH` deep (a long ``a + b + c ...`` chain deepens it), numbers of at
+most 20 characters and durations of at most :data:`MAX_DURATION` (a century).
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ from detente.policy._tree import (
 )
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_DURATION",
+    "MAX_LENGTH",
+    "MAX_NESTING",
     "Attr",
     "BinOp",
     "BoolOp",
@@ -63,6 +72,17 @@ __all__ = [
     "parse",
     "tokenize",
 ]
+
+
+MAX_LENGTH = 4000
+"""Longest condition, in characters."""
+MAX_NESTING = 32
+"""Deepest nesting of brackets, ``not`` and unary minus."""
+MAX_DEPTH = 64
+"""Deepest tree a condition may parse into."""
+MAX_DURATION = {"d": 36_525, "w": 5_218, "mo": 1_200, "y": 100}
+"""Longest duration in each unit: a century."""
+_MAX_NUMBER = 20
 
 
 class ConditionSyntaxError(DetenteError):
@@ -105,6 +125,9 @@ def tokenize(text: str) -> list[Token]:
     Raises:
         ConditionSyntaxError: a character no token can start with.
     """
+    if len(text) > MAX_LENGTH:
+        raise ConditionSyntaxError(f"a condition is at most {MAX_LENGTH:,} characters; "
+                                   f"this one has {len(text):,}", MAX_LENGTH + 1)
     tokens: list[Token] = []
     pos = 0
     while pos < len(text):
@@ -116,6 +139,8 @@ def tokenize(text: str) -> list[Token]:
             word = m.group()
             if kind == "NAME" and word in _KEYWORDS:
                 kind = "KEYWORD"
+            elif kind in ("NUMBER", "DURATION") and len(word) > _MAX_NUMBER:
+                raise ConditionSyntaxError(f"number too long ({len(word):,} characters)", pos + 1)
             tokens.append(Token(kind, word, pos))
         pos = m.end()
     tokens.append(Token("END", "", len(text)))
@@ -134,6 +159,12 @@ class _Parser:
         self.tokens = tokenize(text)
         self.i = 0
         self.check_call = check_call
+        self.nesting = 0
+
+    def enter(self) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise ConditionSyntaxError(f"nested deeper than {MAX_NESTING} levels", self.tok.pos + 1)
 
     # helpers
     @property
@@ -188,8 +219,10 @@ class _Parser:
 
     def not_expr(self) -> Node:
         if self.at("KEYWORD", "not"):
+            self.enter()
             start = self.advance().pos
             operand = self.not_expr()
+            self.nesting -= 1
             return Not(operand, start=start, end=operand.end)
         return self.comparison()
 
@@ -221,8 +254,10 @@ class _Parser:
 
     def unary(self) -> Node:
         if self.at("OP", "-"):
+            self.enter()
             start = self.advance().pos
             operand = self.unary()
+            self.nesting -= 1
             return Neg(operand, start=start, end=operand.end)
         return self.postfix()
 
@@ -257,6 +292,8 @@ class _Parser:
             assert m is not None
             if int(m.group(1)) == 0:
                 raise ConditionSyntaxError("a duration must be longer than zero", tok.pos + 1)
+            if int(m.group(1)) > MAX_DURATION[m.group(2)]:
+                raise ConditionSyntaxError(f"{tok.text} is longer than a century", tok.pos + 1)
             return Duration(int(m.group(1)), m.group(2), **span)
         if tok.kind in ("DIRECTION", "DYAD"):
             self.advance()
@@ -274,11 +311,14 @@ class _Parser:
                 return self.call(tok)
             return Name(tok.text, **span)
         if self.at("OP", "("):
+            self.enter()
             self.advance()
             inner = self.or_expr()
             self.expect("OP", ")", "')'")
+            self.nesting -= 1
             return inner
         if self.at("OP", "["):
+            self.enter()
             start = self.advance().pos
             items: list[Node] = []
             if not self.at("OP", "]"):
@@ -287,11 +327,13 @@ class _Parser:
                     self.advance()
                     items.append(self.sum())
             self.expect("OP", "]", "',' or ']'")
+            self.nesting -= 1
             return ListLit(tuple(items), start=start, end=self.end_of_prev())
         self.fail("expected a value, a function call or '('")
         raise AssertionError("unreachable")
 
     def call(self, name: Token) -> Node:
+        self.enter()
         self.expect("OP", "(", "'('")
         args: list[Node] = []
         kwargs: list[tuple[str, Node]] = []
@@ -314,6 +356,7 @@ class _Parser:
                     break
                 self.advance()
         self.expect("OP", ")", "',' or ')'")
+        self.nesting -= 1
         node = Call(name.text, tuple(args), tuple(kwargs), start=name.pos, end=self.end_of_prev())
         if self.check_call is not None:
             self.check_call(node)
@@ -341,4 +384,23 @@ def parse(text: str, check_call: CallCheck | None = None) -> Node:
     Raises:
         ConditionSyntaxError: the text is not a condition; says where and what was expected.
     """
-    return _Parser(text, check_call).parse()
+    node = _Parser(text, check_call).parse()
+    _check_depth(node)
+    return node
+
+
+def _check_depth(root: Node) -> None:
+    """Raise when ``root``'s tree is deeper than :data:`MAX_DEPTH` (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            start = getattr(node, "start", 0)
+            raise ConditionSyntaxError(f"too deeply nested: more than {MAX_DEPTH} levels "
+                                       "(split a long chain of + - * / into parts)", start + 1)
+        for value in vars(node).values() if hasattr(node, "__dict__") else ():
+            for child in value if isinstance(value, tuple) else (value,):
+                if isinstance(child, tuple):  # (name, node) pairs of named arguments
+                    child = child[-1]
+                if isinstance(child, Node):
+                    stack.append((child, depth + 1))

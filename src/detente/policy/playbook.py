@@ -72,9 +72,9 @@ class Settings(_Model):
 
     min_events: int = Field(default=5, ge=1, description="events a window needs for a share or mean")
     grand_bargain_limit: int = Field(default=3, ge=1, description="issue areas a proposal may bundle")
-    trend_months: int = Field(default=6, ge=1, description="length of the trend window, months")
+    trend_months: int = Field(default=6, ge=1, le=1200, description="length of the trend window, months")
     trend_drop: float = Field(default=0.2, gt=0, description="fall in net cooperation that is deteriorating")
-    allies_months: int = Field(default=12, ge=1, description="window of the allies' record, months")
+    allies_months: int = Field(default=12, ge=1, le=1200, description="window of the allies' record, months")
     on_track_decided: float = Field(default=2 / 3, gt=0, le=1,
                                     description="share of an item's own conditions that must be "
                                                 "decided for it to be on track (a number or a "

@@ -19,6 +19,12 @@ _COUNTRY = re.compile(r"^[A-Z]{3}$")
 _CODE = re.compile(r"^[0-9]{2,4}$")
 
 
+FIRST_DAY = date(1900, 1, 1)
+"""Earliest date a query accepts."""
+LAST_DAY = date(2100, 12, 31)
+"""Latest date a query accepts."""
+
+
 def parse_date(value: str | date | None, what: str = "date") -> date | None:
     """Parse ``YYYY-MM-DD`` (or ``YYYY-MM``, ``YYYY``, meaning its first day)."""
     if value is None or isinstance(value, date):
@@ -26,9 +32,12 @@ def parse_date(value: str | date | None, what: str = "date") -> date | None:
     text = value.strip()
     for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
         try:
-            return datetime.strptime(text, fmt).date()
+            day = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        if not FIRST_DAY <= day <= LAST_DAY:  # event data lies well inside; date sums stay safe
+            raise QueryError(f"{what} {value!r} is outside {FIRST_DAY} .. {LAST_DAY}")
+        return day
     raise QueryError(f"{what} {value!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
 
 

@@ -117,6 +117,10 @@ def named_select(
             f"{sql_str(list_sep)}), lambda x: lower(trim(x))), lambda x: x <> ''), [])"
         )
     eid = f"{sql_str(id_prefix + ':')} || r_id" if id_prefix else "r_id"
+    # the packaged chronology's events are replaced whole when it changes: no other file's
+    # row may join them
+    reserved = ("" if dataset == "curated" else "WHEN lower(r_dataset) = 'curated' THEN "
+                "'dataset curated is reserved for the packaged chronology'")
     inner_cols = ",\n        ".join(f"{raw(n)} AS r_{n if n != 'event_id' else 'id'}"
                                     for n in RAW_FIELDS if n != "issue_areas")
     return f"""
@@ -141,6 +145,7 @@ SELECT
         WHEN r_citation_date IS NOT NULL AND TRY_CAST(r_citation_date AS DATE) IS NULL
             THEN 'citation_date is not a valid date: ' || r_citation_date
         WHEN exists_bad_area THEN 'issue_areas holds an empty or malformed tag'
+        {reserved}
     END AS _error,
     {eid} AS event_id,
     d AS date,

@@ -23,6 +23,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -80,8 +81,9 @@ class SourceFile:
 
     @property
     def name(self) -> str:
-        """Return the file's name (with the zip member, if any)."""
-        return f"{self.path.name}!{self.member}" if self.member else self.path.name
+        """Return the file's name (with the zip member, if any), printable."""
+        name = printable(self.path.name)
+        return f"{name}!{self.member}" if self.member else name
 
     def empty_lines(self) -> list[int]:
         """Return the 1-based numbers of empty lines, which line scans skip.
@@ -109,23 +111,49 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 class _CrWatch:
-    """Fed a file's content chunk by chunk, tell whether it has a lone carriage return
-    (one not followed by a line feed; a last one at the very end ends a line). A file
-    without any carriage return costs one byte search per chunk."""
+    """Fed a file's content chunk by chunk, tell how its lines end.
+
+    ``lone``: it has a lone carriage return (one not followed by a line feed; a last
+    one at the very end ends a line); ``crlf``: a CR LF pair; ``lf``: a line feed not
+    after a carriage return. A file without any carriage return costs one or two
+    byte searches per chunk.
+    """
 
     def __init__(self) -> None:
         self.lone = False
+        self.crlf = False
+        self.lf = False
         self._pending = False  # the last chunk ended with a carriage return
 
     def feed(self, chunk: bytes) -> None:
-        if not chunk or self.lone:
+        if not chunk:
             return
-        if self._pending and not chunk.startswith(b"\n"):
-            self.lone = True
+        start = 0
+        if self._pending:
+            if chunk.startswith(b"\n"):
+                self.crlf, start = True, 1
+            else:
+                self.lone = True
         self._pending = chunk.endswith(b"\r")
-        if not self.lone and b"\r" in chunk:
-            body = chunk[:-1] if self._pending else chunk
-            self.lone = _LONE_CR.search(body) is not None
+        end = len(chunk) - 1 if self._pending else len(chunk)
+        if b"\r" not in chunk:
+            self.lf = self.lf or chunk.find(b"\n", start) >= 0
+            return
+        body = chunk[start:end]
+        pairs = body.count(b"\r\n")
+        self.crlf = self.crlf or pairs > 0
+        self.lf = self.lf or body.count(b"\n") > pairs
+        self.lone = self.lone or _LONE_CR.search(body) is not None
+
+    @property
+    def cr_only(self) -> bool:
+        """Lines end with a carriage return alone (old Mac files): no line feed at all."""
+        return self.lone and not self.crlf and not self.lf
+
+    @property
+    def mixed(self) -> bool:
+        """Some lines end with CR LF and others with LF alone."""
+        return self.crlf and self.lf
 
 
 def _free_standin(fh: BinaryIO, path: Path) -> bytes:
@@ -150,8 +178,20 @@ def _sha256(path: Path, watch: _CrWatch | None = None) -> str:
     return digest.hexdigest()
 
 
-def _standin_copy(fh: BinaryIO, target: Path, standin: bytes) -> None:
-    """Copy ``fh`` to ``target`` with each lone carriage return replaced by ``standin``."""
+def _standin_copy(fh: BinaryIO, target: Path, standin: bytes | None, *, mode: str = "lone") -> None:
+    """Copy ``fh`` to ``target`` with its line ends made readable for DuckDB's scanner.
+
+    ``mode``: ``lone`` replaces each lone carriage return by ``standin``; ``cr`` turns
+    every carriage return into a line feed (a file whose lines end with one);
+    ``mixed`` turns each CR LF into LF and, with a ``standin``, replaces lone ones.
+    """
+    def fix(buf: bytes) -> bytes:
+        if mode == "cr":
+            return buf.replace(b"\r", b"\n")
+        if mode == "mixed":
+            buf = buf.replace(b"\r\n", b"\n")
+        return _LONE_CR.sub(standin, buf) if standin else buf
+
     carry = b""
     with target.open("wb") as out:
         while True:
@@ -161,9 +201,10 @@ def _standin_copy(fh: BinaryIO, target: Path, standin: bytes) -> None:
                 buf, carry = buf[:-1], b"\r"  # its line feed may open the next chunk
             if not chunk:
                 end = b"\r" if buf.endswith(b"\r") else b""  # a last one ends the last line
-                out.write(_LONE_CR.sub(standin, buf[: len(buf) - len(end)]) + end)
+                tail = fix(buf[: len(buf) - len(end)])
+                out.write(tail + (b"\n" if end and mode != "lone" else end))
                 return
-            out.write(_LONE_CR.sub(standin, buf))
+            out.write(fix(buf))
 
 
 def _magic(path: Path) -> bytes:
@@ -175,9 +216,12 @@ def _read_head(fh: BinaryIO, path: Path) -> tuple[list[str], int]:
     """Return the decoded first lines (up to 64 KiB) and the count of empty lines before them."""
     try:
         head = fh.read(_HEAD)
-    except (EOFError, OSError, zipfile.BadZipFile) as exc:
-        raise InputFileError(path, f"cut off or damaged compressed data ({exc})") from None
+    except (EOFError, OSError, zlib.error, zipfile.BadZipFile) as exc:
+        raise InputFileError(path, f"cut off or damaged compressed data ({_why(exc)})") from None
     lines = _decode_head(head, path)
+    if not lines and len(head) == _HEAD and head.strip(b"\r\n"):
+        raise InputFileError(path, f"its first line is longer than {_HEAD >> 10} KiB, too long to "
+                                   "tell its format; no format detente reads has such lines")
     leading = 0
     for raw in head.removeprefix(codecs.BOM_UTF8).split(b"\n"):
         if raw.strip(b"\r") or not lines:
@@ -186,14 +230,20 @@ def _read_head(fh: BinaryIO, path: Path) -> tuple[list[str], int]:
     return lines, leading
 
 
+def _why(exc: BaseException) -> str:
+    """Return an exception's message on one line (its class name if it has none)."""
+    text = " ".join(str(exc).split())[:200]
+    return text or type(exc).__name__
+
+
 def _check_gzip(path: Path, watch: _CrWatch) -> None:
     """Read a gzip stream to its end once, so a cut-off archive fails before parsing."""
     try:
         with gzip.open(path, "rb") as gz:
             while chunk := gz.read(_CHUNK):
                 watch.feed(chunk)
-    except (EOFError, OSError) as exc:
-        raise InputFileError(path, f"cut off or damaged gzip data ({exc})") from None
+    except (EOFError, OSError, zlib.error) as exc:
+        raise InputFileError(path, f"cut off or damaged gzip data ({_why(exc)})") from None
 
 
 def _decode_head(head: bytes, path: Path) -> list[str]:
@@ -213,6 +263,33 @@ def _decode_head(head: bytes, path: Path) -> list[str]:
     if len(head) == _HEAD:
         lines = lines[:-1]  # the last piece may be cut
     return [ln.rstrip("\r") for ln in lines if ln.strip("\r")][:200]
+
+
+_GLOB = re.compile(r"[*?\[\]{}]")
+"""Characters DuckDB's file readers take as a pattern (a name holding one names other files)."""
+
+
+def printable(path: str | Path) -> str:
+    """Return ``path`` as text that can be printed and stored: a name that is not UTF-8
+    shows its stray bytes as ``\\xNN``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _duckdb_path(p: Path, tmpdir: str | None) -> tuple[Path, str | None]:
+    """Return a path naming exactly ``p`` that DuckDB reads as that one file.
+
+    DuckDB expands ``*``, ``?`` and ``[...]`` in the paths its readers are given, so a
+    file whose name holds one would be read as the files the pattern matches; such a
+    file (or one whose name is not UTF-8) is read through a link with a plain name.
+    """
+    full = p.absolute()
+    text = str(full)
+    if not _GLOB.search(text) and printable(full) == text:
+        return full, tmpdir
+    tmpdir = tmpdir or tempfile.mkdtemp(prefix="detente-")
+    link = Path(tmpdir) / "source"
+    link.symlink_to(full)
+    return link, tmpdir
 
 
 @contextmanager
@@ -241,12 +318,14 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
     tmpdir: str | None = None
     try:
         if zipped:
-            member, data_path, tmpdir = _unzip(p, watch)
+            tmpdir = tempfile.mkdtemp(prefix="detente-")
+            member, data_path = _unzip(p, watch, Path(tmpdir))
             with data_path.open("rb") as fh:
                 head, leading = _read_head(fh, p)
             compression = "none"
         else:
-            member, data_path = None, p
+            member = None
+            data_path, tmpdir = _duckdb_path(p, tmpdir)
             if gzipped:
                 compression = "gzip"
                 _check_gzip(p, watch)
@@ -256,18 +335,23 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
                 compression = "none"
                 with p.open("rb") as fh:
                     head, leading = _read_head(fh, p)
-        if not head:
-            raise InputFileError(p, "holds no data (only empty lines)")
         line_path: Path | None = None
         standin: bytes | None = None
-        if watch.lone:  # two more passes, for the few files that need them
+        mode = "cr" if watch.cr_only else "mixed" if watch.mixed else "lone" if watch.lone else None
+        if mode is not None:  # more passes, for the few files that need them
             opener = gzip.open if compression == "gzip" else open
-            with opener(data_path, "rb") as fh:
-                standin = _free_standin(fh, p)  # type: ignore[arg-type]
+            if watch.lone and mode != "cr":
+                with opener(data_path, "rb") as fh:
+                    standin = _free_standin(fh, p)  # type: ignore[arg-type]
             tmpdir = tmpdir or tempfile.mkdtemp(prefix="detente-")
             line_path = Path(tmpdir) / "lines"
             with opener(data_path, "rb") as fh:
-                _standin_copy(fh, line_path, standin)  # type: ignore[arg-type]
+                _standin_copy(fh, line_path, standin, mode=mode)  # type: ignore[arg-type]
+            if mode == "cr":  # its lines are only seen as lines in the copy
+                with line_path.open("rb") as fh:
+                    head, leading = _read_head(fh, p)
+        if not head:
+            raise InputFileError(p, "holds no data (only empty lines)")
         yield SourceFile(
             path=p,
             data_path=data_path,
@@ -285,7 +369,25 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
             shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def _unzip(p: Path, watch: _CrWatch) -> tuple[str, Path, str]:
+MAX_UNZIPPED = 16 << 30
+"""Largest zip member (bytes, uncompressed) read; ``$DETENTE_MAX_UNZIPPED`` changes it."""
+MAX_ZIP_RATIO = 200
+"""Largest compression ratio accepted for a zip member over 64 MiB (text compresses
+about 10:1; a member packed far tighter is a decompression bomb)."""
+_RATIO_FROM = 64 << 20
+
+
+def _max_unzipped() -> int:
+    env = os.environ.get("DETENTE_MAX_UNZIPPED")
+    try:
+        return int(env) if env else MAX_UNZIPPED
+    except ValueError:
+        return MAX_UNZIPPED
+
+
+def _unzip(p: Path, watch: _CrWatch, tmpdir: Path) -> tuple[str, Path]:
+    """Extract the one data member of zip ``p`` into ``tmpdir``, after checking its head
+    is text and its size within bounds (the caller removes ``tmpdir``)."""
     try:
         with zipfile.ZipFile(p) as zf:
             members = [i for i in zf.infolist() if not i.is_dir() and i.file_size > 0]
@@ -297,12 +399,29 @@ def _unzip(p: Path, watch: _CrWatch) -> tuple[str, Path, str]:
                     p, f"zip archive has {len(members)} data members ({names}, ...); unzip it first"
                 )
             info = members[0]
-            tmpdir = tempfile.mkdtemp(prefix="detente-")
-            target = Path(tmpdir) / "member"
+            limit = _max_unzipped()
+            if info.file_size > limit:
+                raise InputFileError(p, f"zip member is {info.file_size:,} bytes unzipped, over the "
+                                        f"limit of {limit:,} ($DETENTE_MAX_UNZIPPED); unzip it first")
+            ratio = info.file_size / max(1, info.compress_size)
+            if info.file_size > _RATIO_FROM and ratio > MAX_ZIP_RATIO:
+                raise InputFileError(p, f"zip member is compressed {ratio:,.0f}:1, far tighter than "
+                                        "event data; refused as a likely decompression bomb")
+            free = shutil.disk_usage(tmpdir).free
+            if info.file_size > free:
+                raise InputFileError(p, f"zip member needs {info.file_size:,} bytes unzipped; the "
+                                        f"temporary folder has {free:,} free")
+            with zf.open(info) as src:  # the head first: text of a known shape, or no unzipping
+                _read_head(src, p)  # type: ignore[arg-type]
+            target = tmpdir / "member"
+            written = 0
             with zf.open(info) as src, target.open("wb") as dst:
                 while chunk := src.read(_CHUNK):
+                    written += len(chunk)
+                    if written > info.file_size:
+                        raise InputFileError(p, "damaged zip archive (member longer than it states)")
                     dst.write(chunk)
                     watch.feed(chunk)
-            return info.filename, target, tmpdir
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise InputFileError(p, f"damaged zip archive ({exc})") from None
+            return info.filename, target
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError) as exc:
+        raise InputFileError(p, f"damaged zip archive ({_why(exc)})") from None

@@ -136,7 +136,7 @@ def _first_json(src: SourceFile) -> dict[str, object] | None:
     for line in src.head[:5]:
         try:
             obj = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting is not a record either
             return None
         if isinstance(obj, dict):
             return obj

@@ -147,8 +147,8 @@ class PolecatReader(Reader):
         return 1.0 if ok else 0.0
 
     def header_lines(self, src: SourceFile) -> int:
-        """Return 1: POLECAT files start with a header line."""
-        return 1
+        """Return the header's line number (after any empty lines)."""
+        return src.leading_empty + 1
 
     def select_sql(self, src: SourceFile, rejects: str) -> str:
         """Return the SELECT reading a POLECAT event file."""
@@ -182,7 +182,7 @@ class PolecatReader(Reader):
             {_url(col("Source"))} AS x_url, {col("Story ID")} AS x_doc,
             coalesce({col("Event Text")}, {col("Headline")}) AS x_text
         FROM (SELECT _raw, string_split(_raw, chr(9)) AS f, len(f) AS n
-              FROM {line_scan(src, rejects, skip=1)}))"""
+              FROM {line_scan(src, rejects, skip=self.header_lines(src))}))"""
         expected = f"{short} or {full}" if short is not None else str(full)
         fits = f"n >= {full}" + (f" OR n = {short}" if short is not None else "")
         pre = f"""CASE
@@ -208,13 +208,13 @@ def _first_record(src: SourceFile) -> dict[str, object] | None:
         start += len(text[start:]) - len(text[start:].lstrip())
         try:
             obj, _ = json.JSONDecoder().raw_decode(text, start)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return obj if isinstance(obj, dict) else None
     for line in src.head[:5]:
         try:
             obj = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue  # one bad line does not make the file something else
         return obj if isinstance(obj, dict) else None
     return None

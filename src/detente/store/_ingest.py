@@ -9,6 +9,7 @@ earlier row of the same file) are counted, compared, and removed.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from detente.readers import (
     quarantine_rows,
     staged_sql,
 )
+from detente.readers._source import printable
 from detente.schema import column_names
 from detente.store._report import FileReport
 from detente.store._schema import CONTENT_COLUMNS, bump_version
@@ -45,8 +47,13 @@ def ingest_file(
     fmt: str | None,
     rules: RuleSet,
     reader_chosen: Callable[[SourceFile, Reader], Any] | None = None,
+    transaction: bool = True,
 ) -> FileReport:
     """Read ``path`` and store its events in one transaction.
+
+    Args:
+        transaction: begin and commit a transaction of its own; ``False`` when the
+            caller holds one (loading several files as one change).
 
     Raises:
         InputFileError: the file cannot be read at all; the store is unchanged.
@@ -56,20 +63,25 @@ def ingest_file(
         if reader_chosen is not None:
             reader_chosen(src, reader)
         rejects = f"_rej{next(_counter)}"
-        con.execute("BEGIN TRANSACTION")
+        if transaction:
+            con.execute("BEGIN TRANSACTION")
         try:
             report = _ingest(con, src, reader, rejects, rules)
-            bump_version(con)
-            con.execute("COMMIT")
+            if transaction:
+                bump_version(con)
+                con.execute("COMMIT")
         except BaseException as exc:
-            con.execute("ROLLBACK")
+            if transaction:
+                con.execute("ROLLBACK")
             if isinstance(exc, duckdb.Error):
                 first = str(exc).strip().splitlines()[0][:300]
                 raise InputFileError(src.path, f"cannot be read as {reader.name}: {first}") from None
             raise
         finally:
             for table in (rejects, rejects + "_scan"):
-                con.execute(f"DROP TABLE IF EXISTS {table}")
+                # in an outer transaction that failed, its rollback drops them
+                with contextlib.suppress(duckdb.Error):
+                    con.execute(f"DROP TABLE IF EXISTS {table}")
         return report
 
 
@@ -145,9 +157,9 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
     read = appended + (quarantined - errors)  # plus lines the scanner could not read at all
     con.execute(
         "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [file_id, str(src.path), src.name, src.sha256, src.size, reader.name, reader.dataset,
+        [file_id, printable(src.path), src.name, src.sha256, src.size, reader.name, reader.dataset,
          datetime.now(UTC).replace(tzinfo=None), read, stored, duplicates, conflicts,
          quarantined],
     )
-    return FileReport(str(src.path), reader.name, reader.dataset, src.sha256, read, stored,
+    return FileReport(printable(src.path), reader.name, reader.dataset, src.sha256, read, stored,
                       duplicates, conflicts, quarantined)

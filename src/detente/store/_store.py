@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +28,7 @@ from detente.store._schema import DDL, SCHEMA_VERSION, bump_version
 
 if TYPE_CHECKING:  # the readers and the rules load when a file is ingested
     from detente.readers import Reader, SourceFile
+    from detente.store._check import Finding
     from detente.tagging import RuleSet
 
 __all__ = ["DEFAULT_WAIT", "Store", "chronology_files", "default_store_path", "expand_paths"]
@@ -36,6 +38,27 @@ DEFAULT_WAIT = 30.0
 
 # inside a folder, files that are documentation or code rather than event data
 _SUFFIXES_SKIPPED = {".md", ".py", ".html", ".pdf", ".sha256", ".md5"}
+
+
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _path_lock(p: Path) -> threading.RLock:
+    """Return the lock every :class:`Store` of this process on file ``p`` writes under.
+
+    DuckDB lets one process open a file once for writing and shares that database
+    among all the connections the process makes to it, so two stores on one path in
+    one process would ingest side by side, each unaware of the other's uncommitted
+    rows. Writes are serialised per real path instead (other processes are kept out
+    by DuckDB's file lock).
+    """
+    key = os.path.realpath(p)
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(key)
+        if lock is None:
+            lock = _LOCKS[key] = threading.RLock()
+        return lock
 
 
 def default_store_path() -> Path:
@@ -114,6 +137,7 @@ class Store:
         self.queries = Queries(self)
         """The query layer over this store's events (see :mod:`detente.query`)."""
         self._lookups = False
+        self._lock = _path_lock(path)
 
     @property
     def rules(self) -> RuleSet:
@@ -178,15 +202,15 @@ class Store:
             if limit:
                 con.execute(f"SET memory_limit = '{_safe_limit(limit)}'")
             store = cls(con, p, rules, read_only=read_only)
-            if existed and not read_only and not _has_table(con, "meta"):
-                raise StoreError(f"{p}: a DuckDB file, but not a detente store")
             if not read_only:
-                con.execute(DDL)
-                have = {str(r[0]) for r in con.execute("SELECT key FROM meta").fetchall()}
-                for key, value in (("schema_version", SCHEMA_VERSION),
-                                   ("store_id", uuid.uuid4().hex), ("version", "0")):
-                    if key not in have:
-                        store._set_meta(key, value, only_if_missing=True)
+                with store._lock:
+                    # a file with no tables at all is a store whose creation was cut short
+                    if existed and not _has_table(con, "meta") and _has_tables(con):
+                        raise StoreError(f"{p}: a DuckDB file, but not a detente store")
+                    store._create(with_chronology)
+            elif not _has_tables(con):
+                raise StoreError(f"{p}: no store here yet (its creation was cut short; "
+                                 "`detente status` creates it)")
             store._check_schema()
             if with_chronology and not read_only:
                 store.sync_chronology()
@@ -197,6 +221,28 @@ class Store:
                 con.close()
             raise
         return store
+
+    def _create(self, with_chronology: bool) -> None:
+        """Create what a store lacks: for a new one, its tables, identity and (with
+        ``with_chronology``) the chronology, all as one change, so that a creation cut
+        short leaves no store at all rather than part of one."""
+        new = not _has_table(self._con, "meta")
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            self._con.execute(DDL)
+            have = {str(r[0]) for r in self._con.execute("SELECT key FROM meta").fetchall()}
+            for key, value in (("schema_version", SCHEMA_VERSION),
+                               ("store_id", uuid.uuid4().hex), ("version", "0")):
+                if key not in have:
+                    self._set_meta(key, value, only_if_missing=True)
+            if new and with_chronology:
+                files = chronology_files()
+                if files:
+                    self._load_chronology(files, _chronology_hash(files))
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -270,25 +316,54 @@ class Store:
 
     def _write(self, sql: str, params: list[object] | None = None) -> Any:
         """Run one write statement in a transaction that also advances the version."""
-        self._con.execute("BEGIN TRANSACTION")
-        try:
-            result = self._con.execute(sql, params or []).fetchall()
-            bump_version(self._con)
-            self._con.execute("COMMIT")
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                result = self._con.execute(sql, params or []).fetchall()
+                bump_version(self._con)
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
         return result
 
-    def sync_chronology(self) -> list[FileReport]:
-        """Load the packaged chronology if the store lacks it or holds an older one."""
+    def sync_chronology(self, force: bool = False) -> list[FileReport]:
+        """Load the packaged chronology if the store lacks it or holds an older one
+        (``force``: reload it even if it is the same).
+
+        One change: the old chronology's events and provenance go and the new one's
+        come in the same transaction, so a store never holds part of one.
+        """
         files = chronology_files()
         digest = _chronology_hash(files)
-        if not files or self.meta("chronology_sha256") == digest:
-            return []
-        self._write("DELETE FROM events WHERE dataset = 'curated'")
-        reports = [self.ingest_file(f, fmt="chronology") for f in files]
+        with self._lock:
+            if not files or (self.meta("chronology_sha256") == digest and not force):
+                return []
+            con = self._con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                reports = self._load_chronology(files, digest)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return reports
+
+    def _load_chronology(self, files: list[Path], digest: str) -> list[FileReport]:
+        """Replace the chronology's events and provenance (inside the caller's transaction)."""
+        from detente.store._ingest import ingest_file
+
+        con = self._with_lookups()
+        old = "(SELECT file_id FROM files WHERE dataset = 'curated')"
+        for table, column in (("quarantine", "file_id"), ("conflicts", "file_id"),
+                              ("events", "_file_id")):
+            con.execute(f"DELETE FROM {table} WHERE {column} IN {old}")
+        con.execute("DELETE FROM events WHERE dataset = 'curated'")
+        con.execute(f"DELETE FROM files WHERE file_id IN {old}")
+        reports = [ingest_file(con, f, fmt="chronology", rules=self.rules, transaction=False)
+                   for f in files]
         self._set_meta("chronology_sha256", digest)
+        bump_version(con)
         return reports
 
     def ingest_file(self, path: str | Path, fmt: str | None = None,
@@ -305,8 +380,9 @@ class Store:
         """
         from detente.store._ingest import ingest_file
 
-        return ingest_file(self._with_lookups(), path, fmt=fmt, rules=self.rules,
-                           reader_chosen=on_reader)
+        with self._lock:
+            return ingest_file(self._with_lookups(), path, fmt=fmt, rules=self.rules,
+                               reader_chosen=on_reader)
 
     def ingest(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[FileReport]:
         """Ingest files, folders and globs; stop at the first unreadable file."""
@@ -316,19 +392,33 @@ class Store:
         """Recompute every event's issue areas with the store's rules; return changes."""
         tag = self.rules.sql()
         self._with_lookups()
-        self._con.execute("BEGIN TRANSACTION")
-        try:
-            changed = self._con.execute(
-                f"SELECT count(*) FROM events WHERE issue_areas IS DISTINCT FROM ({tag})"
-            ).fetchone()
-            self._con.execute(f"UPDATE events SET issue_areas = {tag}")
-            self._set_meta("rules", self.rules.fingerprint())
-            bump_version(self._con)
-            self._con.execute("COMMIT")
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                changed = self._con.execute(
+                    f"SELECT count(*) FROM events WHERE issue_areas IS DISTINCT FROM ({tag})"
+                ).fetchone()
+                self._con.execute(f"UPDATE events SET issue_areas = {tag}")
+                self._set_meta("rules", self.rules.fingerprint())
+                bump_version(self._con)
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
         return int(changed[0]) if changed else 0
+
+    def check(self) -> list[Finding]:
+        """Run the integrity checks (see :mod:`detente.store._check`); changes nothing."""
+        from detente.store._check import check_store
+
+        return check_store(self)
+
+    def repair(self) -> list[str]:
+        """Remove rows left by an unfinished ingest and reload the chronology; return
+        what was done (what :meth:`check` cannot repair in place, it says how to)."""
+        from detente.store._check import repair_store
+
+        return repair_store(self)
 
     # -- reading (through the query layer) -------------------------------
 
@@ -444,6 +534,11 @@ def _connect(p: Path, read_only: bool, wait: float,
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(bind(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])).fetchone()
+    return bool(row and row[0])
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM information_schema.tables").fetchone()
     return bool(row and row[0])
 
 
