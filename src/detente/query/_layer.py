@@ -295,6 +295,29 @@ class Queries:
             "ingested_at, rows_read, stored, duplicates, conflicts, quarantined "
             "FROM files ORDER BY file_id")
 
+    def file_spans(self) -> list[tuple[str, str, date | None, date | None]]:
+        """Return ``(dataset, name, first, last)`` of every ingested file: the first and
+        last dates of the events stored from it (``None`` when it added none). Events with
+        no file recorded (written by other means) count, per dataset, as one file with no
+        name. Kept per version of the store; the coverage of each period is read from these."""
+        return self.cached(("file spans",), lambda: [
+            (str(r[0]), str(r[1]), r[2], r[3]) for r in self._rows(
+                "WITH e AS (SELECT dataset, _file_id, min(date) AS first, max(date) AS last "
+                "FROM events GROUP BY ALL) "
+                "SELECT f.dataset, f.name, e.first, e.last, f.file_id FROM files f LEFT JOIN e "
+                "ON e._file_id = f.file_id WHERE f.dataset IS NOT NULL UNION ALL "
+                "SELECT e.dataset, '', min(e.first), max(e.last), NULL FROM e "
+                "WHERE e._file_id IS NULL OR e._file_id NOT IN (SELECT file_id FROM files) "
+                "GROUP BY e.dataset ORDER BY 5 NULLS LAST, 1")])
+
+    def untagged(self, sel: Selection) -> tuple[int, int]:
+        """Return how many of the events ``sel`` selects, whatever their issue area (its
+        ``issue_areas`` are ignored), carry no issue area, and how many there are."""
+        rel, clause, params = self._where(sel.narrowed(issue_areas=()))
+        rows = self._rows(f"SELECT count(*) FILTER (WHERE coalesce(len(issue_areas), 0) = 0), "
+                          f"count(*) FROM {rel} WHERE {clause}", params)
+        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+
     # -- the events behind a figure ----------------------------------------
 
     def evidence(self, sel: Selection, limit: int, columns: tuple[str, ...]
