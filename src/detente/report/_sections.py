@@ -99,11 +99,13 @@ def index_chart(rows: list[dict[str, Any]], cps: list[ChangePoint],
     if cps and cps[0].period:
         desc += (f" Change points are those of the {cps[0].period}ly index where it moved by "
                  f"at least {_adapt.MIN_SHIFT:g} points.")
-    points = [r for r in rows if r.get("events")]
-    if not points:
+    desc += (" Open rings: partial periods (the files cover only part of their reporting "
+             "days); gaps: periods no file covers.")
+    points = [r for r in rows if r.get("events") or r.get("coverage") == "missing"]
+    if not any(r.get("events") for r in points):
         return _empty("index", title, desc, reason or _NO_EVIDENCE)
     cols = ("dataset", "period_start", "relationship_index", "relationship_index_baseline",
-            "events", "low_evidence")
+            "events", "low_evidence", "coverage")
     spec = charts.index_chart(
         [{c: r.get(c) for c in cols} for r in points],
         [{"dataset": c.dataset, "date": c.date, "message": c.message,
