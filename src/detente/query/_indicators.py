@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from detente.series import IndicatorSpec
 
-__all__ = ["Plan", "daily_totals_expr", "indicator_expr"]
+__all__ = ["Plan", "daily_totals_expr", "indicator_expr", "untagged_ibis"]
 
 _KEYS = ("dataset", "direction", "period_start")
 # Ibis truncation units; weeks start on Monday on every backend Ibis compiles to.
@@ -104,16 +104,27 @@ def _dyad(t: ir.Table, spec: IndicatorSpec, only_dyad: bool = False) -> ir.Table
     return _directed(t, spec)
 
 
+def untagged_ibis(t: ir.Table, issue: str | None) -> ir.Value:
+    """Return, per event, whether its issue area cannot be told (see
+    :data:`~detente.query.metrics.UNTAGGED_RULE`): no issue area at all, or, for
+    ``issue``, no text to read and no tag of that issue."""
+    none = t.issue_areas.isnull() | (t.issue_areas.length() == 0)
+    if not issue:
+        return none
+    textless = (t.text.fill_null("") == "") & (t.url.fill_null("") == "")
+    return none | (textless & ~t.issue_areas.contains(issue).fill_null(False))
+
+
 def _untagged(t: ir.Table, spec: IndicatorSpec, only_dyad: bool) -> ir.Table:
-    """Count each cell's events of the dyad (any issue area) and those with no issue area.
+    """Count each cell's events of the dyad (any issue area) and those whose issue area
+    cannot be told.
 
     Counted over the reports, before any one-a-day collapse: the share says how much of
     what the source carried the issue-area rules could not place.
     """
     d = _labelled(_directed(_only_dyad(t, spec, only_dyad), spec), spec)
     return d.group_by(*_KEYS).aggregate(
-        c_dyad_all=d.count(),
-        c_untagged=(d.issue_areas.isnull() | (d.issue_areas.length() == 0)).cast("int64").sum())
+        c_dyad_all=d.count(), c_untagged=untagged_ibis(d, spec.issue).cast("int64").sum())
 
 
 def _cells(t: ir.Table) -> ir.Table:

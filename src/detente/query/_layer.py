@@ -310,13 +310,22 @@ class Queries:
                 "WHERE e._file_id IS NULL OR e._file_id NOT IN (SELECT file_id FROM files) "
                 "GROUP BY e.dataset ORDER BY 5 NULLS LAST, 1")])
 
-    def untagged(self, sel: Selection) -> tuple[int, int]:
+    def untagged(self, sel: Selection, issue: str | None = None) -> tuple[int, int]:
         """Return how many of the events ``sel`` selects, whatever their issue area (its
-        ``issue_areas`` are ignored), carry no issue area, and how many there are."""
+        ``issue_areas`` are ignored), have an issue area that cannot be told, and how many
+        there are: with ``issue``, whether they belong to that issue (see
+        :data:`~detente.query.metrics.UNTAGGED_RULE`); without, any issue area."""
+        from detente.query.metrics import untagged_sql
+
         rel, clause, params = self._where(sel.narrowed(issue_areas=()))
-        rows = self._rows(f"SELECT count(*) FILTER (WHERE coalesce(len(issue_areas), 0) = 0), "
+        rows = self._rows(f"SELECT count(*) FILTER (WHERE {untagged_sql(issue)}), "
                           f"count(*) FROM {rel} WHERE {clause}", params)
         return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+
+    def untagged_share(self, sel: Selection, issue: str | None = None) -> float | None:
+        """Return the share of :meth:`untagged`'s events (``None`` when there are none)."""
+        n, total = self.untagged(sel, issue)
+        return n / total if total else None
 
     # -- the events behind a figure ----------------------------------------
 
