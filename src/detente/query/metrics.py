@@ -34,6 +34,7 @@ __all__ = [
     "METRICS",
     "QUAD_GROUPS",
     "STATS",
+    "UNTAGGED_LIMIT",
     "UNTAGGED_RULE",
     "Algebra",
     "derive",
@@ -72,6 +73,11 @@ UNTAGGED_RULE = (
     "unread, are not evidence that the issue was absent."
 )
 """What the ``untagged_share`` of the indicators and of :meth:`Queries.untagged` counts."""
+
+
+UNTAGGED_LIMIT = 0.5
+"""Above this untagged share, a reading of an issue area says too little to decide (the
+default; a playbook may set its own)."""
 
 
 def untagged_sql(issue: str | None) -> str:
