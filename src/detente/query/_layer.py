@@ -29,9 +29,12 @@ if TYPE_CHECKING:
 
     from detente.store import Store
 
-__all__ = ["DatasetCoverage", "Queries"]
+__all__ = ["NO_ISSUE_AREA", "DatasetCoverage", "Queries"]
 
 T = TypeVar("T")
+
+NO_ISSUE_AREA = "(no issue area)"
+"""The row of the issue heatmap that counts the events no rule could tag."""
 
 SCOPE_MAX_ROWS = 5_000_000
 """Most events of a dyad that :meth:`Queries.prepare_scope` copies."""
@@ -430,7 +433,8 @@ class Queries:
     def issue_cells(self, sel: Selection, period: str) -> list[dict[str, Any]]:
         """Return events and net cooperation per dataset, issue area and period.
 
-        Grouped over the events (an event tagged with two issue areas counts in both);
+        Grouped over the events (an event tagged with two issue areas counts in both; one
+        with none counts under :data:`NO_ISSUE_AREA`, so the untagged share is in sight);
         ``net_cooperation`` is the metric of :mod:`detente.query.metrics`, as in the
         indicators. The cells of the selection without ``since`` are kept in the cache;
         a selection from ``since`` takes its later periods from them and counts only its
@@ -462,7 +466,8 @@ class Queries:
         with self._lock:
             cur = self._run(
                 f"SELECT dataset, area, CAST(date_trunc('{period}', date) AS DATE) AS period_start, "
-                f"{stats_sql()} FROM (SELECT *, unnest(issue_areas) AS area FROM {rel} "
+                f"{stats_sql()} FROM (SELECT *, unnest(CASE WHEN coalesce(len(issue_areas), 0) = 0 "
+                f"THEN ['{NO_ISSUE_AREA}'] ELSE issue_areas END) AS area FROM {rel} "
                 f"WHERE {clause}) GROUP BY ALL ORDER BY dataset, area, period_start", params)
             cols = [d[0] for d in cur.description]
             rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]

@@ -133,7 +133,9 @@ def heatmap_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date 
     """
     title = "Issue areas by period"
     desc = ("Net cooperation per issue area and period, (cooperation − conflict) / events: "
-            "blue is cooperative, red conflictual; empty cells had no events.")
+            "blue is cooperative, red conflictual; empty cells had no events. The row "
+            "'(no issue area)' counts the events no rule could tag: an issue's row is only "
+            "as complete as that row is small.")
     if opts.since and as_of:
         span = (as_of - opts.since).days
     else:
