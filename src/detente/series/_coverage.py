@@ -120,7 +120,7 @@ def dataset_coverage(store: Store, lag: int = REPORTING_LAG) -> dict[str, Datase
     days: dict[str, set[date]] = defaultdict(set)
     for dataset, name, first, last in store.queries.file_spans():
         if dataset in CURATED_DATASETS:
-            days[dataset]  # noqa: B018 - known, even without days
+            days.setdefault(dataset, set())  # known, even without days
             continue
         window = publication_window(name)
         if window is None:
