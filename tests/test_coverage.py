@@ -10,7 +10,7 @@ import pytest
 from conftest import icews_header, icews_line, write_lines
 from detente import Store
 from detente.series import IndicatorSpec, compute_indicators
-from detente.series._coverage import DatasetCoverage, period_coverage, publication_window
+from detente.series._coverage import FileCoverage, period_coverage, publication_window
 
 D = dt.date
 
@@ -46,14 +46,14 @@ def test_publication_window_from_the_file_name() -> None:
 
 def test_status_needs_every_publication_day_to_the_end_plus_the_lag() -> None:
     days = tuple(D(2018, 10, 1) + dt.timedelta(days=i) for i in range(14))  # Oct 1..14
-    cov = DatasetCoverage("icews", days)
+    cov = FileCoverage("icews", days)
     assert cov.status(D(2018, 10, 1), D(2018, 10, 7)) == "complete"  # needs Oct 1..14
     assert cov.status(D(2018, 10, 8), D(2018, 10, 14)) == "partial"  # needs Oct 8..21
     assert cov.status(D(2018, 10, 1), D(2018, 10, 7), lag=8) == "partial"
     assert cov.status(D(2018, 9, 1), D(2018, 9, 7)) == "none"
-    gap = DatasetCoverage("icews", tuple(d for d in days if d != D(2018, 10, 3)))
+    gap = FileCoverage("icews", tuple(d for d in days if d != D(2018, 10, 3)))
     assert gap.status(D(2018, 10, 1), D(2018, 10, 7)) == "partial"
-    assert DatasetCoverage("curated", (), curated=True).status(D(1990, 1, 1), D(1990, 1, 31)) \
+    assert FileCoverage("curated", (), curated=True).status(D(1990, 1, 1), D(1990, 1, 31)) \
         == "curated"
 
 

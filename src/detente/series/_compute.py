@@ -14,7 +14,7 @@ from detente.query._engines import get_backend
 from detente.query._plan import GRID_COLUMNS, Plan
 from detente.query.metrics import CURATED_DATASETS
 from detente.query.period import add_periods, period_floor, period_starts
-from detente.series._coverage import DatasetCoverage, dataset_coverage
+from detente.series._coverage import FileCoverage, dataset_coverage
 from detente.series._spec import BASELINE_METRICS, IndicatorSpec
 from detente.store import Store
 
@@ -144,7 +144,7 @@ def _plan(store: Store, spec: IndicatorSpec, extent: _Extent) -> tuple[Plan, dat
     return plan, as_of
 
 
-def _coverage(covered: dict[str, DatasetCoverage], names: list[str], start: date, end: date,
+def _coverage(covered: dict[str, FileCoverage], names: list[str], start: date, end: date,
               lag: int) -> str:
     """Return the grid's coverage of one period of a series of ``names`` (pooled: complete
     when each is, ``none`` when none covers a day, else partial)."""

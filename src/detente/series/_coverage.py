@@ -34,7 +34,7 @@ from detente.query.period import add_periods
 if TYPE_CHECKING:
     from detente.store import Store
 
-__all__ = ["COVERAGE_STATES", "REPORTING_LAG", "DatasetCoverage", "dataset_coverage",
+__all__ = ["COVERAGE_STATES", "REPORTING_LAG", "FileCoverage", "dataset_coverage",
            "period_coverage", "publication_window"]
 
 REPORTING_LAG = 7
@@ -76,7 +76,7 @@ def publication_window(name: str) -> tuple[date, int] | None:
 
 
 @dataclass(frozen=True)
-class DatasetCoverage:
+class FileCoverage:
     """The publication days the files of one dataset cover.
 
     Attributes:
@@ -108,7 +108,7 @@ class DatasetCoverage:
         return "partial" if n else "none"
 
 
-def dataset_coverage(store: Store, lag: int = REPORTING_LAG) -> dict[str, DatasetCoverage]:
+def dataset_coverage(store: Store, lag: int = REPORTING_LAG) -> dict[str, FileCoverage]:
     """Return every dataset's covered publication days, from the store's files.
 
     Args:
@@ -134,7 +134,7 @@ def dataset_coverage(store: Store, lag: int = REPORTING_LAG) -> dict[str, Datase
             slots[dataset][window[0]] += 1
     for dataset, per_day in slots.items():
         days[dataset].update(d for d, n in per_day.items() if n >= _SLOTS_A_DAY)
-    return {d: DatasetCoverage(d, tuple(sorted(ds)), d in CURATED_DATASETS) for d, ds in days.items()}
+    return {d: FileCoverage(d, tuple(sorted(ds)), d in CURATED_DATASETS) for d, ds in days.items()}
 
 
 def period_coverage(store: Store, dataset: str, start: date, period: str,
