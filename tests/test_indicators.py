@@ -182,8 +182,15 @@ def test_as_of_cuts_later_events(main_store: Store) -> None:
 
 def test_issue_area(main_store: Store) -> None:
     table = compute_indicators(main_store, IndicatorSpec(issue="ukraine"))
-    assert table.to_pylist() == [r for r in table.to_pylist() if r["dataset"] == "gdelt2"]
-    [mar] = table.to_pylist()
+    # a dataset with events of the dyad but none of the issue is listed (0 events), beside
+    # the share of its dyad events no rule could tag: absence of tags is not absence
+    got = {(r["dataset"], r["period_start"].month): (r["events"], r["dyad_events"],
+                                                     r["untagged_share"])
+           for r in table.to_pylist()}
+    assert got == {("gdelt2", 1): (0, 3, 1.0), ("gdelt2", 2): (0, 0, None),
+                   ("gdelt2", 3): (1, 2, 0.5), ("curated", 1): (0, 1, 1.0),
+                   ("curated", 2): (0, 0, None), ("curated", 3): (0, 1, 1.0)}
+    [mar] = [r for r in table.to_pylist() if r["dataset"] == "gdelt2" and r["events"]]
     assert (mar["issue_area"], mar["events"], mar["goldstein_mean"]) == ("ukraine", 1, 8.0)
     # the share is of every gdelt2 event that month, whatever the issue
     assert mar["events_share"] == pytest.approx(1 / 2)
@@ -301,7 +308,8 @@ def test_relationship_index_is_the_pooled_series(main_store: Store) -> None:
     ({"since": date(2020, 3, 1), "until": date(2020, 1, 1)}, "since 2020-03-01 is after until 2020-01-01"),
     ({"min_events": 0}, "min_events must be 1 or more"),
     ({"baseline_periods": 1}, "baseline_periods must be 2 or more"),
-    ({"issue": "arctic", "datasets": ("curated",)}, "no events for USA-RUS, issue arctic, dataset curated"),
+    ({"issue": "arctic", "datasets": ("curated",), "since": date(2020, 4, 1)},
+     "no events for USA-RUS, issue arctic, dataset curated, from 2020-04-01"),
 ])
 def test_bad_input_is_one_clear_error(main_store: Store, spec: dict[str, Any], message: str) -> None:
     with pytest.raises(QueryError) as info:

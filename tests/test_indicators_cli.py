@@ -34,7 +34,9 @@ def gdelt_store(tmp_path: Path) -> Path:
         gdelt2_line(event_id=3, date="20180320", actor1=USA_GOV, actor2=RUSSIA, code="190", mentions="20"),
         gdelt2_line(event_id=4, date="20180319", actor1=USA_GOV, actor2=CHINA, code="042", mentions="1"),
     ]
-    path = write_lines(tmp_path / "20180101.export.CSV", lines)
+    # no date in the name: the file covers its events' days (a dated daily file would
+    # cover its own day only, and February would read missing)
+    path = write_lines(tmp_path / "usa-rus.export.CSV", lines)
     store = tmp_path / "store.duckdb"
     result = run("ingest", path, "--store", store, "--quiet")
     assert result.exit_code == 0, result.output

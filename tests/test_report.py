@@ -268,10 +268,38 @@ def test_a_thin_latest_period_gives_the_headline_to_the_latest_solid_one() -> No
     text = _sections.summary_sentence("USA-RUS", dt.date(2025, 3, 1), latest, [], None,
                                       [brief_dataset(13)], steady)
     assert "latest period (from 2025-01-01) has only 1 event, too few to read" in text
-    assert "from 2023-01-01, 12 events) the relationship index was 2.00, 1.50 above" in text
+    assert ("the headline is the latest complete period with enough evidence (from "
+            "2023-01-01, 12 events): relationship index 2.00, 1.50 above") in text
     assert "-4.00" not in text
     # a latest period with enough events is the headline itself: nothing steady
     assert build._figures(rows[:2], steady=True) == []
+
+
+def test_a_partial_period_is_never_the_headline() -> None:
+    from detente.report import _sections, build
+    from detente.report.markdown import render_markdown  # noqa: F401 - the table's columns
+
+    rows = [_row(2022, 9, 1.0), {**_row(2023, 12, 2.0), "coverage": "complete"},
+            {**_row(2024, 400, -3.0), "coverage": "partial"}]
+    latest = build._figures(rows)
+    steady = build._figures(rows, steady=True)
+    assert {(f.period_start, f.coverage) for f in latest} == {(dt.date(2024, 1, 1), "partial")}
+    assert {f.period_start for f in steady} == {dt.date(2023, 1, 1)}
+    text = _sections.summary_sentence("USA-RUS", dt.date(2024, 3, 1), latest, [], None,
+                                      [brief_dataset(421)], steady)
+    assert "the latest period (from 2024-01-01) is partial (400 events so far" in text
+    assert "(from 2023-01-01, 12 events): relationship index 2.00" in text
+    assert "-3.00" not in text
+    # no complete period at all: nothing leads, and the partial period's numbers are not said
+    only = [{**_row(2024, 400, -3.0), "coverage": "partial"}]
+    assert build._figures(only, steady=True) == []
+    text = _sections.summary_sentence("USA-RUS", dt.date(2024, 3, 1), build._figures(only), [],
+                                      None, [brief_dataset(400)], [])
+    assert "d: no complete period with enough evidence to lead with" in text
+    assert "-3.00" not in text
+    # a curated period leads like a complete one
+    cur = [{**_row(2024, 8, 1.5), "coverage": "curated"}]
+    assert build.headline_row(cur) is cur[0]
 
 
 def brief_dataset(events: int) -> Any:
@@ -287,7 +315,8 @@ def test_event_counts_print_as_whole_numbers(brief: Brief) -> None:
                        r'<div class="value">([^<]*)</div>', html)
     latest = next(f for f in brief.glance.figures if f.indicator == "events")
     assert shown and shown[0] == str(latest.events)  # "1", never "1.00"
-    assert "| events | latest | 2021-02-01 | 1 |" in render_markdown(brief)
+    assert "| events | latest (not the headline) | 2021-02-01 | partial | 1 |" \
+        in render_markdown(brief)
 
 
 def test_change_points_shown_are_the_big_moves_with_their_labels() -> None:
@@ -498,8 +527,9 @@ def test_issue_cells_from_a_date_are_the_kept_whole_cells_and_a_fresh_first_peri
             got = store.queries.issue_cells(flt, period)
             assert got == store.queries._issue_query(flt, period), (since, flt)
     whole = store.queries.issue_cells(EventFilter(dyad=("USA", "RUS")), period)
+    # an event counts once per issue area, and once under "(no issue area)" if it has none
     assert sum(c["events"] for c in whole) == sum(
-        len(a) for i, a in enumerate(areas * 75) if i % 3 != 2)
+        max(len(a), 1) for i, a in enumerate(areas * 75) if i % 3 != 2)
     store.close()
 
 

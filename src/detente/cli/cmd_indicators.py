@@ -36,8 +36,16 @@ def _num(value: float | None) -> str:
 
 # what a terminal shows (files get every column): the relationship index (index) and its z-score,
 # net cooperation, the material-conflict share, the share of the dataset's volume, the low-evidence mark
-TABLE_COLUMNS: list[str] = ["dataset", "direction", "period", "events", "q1/2/3/4", "index", "z",
-                            "net_coop", "conflict", "share", "low"]
+TABLE_COLUMNS: list[str] = ["dataset", "direction", "period", "cover", "events", "q1/2/3/4", "index",
+                            "z", "net_coop", "conflict", "share", "low", "untagged"]
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
 
 
 def _terminal_table(table: pa.Table, period: str, title: str, min_events: int) -> None:
@@ -47,12 +55,18 @@ def _terminal_table(table: pa.Table, period: str, title: str, min_events: int) -
 
     caption = (f"index: relationship index (mean Goldstein, mentions-weighted); z: its z-score against "
                f"the baseline; conflict: material-conflict share; share: of the dataset's events; "
-               f"low: fewer than {min_events} events")
-    rows = [[r["dataset"], r["direction"], period_label(r["period_start"], period), str(r["events"]),
-             f"{r['q1']}/{r['q2']}/{r['q3']}/{r['q4']}", _num(r["relationship_index"]),
+               f"low: fewer than {min_events} events; cover: what the files cover of the "
+               f"period (partial: read with care; missing: unknown, not 0; curated: "
+               f"hand-picked, a 0 is not absence); untagged: share of the dyad's events whose "
+               f"issue area cannot be told")
+    rows = [[r["dataset"], r["direction"], period_label(r["period_start"], period), r["coverage"],
+             _count(r["events"]),
+             "—" if r["q1"] is None else f"{r['q1']}/{r['q2']}/{r['q3']}/{r['q4']}",
+             _num(r["relationship_index"]),
              _num(r["relationship_index_z"]), _num(r["net_cooperation"]),
              _num(r["material_conflict_share"]), _num(r["events_share"]),
-             "low" if r["low_evidence"] else ""] for r in table.to_pylist()]
+             "low" if r["low_evidence"] else "", _pct(r["untagged_share"])]
+            for r in table.to_pylist()]
     columns = [(label, "left" if label in ("dataset", "direction", "period") else "right")
                for label in TABLE_COLUMNS]
     print_aligned(title, columns, rows, caption)
@@ -105,6 +119,9 @@ def indicators(
         "--one-a-day", help="One event per day, source, target and code.")] = False,
     root_only: RootOnlyOpt = False,
     min_sources: MinSourcesOpt = None,
+    reporting_lag: Annotated[int, typer.Option(
+        "--reporting-lag", help="Days after an event within which it is reported: a period is "
+        "complete when the files cover every publication day to its end plus this.")] = 7,
     backend: Annotated[str, typer.Option("--backend", help="duckdb (the store) or spark.")] = "duckdb",
     output: Annotated[IndicatorFormat | None, typer.Option(
         "--as", help="Output format (default: table, or from the -o suffix).")] = None,
@@ -117,8 +134,11 @@ def indicators(
     """Indicators of a dyad per period: counts per quad class, Goldstein means, baselines.
 
     One series per dataset (--combine pools them); empty periods show 0 events and
-    empty means; cells under --min-events are flagged low_evidence. The terminal
-    table shows the main columns; files (-o, or --as csv/json/parquet) get all.
+    empty means; cells under --min-events are flagged low_evidence. Each period says
+    what the ingested files cover of it (coverage: complete, partial, missing or
+    curated); a missing period has no counts (unknown, not 0). untagged_share is the
+    share of the dyad's events whose issue area cannot be told. The terminal table
+    shows the main columns; files (-o, or --as csv/json/parquet) get all.
     """
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -132,7 +152,7 @@ def indicators(
         since=parse_date(since, "--since"), until=parse_date(until, "--until"),
         as_of=parse_date(as_of, "--as-of"), datasets=tuple(dataset) if dataset else None,
         combine=combine, min_events=min_events, baseline_periods=baseline, one_a_day=one_a_day,
-        root_only=root_only, min_sources=min_sources,
+        root_only=root_only, min_sources=min_sources, reporting_lag=reporting_lag,
     )
     fmt = output or (_SUFFIX.get(out.suffix.lower(), IndicatorFormat.csv) if out else IndicatorFormat.table)
     if fmt is IndicatorFormat.parquet and out is None:

@@ -43,7 +43,7 @@ import pyarrow as pa
 
 from detente.query._cache import CACHE
 from detente.query._engines import EVENT_COLUMNS, ibis_duckdb
-from detente.query._plan import Plan
+from detente.query._plan import GRID_COLUMNS, Plan
 from detente.query._sql import bind, literal
 from detente.query.metrics import CURATED_DATASETS
 
@@ -316,10 +316,10 @@ def _totals_for(q: Queries, spec: IndicatorSpec, scoped: bool) -> pa.Table | Non
     return None
 
 
-def _grid_values(grid: tuple[tuple[str, str, dt.date, dt.date], ...]) -> str:
+def _grid_values(grid: tuple[tuple[str, str, dt.date, dt.date, str], ...]) -> str:
     """Return the period grid as a relation written out (``VALUES``)."""
     rows = ", ".join(f"({', '.join(literal(v) for v in r)})" for r in grid)
-    return (f"(SELECT * FROM (VALUES {rows}) AS g(dataset, direction, period_start, period_end))")
+    return f"(SELECT * FROM (VALUES {rows}) AS g({', '.join(GRID_COLUMNS)}))"
 
 
 def _run_once(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,

@@ -39,6 +39,8 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "event_id", "date", "source_actor", "target_actor", "source_country", "target_country",
     "event_code", "event_root", "plover_type", "quad_class", "goldstein", "num_mentions",
     "num_sources", "is_root", "issue_areas", "dataset",
+    # whether an event has text to read decides whether a missing issue tag says anything
+    "text", "url",
 )
 
 

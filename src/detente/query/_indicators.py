@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from detente.series import IndicatorSpec
 
-__all__ = ["Plan", "daily_totals_expr", "indicator_expr"]
+__all__ = ["Plan", "daily_totals_expr", "indicator_expr", "untagged_ibis"]
 
 _KEYS = ("dataset", "direction", "period_start")
 # Ibis truncation units; weeks start on Monday on every backend Ibis compiles to.
@@ -72,22 +72,59 @@ def _labelled(t: ir.Table, spec: IndicatorSpec) -> ir.Table:
     )
 
 
+def _only_dyad(t: ir.Table, spec: IndicatorSpec, only_dyad: bool = False) -> ir.Table:
+    """Keep the dyad's events (both directions).
+
+    ``only_dyad``: ``t`` holds the dyad's events only, so they need no test.
+    """
+    if only_dyad:
+        return t
+    a, b = spec.dyad
+    sc, tc = t.source_country, t.target_country
+    return t.filter(((sc == a) & (tc == b)) | ((sc == b) & (tc == a)))
+
+
+def _directed(t: ir.Table, spec: IndicatorSpec) -> ir.Table:
+    """Label each event's direction (or the pooled label)."""
+    direction = (t.source_country.concat("->", t.target_country) if spec.split_directions
+                 else ibis.literal(spec.pooled_direction))
+    return t.mutate(direction=direction)
+
+
 def _dyad(t: ir.Table, spec: IndicatorSpec, only_dyad: bool = False) -> ir.Table:
     """Keep the dyad's events (and the issue's) and label their direction.
 
     ``only_dyad``: ``t`` holds the dyad's events only, so they need no test.
     """
-    a, b = spec.dyad
-    sc, tc = t.source_country, t.target_country
-    if not only_dyad:
-        t = t.filter(((sc == a) & (tc == b)) | ((sc == b) & (tc == a)))
+    t = _only_dyad(t, spec, only_dyad)
     if spec.issue:
         t = t.filter(t.issue_areas.contains(spec.issue))
     if spec.one_a_day:
         t = _one_a_day(t)
-        sc, tc = t.source_country, t.target_country
-    direction = sc.concat("->", tc) if spec.split_directions else ibis.literal(spec.pooled_direction)
-    return t.mutate(direction=direction)
+    return _directed(t, spec)
+
+
+def untagged_ibis(t: ir.Table, issue: str | None) -> ir.Value:
+    """Return, per event, whether its issue area cannot be told (see
+    :data:`~detente.query.metrics.UNTAGGED_RULE`): no issue area at all, or, for
+    ``issue``, no text to read and no tag of that issue."""
+    none = t.issue_areas.isnull() | (t.issue_areas.length() == 0)
+    if not issue:
+        return none
+    textless = (t.text.fill_null("") == "") & (t.url.fill_null("") == "")
+    return none | (textless & ~t.issue_areas.contains(issue).fill_null(False))
+
+
+def _untagged(t: ir.Table, spec: IndicatorSpec, only_dyad: bool) -> ir.Table:
+    """Count each cell's events of the dyad (any issue area) and those whose issue area
+    cannot be told.
+
+    Counted over the reports, before any one-a-day collapse: the share says how much of
+    what the source carried the issue-area rules could not place.
+    """
+    d = _labelled(_directed(_only_dyad(t, spec, only_dyad), spec), spec)
+    return d.group_by(*_KEYS).aggregate(
+        c_dyad_all=d.count(), c_untagged=untagged_ibis(d, spec.issue).cast("int64").sum())
 
 
 def _cells(t: ir.Table) -> ir.Table:
@@ -128,6 +165,8 @@ def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: 
     cells = _cells(_labelled(_dyad(kept, spec, only_dyad), spec))
     j = grid.left_join(cells, list(_KEYS)).select(*grid.columns, *(c for c in cells.columns
                                                                       if c.startswith("c_")))
+    tags = _untagged(kept, spec, only_dyad)
+    j = j.left_join(tags, list(_KEYS)).select(*j.columns, "c_dyad_all", "c_untagged")
     machine = [d for d in plan.datasets if d not in CURATED_DATASETS]
     if machine and totals is not None:
         days = _labelled(_span(totals, plan), spec)
@@ -143,30 +182,45 @@ def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: 
     else:
         j = j.mutate(c_total=ibis.null("int64"))
 
-    stats = {name[2:]: j[name] for name in j.columns if name.startswith("c_") and name != "c_total"}
+    own = ("c_total", "c_dyad_all", "c_untagged")
+    stats = {name[2:]: j[name] for name in j.columns if name.startswith("c_") and name not in own}
     m = derive(IBIS, stats)
-    events_n = m["events"].cast("int64")
+    counted = m["events"].cast("int64")
+    # a period no file covers and that holds no event is missing, not empty: every count
+    # and metric of it is null, so that no reading (baselines included) takes it for zero
+    missing = (j.coverage == "none") & (counted == 0)
+    coverage = ibis.ifelse(j.coverage == "none", ibis.ifelse(missing, "missing", "partial"),
+                           j.coverage)
+
+    def known(value: ir.Value, kind: str) -> ir.Value:
+        return ibis.ifelse(missing, ibis.null(kind), value)
+
+    events_n = known(counted, "int64")
     is_curated = j.dataset.isin(sorted(CURATED_DATASETS))
+    dyad_all = j.c_dyad_all.fill_null(0)
     out = j.select(
         "dataset",
         "direction",
         issue_area=ibis.literal(spec.issue_area),
         period_start="period_start",
         period_end="period_end",
+        coverage=coverage,
         events=events_n,
-        **{k: m[k].cast("int64") for k in ("q1", "q2", "q3", "q4", "threats", "force")},
+        **{k: known(m[k].cast("int64"), "int64") for k in ("q1", "q2", "q3", "q4", "threats", "force")},
         q1_share=m["q1_share"],
         q2_share=m["q2_share"],
         q3_share=m["q3_share"],
         q4_share=m["q4_share"],
         goldstein_mean=m["goldstein_mean"],
         goldstein_weighted=m["goldstein_weighted"],
-        goldstein_sum=m["goldstein_sum"].cast("float64"),
+        goldstein_sum=known(m["goldstein_sum"].cast("float64"), "float64"),
         net_cooperation=m["net_cooperation"],
         material_conflict_share=m["material_conflict_share"],
         events_share=ibis.ifelse(is_curated, ibis.null("float64"), IBIS.ratio(events_n, j.c_total)),
-        low_evidence=events_n < spec.min_events,
+        low_evidence=missing | (counted < spec.min_events),
         relationship_index=m["relationship_index"],
+        dyad_events=known(dyad_all, "int64"),
+        untagged_share=IBIS.ratio(j.c_untagged.fill_null(0), dyad_all),
     )
     out = with_baselines(out, spec.baseline_periods)
     return out.filter(out.period_start >= plan.output_start).order_by(*_KEYS)

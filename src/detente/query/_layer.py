@@ -29,9 +29,12 @@ if TYPE_CHECKING:
 
     from detente.store import Store
 
-__all__ = ["DatasetCoverage", "Queries"]
+__all__ = ["NO_ISSUE_AREA", "DatasetCoverage", "Queries"]
 
 T = TypeVar("T")
+
+NO_ISSUE_AREA = "(no issue area)"
+"""The row of the issue heatmap that counts the events no rule could tag."""
 
 SCOPE_MAX_ROWS = 5_000_000
 """Most events of a dyad that :meth:`Queries.prepare_scope` copies."""
@@ -295,6 +298,38 @@ class Queries:
             "ingested_at, rows_read, stored, duplicates, conflicts, quarantined "
             "FROM files ORDER BY file_id")
 
+    def file_spans(self) -> list[tuple[str, str, date | None, date | None]]:
+        """Return ``(dataset, name, first, last)`` of every ingested file: the first and
+        last dates of the events stored from it (``None`` when it added none). Events with
+        no file recorded (written by other means) count, per dataset, as one file with no
+        name. Kept per version of the store; the coverage of each period is read from these."""
+        return self.cached(("file spans",), lambda: [
+            (str(r[0]), str(r[1]), r[2], r[3]) for r in self._rows(
+                "WITH e AS (SELECT dataset, _file_id, min(date) AS first, max(date) AS last "
+                "FROM events GROUP BY ALL) "
+                "SELECT f.dataset, f.name, e.first, e.last, f.file_id FROM files f LEFT JOIN e "
+                "ON e._file_id = f.file_id WHERE f.dataset IS NOT NULL UNION ALL "
+                "SELECT e.dataset, '', min(e.first), max(e.last), NULL FROM e "
+                "WHERE e._file_id IS NULL OR e._file_id NOT IN (SELECT file_id FROM files) "
+                "GROUP BY e.dataset ORDER BY 5 NULLS LAST, 1")])
+
+    def untagged(self, sel: Selection, issue: str | None = None) -> tuple[int, int]:
+        """Return how many of the events ``sel`` selects, whatever their issue area (its
+        ``issue_areas`` are ignored), have an issue area that cannot be told, and how many
+        there are: with ``issue``, whether they belong to that issue (see
+        :data:`~detente.query.metrics.UNTAGGED_RULE`); without, any issue area."""
+        from detente.query.metrics import untagged_sql
+
+        rel, clause, params = self._where(sel.narrowed(issue_areas=()))
+        rows = self._rows(f"SELECT count(*) FILTER (WHERE {untagged_sql(issue)}), "
+                          f"count(*) FROM {rel} WHERE {clause}", params)
+        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+
+    def untagged_share(self, sel: Selection, issue: str | None = None) -> float | None:
+        """Return the share of :meth:`untagged`'s events (``None`` when there are none)."""
+        n, total = self.untagged(sel, issue)
+        return n / total if total else None
+
     # -- the events behind a figure ----------------------------------------
 
     def evidence(self, sel: Selection, limit: int, columns: tuple[str, ...]
@@ -398,7 +433,8 @@ class Queries:
     def issue_cells(self, sel: Selection, period: str) -> list[dict[str, Any]]:
         """Return events and net cooperation per dataset, issue area and period.
 
-        Grouped over the events (an event tagged with two issue areas counts in both);
+        Grouped over the events (an event tagged with two issue areas counts in both; one
+        with none counts under :data:`NO_ISSUE_AREA`, so the untagged share is in sight);
         ``net_cooperation`` is the metric of :mod:`detente.query.metrics`, as in the
         indicators. The cells of the selection without ``since`` are kept in the cache;
         a selection from ``since`` takes its later periods from them and counts only its
@@ -430,7 +466,8 @@ class Queries:
         with self._lock:
             cur = self._run(
                 f"SELECT dataset, area, CAST(date_trunc('{period}', date) AS DATE) AS period_start, "
-                f"{stats_sql()} FROM (SELECT *, unnest(issue_areas) AS area FROM {rel} "
+                f"{stats_sql()} FROM (SELECT *, unnest(CASE WHEN coalesce(len(issue_areas), 0) = 0 "
+                f"THEN ['{NO_ISSUE_AREA}'] ELSE issue_areas END) AS area FROM {rel} "
                 f"WHERE {clause}) GROUP BY ALL ORDER BY dataset, area, period_start", params)
             cols = [d[0] for d in cur.description]
             rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]

@@ -34,6 +34,8 @@ __all__ = [
     "METRICS",
     "QUAD_GROUPS",
     "STATS",
+    "UNTAGGED_LIMIT",
+    "UNTAGGED_RULE",
     "Algebra",
     "derive",
     "derive_row",
@@ -42,6 +44,7 @@ __all__ = [
     "quad_share",
     "stats_ibis",
     "stats_sql",
+    "untagged_sql",
 ]
 
 FORCE_ROOTS: tuple[str, ...] = ("18", "19", "20")
@@ -62,6 +65,30 @@ QUAD_GROUPS: dict[str, tuple[int, ...]] = {
 CURATED_DATASETS: frozenset[str] = frozenset({"curated"})
 """Hand-picked datasets: their counts say what someone chose to record, not how much news
 there was, so a share of the dataset's volume means nothing for them."""
+
+UNTAGGED_RULE = (
+    "An event's issue area cannot be told when it has none, or, for a given issue, when it "
+    "has no text to read (no text, no URL: ICEWS, GDELT without its source's address) and "
+    "does not carry that issue: codes and sectors place some events, and the rest, "
+    "unread, are not evidence that the issue was absent."
+)
+"""What the ``untagged_share`` of the indicators and of :meth:`Queries.untagged` counts."""
+
+
+UNTAGGED_LIMIT = 0.5
+"""Above this untagged share, a reading of an issue area says too little to decide (the
+default; a playbook may set its own)."""
+
+
+def untagged_sql(issue: str | None) -> str:
+    """Return the DuckDB condition of :data:`UNTAGGED_RULE` over an event's columns."""
+    none = "coalesce(len(issue_areas), 0) = 0"
+    if not issue:
+        return f"({none})"
+    q = "'" + issue.replace("'", "''") + "'"
+    return (f"({none} OR (coalesce(text, '') = '' AND coalesce(url, '') = '' "
+            f"AND NOT coalesce(list_contains(issue_areas, {q}), false)))")
+
 
 BASELINE_METRICS: tuple[str, ...] = (
     "events", "goldstein_mean", "net_cooperation", "material_conflict_share", "relationship_index",

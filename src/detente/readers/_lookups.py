@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from detente import ontology
+from detente.tagging import icews_sector_sql
 
 __all__ = ["install_lookups"]
 
@@ -71,6 +72,8 @@ def _macros() -> list[str]:
         "detente_icews_role(s) AS substr(list_min(list_transform(string_split(s, ','), "
         "lambda x, i: left(detente_sector_key(trim(x)), 3) || lpad(CAST(i AS VARCHAR), 3, '0') "
         "|| substr(detente_sector_key(trim(x)), 4))), 7)",
+        # the issue areas an ICEWS event's actor sectors name (see detente.tagging)
+        f"detente_icews_areas(s, t) AS {icews_sector_sql('s', 't')}",
         f"detente_country_name(c) AS {_list(countries.values(), 'VARCHAR')}"
         f"[list_position({_list(countries, 'VARCHAR')}, c)]",
         f"detente_group_name(c) AS {_list(groups.values(), 'VARCHAR')}"

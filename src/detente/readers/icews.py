@@ -2,7 +2,9 @@
 
 Countries come as names ("Russian Federation") and are mapped to CAMEO country
 codes; sectors come as comma-separated lists ("Military,Government") and the
-highest-priority one becomes the CAMEO role. ICEWS's Intensity is the Goldstein
+highest-priority one becomes the CAMEO role, and the sectors that name a topic
+(a foreign ministry, a human-rights group, see :mod:`detente.tagging`) give the
+event its issue areas at once, since the lists are not kept. ICEWS's Intensity is the Goldstein
 weight the dataset assigned and is kept as it is. Event ids are made unique by
 pairing the ICEWS id with the event date (ICEWS ids alone are not). Daily files
 overlap in date; the store's identity rule absorbs the overlap.
@@ -113,9 +115,11 @@ SELECT
     NULL::VARCHAR AS citation_url,
     'icews' AS dataset,
     {sql_str(src.ingested_from)} AS ingested_from,
-    []::VARCHAR[] AS _given_areas
+    detente_icews_areas(ss, ts) AS _given_areas
 FROM (
     SELECT _raw, string_split(_raw, chr(9)) AS f, len(f) AS n,
+        {col("Source Sectors")} AS ss,
+        {col("Target Sectors")} AS ts,
         {col("Event ID")} AS eid,
         coalesce(TRY_CAST({col("Event Date")} AS DATE),
                  TRY_CAST(try_strptime({col("Event Date")}, '%Y%m%d') AS DATE)) AS d,

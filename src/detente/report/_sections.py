@@ -99,11 +99,13 @@ def index_chart(rows: list[dict[str, Any]], cps: list[ChangePoint],
     if cps and cps[0].period:
         desc += (f" Change points are those of the {cps[0].period}ly index where it moved by "
                  f"at least {_adapt.MIN_SHIFT:g} points.")
-    points = [r for r in rows if r.get("events")]
-    if not points:
+    desc += (" Open rings: partial periods (the files cover only part of their reporting "
+             "days); gaps: periods no file covers.")
+    points = [r for r in rows if r.get("events") or r.get("coverage") == "missing"]
+    if not any(r.get("events") for r in points):
         return _empty("index", title, desc, reason or _NO_EVIDENCE)
     cols = ("dataset", "period_start", "relationship_index", "relationship_index_baseline",
-            "events", "low_evidence")
+            "events", "low_evidence", "coverage")
     spec = charts.index_chart(
         [{c: r.get(c) for c in cols} for r in points],
         [{"dataset": c.dataset, "date": c.date, "message": c.message,
@@ -131,7 +133,9 @@ def heatmap_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date 
     """
     title = "Issue areas by period"
     desc = ("Net cooperation per issue area and period, (cooperation − conflict) / events: "
-            "blue is cooperative, red conflictual; empty cells had no events.")
+            "blue is cooperative, red conflictual; empty cells had no events. The row "
+            "'(no issue area)' counts the events no rule could tag: an issue's row is only "
+            "as complete as that row is small.")
     if opts.since and as_of:
         span = (as_of - opts.since).days
     else:
@@ -235,6 +239,21 @@ def _trend(f: Figure) -> str:
     return f"{f.diff:.2f} above its baseline"
 
 
+def _why(f: Figure) -> str:
+    if f.coverage == "partial":
+        return (f"is partial ({_events(f.events)} so far; the files cover only part of its "
+                "reporting days)")
+    if f.coverage == "missing":
+        return "is missing (no file covers it)"
+    return f"has only {_events(f.events)}, too few to read"
+
+
+def _untagged(f: Figure) -> str:
+    if f.untagged_share is None or f.untagged_share <= 0:
+        return ""
+    return f"; {f.untagged_share:.0%} of its events have no issue area"
+
+
 def _events(n: int) -> str:
     return f"{n:,} event" + ("" if n == 1 else "s")
 
@@ -244,9 +263,10 @@ def summary_sentence(dyad: str, as_of: dt.date | None, figures: list[Figure],
                      records: list[DatasetRecord], steady: list[Figure] | None = None) -> str:
     """Return the brief's first sentences, in plain words.
 
-    When a dataset's latest period has few events and an earlier one has
-    enough (``steady``), that one is the headline and the latest is named as
-    too thin to read.
+    The headline of a dataset is its latest complete period with enough evidence
+    (``steady`` when that is not the latest period): the latest period leads only when
+    it is one; a partial period, or one with few events, is named with the reason it
+    does not lead, and never gives the headline's numbers.
     """
     if as_of is None or not records:
         return f"There is no evidence for {dyad} in this selection."
@@ -255,19 +275,24 @@ def summary_sentence(dyad: str, as_of: dt.date | None, figures: list[Figure],
     solid = {f.dataset: f for f in steady or () if f.indicator == "relationship_index"
              and f.value is not None}
     for f in figures:
-        if f.indicator != "relationship_index" or f.value is None:
+        if f.indicator != "relationship_index":
             continue
         s = solid.get(f.dataset)
-        if f.low_evidence and s is not None:
-            parts.append(
-                f"{f.dataset}: the latest period (from {f.period_start}) has only "
-                f"{_events(f.events)}, too few to read; in the latest period with enough "
-                f"evidence (from {s.period_start}, {_events(s.events)}) the relationship index "
-                f"was {s.value:.2f}, {_trend(s)}.")
+        tagged = _untagged(f)
+        if f.headline_ready and f.value is not None:
+            parts.append(f"{f.dataset}: relationship index {f.value:.2f} in the period from "
+                         f"{f.period_start}, {_trend(f)}{tagged}.")
             continue
-        thin = " (few events: read with care)" if f.low_evidence else ""
-        parts.append(f"{f.dataset}: relationship index {f.value:.2f} in the period from "
-                     f"{f.period_start}, {_trend(f)}{thin}.")
+        why = _why(f)
+        if s is not None:
+            parts.append(
+                f"{f.dataset}: the latest period (from {f.period_start}) {why}; the headline "
+                f"is the latest complete period with enough evidence (from {s.period_start}, "
+                f"{_events(s.events)}): relationship index {s.value:.2f}, {_trend(s)}"
+                f"{_untagged(s)}.")
+        else:
+            parts.append(f"{f.dataset}: no complete period with enough evidence to lead "
+                         f"with; the latest (from {f.period_start}) {why}{tagged}.")
     if alerts:
         parts.append(f"{len(alerts)} active alert(s).")
     if latest:

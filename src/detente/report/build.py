@@ -26,7 +26,7 @@ from detente.report.model import (
 )
 from detente.store import Store
 
-__all__ = ["HEADLINE", "build_brief", "resolve_period"]
+__all__ = ["HEADLINE", "HEADLINE_COVERAGE", "build_brief", "headline_row", "resolve_period"]
 
 HEADLINE: tuple[tuple[str, str], ...] = (
     ("relationship_index", "relationship index"),
@@ -135,7 +135,8 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
         analysed = pool.submit(sections.analysis_results, rows, dyad, period, cp_rows,
                                CP_PERIOD[period])
         for key, what, figs in (("latest", "the latest period", figures),
-                                ("steady", "the latest period with enough evidence", steady)
+                                ("steady", "the latest complete period with enough evidence",
+                                 steady)
                                 ) if "evidence" in sections_wanted else ():
             for dataset, start, end in sorted({(f.dataset, f.period_start, f.period_end)
                                                for f in figs}):
@@ -210,24 +211,43 @@ def _rows(store: Store, opts: BriefOptions, period: str, as_of: dt.date | None,
     return [r for r in rows if r["direction"] == dyad] if opts.sides else rows
 
 
+HEADLINE_COVERAGE = frozenset({"complete", "curated"})
+"""Coverage a period needs to lead the brief: every day of it reported (or hand-picked)."""
+
+
+def headline_row(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Return the latest row fit to be a headline: a complete (or curated) period with
+    enough evidence (events, none flagged ``low_evidence``); ``None`` when there is none.
+
+    A partial period is never the headline, however many events it holds: its count is of
+    the days the files cover, and its mean leans towards them.
+    """
+    best = None
+    for r in rows:
+        if (r.get("coverage", "complete") in HEADLINE_COVERAGE and r.get("events")
+                and not r.get("low_evidence")
+                and (best is None or r["period_start"] > best["period_start"])):
+            best = r
+    return best
+
+
 def _figures(rows: list[dict[str, Any]], *, steady: bool = False) -> list[Figure]:
     """Return the headline figures of each dataset's latest period.
 
-    With ``steady``: of each dataset's latest period with enough evidence (not
-    flagged few events), for the datasets whose latest period has few events.
+    With ``steady``: of each dataset's headline period (:func:`headline_row`: the latest
+    complete period with enough evidence), for the datasets whose latest period is not
+    one (partial, missing, or with few events).
     """
     latest: dict[str, dict[str, Any]] = {}
-    solid: dict[str, dict[str, Any]] = {}
+    by_dataset: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         d = r["dataset"]
+        by_dataset.setdefault(d, []).append(r)
         if d not in latest or r["period_start"] > latest[d]["period_start"]:
             latest[d] = r
-        if r.get("events") and not r.get("low_evidence") and (
-                d not in solid or r["period_start"] > solid[d]["period_start"]):
-            solid[d] = r
     if steady:
-        latest = {d: solid[d] for d, r in latest.items()
-                  if r.get("low_evidence") and d in solid}
+        heads = {d: headline_row(rs) for d, rs in by_dataset.items()}
+        latest = {d: h for d, h in heads.items() if h is not None and h is not latest[d]}
     out = []
     for dataset in sorted(latest):
         r = latest[dataset]
@@ -237,6 +257,10 @@ def _figures(rows: list[dict[str, Any]], *, steady: bool = False) -> list[Figure
                 period_end=r["period_end"], value=r.get(name), baseline=r.get(f"{name}_baseline"),
                 diff=r.get(f"{name}_diff"), z=r.get(f"{name}_z"), events=int(r["events"] or 0),
                 low_evidence=bool(r.get("low_evidence")),
+                coverage=r.get("coverage") or "complete",
+                # beside an issue's figures only: for all issues, untagged events count
+                untagged_share=r.get("untagged_share") if r.get("issue_area", "all") != "all"
+                else None,
             ))
     return out
 

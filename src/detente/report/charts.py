@@ -105,7 +105,8 @@ def index_chart(
 
     Args:
         rows: ``dataset, period_start, relationship_index, relationship_index_baseline,
-            events, low_evidence`` per period.
+            events, low_evidence, coverage`` per period; a partial period is drawn as an
+            open ring, and the line breaks at a missing one (its index is null).
         change_points: ``dataset, date, message, label`` for each change point (red rules,
             labelled with ``label``, or the date).
         edges: dataset coverage edges (grey dashed rules), drawn when inside the range.
@@ -137,15 +138,20 @@ def _index_layout(edges: bool, change_points: bool) -> alt.TopLevelMixin:
         alt.Tooltip("relationship_index:Q", title="index", format=".2f"),
         alt.Tooltip("relationship_index_baseline:Q", title="baseline", format=".2f"),
         alt.Tooltip("events:Q"),
+        alt.Tooltip("coverage:N"),
     ]
-    line = base.mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+    line = base.mark_line(point=alt.OverlayMarkDef(size=18),
+                          invalid="break-paths-filter-domains").encode(
         y=alt.Y("relationship_index:Q", title="relationship index (Goldstein, −10 … +10)"),
         tooltip=tooltip,
     )
     baseline = base.mark_line(strokeDash=[4, 3], opacity=0.6).encode(
         y=alt.Y("relationship_index_baseline:Q"),
     )
-    layers: list[Any] = [line, baseline]
+    partial = base.transform_filter("datum.coverage === 'partial'").mark_point(
+        filled=False, size=110, strokeWidth=1.5).encode(
+        y=alt.Y("relationship_index:Q"), tooltip=tooltip)
+    layers: list[Any] = [line, baseline, partial]
     if edges:
         edge = alt.Chart(_rows("rows_1")).encode(x=alt.X("date:T"))
         layers += [

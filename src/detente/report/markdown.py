@@ -59,14 +59,17 @@ def render_markdown(brief: Brief) -> str:
     out += [f"> {n}" for n in g.notes] + ([""] if g.notes else [])
     if g.figures:
         steady = {(f.dataset, f.period_start) for f in g.steady}
-        out += _table(["dataset", "indicator", "period", "period from", "value", "baseline",
-                       "change", "z", "events", "few events"],
+        out += _table(["dataset", "indicator", "period", "period from", "coverage", "value",
+                       "baseline", "change", "z", "events", "few events", "no issue area"],
                       [[f.dataset, f.label,
-                        "latest with enough evidence" if (f.dataset, f.period_start) in steady
-                        else "latest", f.period_start,
+                        "headline: latest complete with enough evidence"
+                        if (f.dataset, f.period_start) in steady
+                        else "latest" if f.headline_ready else "latest (not the headline)",
+                        f.period_start, f.coverage,
                         round(f.value) if f.indicator == "events" and f.value is not None
                         else f.value, f.baseline, f.diff, f.z, f.events,
-                        "yes" if f.low_evidence else ""]
+                        "yes" if f.low_evidence else "",
+                        "" if f.untagged_share is None else f"{f.untagged_share:.0%}"]
                        for f in sorted(g.steady + g.figures, key=lambda f: f.dataset)])
     if g.forecasts:
         out += ["### Forecast", "", *[f"- {fc.message}" for fc in g.forecasts], ""]

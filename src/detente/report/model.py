@@ -90,6 +90,29 @@ class Figure(_Model):
     z: float | None = None
     events: int = 0
     low_evidence: bool = False
+    coverage: str = "complete"
+    """What the files say of the period: ``complete``, ``partial``, ``missing`` or
+    ``curated`` (hand-picked: a zero in it is not evidence of absence)."""
+    untagged_share: float | None = None
+    """Share of the dataset's events of the dyad in the period with no issue area: beside
+    an issue's figures, how much of the evidence the issue-area rules could not place."""
+
+    @property
+    def headline_ready(self) -> bool:
+        """Whether the period can lead: complete (or curated) with enough evidence."""
+        return self.coverage in ("complete", "curated") and self.events > 0 \
+            and not self.low_evidence
+
+    @property
+    def why_not_headline(self) -> str:
+        """Say in a few words why the period cannot lead (empty when it can)."""
+        if self.coverage == "missing":
+            return "no file covers it"
+        if self.coverage == "partial":
+            return "partial: the files cover only part of its reporting days"
+        if not self.events:
+            return "no events"
+        return "too few events to read" if self.low_evidence else ""
 
 
 class Alert(_Model):
@@ -146,8 +169,10 @@ class ForecastLine(_Model):
 class Glance(_Model):
     """The state of the relationship at a glance, as of a date.
 
-    ``figures`` are each dataset's latest period; ``steady`` the latest period
-    with enough evidence, for a dataset whose latest period has few events.
+    ``figures`` are each dataset's latest period; ``steady`` its headline period (the
+    latest complete period with enough evidence), for a dataset whose latest period is
+    not fit to lead (partial, missing, or with few events). A partial period is never
+    the headline.
     """
 
     figures: list[Figure] = []

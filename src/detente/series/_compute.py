@@ -11,8 +11,10 @@ import pyarrow as pa
 from detente.errors import QueryError
 from detente.query import Selection
 from detente.query._engines import get_backend
-from detente.query._plan import Plan
+from detente.query._plan import GRID_COLUMNS, Plan
+from detente.query.metrics import CURATED_DATASETS
 from detente.query.period import add_periods, period_floor, period_starts
+from detente.series._coverage import FileCoverage, dataset_coverage
 from detente.series._spec import BASELINE_METRICS, IndicatorSpec
 from detente.store import Store
 
@@ -22,13 +24,15 @@ _F = pa.float64()
 INDICATOR_SCHEMA: pa.Schema = pa.schema(
     [
         ("dataset", pa.string()), ("direction", pa.string()), ("issue_area", pa.string()),
-        ("period_start", pa.date32()), ("period_end", pa.date32()), ("events", pa.int64()),
+        ("period_start", pa.date32()), ("period_end", pa.date32()), ("coverage", pa.string()),
+        ("events", pa.int64()),
         ("q1", pa.int64()), ("q2", pa.int64()), ("q3", pa.int64()), ("q4", pa.int64()),
         ("q1_share", _F), ("q2_share", _F), ("q3_share", _F), ("q4_share", _F),
         ("threats", pa.int64()), ("force", pa.int64()),
         ("goldstein_mean", _F), ("goldstein_weighted", _F), ("goldstein_sum", _F),
         ("net_cooperation", _F), ("material_conflict_share", _F), ("events_share", _F),
         ("low_evidence", pa.bool_()), ("relationship_index", _F),
+        ("dyad_events", pa.int64()), ("untagged_share", _F),
         *[(f"{m}_{k}", _F) for m in BASELINE_METRICS for k in ("baseline", "diff", "z")],
     ]
 )
@@ -78,8 +82,11 @@ def _extent(store: Store, spec: IndicatorSpec) -> list[tuple[str, date, date | N
     """Return, per dataset, the first selected day ignoring ``since``, and the first and last from it.
 
     One pass over the events: the as-of date, the datasets and the grid all come from it.
+    The issue area is left out: a dataset with events of the dyad but none tagged with
+    the issue gets rows of 0 events beside the share of its events no rule could tag.
     """
-    return store.queries.extent(_selection(spec), spec.since, spec.as_of)
+    sel = _selection(spec).narrowed(issue_areas=())
+    return store.queries.extent(sel, spec.since, spec.as_of)
 
 
 _Extent = list[tuple[str, date, date | None, date | None]]
@@ -117,14 +124,16 @@ def _plan(store: Store, spec: IndicatorSpec, extent: _Extent) -> tuple[Plan, dat
         return max(first, add_periods(since_period, p, -spec.baseline_periods))
 
     series = {"combined": list(in_range)} if spec.combine else {d: [d] for d in in_range}
-    rows: list[tuple[str, str, date, date]] = []
+    covered = dataset_coverage(store, spec.reporting_lag)
+    rows: list[tuple[str, str, date, date, str]] = []
     starts = {}
     for label, names in series.items():
         starts[label] = series_start(names)
-        for direction in spec.directions():
-            for start in period_starts(starts[label], last_day, p):
-                rows.append((label, direction, start,
-                             min(add_periods(start, p, 1) - timedelta(days=1), last_day)))
+        for start in period_starts(starts[label], last_day, p):
+            end = add_periods(start, p, 1) - timedelta(days=1)
+            state = _coverage(covered, names, start, end, spec.reporting_lag)
+            for direction in spec.directions():
+                rows.append((label, direction, start, min(end, last_day), state))
     plan = Plan(
         first_day=min(starts.values()),
         last_day=last_day,
@@ -133,6 +142,19 @@ def _plan(store: Store, spec: IndicatorSpec, extent: _Extent) -> tuple[Plan, dat
         rows=tuple(rows),
     )
     return plan, as_of
+
+
+def _coverage(covered: dict[str, FileCoverage], names: list[str], start: date, end: date,
+              lag: int) -> str:
+    """Return the grid's coverage of one period of a series of ``names`` (pooled: complete
+    when each is, ``none`` when none covers a day, else partial)."""
+    states = {covered[d].status(start, end, lag) if d in covered else
+              ("curated" if d in CURATED_DATASETS else "none") for d in names}
+    if len(states) == 1:
+        return states.pop()
+    if states <= {"complete", "curated"}:
+        return "complete"
+    return "none" if states <= {"none"} else "partial"
 
 
 _FLOATS = tuple(f.name for f in INDICATOR_SCHEMA if pa.types.is_floating(f.type))
@@ -244,8 +266,7 @@ def indicators_sql(store: Store, spec: IndicatorSpec, dialect: str = "bigquery")
     """
     plan, as_of = plan_run(store, spec)
     query = store.queries.indicators_sql(spec, plan, dialect)
-    rows = [dict(zip(("dataset", "direction", "period_start", "period_end"), r, strict=True))
-            for r in plan.rows]
+    rows = [dict(zip(GRID_COLUMNS, r, strict=True)) for r in plan.rows]
     return (
         f"-- detente indicators for {_describe(spec)}, as of {as_of}, by {spec.period}\n"
         f"-- period_grid: {len(rows)} rows, one per series and period\n"
@@ -260,13 +281,14 @@ def _grid_sql(rows: list[dict[str, Any]], dialect: str) -> str:
     if dialect == "bigquery":
         body = ",\n  ".join(
             f"STRUCT({lit(r['dataset'])} AS dataset, {lit(r['direction'])} AS direction, "
-            f"{lit(r['period_start'])} AS period_start, {lit(r['period_end'])} AS period_end)"
+            f"{lit(r['period_start'])} AS period_start, {lit(r['period_end'])} AS period_end, "
+            f"{lit(r['coverage'])} AS coverage)"
             for r in rows
         )
         return f"CREATE TEMP TABLE period_grid AS\nSELECT * FROM UNNEST([\n  {body}\n])"
     body = ",\n  ".join(
-        f"({lit(r['dataset'])}, {lit(r['direction'])}, {lit(r['period_start'])}, {lit(r['period_end'])})"
+        "(" + ", ".join(lit(r[c]) for c in GRID_COLUMNS) + ")"
         for r in rows
     )
     return ("CREATE TEMP TABLE period_grid AS\nSELECT * FROM (VALUES\n  "
-            f"{body}\n) AS g(dataset, direction, period_start, period_end)")
+            f"{body}\n) AS g({', '.join(GRID_COLUMNS)})")

@@ -9,6 +9,7 @@ from detente.errors import QueryError
 from detente.query.metrics import BASELINE_METRICS, CURATED_DATASETS, min_baseline_periods
 from detente.query.period import PERIODS
 from detente.query.types import parse_date, parse_dyad
+from detente.series._coverage import REPORTING_LAG
 
 __all__ = ["BASELINE_METRICS", "CURATED_DATASETS", "IndicatorSpec", "min_baseline_periods"]
 
@@ -32,6 +33,9 @@ class IndicatorSpec:
         one_a_day: count one event per day, source actor, target actor and code.
         root_only: GDELT: only root events (others keep events without the flag).
         min_sources: GDELT: only events with at least this many sources.
+        reporting_lag: days after an event within which it is taken to be reported: a
+            period is ``complete`` when files cover every publication day from its start
+            to its end plus this lag (see :mod:`detente.series._coverage`).
     """
 
     dyad: tuple[str, str] = ("USA", "RUS")
@@ -48,6 +52,7 @@ class IndicatorSpec:
     one_a_day: bool = False
     root_only: bool = False
     min_sources: int | None = None
+    reporting_lag: int = REPORTING_LAG
 
     def __post_init__(self) -> None:
         dyad = self.dyad
@@ -70,6 +75,8 @@ class IndicatorSpec:
             raise QueryError(f"min_events must be 1 or more, not {self.min_events}")
         if self.baseline_periods < 2:
             raise QueryError(f"baseline_periods must be 2 or more, not {self.baseline_periods}")
+        if not 0 <= self.reporting_lag <= 366:
+            raise QueryError(f"reporting_lag must be 0 to 366 days, not {self.reporting_lag}")
         if self.min_sources is not None and self.min_sources < 0:
             raise QueryError(f"min_sources must be 0 or more, not {self.min_sources}")
         if self.datasets is not None:

@@ -7,6 +7,14 @@ tags, so tagging runs inside DuckDB at ingest and again on ``detente retag``.
 
 from __future__ import annotations
 
-from detente.tagging.rules import ISSUE_AREAS, Rule, RuleSet, load_rules
+from detente.tagging.rules import (
+    ISSUE_AREAS,
+    Rule,
+    RuleSet,
+    icews_sector_areas,
+    icews_sector_sql,
+    load_rules,
+)
 
-__all__ = ["ISSUE_AREAS", "Rule", "RuleSet", "load_rules"]
+__all__ = ["ISSUE_AREAS", "Rule", "RuleSet", "icews_sector_areas", "icews_sector_sql",
+           "load_rules"]

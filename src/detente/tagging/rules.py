@@ -18,7 +18,8 @@ from detente.errors import RulesError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["ISSUE_AREAS", "Rule", "RuleSet", "load_rules"]
+__all__ = ["ISSUE_AREAS", "Rule", "RuleSet", "icews_sector_areas", "icews_sector_sql",
+           "load_rules"]
 
 ISSUE_AREAS: tuple[str, ...] = (
     "cyber_elections",
@@ -258,3 +259,51 @@ def load_rules(extra: str | Path | None = None) -> RuleSet:
             raise RulesError(f"{path}: not valid YAML{at}") from None
         rules = rules.extend(_parse(doc, str(path)))
     return rules
+
+
+def icews_sector_areas() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Return the issue areas ICEWS actor sectors name: per area, the sectors that tag an
+    event when on either side (``either``) or on each side (``both``), in lower case.
+
+    Raises:
+        RulesError: the package's rules file is malformed (a packaging error).
+    """
+    text = resources.files("detente.tagging").joinpath("data/issue_areas.yaml").read_text("utf-8")
+    doc = safe_load(text).get("icews_sectors") or {}
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for area, sides in doc.items():
+        if not isinstance(sides, dict) or not set(sides) <= {"either", "both"} or not sides:
+            raise RulesError(f"default issue-area rules: icews_sectors: area {area!r} needs "
+                             "'either' and/or 'both' lists of sector names")
+        out[str(area)] = {k: tuple(str(v).strip().lower() for v in vs) for k, vs in sides.items()}
+    return out
+
+
+def icews_sector_sql(source: str, target: str) -> str:
+    """Return SQL yielding the issue areas of an ICEWS event from its sector lists.
+
+    Args:
+        source: SQL of the source's sectors as ICEWS writes them (``"Military,Government"``).
+        target: the same, of the target.
+    """
+    def sectors(col: str) -> str:
+        return f"list_transform(string_split(lower(coalesce({col}, '')), ','), lambda x: trim(x))"
+
+    def listed(names: tuple[str, ...]) -> str:
+        return "[" + ", ".join(_q(n) for n in names) + "]"
+
+    cases = []
+    for area, sides in icews_sector_areas().items():
+        conds = []
+        if "either" in sides:
+            names = listed(sides["either"])
+            conds.append(f"list_has_any({sectors(source)}, {names}) "
+                         f"OR list_has_any({sectors(target)}, {names})")
+        if "both" in sides:
+            names = listed(sides["both"])
+            conds.append(f"(list_has_any({sectors(source)}, {names}) "
+                         f"AND list_has_any({sectors(target)}, {names}))")
+        cases.append(f"CASE WHEN {' OR '.join(conds)} THEN {_q(area)} END")
+    if not cases:
+        return "[]::VARCHAR[]"
+    return f"list_filter([{', '.join(cases)}], lambda x: x IS NOT NULL)"

@@ -42,7 +42,11 @@
     var cards = document.getElementById("cards"); cards.textContent = "";
     function card(f, kind) {
       var c = el("div", { "class": "card", "data-indicator": f.indicator, "data-kind": kind });
-      var when = kind === "steady" ? " · latest period with enough evidence" : (f.low_evidence ? " · few events" : "");
+      var when = kind === "steady" ? " · headline: latest complete period with enough evidence"
+        : (f.coverage === "partial" || f.coverage === "missing") ? " · " + f.coverage + " period, not the headline"
+        : (f.low_evidence ? " · few events" : "");
+      if (f.untagged_share) { when += " · " + Math.round(100 * f.untagged_share) + "% no issue area"; }
+      if (f.coverage) { c.setAttribute("data-coverage", f.coverage); }
       c.appendChild(el("div", { "class": "label" }, f.dataset + " · " + f.label + when));
       c.appendChild(el("div", { "class": "value" }, num(f.value)));
       c.appendChild(el("div", { "class": "delta" }, f.baseline === null ? "no baseline" : "baseline " + num(f.baseline) + " · change " + num(f.diff)));
