@@ -399,6 +399,7 @@ def indicators(
     one_a_day: bool = False,
     root_only: bool = False,
     min_sources: int | None = None,
+    reporting_lag: int = 7,
     backend: str = "duckdb",
     output: Literal["pandas", "arrow"] | None = None,
 ) -> pd.DataFrame | pa.Table:
@@ -430,6 +431,9 @@ def indicators(
         one_a_day: count one event per day, source, target and code.
         root_only: GDELT: only root events.
         min_sources: GDELT: only events with at least this many sources.
+        reporting_lag: days after an event within which it is reported: a period is
+            ``complete`` when the files cover every publication day to its end plus this
+            (column ``coverage``; a ``missing`` period has no counts).
         backend: ``"duckdb"`` (the store) or ``"spark"`` (local PySpark, same results).
         output: ``None`` or ``"pandas"`` for a DataFrame, ``"arrow"`` for a pyarrow Table.
 
@@ -475,6 +479,7 @@ def indicators(
         baseline_periods=_whole(baseline, "baseline", 2), one_a_day=bool(one_a_day),
         root_only=bool(root_only),
         min_sources=_whole(min_sources, "min_sources", 0) if min_sources is not None else None,
+        reporting_lag=_whole(reporting_lag, "reporting_lag", 0),
     )
     table = compute_indicators(store, spec, backend=backend)
     if one_direction:
