@@ -51,7 +51,7 @@ def run(series: int, seed: int) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     rng = np.random.default_rng(seed)
     results: dict[tuple[str, float], list[tuple[bool, bool]]] = {}
-    for i in range(series):
+    for _ in range(series):
         size, mean = draw(rng)
         s = int(rng.integers(1 << 31))
         counts = nb_counts(np.full(N, mean), size, seed=s)

@@ -270,6 +270,8 @@ def index_variances(values: np.ndarray, events: np.ndarray | None = None) -> np.
             break
         beta = new
     tau2, s2 = beta / _TRIM_MEAN
+    if tau2 + s2 <= 0 and float(np.max(d2)) > 0:  # steps between exactly flat stretches
+        tau2 = 1e-9 * float(np.max(d2))
     out: np.ndarray = np.full(len(y), tau2) if events is None else tau2 + s2 / np.asarray(events, dtype=float)
     return out
 
@@ -334,7 +336,8 @@ def segment(
     segs: list[Segmentation] = []
     if path:
         low, high = PATH_RANGE
-        segs = [Segmentation(tuple(int(where[b]) for b in s.breaks), s.cost, s.pen_low / pen, s.pen_high / pen)
+        segs = [Segmentation(tuple(int(where[b]) for b in s.breaks), s.cost,
+                             s.pen_low / pen, s.pen_high / pen)
                 for s in _path(cost, n, max(min_size, 1), low * pen, high * pen)]
     return breaks, segs, noise
 
@@ -359,7 +362,8 @@ def break_indices(
     Raises:
         AnalysisError: Fewer than ``2 * min_size`` observed periods.
     """
-    kind: Literal["mean", "events", "counts"] = "counts" if counts else ("mean" if weights is None else "events")
+    kind: Literal["mean", "events", "counts"] = (
+        "counts" if counts else ("mean" if weights is None else "events"))
     return segment(values, weights, kind=kind, min_size=min_size, penalty_k=penalty_k, path=False)[0]
 
 

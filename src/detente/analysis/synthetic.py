@@ -156,7 +156,8 @@ def event_index(
     return out
 
 
-def index_sd(counts: Sequence[float] | np.ndarray, mix: Sequence[tuple[float, float]] = GOLDSTEIN_MIX) -> float:
+def index_sd(counts: Sequence[float] | np.ndarray,
+             mix: Sequence[tuple[float, float]] = GOLDSTEIN_MIX) -> float:
     """Return the standard deviation of :func:`event_index` around its level over these
     counts' periods with events: ``s * sqrt(mean(1 / n))``, ``s`` that of the mix."""
     scores = np.array([v for v, _ in mix])
