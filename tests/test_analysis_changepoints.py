@@ -200,7 +200,7 @@ def _breaks(values: np.ndarray, events: np.ndarray | None, kind: str) -> list[in
 def test_calibration_steady_series_rarely_show_a_break() -> None:
     rng = np.random.default_rng(2024)
     count_hits = index_hits = 0
-    series = 80
+    series = 200
     for i in range(series):
         size, mean = _draw(rng)
         counts = nb_counts(np.full(120, mean), size, seed=1000 + i)
@@ -213,7 +213,7 @@ def test_calibration_steady_series_rarely_show_a_break() -> None:
 def test_calibration_one_break_is_found_once_within_two_periods() -> None:
     rng = np.random.default_rng(77)
     count_ok = index_ok = 0
-    series = 40
+    series = 80
     for i in range(series):
         size, mean = float(rng.choice([5.0, 20.0])), float(np.exp(rng.uniform(np.log(5), np.log(500))))
         at = int(rng.integers(12, 109))
