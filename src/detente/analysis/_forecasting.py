@@ -54,6 +54,8 @@ DM_LEVEL = 0.90
 VERDICTS = {"beats_baselines": "beats the baselines",
             "does_not_beat_baselines": "does not beat the baselines",
             "not_enough_history": "not enough history to judge"}
+BASELINE_NAMES = {"no_change": "the last value", "seasonal_mean": "the climatology of the same season",
+                  "zero": "zero", "poisson_last": "a Poisson at the last value"}
 COUNT_INDICATORS = frozenset({"events", "q1", "q2", "q3", "q4", "threats", "force"})
 
 
@@ -412,11 +414,14 @@ class Backtest:
         if self.verdict == "not_enough_history":
             return f"{text}: {origins} rolling origins per step ahead, {MIN_ORIGINS} needed"
         worst = max(self.steps, key=lambda s: s["upper"])
-        best = ", ".join(sorted({s["best_baseline"] for s in self.steps}))
-        return (f"{text}: against the best baseline per step ({best}), "
-                f"{origins} rolling origins per step; the weakest step ({worst['horizon']}) has a mean CRPS "
-                f"difference of {worst['mean_diff']:.3g} "
-                f"(90% interval {worst['lower']:.3g} to {worst['upper']:.3g})")
+        best = BASELINE_NAMES.get(worst["best_baseline"], worst["best_baseline"])
+        interval = (f"mean CRPS difference {worst['mean_diff']:.3g}, "
+                    f"90% interval {worst['lower']:.3g} to {worst['upper']:.3g}, {origins} rolling origins")
+        if self.verdict == "beats_baselines":
+            return (f"{text}: its CRPS is below the best baseline's at every step ahead "
+                    f"(weakest: step {worst['horizon']} against {best}, {interval})")
+        return (f"{text}: at step {worst['horizon']} its CRPS is not clearly below that of {best}, "
+                f"the best baseline there ({interval})")
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-able dict."""

@@ -54,16 +54,12 @@ def forecast_lines(mod: Any, rows: list[dict[str, Any]], period: str) -> list[Fo
         scores = bt.scores if bt else []
         model_crps, still_crps = _mean_crps(scores, "model"), _mean_crps(scores, "no_change")
         origins = bt.origins if bt else 0
-        score = (f"mean CRPS {model_crps:.2f} against {still_crps:.2f} for no change, "
-                 f"{origins} rolling origins" if model_crps is not None and still_crps is not None
-                 else "no backtest scores")
         verdict = bt.verdict_text if bt else "no backtest"
         if not (bt and bt.beats_baselines):
             out.append(ForecastLine(
                 dataset=dataset, period=period, beats_no_change=False, origins=origins,
                 model_crps=model_crps, no_change_crps=still_crps,
-                message=f"{dataset}: no forecast shown: the model {verdict} ({score}), "
-                        "so its numbers are not worth reading."))
+                message=f"{dataset}: no forecast shown: the model {verdict}."))
             continue
         start: dt.date | None = fc.period_starts[0]
         out.append(ForecastLine(
