@@ -120,6 +120,8 @@ def test_index_variance_separates_between_and_within_periods() -> None:
     assert var == pytest.approx(tau**2 + s**2 / n, rel=0.2)
     plain = index_variances(y)
     assert np.ptp(plain) == 0 and plain[0] == pytest.approx(np.var(y), rel=0.15)
+    within = index_variances(y, n, between=False)  # each event an independent draw
+    assert within * n == pytest.approx(np.full(3000, within[0] * n[0]))
 
 
 def test_overdispersed_counts_without_a_break_show_none() -> None:

@@ -9,6 +9,11 @@ index shifted by a number of its standard deviations, at a month drawn so that b
 segments hold at least 12 months. Share found within 2 months, and share found as
 exactly one break.
 
+For comparison, on the same steady series: the count breaks a Poisson cost finds, and,
+for an index whose mix of codes also varies from month to month (a shift of standard
+deviation ``TAU`` a month, no lasting change), the breaks found with and without the
+variation between periods in the cost.
+
 Run: ``python validation/changepoint_calibration.py [--series 400] [--seed 0]``;
 prints a Markdown table (the one in docs/analysis.md).
 """
@@ -16,15 +21,18 @@ prints a Markdown table (the one in docs/analysis.md).
 from __future__ import annotations
 
 import argparse
+import math
 import time
 
 import numpy as np
 
+from detente.analysis import changepoints as cp
 from detente.analysis.changepoints import change_points
 from detente.analysis.synthetic import event_index, index_sd, indicator_frame, nb_counts
 
 N = 120
 SIZES = (1.0, 5.0, 20.0)
+TAU = 0.5
 
 
 def draw(rng: np.random.Generator) -> tuple[float, float]:
@@ -46,6 +54,20 @@ def index_breaks(counts: np.ndarray, index: np.ndarray) -> list[int]:
     return [c.index for c in change_points(indicator_frame(index, events=counts), penalty_k=PENALTY["k"])]
 
 
+def poisson_breaks(counts: np.ndarray) -> list[int]:
+    """Breaks of the same search with a Poisson cost (the comparison)."""
+    n = len(counts)
+    return cp._pelt(cp._NegBinCost(counts, math.inf), n, 2, (PENALTY["k"] - 1) * math.log(n))[0][:-1]
+
+
+def independent_breaks(counts: np.ndarray, index: np.ndarray) -> list[int]:
+    """Breaks of the same search with each event an independent draw (variance ``s^2 / n``)."""
+    seen = counts > 0
+    y, n = index[seen], counts[seen]
+    var = cp.index_variances(y, n, between=False)
+    return cp._pelt(cp._GaussCost(y, var), len(y), 2, (PENALTY["k"] - 1) * math.log(len(y)))[0][:-1]
+
+
 def run(series: int, seed: int) -> list[dict[str, object]]:
     """Simulate and score every scenario; return one row per scenario and size."""
     rows: list[dict[str, object]] = []
@@ -58,6 +80,14 @@ def run(series: int, seed: int) -> list[dict[str, object]]:
         index = event_index(counts, seed=s + 1)
         results.setdefault(("steady counts", size), []).append((bool(counts_breaks(counts)), False))
         results.setdefault(("steady index", size), []).append((bool(index_breaks(counts, index)), False))
+        results.setdefault(("steady counts, Poisson cost", size), []).append(
+            (bool(poisson_breaks(counts)), False))
+        # the month's mix of codes varies too: a shift of sd TAU per month, no lasting change
+        drift = event_index(counts, shift=np.random.default_rng(s + 4).normal(0.0, TAU, N), seed=s + 5)
+        results.setdefault(("steady index, varying mix", size), []).append(
+            (bool(index_breaks(counts, drift)), False))
+        results.setdefault(("steady index, varying mix, s^2/n only", size), []).append(
+            (bool(independent_breaks(counts, drift)), False))
         at = int(rng.integers(12, N - 12 + 1))
         up = bool(rng.integers(2))
         for ratio in (1.5, 2.0, 3.0):
@@ -95,7 +125,8 @@ def main() -> None:
     for r in rows:
         print(f"| {r['scenario']} | {r['size']:g} | {r['series']} | {r['found']:.1%} | "
               f"{'' if str(r['scenario']).startswith('steady') else format(r['exactly_one'], '.1%')} |")
-    for kind in ("steady counts", "steady index"):
+    for kind in ("steady counts", "steady counts, Poisson cost", "steady index", "steady index, varying mix",
+                 "steady index, varying mix, s^2/n only"):
         vals = [(r["found"], r["series"]) for r in rows if r["scenario"] == kind]
         total = sum(float(f) * int(n) for f, n in vals) / sum(int(n) for _, n in vals)  # type: ignore[arg-type]
         print(f"\n{kind}: any break in {total:.1%} of all series")

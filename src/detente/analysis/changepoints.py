@@ -233,7 +233,8 @@ _Q95 = 1.959963984540054**2  # the 0.95 quantile of chi-square(1)
 _TRIM_MEAN = (0.95 - math.sqrt(2 * _Q95 / math.pi) * math.exp(-_Q95 / 2)) / 0.95
 
 
-def index_variances(values: np.ndarray, events: np.ndarray | None = None) -> np.ndarray:
+def index_variances(values: np.ndarray, events: np.ndarray | None = None, *,
+                    between: bool = True) -> np.ndarray:
     """Return each observed period's variance ``tau^2 + s^2 / n_t`` (``values`` observed only).
 
     The difference of consecutive means has expectation 0 and variance
@@ -241,8 +242,10 @@ def index_variances(values: np.ndarray, events: np.ndarray | None = None) -> np.
     parameters are fitted to the squared differences by iteratively reweighted
     least squares, leaving out the largest 5% of the standardised ones (a break
     is one large difference) and correcting for the cut. Without ``events`` the
-    variance is ``tau^2`` alone. Exact ties (a hand-picked series repeats the
-    same score) are data too, unlike for a median, which they can drive to zero.
+    variance is ``tau^2`` alone; ``between=False`` fits ``s^2 / n_t`` alone (each
+    event an independent draw: the comparison the calibration reports). Exact ties
+    (a hand-picked series repeats the same score) are data too, unlike for a median,
+    which they can drive to zero.
     """
     y = np.asarray(values, dtype=float)
     if len(y) < 3:
@@ -255,16 +258,24 @@ def index_variances(values: np.ndarray, events: np.ndarray | None = None) -> np.
         a = 1.0 / n[1:] + 1.0 / n[:-1]
     x = np.column_stack([np.full(len(a), 2.0), a])
     beta = np.array([float(np.mean(d2)) / 2, 0.0])
+    if events is not None and not between:
+        x[:, 0] = 0.0
+        beta = np.array([0.0, float(np.mean(d2 / a))])
     for _ in range(25):
         m = np.maximum(x @ beta, 1e-12)
         r = d2 / m
         keep = r <= np.quantile(r, _TRIM)
         sw = 1.0 / m[keep]
         cols = x[keep] if events is not None else x[keep][:, :1]
+        if events is not None and not between:
+            cols = cols[:, 1:]
         fit = np.linalg.lstsq(cols * sw[:, None], d2[keep] * sw, rcond=None)[0]
+        if events is not None and not between:
+            fit = np.r_[0.0, fit]
         new = np.maximum(np.r_[fit, 0.0][:2] if events is None else fit, 0.0)
         if new.sum() <= 0:
-            new = np.array([float(np.mean(d2[keep])) / 2, 0.0])
+            new = (np.array([0.0, float(np.mean(d2[keep] / a[keep]))]) if events is not None and not between
+                   else np.array([float(np.mean(d2[keep])) / 2, 0.0]))
         if np.allclose(new, beta, rtol=1e-6, atol=1e-12):
             beta = new
             break
