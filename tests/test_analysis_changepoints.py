@@ -185,6 +185,11 @@ def test_periods_before_a_datasets_coverage_are_no_break() -> None:
     frame = indicator_frame(values, events=events)
     assert [c.index for c in change_points(frame)] == [24 + 30]
     assert change_points(frame, "events") == []  # the empty lead-in is coverage, not a fall
+    # a count that is 0 where the dataset has events is data: force starts after 20 quiet months
+    force = [0] * 24 + [0] * 20 + [6] * 40
+    frame = indicator_frame(values, events=events, extra={"force": force})
+    (brk,) = change_points(frame, "force")
+    assert brk.model == "counts" and brk.index == 44 and brk.before == 0.0
 
 
 # -- calibration (a seeded, smaller run of validation/changepoint_calibration.py) ----------

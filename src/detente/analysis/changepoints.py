@@ -497,7 +497,10 @@ def change_points(
         y = np.where(np.nan_to_num(weights) > 0, y, np.nan)
     # Before the first observed period and after the last lies the data's coverage, not the
     # relationship: a dataset that starts in 2015 must not show a "break" there.
-    seen = np.flatnonzero(np.nan_to_num(y) > 0 if kind == "counts" else ~np.isnan(y))
+    if kind == "counts":  # coverage: the periods with any event (a count of threats may be 0)
+        seen = np.flatnonzero(np.nan_to_num(events if events is not None else y) > 0)
+    else:
+        seen = np.flatnonzero(~np.isnan(y))
     lo, hi = (int(seen[0]), int(seen[-1]) + 1) if len(seen) else (0, len(y))
     found, path, _ = segment(y[lo:hi], None if weights is None else weights[lo:hi], kind=kind,
                              min_size=min_size, penalty_k=penalty_k)
