@@ -52,15 +52,85 @@ def test_forecast_has_dates_and_central_interval() -> None:
     assert fc.sd[0] < fc.sd[1] < fc.sd[2]
 
 
-def test_backtest_model_beats_no_change_on_a_mean_reverting_series() -> None:
-    bt = backtest(_ar1(160, 0.5, seed=3), horizon=3, max_origins=60)
+def test_backtest_credits_the_model_only_against_the_best_baseline_with_an_interval() -> None:
+    # A persistent AR(1) around a level far from 0: the model beats last value, climatology
+    # and zero clearly, and its 80% intervals cover about 80%.
+    y = _ar1(260, 0.6, c=2.0, seed=3)
+    bt = backtest(y, horizon=3, max_origins=120)
     by = {(s["model"], s["horizon"]): s for s in bt.scores}
-    assert bt.beats_no_change
-    assert by[("model", 3)]["crps"] < by[("no_change", 3)]["crps"]
-    assert by[("model", 1)]["n"] == 60
-    # 80% intervals of a well-specified model cover about 80% of outcomes.
+    assert {m for m, _ in by} == {"model", "no_change", "seasonal_mean", "zero"}
+    assert by[("model", 1)]["n"] == 120
+    for step in bt.steps:
+        rivals = {m: by[(m, step["horizon"])]["crps"] for m in ("no_change", "seasonal_mean", "zero")}
+        assert step["best_baseline"] == min(rivals, key=rivals.__getitem__)
+        assert step["origins"] == 120 and step["upper"] < 0
+    assert bt.verdict == "beats_baselines" and bt.beats_baselines
+    assert "beats the baselines" in bt.verdict_text and "120 rolling origins" in bt.verdict_text
     cover = np.mean([by[("model", h)]["coverage"] for h in (1, 2, 3)])
-    assert 0.65 <= cover <= 0.95
+    assert 0.7 <= cover <= 0.9
+
+
+def test_a_small_gain_is_not_a_claim() -> None:
+    # AR(0.5) around 0: the model is a little better than no change, but over 60 origins the
+    # 90% interval of the difference still reaches 0 at some step.
+    bt = backtest(_ar1(160, 0.5, seed=3), horizon=3, max_origins=60)
+    crps = {(s["model"], s["horizon"]): s["crps"] for s in bt.scores}
+    assert crps[("model", 1)] < crps[("no_change", 1)]
+    assert bt.verdict == "does_not_beat_baselines" and not bt.beats_no_change
+    assert any(s["lower"] < 0 < s["upper"] for s in bt.steps)
+
+
+def test_fewer_than_twelve_origins_are_not_enough_history_to_judge() -> None:
+    y = _ar1(40, 0.6, c=2.0, seed=3)
+    bt = backtest(y, horizon=1, min_train=29)  # origins 29 .. 39: 11 of them
+    assert bt.origins == 11 and bt.steps[0]["origins"] == 11
+    assert bt.verdict == "not_enough_history" and not bt.beats_baselines
+    assert bt.verdict_text.startswith("not enough history to judge: 11 rolling origins")
+    bt = backtest(y, horizon=1, min_train=28)
+    assert bt.steps[0]["origins"] == 12 and bt.verdict != "not_enough_history"
+
+
+def test_diebold_mariano_interval_by_hand() -> None:
+    from scipy.stats import t
+
+    from detente.analysis._forecasting import _t_quantile, diebold_mariano
+
+    d = np.array([-0.3, -0.1, -0.4, 0.2, -0.5, -0.2, -0.1, -0.3, 0.1, -0.6, -0.2, -0.4, -0.1, -0.3])
+    n = len(d)
+    mean, lo, hi = diebold_mariano(d, horizon=1)
+    se = np.sqrt(np.mean((d - d.mean()) ** 2) / n) / np.sqrt((n - 1) / n)
+    q = t.ppf(0.95, n - 1)
+    assert mean == pytest.approx(d.mean())
+    assert (lo, hi) == pytest.approx((d.mean() - q * se, d.mean() + q * se), rel=1e-3)
+    # two steps ahead: the lag-1 autocovariance enters the variance
+    d = np.array([-0.3, -0.2, -0.4, -0.1, 0.1, 0.2, -0.1, -0.3, -0.5, -0.6, -0.2, 0.0, -0.1, -0.3])
+    e = d - d.mean()
+    assert e[1:] @ e[:-1] > 0
+    var2 = (e @ e + 2 * e[1:] @ e[:-1]) / n
+    corr = np.sqrt((n + 1 - 4 + 2 / n) / n)
+    _, lo2, hi2 = diebold_mariano(d, horizon=2)
+    assert hi2 - lo2 == pytest.approx(2 * q * np.sqrt(var2 / n) / corr, rel=1e-3)
+    for df in (5, 11, 30, 200):
+        assert _t_quantile(0.95, df) == pytest.approx(t.ppf(0.95, df), abs=2e-3)
+
+
+def test_count_scores_poisson_crps_and_interval_score() -> None:
+    from scipy.stats import poisson
+
+    from detente.analysis._forecasting import crps_poisson, interval_score
+
+    for y, lam in ((0, 0.7), (3, 2.5), (40, 55.0), (600, 480.0)):
+        k = np.arange(0, 2000)
+        expect = float(np.sum((poisson.cdf(k, lam) - (k >= y)) ** 2))
+        assert crps_poisson(y, lam) == pytest.approx(expect, rel=1e-9, abs=1e-12)
+    assert interval_score(5.0, 1.0, 3.0, 0.8) == pytest.approx(2.0 + 10 * 2.0)
+    assert interval_score(2.0, 1.0, 3.0, 0.8) == pytest.approx(2.0)
+    counts = np.random.default_rng(4).poisson(20, 80).astype(float)
+    bt = backtest(counts, horizon=1, counts=True)
+    names = {s["model"] for s in bt.scores}
+    assert "poisson_last" in names
+    row = next(s for s in bt.scores if s["model"] == "poisson_last")
+    assert row["n"] == 36 and 0.5 <= row["coverage"] <= 1.0
 
 
 def test_backtest_on_a_random_walk_does_not_credit_the_model() -> None:

@@ -239,7 +239,7 @@ def test_trends_returns_the_reports_and_the_cli_json(st: Any) -> None:
     assert [type(r) for r in reports] == [TrendsReport]
     report = reports[0]
     assert (report.dataset, report.period, report.indicator) == ("curated", "year", "relationship_index")
-    assert dt.date(2014, 1, 1) in {c.period_start for c in report.change_points}
+    assert dt.date(2012, 1, 1) in {c.period_start for c in report.change_points}  # the lasting break
     text = detente.trends(st, dyad="USA-RUS", period="year", output="json")
     assert text == _cli(st, "trends", "--dyad", "USA-RUS", "--period", "year", "--as", "json")
     assert json.loads(text)[0]["dataset"] == "curated"

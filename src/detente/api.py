@@ -549,7 +549,7 @@ class ForecastRun:
         forecast: the forecast (``detente.analysis.Forecast``): ``indicator``,
             ``lag_order``, ``period_starts``, ``mean``, ``sd``, ``lower``, ``upper``
             (the ``coverage`` interval) and ``backtest`` (``origins``, ``scores`` per
-            model and horizon, ``beats_no_change``).
+            model and horizon, ``steps`` with the verdict per step ahead, ``verdict``).
     """
 
     dataset: str
@@ -776,9 +776,11 @@ def forecast(
     """Forecast an indicator 1 to 6 periods ahead, with a backtest (``detente forecast``).
 
     An autoregression on the dyad's pooled series gives a Gaussian predictive
-    distribution per period; a rolling-origin backtest scores it against the no-change
-    and seasonal-mean baselines. When it does not beat no-change
-    (``forecast.backtest.beats_no_change`` is false), do not read it as a forecast.
+    distribution per period; a rolling-origin backtest scores it against the baselines
+    (last value, climatology of the same months, zero; Poisson for counts). Unless
+    ``forecast.backtest.verdict`` is ``beats_baselines`` (at least 12 origins per step
+    ahead, and a 90% Diebold-Mariano interval of the CRPS difference against the best
+    baseline below zero), do not read it as a forecast.
 
     Args:
         store: an open store (see :func:`open_store`).

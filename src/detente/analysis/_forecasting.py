@@ -9,13 +9,22 @@ Gaussian with the model's mean and variance ``sigma^2 * sum(psi_i^2, i < h)``
 (``psi`` the MA weights; parameter uncertainty is not added), which
 intervals and the CRPS are computed from.
 
-Baselines, scored the same way (as the VIEWS forecasting project scores its
-models): *no change* (the last observed value; spread: the standard deviation
-of the training series' h-step changes) and *seasonal mean* (the mean and
-standard deviation of the same season in the training data: calendar month
-for monthly series, quarter for quarterly, week of year for weekly; the
-whole series for yearly ones). A model that does not beat no-change on mean
-CRPS is reported as not beating it (``beats_no_change`` false).
+Baselines, scored the same way from the same rolling origins (as forecasting
+competitions score them: per step ahead, CRPS, interval score and coverage of the
+central ``COVERAGE`` interval): *last value* (``no_change``: the last observed
+value; spread: the standard deviation of the training series' h-step changes),
+*climatology* (``seasonal_mean``: the mean and standard deviation of the same
+season in the training data: calendar month for monthly series, quarter for
+quarterly, week of year for weekly; the whole series for yearly ones), *zero* (a
+point forecast of 0: no events, or a neutral index) and, for counts, *Poisson*
+(``poisson_last``: a Poisson distribution with the last value as its rate).
+
+The verdict, per step ahead: the model *beats the baselines* only when at least
+``MIN_ORIGINS`` (12) rolling origins were scored and the 90% interval of its mean
+CRPS difference against the best baseline at that step (Diebold-Mariano, with the
+Harvey-Leybourne-Newbold small-sample correction and a t quantile) lies below
+zero; with fewer origins there is *not enough history to judge*. The forecast as a
+whole beats the baselines when every step does.
 """
 
 from __future__ import annotations
@@ -29,14 +38,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.analysis._common import AnalysisError, as_date, to_float
+from detente.analysis._common import AnalysisError, as_date, json_safe, to_float
 
-__all__ = ["COVERAGE", "MAX_LAG", "Backtest", "Forecast", "backtest", "crps_normal", "forecast"]
+__all__ = ["COVERAGE", "MAX_LAG", "MIN_ORIGINS", "Backtest", "Forecast", "backtest", "crps_normal",
+           "crps_poisson", "diebold_mariano", "forecast"]
 
 MAX_LAG = 3
 COVERAGE = 0.8
 MIN_TRAIN = 24
 SEASONS = {"month": 12, "quarter": 4, "week": 52, "year": 1}
+MIN_ORIGINS = 12
+"""Fewest rolling origins per step ahead before the backtest judges the model."""
+DM_LEVEL = 0.90
+"""Two-sided level of the interval of the mean CRPS difference."""
+VERDICTS = {"beats_baselines": "beats the baselines",
+            "does_not_beat_baselines": "does not beat the baselines",
+            "not_enough_history": "not enough history to judge"}
+BASELINE_NAMES = {"no_change": "the last value", "seasonal_mean": "the climatology of the same season",
+                  "zero": "zero", "poisson_last": "a Poisson at the last value"}
+COUNT_INDICATORS = frozenset({"events", "q1", "q2", "q3", "q4", "threats", "force"})
 
 
 def crps_normal(y: np.ndarray | float, mu: np.ndarray | float, sd: np.ndarray | float) -> np.ndarray:
@@ -59,6 +79,96 @@ def _crps(y: float, mu: float, sd: float) -> float:
 
 _erf = np.vectorize(math.erf, otypes=[float])
 # the standard normal from the standard library: scipy.stats takes over a second to import
+
+
+def crps_poisson(y: float, lam: float) -> float:
+    """Return the CRPS of a Poisson predictive distribution with rate ``lam`` at count ``y``:
+    ``sum_k (F(k) - 1{y <= k})^2`` over the counts ``k``."""
+    lam = max(float(lam), 0.0)
+    if lam == 0.0:
+        return abs(float(y))
+    top = int(max(y, lam + 12 * math.sqrt(lam) + 12)) + 1
+    k = np.arange(top + 1, dtype=float)
+    logfact = np.concatenate([[0.0], np.cumsum(np.log(k[1:]))])
+    cdf = np.minimum(np.cumsum(np.exp(k * math.log(lam) - lam - logfact)), 1.0)
+    step = (k >= y).astype(float)
+    return float(np.sum((cdf - step) ** 2))
+
+
+def _poisson_interval(lam: float, coverage: float) -> tuple[float, float]:
+    """Return the central ``coverage`` interval of a Poisson(``lam``) (quantiles, as counts)."""
+    lam = max(float(lam), 0.0)
+    if lam == 0.0:
+        return 0.0, 0.0
+    top = int(lam + 12 * math.sqrt(lam) + 12) + 1
+    k = np.arange(top + 1, dtype=float)
+    logfact = np.concatenate([[0.0], np.cumsum(np.log(k[1:]))])
+    cdf = np.cumsum(np.exp(k * math.log(lam) - lam - logfact))
+    tail = (1 - coverage) / 2
+    return float(np.searchsorted(cdf, tail)), float(np.searchsorted(cdf, 1 - tail))
+
+
+def interval_score(y: float, lower: float, upper: float, coverage: float = COVERAGE) -> float:
+    """Return the interval score of a central ``coverage`` interval (Gneiting and Raftery 2007):
+    its width plus ``2 / alpha`` times the distance by which ``y`` falls outside it."""
+    alpha = 1 - coverage
+    return (upper - lower) + 2 / alpha * (max(lower - y, 0.0) + max(y - upper, 0.0))
+
+
+_Pred = tuple[str, float, float]
+"""A predictive distribution: ``("normal", mean, sd)``, ``("point", value, 0)`` or
+``("poisson", rate, 0)``."""
+
+
+def _score(y: float, pred: _Pred, z: float) -> tuple[float, float, float, float]:
+    """Return absolute error of the centre, CRPS, interval score and coverage (0/1)."""
+    kind, a, b = pred
+    if kind == "normal":
+        lo, hi, crps = a - z * b, a + z * b, _crps(y, a, b)
+    elif kind == "poisson":
+        (lo, hi), crps = _poisson_interval(a, COVERAGE), crps_poisson(y, a)
+    else:
+        lo = hi = a
+        crps = abs(y - a)
+    return abs(y - a), crps, interval_score(y, lo, hi), float(lo <= y <= hi)
+
+
+def _t_quantile(p: float, df: int) -> float:
+    """Return the ``p`` quantile of Student's t with ``df`` degrees of freedom (Cornish-Fisher
+    expansion around the normal; within 1e-3 for ``df >= 5``)."""
+    z = NormalDist().inv_cdf(p)
+    if df <= 0:
+        return z
+    v = float(df)
+    return (z + (z**3 + z) / (4 * v) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
+            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * v**3))
+
+
+def diebold_mariano(diff: np.ndarray | list[float], horizon: int = 1,
+                    level: float = DM_LEVEL) -> tuple[float, float, float]:
+    """Return the mean loss difference and its ``level`` interval (Diebold and Mariano 1995).
+
+    The variance of the mean counts the autocovariances up to lag ``horizon - 1``
+    (forecasts ``h`` steps ahead from consecutive origins overlap), with the
+    small-sample correction of Harvey, Leybourne and Newbold (1997) and a t
+    quantile on ``n - 1`` degrees of freedom. A negative interval means the first
+    forecast's losses are lower.
+    """
+    d = np.asarray(diff, dtype=float)
+    n = len(d)
+    mean = float(np.mean(d)) if n else float("nan")
+    if n < 2:
+        return mean, float("-inf"), float("inf")
+    e = d - mean
+    var = float(e @ e) / n
+    hac = var + sum(2 * float(e[lag:] @ e[:-lag]) / n for lag in range(1, min(horizon, n)))
+    if hac > 0:  # a negative estimate (strongly alternating differences): the lag-0 variance
+        var = hac
+    h = min(horizon, n)
+    correction = math.sqrt(max((n + 1 - 2 * h + h * (h - 1) / n) / n, 1e-12))
+    se = math.sqrt(max(var, 0.0) / n) / correction
+    q = _t_quantile(0.5 + level / 2, n - 1)
+    return mean, mean - q * se, mean + q * se
 
 
 def _lagged(y: np.ndarray, p: int, first: int) -> tuple[np.ndarray, np.ndarray]:
@@ -272,15 +382,54 @@ class Forecast:
 
 @dataclass
 class Backtest:
-    """Rolling-origin scores per horizon for the model and the two baselines."""
+    """Rolling-origin scores per step ahead for the model and the baselines, and the verdict.
+
+    ``steps`` holds, per step ahead, the origins scored, the best baseline (lowest
+    mean CRPS), the model's mean CRPS difference against it with its 90% interval,
+    and the step's verdict; ``verdict`` is that of the whole forecast (one of
+    ``VERDICTS``).
+    """
 
     origins: int
     scores: list[dict[str, Any]] = field(default_factory=list)
-    beats_no_change: bool = False
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    verdict: str = "not_enough_history"
+
+    @property
+    def beats_baselines(self) -> bool:
+        """Whether the model beat the best baseline at every step (see ``verdict``)."""
+        return self.verdict == "beats_baselines"
+
+    @property
+    def beats_no_change(self) -> bool:
+        """Older name of :attr:`beats_baselines` (the best baseline, not only the last value)."""
+        return self.beats_baselines
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict in words, with the evidence behind it."""
+        text = VERDICTS[self.verdict]
+        counts = sorted({int(s["origins"]) for s in self.steps}) or [0]
+        origins = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+        if self.verdict == "not_enough_history":
+            return f"{text}: {origins} rolling origins per step ahead, {MIN_ORIGINS} needed"
+        worst = max(self.steps, key=lambda s: s["upper"])
+        best = BASELINE_NAMES.get(worst["best_baseline"], worst["best_baseline"])
+        interval = (f"mean CRPS difference {worst['mean_diff']:.3g}, "
+                    f"90% interval {worst['lower']:.3g} to {worst['upper']:.3g}, {origins} rolling origins")
+        if self.verdict == "beats_baselines":
+            return (f"{text}: its CRPS is below the best baseline's at every step ahead "
+                    f"(weakest: step {worst['horizon']} against {best}, {interval})")
+        return (f"{text}: at step {worst['horizon']} its CRPS is not clearly below that of {best}, "
+                f"the best baseline there ({interval})")
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-able dict."""
-        return {"origins": self.origins, "scores": self.scores, "beats_no_change": self.beats_no_change}
+        out: dict[str, Any] = json_safe({"origins": self.origins, "scores": self.scores, "steps": self.steps,
+                          "verdict": self.verdict, "verdict_text": self.verdict_text,
+                          "beats_baselines": self.beats_baselines, "beats_no_change": self.beats_baselines,
+                          "min_origins": MIN_ORIGINS})
+        return out
 
 
 def _series(data: pd.Series | pd.DataFrame, column: str) -> tuple[np.ndarray, list[dt.date | None]]:
@@ -324,7 +473,8 @@ def forecast(
         raise AnalysisError(f"series too short to forecast: {observed} observed periods, need {MIN_TRAIN}")
     mu, sd, p = _ar_predict(y, horizon)
     z = NormalDist().inv_cdf(0.5 + COVERAGE / 2)
-    bt = backtest(y, horizon=horizon, period=period) if with_backtest else None
+    bt = (backtest(y, horizon=horizon, period=period, counts=column in COUNT_INDICATORS)
+          if with_backtest else None)
     return Forecast(indicator=column, lag_order=p, period_starts=_next_starts(starts[-1], horizon, period),
                     mean=mu.tolist(), sd=sd.tolist(), lower=(mu - z * sd).tolist(),
                     upper=(mu + z * sd).tolist(), backtest=bt)
@@ -337,14 +487,16 @@ def backtest(
     period: str = "month",
     min_train: int = MIN_TRAIN,
     max_origins: int = 36,
+    counts: bool = False,
 ) -> Backtest:
-    """Score the model and both baselines from rolling origins over the series' end.
+    """Score the model and the baselines from rolling origins over the series' end, and judge it.
 
     Each origin ``t`` fits on ``y[:t]`` and forecasts ``y[t .. t+horizon-1]``;
     the last ``max_origins`` origins whose whole horizon lies in the data and
     with at least ``min_train`` periods before them are used, the same for
-    every horizon so that horizons compare. Scores per horizon: MAE of the mean, mean CRPS and
-    the share of outcomes inside the central ``COVERAGE`` interval.
+    every step so that steps compare. Scores per step ahead and model: MAE of
+    the centre, mean CRPS, mean interval score and coverage of the central
+    ``COVERAGE`` interval. ``counts`` adds the Poisson baseline.
     """
     y = to_float(values) if isinstance(values, pd.Series) else np.asarray(values, dtype=float)
     n = len(y)
@@ -354,7 +506,7 @@ def backtest(
         raise AnalysisError(f"series too short for a backtest: {n} periods, need more than {min_train + 2}")
     season = SEASONS.get(period, 12)
     z = NormalDist().inv_cdf(0.5 + COVERAGE / 2)
-    rows: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
+    rows: dict[tuple[str, int], dict[int, tuple[float, float, float, float]]] = {}
     fits = _ar_fits(y, np.array(origins))
     paths = _baseline_paths(y, np.array(origins), horizon, season)
     for k, (t, fit) in enumerate(zip(origins, fits, strict=True)):
@@ -363,27 +515,48 @@ def backtest(
             continue
         if fit is None:
             raise AnalysisError("too few observed periods in a row to fit an autoregression")
-        steps = horizon
-        preds = {"model": _ar_path(train, *fit, steps)[:2]}
+        model_mu, model_sd = _ar_path(train, *fit, horizon)[:2]
         if paths is None:
-            preds |= {"no_change": _no_change(train, steps),
-                      "seasonal_mean": _seasonal(train, steps, season)}
+            base = {"no_change": _no_change(train, horizon),
+                    "seasonal_mean": _seasonal(train, horizon, season)}
         else:
-            preds |= {name: (mu[k], sd[k]) for name, (mu, sd) in paths.items()}
-        for h in range(steps):
-            actual = y[t + h]
-            if np.isnan(actual):
+            base = {name: (mu[k], sd[k]) for name, (mu, sd) in paths.items()}
+        last = float(train[~np.isnan(train)][-1])
+        for h in range(horizon):
+            actual = float(y[t + h])
+            if math.isnan(actual):
                 continue
-            for name, (mu, sd) in preds.items():
-                rows.setdefault((name, h + 1), []).append(
-                    (abs(actual - mu[h]), _crps(actual, mu[h], sd[h]),
-                     float(abs(actual - mu[h]) <= z * sd[h])))
+            preds: dict[str, _Pred] = {"model": ("normal", float(model_mu[h]), float(model_sd[h]))}
+            preds |= {name: ("normal", float(mu[h]), float(sd[h])) for name, (mu, sd) in base.items()}
+            preds["zero"] = ("point", 0.0, 0.0)
+            if counts:
+                preds["poisson_last"] = ("poisson", max(last, 0.0), 0.0)
+            for name, pred in preds.items():
+                rows.setdefault((name, h + 1), {})[t] = _score(actual, pred, z)
     scores: list[dict[str, Any]] = []
-    crps: dict[str, list[float]] = {"model": [], "no_change": []}
-    for (name, h), vals in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        arr = np.array(vals)
-        crps.setdefault(name, []).append(float(arr[:, 1].mean()))
-        scores.append({"horizon": h, "model": name, "n": len(vals), "mae": float(arr[:, 0].mean()),
-                       "crps": float(arr[:, 1].mean()), "coverage": float(arr[:, 2].mean())})
-    beats = bool(scores) and bool(np.mean(crps["model"]) < np.mean(crps["no_change"]))
-    return Backtest(origins=len(origins), scores=scores, beats_no_change=beats)
+    for (name, h), by_origin in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        arr = np.array(list(by_origin.values()))
+        scores.append({"horizon": h, "model": name, "n": len(arr), "mae": float(arr[:, 0].mean()),
+                       "crps": float(arr[:, 1].mean()), "interval_score": float(arr[:, 2].mean()),
+                       "coverage": float(arr[:, 3].mean())})
+    steps = []
+    for h in range(1, horizon + 1):
+        mine = rows.get(("model", h), {})
+        rivals = {name: r for (name, step), r in rows.items() if step == h and name != "model"}
+        if not mine or not rivals:
+            continue
+        best = min(rivals, key=lambda name: float(np.mean([v[1] for v in rivals[name].values()])))
+        common = sorted(set(mine) & set(rivals[best]))
+        diff = [mine[t][1] - rivals[best][t][1] for t in common]
+        mean, lower, upper = diebold_mariano(diff, h)
+        verdict = ("not_enough_history" if len(common) < MIN_ORIGINS else
+                   "beats_baselines" if upper < 0 else "does_not_beat_baselines")
+        steps.append({"horizon": h, "origins": len(common), "best_baseline": best, "mean_diff": mean,
+                      "lower": lower, "upper": upper, "verdict": verdict})
+    if not steps or any(s["verdict"] == "not_enough_history" for s in steps):
+        overall = "not_enough_history"
+    elif all(s["verdict"] == "beats_baselines" for s in steps):
+        overall = "beats_baselines"
+    else:
+        overall = "does_not_beat_baselines"
+    return Backtest(origins=len(origins), scores=scores, steps=steps, verdict=overall)

@@ -13,7 +13,7 @@ from detente.analysis._common import AnalysisError, as_date, json_safe
 from detente.analysis._forecasting import Forecast, forecast
 from detente.analysis._var import ReciprocityResult, fit_reciprocity
 from detente.analysis.boomburst import Surge, boom_and_bust
-from detente.analysis.changepoints import PENALTY_K, ChangePoint, change_points
+from detente.analysis.changepoints import PATH_RANGE, PENALTY_K, ChangePoint, change_points
 from detente.analysis.scoring import AlertScore, crisis_periods, score_alerts
 from detente.store import EventFilter
 
@@ -50,6 +50,7 @@ class TrendsReport:
     as_of: dt.date | None
     periods: int
     change_points: list[ChangePoint] = field(default_factory=list)
+    count_change_points: list[ChangePoint] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     surges: list[Surge] = field(default_factory=list)
     score: AlertScore | None = None
@@ -60,8 +61,11 @@ class TrendsReport:
         return {  # every part is JSON-safe already (its own to_dict)
             "dataset": self.dataset, "indicator": self.indicator, "period": self.period,
             "as_of": self.as_of.isoformat() if self.as_of else None, "periods": self.periods,
-            "penalty": f"{PENALTY_K:g} * log(n) on the -2 log-likelihood scale (BIC)",
+            "penalty": (f"MBIC: {PENALTY_K:g} * log(n) a break plus log(l / n) a segment, on the "
+                        f"-2 log-likelihood scale; stability traced from x{PATH_RANGE[0]:g} to "
+                        f"x{PATH_RANGE[1]:g} that penalty"),
             "change_points": [c.to_dict() for c in self.change_points],
+            "count_change_points": [c.to_dict() for c in self.count_change_points],
             "alerts": [a.to_dict() for a in self.alerts],
             "surges": [s.to_dict() for s in self.surges],
             "score": self.score.to_dict() if self.score else None, "note": self.note,
@@ -111,6 +115,8 @@ def trends(
                               as_of=as_date(last), periods=len(rows))
         try:
             report.change_points = change_points(rows, indicator)
+            if indicator != "events":
+                report.count_change_points = change_points(rows, "events")
         except AnalysisError as exc:
             report.note = str(exc)
         report.alerts = alerts(rows, index_column=indicator)

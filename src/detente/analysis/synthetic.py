@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["indicator_frame", "monthly_starts", "piecewise_constant", "var_process"]
+__all__ = ["GOLDSTEIN_MIX", "event_index", "index_sd", "indicator_frame", "monthly_starts", "nb_counts",
+           "piecewise_constant", "var_process"]
 
 
 def monthly_starts(start: dt.date, n: int) -> list[dt.date]:
@@ -119,3 +120,49 @@ def indicator_frame(
         frame[name] = pd.array([None if v is None or (isinstance(v, float) and np.isnan(v)) else v
                                 for v in seq], dtype="Float64")
     return frame
+
+
+GOLDSTEIN_MIX = ((1.0, 0.30), (3.0, 0.15), (-2.0, 0.15), (4.0, 0.10), (-4.0, 0.08),
+                 (7.0, 0.05), (-5.0, 0.10), (-10.0, 0.02), (8.0, 0.05))
+"""A fixed mix of event scores (Goldstein value, share of events): statements, consultations,
+demands, cooperation, threats, treaties, coercion, force."""
+
+
+def nb_counts(means: Sequence[float] | np.ndarray, size: float, *, seed: int = 0) -> np.ndarray:
+    """Return negative-binomial counts with the given mean per period and size ``size``
+    (variance ``mu + mu^2 / size``)."""
+    mu = np.asarray(means, dtype=float)
+    rng = np.random.default_rng(seed)
+    return rng.negative_binomial(size, size / (size + mu)).astype(float)
+
+
+def event_index(
+    counts: Sequence[float] | np.ndarray,
+    *,
+    shift: Sequence[float] | np.ndarray | float = 0.0,
+    mix: Sequence[tuple[float, float]] = GOLDSTEIN_MIX,
+    seed: int = 0,
+) -> np.ndarray:
+    """Return the mean score of each period's events, each event drawn from ``mix`` (plus
+    ``shift``, per period); NaN for a period without events."""
+    n = np.asarray(counts, dtype=int)
+    scores = np.array([v for v, _ in mix])
+    probs = np.array([p for _, p in mix])
+    probs = probs / probs.sum()
+    rng = np.random.default_rng(seed)
+    total = rng.multinomial(n, probs) @ scores if len(n) else np.zeros(0)
+    plus = np.broadcast_to(np.asarray(shift, dtype=float), n.shape)
+    out: np.ndarray = np.where(n > 0, total / np.maximum(n, 1) + plus, np.nan)
+    return out
+
+
+def index_sd(counts: Sequence[float] | np.ndarray,
+             mix: Sequence[tuple[float, float]] = GOLDSTEIN_MIX) -> float:
+    """Return the standard deviation of :func:`event_index` around its level over these
+    counts' periods with events: ``s * sqrt(mean(1 / n))``, ``s`` that of the mix."""
+    scores = np.array([v for v, _ in mix])
+    probs = np.array([p for _, p in mix]) / sum(p for _, p in mix)
+    s2 = float(probs @ (scores - probs @ scores) ** 2)
+    n = np.asarray(counts, dtype=float)
+    n = n[n > 0]
+    return float(np.sqrt(s2 * np.mean(1.0 / n)))

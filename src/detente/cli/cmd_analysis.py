@@ -74,7 +74,10 @@ def trends_cmd(
     """Change points, downward-spiral and escalation alerts, boom and bust, scored against crises.
 
     One series per dataset (the dyad's both directions pooled). Change points:
-    PELT with a BIC penalty, 2 log(n). Spiral: 3 observed periods in a row below
+    exact optimal partitioning with an MBIC penalty (negative-binomial counts for
+    event counts; for means of events, a variance per period that includes the
+    variation between periods), each with the range of penalties it holds for.
+    Spiral: 3 observed periods in a row below
     baseline. Escalation: material-conflict share >= 0.5 and >= baseline + 0.25.
     """
     _check(period, output)
@@ -99,8 +102,16 @@ def trends_cmd(
         _rows("change points", [{"period": c.period_start, "direction": c.direction, "before": _r(c.before),
                                  "after": _r(c.after), "size": _r(c.size),
                                  "events/period": f"{c.rate_before:.1f} -> {c.rate_after:.1f}"
-                                 if c.rate_before is not None and c.rate_after is not None else ""}
+                                 if c.rate_before is not None and c.rate_after is not None else "",
+                                 "holds for penalty": f"x{c.holds_from:g}-x{c.holds_to:g} ({c.stability})"
+                                 if c.holds_from is not None and c.holds_to is not None else ""}
                                 for c in r.change_points], console)
+        _rows("change points of the event counts (negative binomial)",
+              [{"period": c.period_start, "direction": c.direction, "before": _r(c.before),
+                "after": _r(c.after),
+                "holds for penalty": f"x{c.holds_from:g}-x{c.holds_to:g} ({c.stability})"
+                if c.holds_from is not None and c.holds_to is not None else ""}
+               for c in r.count_change_points], console)
         _rows("alerts (--as json for the rule behind each)",
               [{"kind": a.kind.replace("_", " "), "start": a.start, "end": a.end, "periods": a.periods,
                 "value": _r(a.value), "baseline": _r(a.baseline)} for a in r.alerts], console)
@@ -200,7 +211,13 @@ def forecast_cmd(
     store: StoreOpt = None,
     wait: WaitOpt = None,
 ) -> None:
-    """Forecast an indicator 1-6 periods ahead, with a rolling-origin backtest against two baselines."""
+    """Forecast an indicator 1-6 periods ahead, with a rolling-origin backtest against the baselines.
+
+    Baselines: last value, climatology of the same months, zero, and for counts a
+    Poisson with the last value's rate. The model "beats the baselines" only with
+    at least 12 rolling origins per step ahead and a mean CRPS difference against
+    the best baseline whose 90% interval (Diebold-Mariano) lies below zero.
+    """
     _check(period, output)
     from rich.console import Console
 
@@ -217,17 +234,22 @@ def forecast_cmd(
         return
     console = Console()
     console.rule(f"{used}: {indicator} by {period}, AR({fc.lag_order})")
-    if fc.backtest and not fc.backtest.beats_no_change:
-        console.print("[bold]this model does not beat the no-change baseline in the backtest; "
-                      "do not read it as a forecast[/bold]")
+    if fc.backtest:
+        warn = "" if fc.backtest.beats_baselines else "; do not read it as a forecast"
+        console.print(f"[bold]backtest: the model {fc.backtest.verdict_text}{warn}[/bold]")
     _rows("forecast", [{"period": d, "mean": _r(m), "sd": _r(s), f"{fc.coverage:.0%} low": _r(lo),
                         f"{fc.coverage:.0%} high": _r(hi)}
                        for d, m, s, lo, hi in zip(fc.period_starts, fc.mean, fc.sd, fc.lower, fc.upper,
                                                   strict=True)], console)
     if fc.backtest:
         _rows(f"backtest ({fc.backtest.origins} origins)",
-              [{**s, "mae": _r(s["mae"], 3), "crps": _r(s["crps"], 3), "coverage": _r(s["coverage"])}
+              [{**s, "mae": _r(s["mae"], 3), "crps": _r(s["crps"], 3),
+                "interval_score": _r(s["interval_score"], 3), "coverage": _r(s["coverage"])}
                for s in fc.backtest.scores], console)
+        _rows("verdict per step ahead (against the best baseline; 90% interval of the CRPS difference)",
+              [{"step": s["horizon"], "origins": s["origins"], "best baseline": s["best_baseline"],
+                "difference": _r(s["mean_diff"], 3), "low": _r(s["lower"], 3), "high": _r(s["upper"], 3),
+                "verdict": s["verdict"].replace("_", " ")} for s in fc.backtest.steps], console)
 
 
 def register(app: typer.Typer) -> None:

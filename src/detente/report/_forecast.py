@@ -1,9 +1,11 @@
-"""The glance's forecast line: shown only when the model beat no-change in its backtest.
+"""The glance's forecast line: shown only when the model beat the baselines in its backtest.
 
 The analysis stage fits an autoregression to each dataset's index and scores
-it from rolling origins against the no-change baseline (the last value
-carried forward). A model that does not beat no-change on mean CRPS is not a
-forecast worth reading, so the brief then says so and gives no number.
+it from rolling origins against the usual baselines (last value, climatology of
+the same months, zero). The model beats them only with at least 12 origins per
+step ahead and a mean CRPS difference against the best of them whose 90%
+interval lies below zero; otherwise the brief says so ("does not beat the
+baselines" or "not enough history to judge") and gives no number.
 """
 
 from __future__ import annotations
@@ -52,16 +54,12 @@ def forecast_lines(mod: Any, rows: list[dict[str, Any]], period: str) -> list[Fo
         scores = bt.scores if bt else []
         model_crps, still_crps = _mean_crps(scores, "model"), _mean_crps(scores, "no_change")
         origins = bt.origins if bt else 0
-        score = (f"mean CRPS {model_crps:.2f} against {still_crps:.2f} for no change, "
-                 f"{origins} rolling origins" if model_crps is not None and still_crps is not None
-                 else "no backtest scores")
-        if not (bt and bt.beats_no_change):
+        verdict = bt.verdict_text if bt else "no backtest"
+        if not (bt and bt.beats_baselines):
             out.append(ForecastLine(
                 dataset=dataset, period=period, beats_no_change=False, origins=origins,
                 model_crps=model_crps, no_change_crps=still_crps,
-                message=f"{dataset}: no forecast shown: in a backtest the model did not beat "
-                        f"no-change (the last value carried forward; {score}), so its numbers "
-                        "are not worth reading."))
+                message=f"{dataset}: no forecast shown: the model {verdict}."))
             continue
         start: dt.date | None = fc.period_starts[0]
         out.append(ForecastLine(
@@ -70,5 +68,5 @@ def forecast_lines(mod: Any, rows: list[dict[str, Any]], period: str) -> list[Fo
             mean=fc.mean[0], lower=fc.lower[0], upper=fc.upper[0], coverage=fc.coverage,
             message=f"{dataset}: forecast of the relationship index for the period from {start}: "
                     f"{fc.mean[0]:.2f} ({fc.coverage:.0%} interval {fc.lower[0]:.2f} … "
-                    f"{fc.upper[0]:.2f}); the model beat no-change in a backtest ({score})."))
+                    f"{fc.upper[0]:.2f}); the model {verdict}."))
     return out

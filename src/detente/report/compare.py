@@ -45,7 +45,7 @@ def _forecast(line: ForecastLine | None) -> str | None:
     if line is None:
         return None
     if line.mean is None or line.lower is None or line.upper is None:
-        return "not shown (did not beat no-change)" if line.origins else "not shown"
+        return "not shown (did not beat the baselines)" if line.origins else "not shown"
     return f"{line.mean:.2f} [{line.lower:.2f}, {line.upper:.2f}] for {line.period_start}"
 
 

@@ -144,11 +144,13 @@ class ChangePoint(_Model):
 
 
 class ForecastLine(_Model):
-    """The next period's forecast of a dataset's index, shown only when it beat no-change.
+    """The next period's forecast of a dataset's index, shown only when it beat the baselines.
 
-    When the backtest says the model did not beat the no-change baseline (or
-    there was too little evidence to fit it), ``mean``, ``lower`` and
-    ``upper`` are left empty and ``message`` says why.
+    When the backtest says the model did not beat the best baseline, or had too
+    few rolling origins to judge (or too little evidence to fit it), ``mean``,
+    ``lower`` and ``upper`` are left empty and ``message`` says why.
+    ``beats_no_change`` keeps its name: it is true only when the model beat
+    the best of the baselines.
     """
 
     dataset: str
