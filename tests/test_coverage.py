@@ -10,7 +10,12 @@ import pytest
 from conftest import icews_header, icews_line, write_lines
 from detente import Store
 from detente.series import IndicatorSpec, compute_indicators
-from detente.series._coverage import FileCoverage, period_coverage, publication_window
+from detente.series._coverage import (
+    FileCoverage,
+    period_coverage,
+    publication_window,
+    window_coverage,
+)
 
 D = dt.date
 
@@ -115,6 +120,11 @@ def test_daily_files_the_reporting_lag_and_a_missing_day(tmp_path: Path) -> None
     assert period_coverage(store, "icews", D(2018, 10, 8), "week", lag=0) == "complete"
     assert period_coverage(store, "icews", D(2018, 10, 1), "week", lag=0) == "partial"
     assert period_coverage(store, "icews", D(2018, 7, 2), "week") == "missing"
+    # a condition's window of days: reports to 7 days after its end, the 3rd missing
+    assert window_coverage(store, "icews", D(2018, 10, 4), D(2018, 10, 7)) == "complete"
+    assert window_coverage(store, "icews", D(2018, 10, 4), D(2018, 10, 8)) == "partial"
+    assert window_coverage(store, "icews", D(2018, 10, 2), D(2018, 10, 4), lag=0) == "partial"
+    assert window_coverage(store, "icews", D(2018, 11, 1), D(2018, 11, 4)) == "missing"
 
 
 def test_curated_periods_say_curated(tmp_path: Path) -> None:
