@@ -146,7 +146,8 @@ def test_a_gdelt2_day_is_covered_once_its_96_files_are_in() -> None:
                  ".export.CSV", None, None) for i in range(n)]
 
     def covered(spans: list[tuple[str, str, dt.date | None, dt.date | None]]) -> tuple[dt.date, ...]:
-        fake = SimpleNamespace(queries=SimpleNamespace(file_spans=lambda: spans))
+        fake = SimpleNamespace(queries=SimpleNamespace(file_spans=lambda: spans,
+                                                       cached=lambda _key, make: make()))
         return dataset_coverage(fake)["gdelt2"].days  # type: ignore[arg-type]
 
     assert covered(files(96 + 95)) == (D(2018, 1, 1),)  # the 2nd lacks its last quarter hour

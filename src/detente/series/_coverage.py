@@ -116,6 +116,10 @@ def dataset_coverage(store: Store, lag: int = REPORTING_LAG) -> dict[str, FileCo
         lag: the reporting lag: a file without a date in its name covers the days of its
             events and this many days after the last.
     """
+    return store.queries.cached(("coverage", lag), lambda: _dataset_coverage(store, lag))
+
+
+def _dataset_coverage(store: Store, lag: int) -> dict[str, FileCoverage]:
     slots: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     days: dict[str, set[date]] = defaultdict(set)
     for dataset, name, first, last in store.queries.file_spans():
