@@ -116,7 +116,7 @@ def dataset_coverage(store: Store, lag: int = REPORTING_LAG) -> dict[str, FileCo
         lag: the reporting lag: a file without a date in its name covers the days of its
             events and this many days after the last.
     """
-    return store.queries.cached(("coverage", lag), lambda: _dataset_coverage(store, lag))
+    return store.queries.cached(("file coverage", lag), lambda: _dataset_coverage(store, lag))
 
 
 def _dataset_coverage(store: Store, lag: int) -> dict[str, FileCoverage]:
