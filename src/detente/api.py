@@ -409,11 +409,8 @@ def indicators(
     cooperation, the material-conflict share and the relationship index, each against a
     rolling baseline (difference and z-score). One series per dataset (``combine=True``
     pools them); empty periods have 0 events and empty means; cells with fewer than
-    ``min_events`` events are flagged ``low_evidence``. ``coverage`` says what the ingested
-    files cover of each period (complete when every publication day to its end plus
-    ``reporting_lag`` days is covered; a missing period has null counts, not 0), and
-    ``untagged_share`` the share of the dyad's events whose issue area cannot be told.
-    What each column means: ``docs/indicators.md``.
+    ``min_events`` events are flagged ``low_evidence``. What each column means:
+    ``docs/indicators.md``.
 
     Args:
         store: an open store (see :func:`open_store`).
@@ -434,8 +431,9 @@ def indicators(
         one_a_day: count one event per day, source, target and code.
         root_only: GDELT: only root events.
         min_sources: GDELT: only events with at least this many sources.
-        reporting_lag: days after an event within which it is taken to be reported (a
-            period is complete when the files cover its days and this many after).
+        reporting_lag: days after an event within which it is reported: a period is
+            ``complete`` when the files cover every publication day to its end plus this
+            (column ``coverage``; a ``missing`` period has no counts).
         backend: ``"duckdb"`` (the store) or ``"spark"`` (local PySpark, same results).
         output: ``None`` or ``"pandas"`` for a DataFrame, ``"arrow"`` for a pyarrow Table.
 
