@@ -10,7 +10,12 @@ import pytest
 from conftest import icews_header, icews_line, write_lines
 from detente import Store
 from detente.series import IndicatorSpec, compute_indicators
-from detente.series._coverage import FileCoverage, period_coverage, publication_window
+from detente.series._coverage import (
+    FileCoverage,
+    period_coverage,
+    publication_window,
+    window_coverage,
+)
 
 D = dt.date
 
@@ -115,6 +120,11 @@ def test_daily_files_the_reporting_lag_and_a_missing_day(tmp_path: Path) -> None
     assert period_coverage(store, "icews", D(2018, 10, 8), "week", lag=0) == "complete"
     assert period_coverage(store, "icews", D(2018, 10, 1), "week", lag=0) == "partial"
     assert period_coverage(store, "icews", D(2018, 7, 2), "week") == "missing"
+    # a condition's window of days: reports to 7 days after its end, the 3rd missing
+    assert window_coverage(store, "icews", D(2018, 10, 4), D(2018, 10, 7)) == "complete"
+    assert window_coverage(store, "icews", D(2018, 10, 4), D(2018, 10, 8)) == "partial"
+    assert window_coverage(store, "icews", D(2018, 10, 2), D(2018, 10, 4), lag=0) == "partial"
+    assert window_coverage(store, "icews", D(2018, 11, 1), D(2018, 11, 4)) == "missing"
 
 
 def test_curated_periods_say_curated(tmp_path: Path) -> None:
@@ -124,3 +134,26 @@ def test_curated_periods_say_curated(tmp_path: Path) -> None:
     # a hand-picked zero stays a count of what was picked, flagged as such
     assert any(r["events"] == 0 for r in table.to_pylist())
     assert period_coverage(store, "curated", D(2019, 5, 1), "month") == "curated"
+
+
+def test_a_gdelt2_day_is_covered_once_its_96_files_are_in() -> None:
+    from types import SimpleNamespace
+
+    from detente.series import dataset_coverage
+
+    def files(n: int) -> list[tuple[str, str, dt.date | None, dt.date | None]]:
+        return [("gdelt2", f"201801{1 + i // 96:02d}{(i % 96) // 4:02d}{15 * (i % 4):02d}00"
+                 ".export.CSV", None, None) for i in range(n)]
+
+    def covered(spans: list[tuple[str, str, dt.date | None, dt.date | None]]) -> tuple[dt.date, ...]:
+        fake = SimpleNamespace(queries=SimpleNamespace(file_spans=lambda: spans,
+                                                       cached=lambda _key, make: make()))
+        return dataset_coverage(fake)["gdelt2"].days  # type: ignore[arg-type]
+
+    assert covered(files(96 + 95)) == (D(2018, 1, 1),)  # the 2nd lacks its last quarter hour
+    assert covered(files(2 * 96)) == (D(2018, 1, 1), D(2018, 1, 2))
+    # a single file of the first quarter hour (the real sample export) covers no whole day
+    assert covered(files(1)) == ()
+    # a file without a date covers its events' days and the lag after the last
+    bulk = covered([("gdelt2", "usa-rus.export.CSV", D(2018, 3, 1), D(2018, 3, 3))])
+    assert (bulk[0], bulk[-1], len(bulk)) == (D(2018, 3, 1), D(2018, 3, 10), 10)

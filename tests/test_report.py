@@ -562,3 +562,19 @@ def test_analyses_of_the_same_rows_are_kept_and_new_rows_analysed_afresh(
     assert [c.date.year for c in moved[0]] == [1975] and calls == [40, 40]
     _sections.analysis_results(rows, "RUS->USA", "year")  # another direction: its own
     assert calls == [40, 40, 40]
+
+
+def test_the_brief_flags_a_partial_latest_period_and_leads_with_none(brief: Brief) -> None:
+    # the fixture's last month holds one event of its first three days: partial, so no
+    # figure leads and the rendered brief says why
+    [latest] = [f for f in brief.glance.figures if f.indicator == "events"]
+    assert (latest.period_start, latest.coverage, latest.events) == (
+        dt.date(2021, 2, 1), "partial", 1)
+    assert brief.glance.steady == []
+    assert "gdelt2: no complete period with enough evidence to lead with; the latest (from " \
+        "2021-02-01) is partial (1 event so far" in brief.glance.summary
+    html = render_html(brief)
+    assert '<span class="tag" data-coverage="partial">partial period</span>' in html
+    assert 'data-no-headline="gdelt2"' in html
+    assert "<summary>The latest period, 2021-02-01 … 2021-02-03: partial: the files cover " \
+        "only part of its reporting days</summary>" in html

@@ -91,3 +91,14 @@ def test_events_with_text_that_names_no_issue_are_not_unknown_for_it(tmp_path: P
     sel = Selection(dyad=("USA", "RUS"), datasets=("curated",))
     n, total = store.queries.untagged(sel, "arctic")
     assert total > 200 and n == store.queries.untagged(sel)[0]
+
+
+def test_a_brief_on_an_issue_the_data_cannot_show_says_so(icews_store: Store) -> None:
+    from detente.report import BriefOptions, build_brief
+
+    brief = build_brief(icews_store, BriefOptions(issue="arctic", period="week"),
+                        sections_wanted=frozenset())
+    assert brief.glance.summary.startswith(
+        "No USA-RUS events are tagged arctic in this selection, and these data cannot tell")
+    assert ("8 USA-RUS events of other or no issue areas, 100% of which have an issue area "
+            "that cannot be told") in brief.glance.notes[-1]

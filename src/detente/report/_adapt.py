@@ -90,10 +90,14 @@ _ADJ = {"week": "weekly", "month": "monthly", "quarter": "quarterly", "year": "y
 def alerts(mod: Any, rows: list[dict[str, Any]], direction: str,
            frames: dict[str, Any] | None = None) -> tuple[list[Alert], list[str]]:
     """Return the active alerts: those that run to each dataset's latest period
-    (``frames``: :func:`series` of ``rows``, if already made)."""
+    (``frames``: :func:`series` of ``rows``, if already made); an alert on a partial
+    latest period says so."""
     out, notes = [], []
     for dataset, frame in (frames if frames is not None else series(rows)).items():
         latest = _date(frame["period_start"].iloc[-1])
+        cover = str(frame["coverage"].iloc[-1]) if "coverage" in frame.columns else "complete"
+        caveat = (f"; the latest period is {cover} (its files cover only part of its "
+                  "reporting days): read with care") if cover in ("partial", "missing") else ""
         try:
             found = mod.alerts(frame)
         except DetenteError as exc:
@@ -104,7 +108,8 @@ def alerts(mod: Any, rows: list[dict[str, Any]], direction: str,
                 continue
             out.append(Alert(kind=str(a.kind).replace("_", " "), dataset=dataset,
                              direction=direction, period_start=_date(a.start),
-                             message=f"{a.detail} (value {a.value:.2f}, baseline {a.baseline:.2f})",
+                             message=f"{a.detail} (value {a.value:.2f}, baseline "
+                                     f"{a.baseline:.2f}){caveat}",
                              evidence=f"latest:{dataset}"))
     return out, notes
 

@@ -108,8 +108,7 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
     dyad = opts.direction_label
     title = f"{dyad}: the relationship as of {as_of}" if as_of else f"{dyad}: no evidence"
     if not records and not notes:
-        notes.append(f"no events for {dyad} in this selection: there is no evidence for this "
-                     "view.")
+        notes.append(_no_events_note(store, flt, opts.issue, dyad))
 
     rows: list[dict[str, Any]] = []
     cp_rows: list[dict[str, Any]] = []
@@ -176,7 +175,11 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
     glance = Glance(
         figures=figures, steady=steady, alerts=alerts, change_points=cps,
         latest_change_point=latest, forecasts=forecasts,
-        summary=sections.summary_sentence(dyad, as_of, figures, alerts, latest, records, steady),
+        summary=(f"No {dyad} events are tagged {opts.issue} in this selection, and these data "
+                 "cannot tell whether there were none (see the note)."
+                 if not records and notes and notes[-1].endswith("was absent.")
+                 else sections.summary_sentence(dyad, as_of, figures, alerts, latest, records,
+                                                steady)),
         notes=notes + ([registry_note] if registry_note else []),
     )
     params: dict[str, Any] = {
@@ -263,6 +266,25 @@ def _figures(rows: list[dict[str, Any]], *, steady: bool = False) -> list[Figure
                 else None,
             ))
     return out
+
+
+def _no_events_note(store: Store, flt: Selection, issue: str | None, dyad: str) -> str:
+    """Say why a selection has no events; for an issue, whether the data could have shown
+    any (events of the dyad whose issue area cannot be told are not evidence of none)."""
+    from detente.query.metrics import UNTAGGED_LIMIT
+
+    plain = f"no events for {dyad} in this selection: there is no evidence for this view."
+    if not issue:
+        return plain
+    unknown, total = store.queries.untagged(flt, issue)
+    if not total:
+        return plain
+    share = unknown / total
+    verdict = (f"the data cannot say whether {issue} was absent" if share > UNTAGGED_LIMIT
+               else "read the absence with care")
+    return (f"no {dyad} events tagged {issue} in this selection, but {total:,} {dyad} events "
+            f"of other or no issue areas, {share:.0%} of which have an issue area that cannot "
+            f"be told (no text to read, no tag): {verdict}.")
 
 
 def _only(flt: Selection, dataset: str) -> Selection:

@@ -23,6 +23,7 @@ from detente.series._coverage import (
     dataset_coverage,
     period_coverage,
     publication_window,
+    window_coverage,
 )
 from detente.series._spec import BASELINE_METRICS, IndicatorSpec, min_baseline_periods
 
@@ -43,4 +44,5 @@ __all__ = [
     "period_coverage",
     "publication_window",
     "relationship_index",
+    "window_coverage",
 ]

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from detente.store import Store
 
 __all__ = ["COVERAGE_STATES", "REPORTING_LAG", "FileCoverage", "dataset_coverage",
-           "period_coverage", "publication_window"]
+           "period_coverage", "publication_window", "window_coverage"]
 
 REPORTING_LAG = 7
 """Days after an event within which its report is taken to be published (the default)."""
@@ -116,6 +116,10 @@ def dataset_coverage(store: Store, lag: int = REPORTING_LAG) -> dict[str, FileCo
         lag: the reporting lag: a file without a date in its name covers the days of its
             events and this many days after the last.
     """
+    return store.queries.cached(("file coverage", lag), lambda: _dataset_coverage(store, lag))
+
+
+def _dataset_coverage(store: Store, lag: int) -> dict[str, FileCoverage]:
     slots: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     days: dict[str, set[date]] = defaultdict(set)
     for dataset, name, first, last in store.queries.file_spans():
@@ -137,6 +141,18 @@ def dataset_coverage(store: Store, lag: int = REPORTING_LAG) -> dict[str, FileCo
     return {d: FileCoverage(d, tuple(sorted(ds)), d in CURATED_DATASETS) for d, ds in days.items()}
 
 
+def window_coverage(store: Store, dataset: str, first: date, last: date,
+                    lag: int = REPORTING_LAG) -> str:
+    """Return ``complete``, ``partial``, ``missing`` or ``curated`` for the event dates
+    ``first`` … ``last`` of ``dataset`` (a condition's window): complete when the files
+    cover every publication day from ``first`` to ``last`` plus ``lag``."""
+    cov = dataset_coverage(store, lag).get(dataset)
+    if cov is None:
+        return "curated" if dataset in CURATED_DATASETS else "missing"
+    state = cov.status(first, last, lag)
+    return "missing" if state == "none" else state
+
+
 def period_coverage(store: Store, dataset: str, start: date, period: str,
                     lag: int = REPORTING_LAG) -> str:
     """Return ``complete``, ``partial``, ``missing`` or ``curated`` for the period of
@@ -145,9 +161,5 @@ def period_coverage(store: Store, dataset: str, start: date, period: str,
     Unlike the indicators' column, a period no file covers reads ``missing`` here
     even if late reports put events in it; ask the indicators for the full reading.
     """
-    cov = dataset_coverage(store, lag).get(dataset)
-    if cov is None:
-        return "curated" if dataset in CURATED_DATASETS else "missing"
-    end = add_periods(start, period, 1) - timedelta(days=1)
-    state = cov.status(start, end, lag)
-    return "missing" if state == "none" else state
+    return window_coverage(store, dataset, start, add_periods(start, period, 1) - timedelta(days=1),
+                           lag)

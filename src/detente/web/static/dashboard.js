@@ -42,9 +42,9 @@
     var cards = document.getElementById("cards"); cards.textContent = "";
     function card(f, kind) {
       var c = el("div", { "class": "card", "data-indicator": f.indicator, "data-kind": kind });
-      var when = kind === "steady" ? " · headline: latest complete period with enough evidence"
-        : (f.coverage === "partial" || f.coverage === "missing") ? " · " + f.coverage + " period, not the headline"
-        : (f.low_evidence ? " · few events" : "");
+      var when = kind === "steady" ? " · headline: latest complete period with enough evidence" : "";
+      if (kind !== "steady" && (f.coverage === "partial" || f.coverage === "missing")) { when += " · " + f.coverage + " period, not the headline"; }
+      if (kind !== "steady" && f.low_evidence && f.coverage !== "missing") { when += " · few events"; }
       if (f.untagged_share) { when += " · " + Math.round(100 * f.untagged_share) + "% no issue area"; }
       if (f.coverage) { c.setAttribute("data-coverage", f.coverage); }
       c.appendChild(el("div", { "class": "label" }, f.dataset + " · " + f.label + when));
