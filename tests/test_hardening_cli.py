@@ -106,3 +106,14 @@ def test_check_passes_on_a_sound_store_and_names_each_problem(tmp_path: Path) ->
     assert "repaired: removed 1 row(s) left from an unfinished ingest" in result.output
     still = [ln.split()[1] for ln in result.output.splitlines() if ln.startswith("PROBLEM")]
     assert still == ["provenance:"]
+
+
+def test_a_rules_regex_duckdb_cannot_run_names_the_rules_file(tmp_path: Path) -> None:
+    rules = tmp_path / "mine.yaml"
+    rules.write_text('areas:\n  diplomacy:\n    - text: "(?<=a)b"\n', encoding="utf-8")
+    good = write_lines(tmp_path / "g.CSV", [gdelt2_line(event_id=1)])
+    result = run("ingest", "-q", good, "--rules", rules, "--store", tmp_path / "s.duckdb")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {rules}: area 'diplomacy', rule 1: text is a regular expression DuckDB cannot "
+        "run (invalid perl operator: (?<)")
