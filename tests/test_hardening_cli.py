@@ -117,3 +117,16 @@ def test_a_rules_regex_duckdb_cannot_run_names_the_rules_file(tmp_path: Path) ->
     assert result.output.strip() == (
         f"error: {rules}: area 'diplomacy', rule 1: text is a regular expression DuckDB cannot "
         "run (invalid perl operator: (?<)")
+
+
+def test_code_skips_a_deeply_nested_json_line() -> None:
+    from collections import Counter
+
+    from detente.coder import read_bytes
+
+    data = ('{"id": "a", "date": "2022-03-01", "text": "Russia condemned the United States."}\n'
+            + '{"a":' * 20_000 + "1" + "}" * 20_000 + "\n").encode()
+    skipped: Counter[str] = Counter()
+    docs = list(read_bytes(data, "docs.jsonl", skipped, None, "jsonl"))
+    assert [d.id for d in docs] == ["a"]
+    assert skipped == Counter({"JSON line not valid": 1})
