@@ -45,9 +45,10 @@ def main() -> None:
                   {"DETENTE_FUZZ_SCALE": str(opts.fuzz_scale), "HYPOTHESIS_PROFILE": "default"})
     total = 0
     for name, block in re.findall(r"tests/test_hardening_fuzz\.py::(\w+):\n(.*?)(?=\n\S|\Z)", out, re.S):
-        passing = sum(int(n) for n in re.findall(r"(\d+) passing examples", block))
+        passing = sum(int(n) for n in re.findall(r"(\d+) passing", block))
+        failing = sum(int(n) for n in re.findall(r"(\d+) failing", block))
         total += passing
-        lines.append(f"fuzz {name}: {passing:,} examples, none failed")
+        lines.append(f"fuzz {name}: {passing:,} examples passed, {failing} failed")
     lines.append(f"fuzz total: {total:,} examples in {time.perf_counter() - started:,.0f} s")
 
     started = time.perf_counter()
