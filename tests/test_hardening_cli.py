@@ -110,3 +110,27 @@ def test_check_passes_on_a_sound_store_and_names_each_problem(tmp_path: Path) ->
     assert "repaired: removed 1 row(s) left from an unfinished ingest" in result.output
     still = [ln.split()[1] for ln in result.output.splitlines() if ln.startswith("PROBLEM")]
     assert still == ["provenance:"]
+
+
+def test_a_rules_regex_duckdb_cannot_run_names_the_rules_file(tmp_path: Path) -> None:
+    rules = tmp_path / "mine.yaml"
+    rules.write_text('areas:\n  diplomacy:\n    - text: "(?<=a)b"\n', encoding="utf-8")
+    good = write_lines(tmp_path / "g.CSV", [gdelt2_line(event_id=1)])
+    result = run("ingest", "-q", good, "--rules", rules, "--store", tmp_path / "s.duckdb")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {rules}: area 'diplomacy', rule 1: text is a regular expression DuckDB cannot "
+        "run (invalid perl operator: (?<)")
+
+
+def test_code_skips_a_deeply_nested_json_line() -> None:
+    from collections import Counter
+
+    from detente.coder import read_bytes
+
+    data = ('{"id": "a", "date": "2022-03-01", "text": "Russia condemned the United States."}\n'
+            + '{"a":' * 20_000 + "1" + "}" * 20_000 + "\n").encode()
+    skipped: Counter[str] = Counter()
+    docs = list(read_bytes(data, "docs.jsonl", skipped, None, "jsonl"))
+    assert [d.id for d in docs] == ["a"]
+    assert skipped == Counter({"JSON line not valid": 1})

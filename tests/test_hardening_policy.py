@@ -128,3 +128,22 @@ def test_conditions_inside_the_bounds_parse_in_few_frames() -> None:
         sys.setrecursionlimit(limit)
     assert type(tree).__name__ == "Compare"
     assert parse("count(USA->RUS, last=100y) > 0") is not None
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ("mover: XXX", "mover: 'XXX' is not a CAMEO country code"),
+    ("mover: usa", "mover: 'usa' is not a CAMEO country code (country codes are upper case: USA)"),
+    ("counterpart: USA", "counterpart: 'USA' is the mover itself; a move is between two countries"),
+])
+def test_a_proposal_names_two_real_countries(tmp_path: Path, change: str, expected: str) -> None:
+    base = (EXAMPLES / "grand_bargain.yaml").read_text(encoding="utf-8")
+    key = change.split(":")[0]
+    lines = base.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith(key + ":"))
+    lines[at] = change
+    path = tmp_path / "p.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(PolicyFileError) as info:
+        load_proposal(path)
+    assert str(info.value).endswith(expected), str(info.value)
+    assert info.value.line == at + 1

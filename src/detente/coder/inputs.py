@@ -148,7 +148,7 @@ def _jsonl(text: str, name: str, skipped: Counter[str], default_date: dt.date | 
             continue
         try:
             obj = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested too deep is not a document either
             skipped["JSON line not valid"] += 1
             continue
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):

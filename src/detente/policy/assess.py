@@ -152,6 +152,17 @@ def load_proposal(path: str | Path) -> Proposal:
         for i, code in enumerate(getattr(proposal, key)):
             if not (len(code) == 3 and code.isalpha() and code.isupper()):
                 raise located.error((key, i), f"{key}: {code!r} is not a three-letter country code")
+    from detente.ontology import countries
+
+    known = countries()
+    for key in ("mover", "counterpart"):
+        code = getattr(proposal, key)
+        if code not in known:
+            hint = f" (country codes are upper case: {code.upper()})" if code.upper() in known else ""
+            raise located.error((key,), f"{key}: {code!r} is not a CAMEO country code{hint}")
+    if proposal.mover == proposal.counterpart:
+        raise located.error(("counterpart",), f"counterpart: {proposal.counterpart!r} is the mover "
+                                              "itself; a move is between two countries")
     return proposal
 
 

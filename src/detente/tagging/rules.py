@@ -231,12 +231,31 @@ def _rule(rule: Any, where: str) -> Rule:
             re.compile(text)
         except re.error as exc:
             raise RulesError(f"{where}: text is not a valid regular expression ({exc})") from None
+        if not where.startswith(_DEFAULT_ORIGIN):  # the packaged rules are tested
+            _check_re2(text, where)
         kwargs["text"] = text
     if "interstate" in rule:
         if not isinstance(rule["interstate"], bool):
             raise RulesError(f"{where}: interstate must be true or false")
         kwargs["interstate"] = rule["interstate"]
     return Rule(**kwargs)
+
+
+_DEFAULT_ORIGIN = "default issue-area rules"
+
+
+def _check_re2(text: str, where: str) -> None:
+    """Raise when DuckDB's regular expressions (RE2) refuse ``text`` (Python's may accept
+    what RE2 does not, such as look-behind), so the rules, not the file being read, are
+    named."""
+    import duckdb
+
+    try:  # a literal: binding a parameter would import pandas
+        with duckdb.connect() as con:
+            con.execute(f"SELECT regexp_matches('', {_q(text)}, 'i')").fetchall()
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0].removeprefix("Invalid Input Error: ")
+        raise RulesError(f"{where}: text is a regular expression DuckDB cannot run ({first})") from None
 
 
 def load_rules(extra: str | Path | None = None) -> RuleSet:
@@ -246,7 +265,7 @@ def load_rules(extra: str | Path | None = None) -> RuleSet:
         RulesError: a rules file is missing or malformed.
     """
     text = resources.files("detente.tagging").joinpath("data/issue_areas.yaml").read_text("utf-8")
-    rules = _parse(safe_load(text), "default issue-area rules")
+    rules = _parse(safe_load(text), _DEFAULT_ORIGIN)
     if extra is not None:
         path = Path(extra)
         try:

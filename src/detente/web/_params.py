@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import Query
 
 from detente.errors import QueryError
+from detente.query.types import FIRST_DAY, LAST_DAY
 from detente.report import BriefOptions
 from detente.store import EventFilter, parse_dyad
 
@@ -21,7 +22,9 @@ Direction = Annotated[Literal["both", "forward", "backward"], Query(
 Period = Annotated[Literal["auto", "week", "month", "quarter", "year"], Query(
     description="Period of the series (auto: years for the chronology alone, else months).")]
 Issue = Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$", description="One issue area.")]
-Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD")]
+# within the dates any query accepts: a far date would cost a long computation or overflow
+Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD, 1900-01-01 .. 2100-12-31",
+                                      ge=FIRST_DAY, le=LAST_DAY)]
 Datasets = Annotated[list[str] | None, Query(
     max_length=10, description="Datasets (repeatable); all when absent.")]
 _DATASET = r"^[a-z0-9_]{1,20}$"

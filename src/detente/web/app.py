@@ -27,6 +27,7 @@ from detente.report._bundle import vega_bundle
 from detente.report.html import stylesheet
 from detente.service import Dashboard
 from detente.web._params import EventQuery, ViewQuery
+from detente.web._security import SecurityMiddleware
 
 __all__ = ["create_app"]
 
@@ -90,6 +91,7 @@ def create_app(store_path: str | Path, *, warm: bool = False,
         docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
     )
     app.state.service = service
+    app.add_middleware(SecurityMiddleware)  # Host check, security headers
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

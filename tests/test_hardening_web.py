@@ -1,0 +1,72 @@
+"""Hardening of the dashboard: a Host check against DNS rebinding, security headers on
+every answer, and dates out of range answered in JSON, not with a server error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import gdelt2_line, write_lines
+from detente import Store
+from detente.web import create_app
+from detente.web._security import _host_name
+from test_web import _sync_client
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("web-hardening")
+    db = folder / "s.duckdb"
+    with Store.open(db, with_chronology=False) as st:
+        st.ingest_file(write_lines(folder / "g.CSV", [gdelt2_line(event_id=n) for n in range(1, 20)]))
+    return db
+
+
+@pytest.fixture(scope="module")
+def client(store_path: Path) -> Iterator[httpx.Client]:
+    with _sync_client(create_app(store_path)) as c:
+        yield c
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8765", "localhost", "[::1]:8765", "testserver"])
+def test_the_machine_s_own_names_are_answered_with_security_headers(client: httpx.Client, host: str) -> None:
+    response = client.get("/api/datasets", headers={"host": host})
+    assert response.status_code == 200
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "connect-src 'self'" in response.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8765", "127.0.0.1.evil.example", ""])
+def test_another_host_name_is_refused(client: httpx.Client, host: str) -> None:
+    response = client.get("/api/datasets", headers={"host": host})
+    assert response.status_code == 421
+    assert "is not served here" in response.json()["error"]
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_more_names_can_be_allowed(monkeypatch: pytest.MonkeyPatch, store_path: Path) -> None:
+    monkeypatch.setenv("DETENTE_ALLOWED_HOSTS", "dash.lan, other.lan")
+    with _sync_client(create_app(store_path)) as mine:
+        assert mine.get("/api/datasets", headers={"host": "dash.lan:80"}).status_code == 200
+        assert mine.get("/api/datasets", headers={"host": "evil.example"}).status_code == 421
+
+
+def test_host_names_are_read_without_their_port() -> None:
+    assert [_host_name(h) for h in ("LocalHost:1", "[::1]:80", "::1", "a.b")] == [
+        "localhost", "::1", "::1", "a.b"]
+
+
+@pytest.mark.parametrize("query", ["/api/view?as_of=9999-12-31", "/api/brief?as_of=0001-01-01",
+                                   "/api/view?as_of=9999-06-30",
+                                   "/api/events?since=2101-01-01"])
+def test_a_date_out_of_range_is_a_json_refusal(client: httpx.Client, query: str) -> None:
+    response = client.get(query)
+    assert response.status_code == 422
+    name = query.split("?")[1].split("=")[0]
+    assert response.json()["error"].startswith(f"parameter {name}: Input should be "), response.json()
