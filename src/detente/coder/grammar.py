@@ -21,8 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from detente.coder._words import BE, CLAUSE, FUTURE, HEDGES, JOIN, NEGATORS, control_code
+from collections.abc import Callable
+
 from detente.coder.actors import ActorMention
 from detente.coder.patterns import PARTICIPLES, Match
+from detente.coder.syntax import UNKNOWN, object_np, subject_np
 
 __all__ = ["Triple", "assemble", "control_code"]
 
@@ -79,9 +82,18 @@ def assemble(
     mentions: list[ActorMention],
     matches: list[Match],
     treaties: list[tuple[int, int, tuple[str, ...]]],
+    cased: list[str] | None = None,
+    role_of: Callable[[str], str] | None = None,
 ) -> list[Triple]:
-    """Turn one sentence's mentions and verb matches into event triples."""
+    """Turn one sentence's mentions and verb matches into event triples.
+
+    With ``cased`` (the tokens as written), a verb whose subject or object the
+    dictionary does not name takes a noun phrase of unknown country (see
+    :mod:`detente.coder.syntax`); a speech verb with nothing else coded in the
+    sentence is a statement (010).
+    """
     out: list[Triple] = []
+    speech: list[Match] = []
     used: set[int] = set()
     prev: tuple[Match, list[int], list[int]] | None = None  # the last coded verb, its sources, targets
     for mi, m in enumerate(matches):
@@ -91,6 +103,7 @@ def assemble(
         pattern, code, end, tgt_idx = m.pattern, m.pattern.code, m.end, m.target
         if kind == "say":
             # reported speech: the speech act is no event; what is reported is coded on its own
+            speech.append(m)
             continue
         if kind is not None:
             inner = _governed(toks, matches, mi, mentions)
@@ -128,6 +141,12 @@ def assemble(
         neg, hedge, fut = _window_flags(toks, max(last_actor_end, m.start - 4), m.start)
         if any(t in ("if", "unless", "whether") for t in toks[lo : m.start]):
             hedge = True
+        if neg and not hedge and "01" < code[:2] < "10" and kind is None:
+            # "will not accept", "did not agree": a refused act of cooperation
+            got = control_code("refuse", code)
+            if got is None:
+                continue
+            code, neg = got, False
         if neg or hedge:
             continue
         if fut and kind is None:
@@ -150,10 +169,16 @@ def assemble(
                 ),
                 None,
             )
-            if by is None:
+            if by is None and cased is None:
                 continue
-            sources = _group(mentions, by, toks, forward=True)
+            if by is None:
+                # "a convoy was attacked": the agent is not named
+                sources = [_add(mentions, ActorMention(end, end, UNKNOWN, ""))]
+            else:
+                sources = _group(mentions, by, toks, forward=True)
             subj = _subject(mentions, before) if before else None
+            if subj is None and cased is not None:
+                subj = _generic(toks, cased, mentions, subject_np(toks, cased, lo, m.start), role_of)
             if subj is not None:
                 targets = _group(mentions, subj, toks, forward=False)
             else:
@@ -171,8 +196,12 @@ def assemble(
                 # "Biden called Putin and proposed a summit", "attacked Sumy, killing civilians":
                 # the first verb's subject
                 sources = prev[1]
-            elif subj is None:
+            elif subj is None and (
+                cased is None or (subj := _generic(toks, cased, mentions, subject_np(toks, cased, lo, m.start), role_of)) is None
+            ):
                 continue
+            elif subj not in before:
+                sources = [subj]
             else:
                 sources = _group(mentions, subj, toks, forward=False)
                 sources = [s for s in sources if s in before]
@@ -218,6 +247,19 @@ def assemble(
                 targets = []
         if not targets and prev is not None and sources == prev[1] and "sym" not in pattern.flags:
             targets = prev[2]
+        if (
+            not targets
+            and cased is not None
+            and not ("sym" in pattern.flags and len(sources) > 1)
+            and not ("treaty" in pattern.flags and treaties)
+            and not ("self" in pattern.flags and code.startswith("15"))
+        ):
+            # the object the dictionary does not name ("lifted a ban on a journalist"), else unknown
+            limit = next((k for k in range(end, len(toks)) if toks[k] in CLAUSE), len(toks))
+            obj = _generic(toks, cased, mentions, object_np(toks, cased, end, limit), role_of, agent=False)
+            if obj is None or obj in sources:
+                obj = _add(mentions, ActorMention(end, end, UNKNOWN, ""))
+            targets = [obj]
         if not targets:
             if "sym" in pattern.flags and len(sources) > 1:
                 for a in sources:
@@ -261,12 +303,73 @@ def assemble(
                 if (
                     src_m.code
                     and tgt_m.code
-                    and src_m.code != tgt_m.code
+                    and (src_m.code != tgt_m.code or src_m.code.startswith(UNKNOWN))
                     and src_m is not tgt_m
                     and not _own_forces(src_m, tgt_m, code)
                 ):
                     out.append(Triple(src_m, tgt_m, code, m.start))
+    if not out and speech and cased is not None:
+        out.extend(_statement(toks, cased, mentions, speech[0], role_of))
     return out
+
+
+def _add(mentions: list[ActorMention], m: ActorMention) -> int:
+    mentions.append(m)
+    return len(mentions) - 1
+
+
+def _generic(
+    toks: list[str],
+    cased: list[str],
+    mentions: list[ActorMention],
+    span: tuple[int, int] | None,
+    role_of: Callable[[str], str] | None,
+    agent: bool = True,
+) -> int | None:
+    """Return the mention for a noun phrase: a dictionary actor inside it, else one of unknown country.
+
+    An agent (a subject) must be a role noun or a name ("nobody", "the plan" are none).
+    """
+    if span is None:
+        return None
+    a, b = span
+    inside = [k for k, x in enumerate(mentions) if x.code and a <= x.start and x.end <= b]
+    if inside:
+        strong = [k for k in inside if mentions[k].strong]
+        return (strong or inside)[-1]
+    head = toks[b - 1]
+    role = role_of(head) if role_of is not None else ""
+    if agent and not role and not any(w[:1].isupper() for w in cased[a + (a == 0) : b]):
+        return None  # "nobody", "the plan": no actor
+    return _add(mentions, ActorMention(a, b, UNKNOWN + role, " ".join(cased[a:b]), extra={"unknown": True}))
+
+
+def _statement(
+    toks: list[str],
+    cased: list[str],
+    mentions: list[ActorMention],
+    m: Match,
+    role_of: Callable[[str], str] | None,
+) -> list[Triple]:
+    """A speech act with nothing else coded: the speaker makes a statement (010) about what follows."""
+    lo = m.start
+    while lo > 0 and toks[lo - 1] not in CLAUSE:
+        lo -= 1
+    before = [k for k, a in enumerate(mentions) if lo <= a.start and a.end <= m.start and a.code]
+    subj = _subject(mentions, before) if before else None
+    if subj is None:
+        subj = _generic(toks, cased, mentions, subject_np(toks, cased, lo, m.start), role_of)
+    if subj is None:
+        # "..., officials said": the speaker after the verb
+        subj = next((k for k, a in enumerate(mentions) if a.code and m.end <= a.start <= m.end + 1), None)
+    if subj is None:
+        return []
+    after = next(
+        (k for k, a in enumerate(mentions) if a.code and a.start >= m.end and k != subj and not a.locative),
+        None,
+    )
+    tgt = mentions[after] if after is not None else ActorMention(m.end, m.end, UNKNOWN, "")
+    return [Triple(mentions[subj], tgt, "010", m.start)]
 
 
 def _subject(mentions: list[ActorMention], before: list[int]) -> int | None:
