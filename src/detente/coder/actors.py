@@ -416,7 +416,7 @@ class ActorDictionary:
         s, _, entry = raw[j]
         if entry.kind not in ("role", "office") or s - after > 3:
             return None
-        if all(t in _NP_FILLERS for t in toks[after:s]):
+        if all(t in _NP_FILLERS and t != "," for t in toks[after:s]):
             return raw[j]
         return None
 

@@ -190,6 +190,7 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
             and joined.code
             and joined.end < m.start
             and all(t in _JOIN for t in toks[joined.end : m.start])
+            and (joined.end == m.start or "and" in toks[joined.end : m.start])
             and not joined.code.startswith("IGO")
         ):
             # "seven Russian officials and seventeen companies": the same country
@@ -242,6 +243,12 @@ def _unknown_actors(mentions: list[ActorMention], cased: list[str]) -> None:
     taken = {k for m in mentions for k in range(m.start, m.end)}
     added = []
     for a, b in proper_names(cased, taken):
+        # "President Michel Suleiman": the title takes the name; "Islamic State militants": the role
+        title = next((m for m in mentions if m.end == a and m.extra.get("unknown")), None)
+        if title is not None:
+            title.end = b
+            title.name = " ".join(cased[a:b])
+            continue
         nxt = next((m for m in mentions if m.start == b and m.extra.get("unknown")), None)
         if nxt is not None:
             nxt.start = a

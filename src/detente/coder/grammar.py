@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from detente.coder.actors import ActorMention
 from detente.coder.patterns import PARTICIPLES, Match
-from detente.coder.syntax import UNKNOWN, object_np, subject_np
+from detente.coder.syntax import AGENT_NOUNS, UNKNOWN, object_np, subject_np
 
 __all__ = ["Triple", "assemble", "control_code"]
 
@@ -94,6 +94,7 @@ def assemble(
     """
     out: list[Triple] = []
     speech: list[Match] = []
+    nominal: list[Match] = []
     used: set[int] = set()
     prev: tuple[Match, list[int], list[int]] | None = None  # the last coded verb, its sources, targets
     for mi, m in enumerate(matches):
@@ -104,6 +105,10 @@ def assemble(
         if kind == "say":
             # reported speech: the speech act is no event; what is reported is coded on its own
             speech.append(m)
+            continue
+        if "noun" in m.pattern.flags:
+            # "the release of X came as ...": an event named by a noun, if no verb codes one
+            nominal.append(m)
             continue
         if kind is not None:
             inner = _governed(toks, matches, mi, mentions)
@@ -169,6 +174,10 @@ def assemble(
                 ),
                 None,
             )
+            if by is None and cased is not None:
+                k = next((k for k in range(end, min(end + 6, len(toks))) if toks[k] == "by"), None)
+                if k is not None:
+                    by = _generic(toks, cased, mentions, object_np(toks, cased, k + 1, len(toks)), role_of)
             if by is None and cased is None:
                 continue
             if by is None:
@@ -178,7 +187,7 @@ def assemble(
                 sources = _group(mentions, by, toks, forward=True)
             subj = _subject(mentions, before) if before else None
             if subj is None and cased is not None:
-                subj = _generic(toks, cased, mentions, subject_np(toks, cased, lo, m.start), role_of)
+                subj = _fallback_subject(toks, cased, mentions, lo, m.start, role_of)
             if subj is not None:
                 targets = _group(mentions, subj, toks, forward=False)
             else:
@@ -197,7 +206,7 @@ def assemble(
                 # the first verb's subject
                 sources = prev[1]
             elif subj is None and (
-                cased is None or (subj := _generic(toks, cased, mentions, subject_np(toks, cased, lo, m.start), role_of)) is None
+                cased is None or (subj := _fallback_subject(toks, cased, mentions, lo, m.start, role_of)) is None
             ):
                 continue
             elif subj not in before:
@@ -235,6 +244,12 @@ def assemble(
                 after = _target(toks, mentions, end, pattern.flags, own)
                 if after is not None:
                     targets = _group(mentions, after, toks, forward=True)
+        if "topic" in pattern.flags and targets:
+            # "discussed Ukraine": a country or place after the verb is what is discussed; the
+            # party is the one "with" whom, else the partner of a joint subject
+            targets = [
+                t for t in targets if "with" in toks[max(0, mentions[t].start - 3) : mentions[t].start]
+            ]
         if "reverse" in pattern.flags:
             sources, targets = targets, sources
         if "sym" in pattern.flags and len(sources) > 1:
@@ -256,7 +271,10 @@ def assemble(
         ):
             # the object the dictionary does not name ("lifted a ban on a journalist"), else unknown
             limit = next((k for k in range(end, len(toks)) if toks[k] in CLAUSE), len(toks))
-            obj = _generic(toks, cased, mentions, object_np(toks, cased, end, limit), role_of, agent=False)
+            at = end
+            if "topic" in pattern.flags:
+                at = next((k + 1 for k in range(end, limit) if toks[k] == "with"), limit)
+            obj = _generic(toks, cased, mentions, object_np(toks, cased, at, limit), role_of, agent=False)
             if obj is None or obj in sources:
                 obj = _add(mentions, ActorMention(end, end, UNKNOWN, ""))
             targets = [obj]
@@ -308,9 +326,70 @@ def assemble(
                     and not _own_forces(src_m, tgt_m, code)
                 ):
                     out.append(Triple(src_m, tgt_m, code, m.start))
+    if not out and nominal and cased is not None:
+        out.extend(_nominal(toks, cased, mentions, nominal[0], role_of))
     if not out and speech and cased is not None:
         out.extend(_statement(toks, cased, mentions, speech[0], role_of))
     return out
+
+
+_OBLIGE = {"must": "100", "has": "100", "have": "100", "need": "100", "needs": "100", "should": "020", "ought": "020"}
+
+
+def _fallback_subject(
+    toks: list[str],
+    cased: list[str],
+    mentions: list[ActorMention],
+    lo: int,
+    verb: int,
+    role_of: Callable[[str], str] | None,
+) -> int | None:
+    """The subject no dictionary actor supplies: the noun phrase a relative pronoun stands for
+    ("a Chechen who had fought"), else the clause's own subject noun phrase."""
+    if lo > 0 and toks[lo - 1] in ("who", "which", "that") and subject_np(toks, cased, lo, verb) is None:
+        stop = lo - 1 - (lo > 1 and toks[lo - 2] == ",")
+        owner = next((k for k, a in enumerate(mentions) if a.code and a.end == stop), None)
+        if owner is not None:
+            return owner
+        start = stop
+        while start > 0 and toks[start - 1] not in CLAUSE and toks[start - 1] not in (",", "by", "of", "in", "on", "to", "with", "for", "at", "from"):
+            start -= 1
+        return _generic(toks, cased, mentions, (start, stop) if start < stop else None, role_of)
+    return _generic(toks, cased, mentions, subject_np(toks, cased, lo, verb), role_of)
+
+
+def _nominal(
+    toks: list[str],
+    cased: list[str],
+    mentions: list[ActorMention],
+    m: Match,
+    role_of: Callable[[str], str] | None,
+) -> list[Triple]:
+    """An event named by a noun: "the release of X", "Russia's invasion of Ukraine", "... by Y".
+
+    The target is the actor after the noun's "of" / "on" / "against"; the source the owner
+    before the noun ("Russia's"), else the actor after "by", else unknown.
+    """
+    tgt = m.target
+    if tgt is None:
+        tgt = next((k for k, a in enumerate(mentions) if a.code and m.end <= a.start <= m.end + 1), None)
+    if tgt is None:
+        tgt = _generic(toks, cased, mentions, object_np(toks, cased, m.end, len(toks)), role_of, agent=False)
+    if tgt is None:
+        return []
+    src = None
+    if m.start > 1 and toks[m.start - 1] == "'s":
+        src = next((k for k, a in enumerate(mentions) if a.code and a.end == m.start - 1), None)
+    elif m.start > 0:
+        src = next((k for k, a in enumerate(mentions) if a.code and a.end == m.start and not a.strong), None)
+    after = mentions[tgt].end
+    if src is None and after < len(toks) and toks[after] == "by":
+        src = _generic(toks, cased, mentions, object_np(toks, cased, after + 1, len(toks)), role_of)
+    source = mentions[src] if src is not None else ActorMention(m.start, m.start, UNKNOWN, "")
+    target = mentions[tgt]
+    if source is target:
+        return []
+    return [Triple(source, target, m.pattern.code, m.start)]
 
 
 def _add(mentions: list[ActorMention], m: ActorMention) -> int:
@@ -339,7 +418,7 @@ def _generic(
         return (strong or inside)[-1]
     head = toks[b - 1]
     role = role_of(head) if role_of is not None else ""
-    if agent and not role and not any(w[:1].isupper() for w in cased[a + (a == 0) : b]):
+    if agent and not role and head not in AGENT_NOUNS and not any(w[:1].isupper() for w in cased[a + (a == 0) : b]):
         return None  # "nobody", "the plan": no actor
     return _add(mentions, ActorMention(a, b, UNKNOWN + role, " ".join(cased[a:b]), extra={"unknown": True}))
 
@@ -369,7 +448,15 @@ def _statement(
         None,
     )
     tgt = mentions[after] if after is not None else ActorMention(m.end, m.end, UNKNOWN, "")
-    return [Triple(mentions[subj], tgt, "010", m.start)]
+    # "said X must ...": a demand; "should": an appeal
+    stop = next((k for k in range(m.end, len(toks)) if toks[k] in (";", "but")), len(toks))
+    code = "010"
+    for k in range(m.end, min(stop, m.end + 14)):
+        got = _OBLIGE.get(toks[k])
+        if got and (toks[k] not in ("has", "have", "need", "needs") or (k + 1 < len(toks) and toks[k + 1] == "to")):
+            code = got
+            break
+    return [Triple(mentions[subj], tgt, code, m.start)]
 
 
 def _subject(mentions: list[ActorMention], before: list[int]) -> int | None:

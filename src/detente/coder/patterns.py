@@ -38,6 +38,8 @@ FLAGS = frozenset(
         "deny",
         "do",
         "say",
+        "noun",
+        "topic",
     }
 )
 CONTROLS = ("intent", "agree", "threat", "refuse", "appeal", "demand", "deny", "do", "say")
@@ -124,6 +126,13 @@ ING_BEFORE = frozenset(
         "measure",
         "legislation",
         "resolution",
+        "report",
+        "statement",
+        "letter",
+        "video",
+        "tweet",
+        "post",
+        "speech",
     }
 )
 NUMBERS = NUMBER_WORDS

@@ -24,9 +24,9 @@ in Istanbul", ``---CVL`` for "protesters").
 
 from __future__ import annotations
 
-from detente.coder._verbs import VERB_FORMS
+from detente.coder._verbs import PARTICIPLES, VERB_FORMS
 
-__all__ = ["UNKNOWN", "noun_phrase", "object_np", "proper_names", "subject_np"]
+__all__ = ["AGENT_NOUNS", "UNKNOWN", "noun_phrase", "object_np", "proper_names", "subject_np"]
 
 UNKNOWN = "---"
 
@@ -69,16 +69,33 @@ _NOT_NAME = _TIME | DETERMINERS | PREPOSITIONS | PRONOUNS | AUXILIARIES | RELATI
      "reportedly", "then", "now", "after", "yet", "still"}
 )  # fmt: skip
 MAX_NP = 9
+# nouns that can act although the dictionary gives them no role: groups, weapons, people
+AGENT_NOUNS = frozenset(
+    """bomb bombs blast blasts explosion explosions airstrike airstrikes rocket rockets shell shells
+    mine mines attack attacks bomber bombers attacker attackers assailant assailants group groups
+    party parties coalition alliance union unions council committee agency organization organisation
+    organizations organisations movement faction factions network court tribunal board commission
+    team body authority force unit guard guards man men woman women suspect suspects youths crowd
+    mob fighters jihadists terrorists extremists insurgents pirates smugglers donors nations
+    countries states allies partners members side sides junta cartel gang gangs clan tribe tribesmen
+    settlers villagers farmers doctors nurses teachers organizers organisers rioters looters
+    prisoners inmates detainees hostages migrants employees staff delegates donor lawyers gunman""".split()
+)
 
 
-def _stops(tok: str, low: str, have_noun: bool) -> bool:
+def _stops(tok: str, low: str, have_noun: bool, nxt: str) -> bool:
     if low in _PUNCT or low in _CONJ or low in RELATIVES or low in AUXILIARIES or low in PRONOUNS:
         return low != "'s" or not have_noun
     if low in PREPOSITIONS:
         return True
     if low.endswith("ly") and len(low) > 4 and not tok[:1].isupper() and low not in ("italy", "family", "ally"):
         return True
-    return have_noun and low in VERB_FORMS and not tok[:1].isupper()
+    if not have_noun or low not in VERB_FORMS or tok[:1].isupper():
+        return False
+    if low.endswith(("ed", "ing")) or low in PARTICIPLES:
+        return True
+    # "car bomb in", "peace talks with": a noun; "Germany accepts the", "Russia supplies 94%": a verb
+    return nxt in DETERMINERS or nxt in PRONOUNS or nxt[:1].isdigit() or nxt in ("to", "more", "up", "down", "out")
 
 
 def noun_phrase(toks: list[str], cased: list[str], start: int, limit: int) -> tuple[int, int] | None:
@@ -109,7 +126,7 @@ def noun_phrase(toks: list[str], cased: list[str], start: int, limit: int) -> tu
         if low in DETERMINERS and not have_noun:
             i += 1
             continue
-        if _stops(tok, low, have_noun):
+        if _stops(tok, low, have_noun, toks[i + 1] if i + 1 < len(toks) else ""):
             break
         have_noun = True
         i += 1
