@@ -124,7 +124,7 @@ class Coder:
         named = [replace(m, code="") if m.extra.get("unknown") else m for m in mentions]
         triples = assemble(toks, named, matches, treaties) if any(m.code for m in named) else []
         if not triples:
-            triples = assemble(toks, mentions, matches, treaties, cased, self._role_of)
+            triples = assemble(toks, mentions, matches, treaties, cased, self._role_of, cased)
         seen: set[tuple[str, str, str]] = set()
         out = []
         for t in triples:

@@ -84,6 +84,7 @@ def assemble(
     treaties: list[tuple[int, int, tuple[str, ...]]],
     cased: list[str] | None = None,
     role_of: Callable[[str], str] | None = None,
+    words: list[str] | None = None,
 ) -> list[Triple]:
     """Turn one sentence's mentions and verb matches into event triples.
 
@@ -194,7 +195,7 @@ def assemble(
                 after = _target(toks, mentions, end, pattern.flags, set())
                 targets = [] if after is None or after in sources else [after]
         else:
-            subj = _subject(mentions, before) if before else None
+            subj = _np_subject(toks, words or cased, mentions, before, lo, m.start) if before else None
             if (
                 prev is not None
                 and (
@@ -450,13 +451,28 @@ def _statement(
     tgt = mentions[after] if after is not None else ActorMention(m.end, m.end, UNKNOWN, "")
     # "said X must ...": a demand; "should": an appeal
     stop = next((k for k in range(m.end, len(toks)) if toks[k] in (";", "but")), len(toks))
-    code = "010"
+    code = m.pattern.code or "010"
     for k in range(m.end, min(stop, m.end + 14)):
         got = _OBLIGE.get(toks[k])
         if got and (toks[k] not in ("has", "have", "need", "needs") or (k + 1 < len(toks) and toks[k + 1] == "to")):
             code = got
             break
     return [Triple(mentions[subj], tgt, code, m.start)]
+
+
+def _np_subject(
+    toks: list[str], words: list[str] | None, mentions: list[ActorMention], before: list[int], lo: int, verb: int
+) -> int | None:
+    """The actor heading the clause's subject noun phrase ("The US commander in Iraq, General X,
+    held talks": the commander), else the nearest actor before the verb."""
+    if words is not None:
+        span = subject_np(toks, words, lo, verb)
+        if span is not None:
+            inside = [k for k in before if span[0] <= mentions[k].start < span[1] and not mentions[k].locative]
+            strong = [k for k in inside if mentions[k].strong]
+            if strong or inside:
+                return (strong or inside)[-1]
+    return _subject(mentions, before)
 
 
 def _subject(mentions: list[ActorMention], before: list[int]) -> int | None:
