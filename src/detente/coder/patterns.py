@@ -433,6 +433,9 @@ def _rest(
 ) -> tuple[int, int | None] | None:
     if k == len(p.segments):
         return pos, target
+    by_word, loose = p.lookup[k]
+    if not loose and by_word.keys().isdisjoint(toks[pos : pos + 24]):
+        return None  # none of the next segment's words is near: no need to walk the gap
     tries = [pos]
     if p.gaps[k]:
         j, steps = pos, 0
@@ -445,7 +448,6 @@ def _rest(
                 j += 1
             steps += 1
             tries.append(j)
-    by_word, loose = p.lookup[k]
     n = len(toks)
     for start in tries:
         alts = by_word.get(toks[start], ()) if start < n else ()
