@@ -57,7 +57,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--text", type=Path, help="Sentences to time, one a line (default: the packaged parts).")
+    parser.add_argument(
+        "--text", type=Path, help="Sentences to time, one a line (default: the packaged parts)."
+    )
     args = parser.parse_args()
     docs = corpus(args.sentences, text=args.text)
     coder = Coder()

@@ -217,7 +217,9 @@ def evaluate_coder(
         _print_errors(console, errs)
 
 
-def _print_prose(console: Console, prose: dict[str, tuple[dict[str, object], list[dict[str, object]]]]) -> None:
+def _print_prose(
+    console: Console, prose: dict[str, tuple[dict[str, object], list[dict[str, object]]]]
+) -> None:
     from rich.table import Table
 
     table = Table(title="coder on labelled news sentences", header_style="bold")

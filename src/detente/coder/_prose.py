@@ -53,7 +53,13 @@ __all__ = [
 ]
 
 PARTS = ("all", "tune", "held")
-CLASS_NAMES = ("statement/appeal", "verbal cooperation", "material cooperation", "verbal conflict", "material conflict")
+CLASS_NAMES = (
+    "statement/appeal",
+    "verbal cooperation",
+    "material cooperation",
+    "verbal conflict",
+    "material conflict",
+)
 _NORM = re.compile(r"[^0-9a-z]+")
 
 
@@ -196,7 +202,9 @@ def load_span_file(path: str | Path) -> list[ProseSentence]:
             continue
         word, sep, tag = line.rpartition(" ")
         if not sep or not word or not re.fullmatch(r"O|[BI]-[STR]", tag):
-            raise InputFileError(p, f"line {n}: expected 'token TAG' with TAG O, B-S, I-S, B-T, I-T, B-R or I-R")
+            raise InputFileError(
+                p, f"line {n}: expected 'token TAG' with TAG O, B-S, I-S, B-T, I-T, B-R or I-R"
+            )
         words.append(word)
         tags.append(tag)
     close()
@@ -285,7 +293,9 @@ class ProseScores:
 CodeFn = Callable[[str], list[tuple[ActorMention, ActorMention, str]]]
 
 
-def _coder_fn(coder: Coder) -> Callable[[str], tuple[list[str], list[tuple[ActorMention, ActorMention, str]]]]:
+def _coder_fn(
+    coder: Coder,
+) -> Callable[[str], tuple[list[str], list[tuple[ActorMention, ActorMention, str]]]]:
     def run(text: str) -> tuple[list[str], list[tuple[ActorMention, ActorMention, str]]]:
         return tokenize(text), coder.code_sentence(text, None, [])
 
@@ -354,7 +364,7 @@ def evaluate_prose(
                     "text": sent.text,
                     "expected": _expected(sent),
                     "coded": [
-                        f"{' '.join(toks[a.start:a.end])} [{a.code}] > {' '.join(toks[b.start:b.end])} "
+                        f"{' '.join(toks[a.start : a.end])} [{a.code}] > {' '.join(toks[b.start : b.end])} "
                         f"[{b.code}] {c} (class {cameo_class(c)})"
                         for a, b, c in events
                     ],

@@ -85,7 +85,9 @@ def load_gold(path: str | Path, require_events: bool = True) -> list[GoldSentenc
     if not out:
         raise InputFileError(p, "no gold sentences")
     if require_events and not any(s.events for s in out):
-        raise InputFileError(p, "no gold events (no sentence has a non-empty 'events' list): nothing to score against")
+        raise InputFileError(
+            p, "no gold events (no sentence has a non-empty 'events' list): nothing to score against"
+        )
     return out
 
 

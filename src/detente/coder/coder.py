@@ -219,7 +219,7 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
             ]
             nearest = next((p for p in reversed(usable) if p.end <= m.start), None)
             first = next((p for p in usable if not p.locative), None)
-            anchor = nearest or (places[0] if places else None) or first
+            anchor = nearest or next((p for p in places if p.code), None) or first  # a place still its own
             if anchor is not None:
                 m.code = anchor.country + role
                 m.name = anchor.name
@@ -259,8 +259,6 @@ def _unknown_actors(mentions: list[ActorMention], cased: list[str]) -> None:
         mentions.sort(key=lambda m: m.start)
         locative = {"in", "at", "near", "from", "inside", "outside", "across", "around", "throughout", "into"}
         for m in added:
-            if m.start > 0 and (
-                cased[m.start - 1].lower() in locative
-                or (m.start > 1 and cased[m.start - 1].lower() == "the" and cased[m.start - 2].lower() in locative)
-            ):
+            before = [w.lower() for w in cased[max(0, m.start - 2) : m.start]]
+            if before and (before[-1] in locative or (before[-1] == "the" and before[0] in locative)):
                 m.locative = True

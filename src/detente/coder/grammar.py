@@ -18,11 +18,10 @@ Shallow rules over token positions, no parser:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from detente.coder._words import BE, CLAUSE, FUTURE, HEDGES, JOIN, NEGATORS, control_code
-from collections.abc import Callable
-
 from detente.coder.actors import ActorMention
 from detente.coder.patterns import PARTICIPLES, Match
 from detente.coder.syntax import AGENT_NOUNS, UNKNOWN, object_np, subject_np
@@ -207,7 +206,8 @@ def assemble(
                 # the first verb's subject
                 sources = prev[1]
             elif subj is None and (
-                cased is None or (subj := _fallback_subject(toks, cased, mentions, lo, m.start, role_of)) is None
+                cased is None
+                or (subj := _fallback_subject(toks, cased, mentions, lo, m.start, role_of)) is None
             ):
                 continue
             elif subj not in before:
@@ -334,7 +334,10 @@ def assemble(
     return out
 
 
-_OBLIGE = {"must": "100", "has": "100", "have": "100", "need": "100", "needs": "100", "should": "020", "ought": "020"}
+_OBLIGE = {
+    "must": "100", "has": "100", "have": "100", "need": "100", "needs": "100", "should": "020", "ought": "020"
+}  # fmt: skip
+_NP_BOUND = frozenset({",", "by", "of", "in", "on", "to", "with", "for", "at", "from"})
 
 
 def _fallback_subject(
@@ -353,7 +356,7 @@ def _fallback_subject(
         if owner is not None:
             return owner
         start = stop
-        while start > 0 and toks[start - 1] not in CLAUSE and toks[start - 1] not in (",", "by", "of", "in", "on", "to", "with", "for", "at", "from"):
+        while start > 0 and toks[start - 1] not in CLAUSE and toks[start - 1] not in _NP_BOUND:
             start -= 1
         return _generic(toks, cased, mentions, (start, stop) if start < stop else None, role_of)
     return _generic(toks, cased, mentions, subject_np(toks, cased, lo, verb), role_of)
@@ -419,7 +422,8 @@ def _generic(
         return (strong or inside)[-1]
     head = toks[b - 1]
     role = role_of(head) if role_of is not None else ""
-    if agent and not role and head not in AGENT_NOUNS and not any(w[:1].isupper() for w in cased[a + (a == 0) : b]):
+    named = any(w[:1].isupper() for w in cased[a + (a == 0) : b])
+    if agent and not role and head not in AGENT_NOUNS and not named:
         return None  # "nobody", "the plan": no actor
     return _add(mentions, ActorMention(a, b, UNKNOWN + role, " ".join(cased[a:b]), extra={"unknown": True}))
 
@@ -454,21 +458,28 @@ def _statement(
     code = m.pattern.code or "010"
     for k in range(m.end, min(stop, m.end + 14)):
         got = _OBLIGE.get(toks[k])
-        if got and (toks[k] not in ("has", "have", "need", "needs") or (k + 1 < len(toks) and toks[k + 1] == "to")):
+        if got and (toks[k] in ("must", "should", "ought") or (k + 1 < len(toks) and toks[k + 1] == "to")):
             code = got
             break
     return [Triple(mentions[subj], tgt, code, m.start)]
 
 
 def _np_subject(
-    toks: list[str], words: list[str] | None, mentions: list[ActorMention], before: list[int], lo: int, verb: int
+    toks: list[str],
+    words: list[str] | None,
+    mentions: list[ActorMention],
+    before: list[int],
+    lo: int,
+    verb: int,
 ) -> int | None:
     """The actor heading the clause's subject noun phrase ("The US commander in Iraq, General X,
     held talks": the commander), else the nearest actor before the verb."""
     if words is not None:
         span = subject_np(toks, words, lo, verb)
         if span is not None:
-            inside = [k for k in before if span[0] <= mentions[k].start < span[1] and not mentions[k].locative]
+            inside = [
+                k for k in before if span[0] <= mentions[k].start < span[1] and not mentions[k].locative
+            ]
             strong = [k for k in inside if mentions[k].strong]
             if strong or inside:
                 return (strong or inside)[-1]

@@ -77,7 +77,7 @@ _OPENERS = frozenset(
     """the a an it its he she they we i this that these those there in on at but and however
     meanwhile his her their our after before while when if as some many most officials both
     other others another one no yet so still also then later earlier separately today
-    yesterday last next""".split()
+    yesterday last next""".split()  # noqa: SIM905
 )
 # a candidate boundary: ., ! or ? (with closing quotes/brackets) followed by space
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*\n+")

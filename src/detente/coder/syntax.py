@@ -31,8 +31,9 @@ __all__ = ["AGENT_NOUNS", "UNKNOWN", "noun_phrase", "object_np", "proper_names",
 UNKNOWN = "---"
 
 DETERMINERS = frozenset(
-    {"the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those", "some", "several",
-     "many", "all", "both", "two", "three", "four", "five", "another", "other", "each", "every", "any", "no"}
+    {"the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those", "some",
+     "several", "many", "all", "both", "two", "three", "four", "five", "another", "other", "each", "every",
+     "any", "no"}
 )  # fmt: skip
 PREPOSITIONS = frozenset(
     {"in", "on", "at", "to", "from", "with", "by", "for", "of", "over", "under", "against", "about", "into",
@@ -44,7 +45,9 @@ AUXILIARIES = frozenset(
     {"is", "was", "are", "were", "be", "been", "being", "has", "have", "had", "having", "will", "would",
      "shall", "should", "can", "could", "may", "might", "must", "do", "does", "did", "'s", "'ll", "'ve", "'d"}
 )  # fmt: skip
-RELATIVES = frozenset({"who", "whom", "whose", "which", "that", "where", "when", "while", "what", "whether", "if"})
+RELATIVES = frozenset(
+    {"who", "whom", "whose", "which", "that", "where", "when", "while", "what", "whether", "if"}
+)
 PRONOUNS = frozenset(
     {"he", "she", "it", "they", "we", "i", "you", "him", "them", "us", "me", "there", "here", "itself",
      "themselves", "himself", "herself"}
@@ -79,7 +82,7 @@ AGENT_NOUNS = frozenset(
     mob fighters jihadists terrorists extremists insurgents pirates smugglers donors nations
     countries states allies partners members side sides junta cartel gang gangs clan tribe tribesmen
     settlers villagers farmers doctors nurses teachers organizers organisers rioters looters
-    prisoners inmates detainees hostages migrants employees staff delegates donor lawyers gunman""".split()
+    prisoners inmates detainees hostages migrants employees staff delegates donor lawyers gunman""".split()  # noqa: SIM905
 )
 
 
@@ -88,14 +91,24 @@ def _stops(tok: str, low: str, have_noun: bool, nxt: str) -> bool:
         return low != "'s" or not have_noun
     if low in PREPOSITIONS:
         return True
-    if low.endswith("ly") and len(low) > 4 and not tok[:1].isupper() and low not in ("italy", "family", "ally"):
+    if (
+        low.endswith("ly")
+        and len(low) > 4
+        and not tok[:1].isupper()
+        and low not in ("italy", "family", "ally")
+    ):
         return True
     if not have_noun or low not in VERB_FORMS or tok[:1].isupper():
         return False
     if low.endswith(("ed", "ing")) or low in PARTICIPLES:
         return True
     # "car bomb in", "peace talks with": a noun; "Germany accepts the", "Russia supplies 94%": a verb
-    return nxt in DETERMINERS or nxt in PRONOUNS or nxt[:1].isdigit() or nxt in ("to", "more", "up", "down", "out")
+    return (
+        nxt in DETERMINERS
+        or nxt in PRONOUNS
+        or nxt[:1].isdigit()
+        or nxt in ("to", "more", "up", "down", "out")
+    )
 
 
 def noun_phrase(toks: list[str], cased: list[str], start: int, limit: int) -> tuple[int, int] | None:
@@ -180,11 +193,33 @@ def _gap_ok(toks: list[str], j: int, verb: int) -> bool:
     k = j
     while k < verb:
         t = toks[k]
-        if t in AUXILIARIES or t in _TIME or t in ("not", "n't", "also", "on", "last", "this", "earlier",
-                                                    "later", "again", "jointly", "formally", "both",
-                                                    "all", "now", "already", "just", "reportedly"):
-            k += 1
-        elif t.endswith("ly") or t.isdigit() or t in ("early", "late"):
+        if (
+            t in AUXILIARIES
+            or t in _TIME
+            or t
+            in (
+                "not",
+                "n't",
+                "also",
+                "on",
+                "last",
+                "this",
+                "earlier",
+                "later",
+                "again",
+                "jointly",
+                "formally",
+                "both",
+                "all",
+                "now",
+                "already",
+                "just",
+                "reportedly",
+            )
+            or t.endswith("ly")
+            or t.isdigit()
+            or t in ("early", "late")
+        ):
             k += 1
         else:
             return False
