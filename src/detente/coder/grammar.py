@@ -359,7 +359,25 @@ def _fallback_subject(
         while start > 0 and toks[start - 1] not in CLAUSE and toks[start - 1] not in _NP_BOUND:
             start -= 1
         return _generic(toks, cased, mentions, (start, stop) if start < stop else None, role_of)
+    k = verb - 1
+    while k >= lo and (toks[k] in _AUX_ADV or toks[k].endswith("ly")):
+        k -= 1
+    if k >= lo and toks[k] in _PRONOUN_SUBJECTS:
+        # "X said it would ...", "they attacked": the nearest actor before the pronoun
+        return next(
+            (j for j in range(len(mentions) - 1, -1, -1)
+             if mentions[j].code and mentions[j].end <= k and not mentions[j].locative),
+            None,
+        )  # fmt: skip
     return _generic(toks, cased, mentions, subject_np(toks, cased, lo, verb), role_of)
+
+
+_PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they", "we"})
+_AUX_ADV = frozenset(
+    {"will", "would", "has", "have", "had", "is", "are", "was", "were", "be", "been", "also", "not", "n't",
+     "did", "does", "do", "could", "can", "may", "might", "should", "must", "already", "again", "now",
+     "then", "still", "just", "never"}
+)  # fmt: skip
 
 
 def _nominal(

@@ -69,7 +69,9 @@ _TIME = frozenset(
 # capitalised words that do not make a name by themselves
 _NOT_NAME = _TIME | DETERMINERS | PREPOSITIONS | PRONOUNS | AUXILIARIES | RELATIVES | _CONJ | frozenset(
     {"mr", "mrs", "ms", "dr", "meanwhile", "however", "also", "earlier", "later", "separately", "according",
-     "reportedly", "then", "now", "after", "yet", "still"}
+     "reportedly", "then", "now", "after", "yet", "still", "nobody", "everyone", "everybody", "someone",
+     "somebody", "anyone", "anybody", "none", "few", "most", "others", "something", "nothing", "everything",
+     "who", "what", "why", "how", "critics", "experts", "analysts", "observers"}
 )  # fmt: skip
 MAX_NP = 9
 # nouns that can act although the dictionary gives them no role: groups, weapons, people
@@ -268,7 +270,9 @@ def proper_names(cased: list[str], taken: set[int]) -> list[tuple[int, int]]:
                 j += 2
             else:
                 break
-        if not (i == 0 and j == 1):
+        # the first word alone is a name when a verb or a possessive follows it ("Hezbollah said")
+        follows = cased[1].lower() if n > 1 else ""
+        if not (i == 0 and j == 1) or follows in VERB_FORMS or follows in AUXILIARIES:
             out.append((i, j))
         i = j
     return out
