@@ -598,6 +598,7 @@ def _own_forces(a: ActorMention, b: ActorMention, code: str) -> bool:
     """
     return (
         a.country == b.country
+        and not a.code.startswith(UNKNOWN)
         and a.code[3:6] in _STATE
         and b.code[3:6] in ("GOV", "MIL")
         and not a.code.startswith("IGO")

@@ -355,6 +355,8 @@ class PatternSet:
                 # "attack", "strikes", "talks" are nouns more often than verbs: take them as
                 # verbs only after a subject, a pronoun, "to", an auxiliary or a negation
                 prev = toks[i - 1]
+                if prev.endswith("ly") and i > 1 and (i - 1 in ends or toks[i - 2] in VERB_BEFORE):
+                    prev = "also"  # "Ireland annually provides": an adverb after the subject
                 if prev in NOUN_BEFORE or not (prev in VERB_BEFORE or i in ends):
                     cands = _literal(cands)
             elif (

@@ -81,7 +81,7 @@ _OPENERS = frozenset(
 )
 # a candidate boundary: ., ! or ? (with closing quotes/brackets) followed by space
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*\n+")
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z0-9]+(?:[-’'][A-Za-z0-9]+)*|[,;:]")
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)+|[A-Za-z0-9]+(?:[-’'][A-Za-z0-9]+)*|[,;:]")
 _INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}$")
 
 
