@@ -109,10 +109,10 @@ def test_an_initialism_before_a_name_or_title_does_not_end_the_sentence() -> Non
             "The European Union said Russia must withdraw its forces from Ukraine.",
             {("IGOEUREEC", "RUS", "100")},
         ),
-        # a role noun without a country, and a relative clause inside the object
+        # a relative clause inside the object is an event of its own, its subject the phrase before
         (
             "Moldovan police detained a man who had threatened the president, the interior ministry said.",
-            {("MDACOP", "---", "173")},
+            {("MDACOP", "---", "173"), ("---", "---GOV", "130")},
         ),
         # cooperation refused: a negated act of cooperation is a rejection
         ("Hungary will not accept the European Union's proposal.", {("HUN", "IGOEUREEC", "124")}),
