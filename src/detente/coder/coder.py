@@ -123,8 +123,13 @@ class Coder:
         # the dictionary's actors first; noun phrases of unknown country only when they find nothing
         named = [replace(m, code="") if m.extra.get("unknown") else m for m in mentions]
         triples = assemble(toks, named, matches, treaties) if any(m.code for m in named) else []
-        if not triples:
-            triples = assemble(toks, mentions, matches, treaties, cased, self._role_of, cased)
+        first = min((t.verb_start for t in triples), default=len(toks))
+        if not triples or any(m.start < first for m in matches):
+            # the noun-phrase actors code what the dictionary left: the whole sentence when it
+            # found nothing, else the verbs before its first event ("pounded the enclave,
+            # killing civilians": the pounding is the sentence's event)
+            wider = assemble(toks, mentions, matches, treaties, cased, self._role_of, cased)
+            triples = [t for t in wider if t.verb_start < first] + triples
         seen: set[tuple[str, str, str]] = set()
         out = []
         for t in triples:

@@ -263,9 +263,20 @@ def assemble(
                 targets = []
         if not targets and prev is not None and sources == prev[1] and "sym" not in pattern.flags:
             targets = prev[2]
+        # "X and Y agreed to share information", "X and Y fired across the line": a joint subject
+        # acting with or against each other when nothing the dictionary names is the object
+        mutual = (
+            cased is not None
+            and len(sources) > 1
+            and (code[:2] in _MUTUAL_ROOTS or code == "196")
+            and all(mentions[t].code.startswith(UNKNOWN) for t in targets)
+        )
+        if mutual:
+            targets = []
         if (
             not targets
             and cased is not None
+            and not mutual
             and not ("sym" in pattern.flags and len(sources) > 1)
             and not ("treaty" in pattern.flags and treaties)
             and not ("self" in pattern.flags and code.startswith("15"))
@@ -280,7 +291,7 @@ def assemble(
                 obj = _add(mentions, ActorMention(end, end, UNKNOWN, ""))
             targets = [obj]
         if not targets:
-            if "sym" in pattern.flags and len(sources) > 1:
+            if ("sym" in pattern.flags or mutual) and len(sources) > 1:
                 for a in sources:
                     for b in sources:
                         if a != b and not _own_forces(mentions[a], mentions[b], code):
@@ -372,6 +383,7 @@ def _fallback_subject(
     return _generic(toks, cased, mentions, subject_np(toks, cased, lo, verb), role_of)
 
 
+_MUTUAL_ROOTS = frozenset({"03", "04", "05", "06", "08", "19"})
 _PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they", "we"})
 _AUX_ADV = frozenset(
     {"will", "would", "has", "have", "had", "is", "are", "was", "were", "be", "been", "also", "not", "n't",
