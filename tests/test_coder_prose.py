@@ -130,6 +130,15 @@ def test_a_statement_is_coded_only_when_nothing_else_is() -> None:
     }
 
 
+def test_a_transfer_goes_to_its_recipient_not_to_what_is_given() -> None:
+    got = CODER.code_sentence("Japan donated $5 million to the World Food Programme in Afghanistan.", DAY, [])
+    src, tgt, code = got[0]
+    assert (src.code, tgt.code, code, tgt.name) == ("JPN", "---", "071", "World Food Programme")
+    # a denial's other party is the one who made the charges
+    got = CODER.code_sentence("The Guatemalan government denied charges by Jesuit clergymen.", DAY, [])
+    assert [(s.code, t.code, c, t.name) for s, t, c in got] == [("GTMGOV", "---", "016", "Jesuit")]
+
+
 def test_nobody_is_not_an_actor() -> None:
     assert coded("Nobody said anything at all.") == set()
     assert coded("The weather in Moscow was unusually warm this week.") == set()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from detente.coder._words import BE, CLAUSE, FUTURE, HEDGES, JOIN, NEGATORS, control_code
 from detente.coder.actors import ActorMention
 from detente.coder.patterns import PARTICIPLES, Match
-from detente.coder.syntax import AGENT_NOUNS, UNKNOWN, object_np, subject_np
+from detente.coder.syntax import AGENT_NOUNS, UNKNOWN, object_np, recipient_np, subject_np
 
 __all__ = ["Triple", "assemble", "control_code"]
 
@@ -286,7 +286,13 @@ def assemble(
             at = end
             if "topic" in pattern.flags:
                 at = next((k + 1 for k in range(end, limit) if toks[k] == "with"), limit)
-            obj = _generic(toks, cased, mentions, object_np(toks, cased, at, limit), role_of, agent=False)
+            span = object_np(toks, cased, at, limit)
+            if code[:2] in _TRANSFER_ROOTS or code.startswith(("0842", "154")):
+                # "sent supplies to Nepal", "returned artifacts to the government": the recipient
+                span = recipient_np(toks, cased, end, limit) or span
+            elif code == "016":
+                span = recipient_np(toks, cased, end, limit, "by") or span  # "denied charges by X"
+            obj = _generic(toks, cased, mentions, span, role_of, agent=False)
             if obj is None or obj in sources:
                 obj = _add(mentions, ActorMention(end, end, UNKNOWN, ""))
             targets = [obj]
@@ -383,6 +389,7 @@ def _fallback_subject(
     return _generic(toks, cased, mentions, subject_np(toks, cased, lo, verb), role_of)
 
 
+_TRANSFER_ROOTS = frozenset({"06", "07"})
 _MUTUAL_ROOTS = frozenset({"03", "04", "05", "06", "08", "19"})
 _PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they", "we"})
 _AUX_ADV = frozenset(

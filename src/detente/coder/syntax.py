@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from detente.coder._verbs import PARTICIPLES, VERB_FORMS
 
-__all__ = ["AGENT_NOUNS", "UNKNOWN", "noun_phrase", "object_np", "proper_names", "subject_np"]
+__all__ = ["AGENT_NOUNS", "UNKNOWN", "noun_phrase", "object_np", "proper_names", "recipient_np", "subject_np"]
 
 UNKNOWN = "---"
 
@@ -236,9 +236,42 @@ def object_np(toks: list[str], cased: list[str], end: int, limit: int) -> tuple[
     if i >= limit or toks[i] in _TIME:
         return None
     np = noun_phrase(toks, cased, i, limit)
-    if np is None or all(toks[k] in _TIME or toks[k].isdigit() for k in range(*np)):
+    if np is None or _measure(toks, np):
         return None
     return np
+
+
+def recipient_np(
+    toks: list[str], cased: list[str], end: int, limit: int, prep: str = "to"
+) -> tuple[int, int] | None:
+    """Return the noun phrase after the first ``prep`` ("to") in ``end``..``limit`` that is not a
+    verb's infinitive ("sent supplies to Nepal": Nepal; "sent troops to help": none)."""
+    for k in range(end, limit - 1):
+        if toks[k] == prep and toks[k + 1] not in VERB_FORMS:
+            np = noun_phrase(toks, cased, k + 1, limit)
+            if np is not None and not _measure(toks, np):
+                return np
+    return None
+
+
+# heads of phrases that measure (money, time, amounts) rather than name an actor
+_MEASURES = _TIME | frozenset(
+    """million millions billion billions thousand thousands hundred hundreds dollars dollar euros euro
+    pounds usd percent per cent times hours days weeks months years minutes tons tonnes kilometres
+    kilometers miles""".split()  # noqa: SIM905
+)
+
+
+def _measure(toks: list[str], np: tuple[int, int]) -> bool:
+    """True for "this year", "$4 million", "USD1", "just hours": an amount or a time, no actor."""
+    words = toks[np[0] : np[1]]
+    head = words[-1]
+    return (
+        head in _MEASURES
+        or head[:1].isdigit()
+        or head.startswith(("usd", "us$", "eur"))
+        or all(w in _TIME or w[:1].isdigit() or w in DETERMINERS for w in words)
+    )
 
 
 def proper_names(cased: list[str], taken: set[int]) -> list[tuple[int, int]]:
