@@ -16,6 +16,8 @@ from detente.cli._options import RulesOpt, StoreOpt, WaitOpt, open_store
 from detente.cli._render import stderr
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from detente.coder import CodingReport, Document
 
 
@@ -120,36 +122,75 @@ def _print_report(report: CodingReport) -> None:
         err.print("detente codes English text only; documents in other languages were skipped")
 
 
+class EvalPart(StrEnum):
+    """Which part of a class or span file ``detente evaluate-coder`` scores."""
+
+    all = "all"
+    tune = "tune"
+    held = "held"
+
+
 def evaluate_coder(
     gold: Annotated[
-        list[Path] | None, typer.Argument(help="Gold JSON lines; default: the packaged dev and test parts.")
+        list[Path] | None,
+        typer.Argument(
+            help="Gold files: JSON lines with expected events, a class file (sentence TAB class 0-4) "
+            "or a span file (token TAG, BIO over S/T/R); default: the packaged dev and test parts."
+        ),
     ] = None,
     output: Annotated[EvalFormat, typer.Option("--as", help="Output format.")] = EvalFormat.table,
     errors: Annotated[int, typer.Option("--errors", help="Show up to N sentences coded differently.")] = 0,
+    part: Annotated[
+        EvalPart,
+        typer.Option("--part", help="Of a class or span file, score the tune part, the held part or all."),
+    ] = EvalPart.all,
 ) -> None:
-    """Score the coder against hand-coded sentences (JSON lines with expected events).
+    """Score the coder against labelled sentences.
 
-    Reports, over the expected events, root, full-code, source, target and dyad
-    accuracy, precision, recall, macro-F1 over roots and the confusion of roots.
+    JSON lines with expected events: root, full-code, source, target and dyad
+    accuracy over the expected events, precision, recall, macro-F1 over roots and
+    the confusion of roots. A class file or a span file of news sentences (the
+    layout is detected): coverage (sentences with an event), class accuracy over
+    every sentence, source and target agreement by head word, and the confusion
+    of classes. A file without gold labels is refused.
     """
     from rich.console import Console
     from rich.table import Table
 
     from detente.coder import GOLD_PARTS, evaluate, gold_path, load_gold
+    from detente.coder._prose import detect_layout, evaluate_prose, load_class_file, load_span_file
+    from detente.errors import InputFileError
 
     parts = [(str(p), p) for p in gold] if gold else [(part, gold_path(part)) for part in GOLD_PARTS]
-    results = {}
+    results: dict[str, tuple[dict[str, object], list[dict[str, object]]]] = {}
+    prose: dict[str, tuple[dict[str, object], list[dict[str, object]]]] = {}
     for label, path in parts:
-        scores = evaluate(load_gold(path))
+        layout = detect_layout(Path(path))
+        if layout in ("class", "span"):
+            sents = load_class_file(path) if layout == "class" else load_span_file(path)
+            pscores = evaluate_prose(sents, part=part.value)
+            key = label if part is EvalPart.all else f"{label} ({part.value})"
+            prose[key] = (pscores.as_dict(), list(pscores.errors[:errors]) if errors else [])
+            continue
+        if layout != "jsonl":
+            raise InputFileError(
+                path, "not a gold file (JSON lines, sentence TAB class, or token TAG lines expected)"
+            )
+        scores = evaluate(load_gold(path, require_events=True))
         results[label] = (scores.as_dict(), scores.errors[:errors] if errors else [])
     if output is EvalFormat.json:
+        both = {**results, **prose}
         typer.echo(
             json.dumps(
-                {k: {**v[0], **({"errors": v[1]} if errors else {})} for k, v in results.items()}, indent=2
+                {k: {**v[0], **({"errors": v[1]} if errors else {})} for k, v in both.items()}, indent=2
             )
         )
         return
     console = Console()
+    if prose:
+        _print_prose(console, prose)
+    if not results:
+        return
     table = Table(title="coder evaluation", header_style="bold")
     table.add_column("measure")
     for label in results:
@@ -176,21 +217,65 @@ def evaluate_coder(
     for label, (d, errs) in results.items():
         console.print(f"[bold]{label}[/bold]: expected root -> coded roots (-- = none), F1")
         rows: dict[str, list[str]] = {}
-        for key, n in d["confusion"].items():
-            g, c = key.split(">")
+        for ckey, n in d["confusion"].items():  # type: ignore[attr-defined]
+            g, c = ckey.split(">")
             rows.setdefault(g, []).append(f"{c}:{n}")
         for g in sorted(rows, key=lambda r: (r == "--", r)):
-            f1 = d["f1_by_root"].get(g)
+            f1 = d["f1_by_root"].get(g)  # type: ignore[attr-defined]
             console.print(
                 f"  {g} -> {' '.join(rows[g])}" + (f"  (F1 {f1:.2f})" if f1 is not None else ""),
                 highlight=False,
             )
-        for e in errs:
-            console.print(
-                f"[dim]{e['id']}[/dim] {e['text']}\n   expected: {'; '.join(e['expected']) or '-'}"
-                f"\n   coded:    {'; '.join(e['coded']) or '-'}",
-                highlight=False,
-            )
+        _print_errors(console, errs)
+
+
+def _print_prose(
+    console: Console, prose: dict[str, tuple[dict[str, object], list[dict[str, object]]]]
+) -> None:
+    from rich.table import Table
+
+    table = Table(title="coder on labelled news sentences", header_style="bold")
+    table.add_column("measure")
+    for label in prose:
+        table.add_column(label, justify="right")
+    keys = [
+        "sentences",
+        "coded_sentences",
+        "coverage",
+        "class_sentences",
+        "class_accuracy",
+        "class_accuracy_of_coded",
+        "source_spans",
+        "source_agreement",
+        "target_spans",
+        "target_agreement",
+        "mutual_spans",
+        "mutual_agreement",
+    ]
+    for k in keys:
+        table.add_row(k, *(_fmt(v[0][k]) for v in prose.values()))
+    console.print(table)
+    for label, (d, errs) in prose.items():
+        conf = d["confusion"]
+        if conf:
+            console.print(f"[bold]{label}[/bold]: gold class -> coded class (-- = no event)")
+            rows: dict[str, list[str]] = {}
+            for ckey, n in conf.items():  # type: ignore[attr-defined]
+                g, c = ckey.split(">")
+                rows.setdefault(g, []).append(f"{c}:{n}")
+            for g in sorted(rows):
+                console.print(f"  {g} -> {' '.join(rows[g])}", highlight=False)
+        _print_errors(console, errs)
+
+
+def _print_errors(console: Console, errs: list[dict[str, object]]) -> None:
+    for e in errs:
+        expected = "; ".join(e["expected"]) or "-"  # type: ignore[arg-type]
+        coded = "; ".join(e["coded"]) or "-"  # type: ignore[arg-type]
+        console.print(
+            f"[dim]{e['id']}[/dim] {e['text']}\n   expected: {expected}\n   coded:    {coded}",
+            highlight=False,
+        )
 
 
 def _fmt(v: object) -> str:

@@ -50,11 +50,17 @@ class GoldSentence:
     events: tuple[GoldEvent, ...]
 
 
-def load_gold(path: str | Path) -> list[GoldSentence]:
+def load_gold(path: str | Path, require_events: bool = True) -> list[GoldSentence]:
     """Read a gold file: JSON lines ``{"id", "date", "text", "events": [...]}``.
 
+    Args:
+        path: the file.
+        require_events: refuse a file that holds no expected event at all (no
+            sentence with a non-empty ``events`` list): there is nothing to score
+            against, and its precision would read 0.
+
     Raises:
-        InputFileError: the file cannot be read or a line is malformed.
+        InputFileError: the file cannot be read, a line is malformed, or it holds no gold.
     """
     p = Path(path)
     try:
@@ -78,6 +84,10 @@ def load_gold(path: str | Path) -> list[GoldSentence]:
             ) from None
     if not out:
         raise InputFileError(p, "no gold sentences")
+    if require_events and not any(s.events for s in out):
+        raise InputFileError(
+            p, "no gold events (no sentence has a non-empty 'events' list): nothing to score against"
+        )
     return out
 
 

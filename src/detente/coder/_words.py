@@ -51,8 +51,6 @@ HEDGES = frozenset(
         "whether",
         "possibly",
         "perhaps",
-        "reportedly",
-        "allegedly",
     }
 )
 FUTURE = frozenset({"will", "would", "shall", "'ll"})

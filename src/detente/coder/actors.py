@@ -42,6 +42,12 @@ LOCATIVE = frozenset(
         "along",
     }
 )
+# words between a locative preposition and a place ("near the capital", "in the northern city of")
+_PLACE_WORDS = frozenset(
+    """the capital city town port village region province district state area outskirts of
+    northern southern eastern western central north south east west northeastern northwestern
+    southeastern southwestern border""".split()  # noqa: SIM905
+)
 # words that may stand between a country and its role noun ("Russian [top] officials")
 _NP_FILLERS = NUMBER_WORDS | frozenset(
     {
@@ -401,9 +407,11 @@ class ActorDictionary:
                 out.append(ActorMention(s, e, "", "", strong=False, extra={"bare": entry.value}))
             k += 1
         for m in out:
-            if (m.start > 0 and toks[m.start - 1] in LOCATIVE) or (
-                m.start > 1 and toks[m.start - 1] == "the" and toks[m.start - 2] in LOCATIVE
-            ):
+            # "in Moscow", "near the capital Damascus", "in the northern city of Aleppo"
+            j = m.start - 1
+            while j >= 0 and m.start - j <= 6 and toks[j] in _PLACE_WORDS:
+                j -= 1
+            if j >= 0 and toks[j] in LOCATIVE:
                 m.locative = True
         return out
 
@@ -416,7 +424,7 @@ class ActorDictionary:
         s, _, entry = raw[j]
         if entry.kind not in ("role", "office") or s - after > 3:
             return None
-        if all(t in _NP_FILLERS for t in toks[after:s]):
+        if all(t in _NP_FILLERS and t != "," for t in toks[after:s]):
             return raw[j]
         return None
 

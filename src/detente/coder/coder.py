@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from detente.coder.actors import ActorDictionary, ActorMention, load_actors
 from detente.coder.grammar import assemble
@@ -14,6 +14,7 @@ from detente.coder.inputs import Document
 from detente.coder.language import english_problem
 from detente.coder.patterns import PatternSet, load_patterns
 from detente.coder.sentences import MAX_SENTENCE_CHARS, NUMBER_WORDS, split_sentences, tokenize
+from detente.coder.syntax import UNKNOWN, proper_names
 
 __all__ = ["CodedEvent", "Coder", "CodingReport"]
 
@@ -79,6 +80,13 @@ class Coder:
         self.actors = actors or load_actors()
         self.patterns = patterns or load_patterns()
 
+    def _role_of(self, word: str) -> str:
+        """The role a head noun names ("court": JUD), or ''."""
+        for e in self.actors.table.get((word,), ()):
+            if e.kind == "role":
+                return e.value
+        return ""
+
     def code_sentence(
         self, sentence: str, day: dt.date | None = None, context: list[str] | None = None
     ) -> list[tuple[ActorMention, ActorMention, str]]:
@@ -100,6 +108,7 @@ class Coder:
         toks = [t.lower() for t in cased]
         mentions, treaties = self.actors.scan(toks, cased, day)
         _resolve_bare(mentions, toks, context)
+        _unknown_actors(mentions, cased)
         actor_at = {m.start: (m.end, k) for k, m in enumerate(mentions) if m.code}
         # bare role nouns that found no country still block verb search inside them
         spans = dict(actor_at)
@@ -109,11 +118,18 @@ class Coder:
         matches = self.patterns.find(toks, spans, {m.end for m in mentions if m.code and m.strong})
         if context is not None:
             context.extend(m.country for m in mentions if m.code and m.strong)
-        if not actor_at:
-            return [], NO_ACTORS
         if not matches:
             return [], NO_VERB
-        triples = assemble(toks, mentions, matches, treaties)
+        # the dictionary's actors first; noun phrases of unknown country only when they find nothing
+        named = [replace(m, code="") if m.extra.get("unknown") else m for m in mentions]
+        triples = assemble(toks, named, matches, treaties) if any(m.code for m in named) else []
+        first = min((t.verb_start for t in triples), default=len(toks))
+        if not triples or any(m.start < first for m in matches):
+            # the noun-phrase actors code what the dictionary left: the whole sentence when it
+            # found nothing, else the verbs before its first event ("pounded the enclave,
+            # killing civilians": the pounding is the sentence's event)
+            wider = assemble(toks, mentions, matches, treaties, cased, self._role_of, cased)
+            triples = [t for t in wider if t.verb_start < first] + triples
         seen: set[tuple[str, str, str]] = set()
         out = []
         for t in triples:
@@ -121,7 +137,9 @@ class Coder:
             if key not in seen:
                 seen.add(key)
                 out.append((t.source, t.target, t.code))
-        return out, None if out else NO_EVENT
+        if out:
+            return out, None
+        return out, NO_EVENT if any(m.code for m in mentions) else NO_ACTORS
 
     def code_documents(
         self, docs: Iterable[Document], report: CodingReport | None = None
@@ -177,6 +195,7 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
             and joined.code
             and joined.end < m.start
             and all(t in _JOIN for t in toks[joined.end : m.start])
+            and (joined.end == m.start or "and" in toks[joined.end : m.start])
             and not joined.code.startswith("IGO")
         ):
             # "seven Russian officials and seventeen companies": the same country
@@ -205,10 +224,46 @@ def _resolve_bare(mentions: list[ActorMention], toks: list[str], context: list[s
             ]
             nearest = next((p for p in reversed(usable) if p.end <= m.start), None)
             first = next((p for p in usable if not p.locative), None)
-            anchor = nearest or (places[0] if places else None) or first
+            anchor = nearest or next((p for p in places if p.code), None) or first  # a place still its own
             if anchor is not None:
                 m.code = anchor.country + role
                 m.name = anchor.name
         elif "office" in m.extra and context:
             m.code = context[-1] + role
     mentions[:] = [m for m in mentions if m.code or "bare" in m.extra]
+
+
+def _unknown_actors(mentions: list[ActorMention], cased: list[str]) -> None:
+    """Give what the dictionary could not place a code of unknown country.
+
+    A role noun that found no country ("a court", "protesters") becomes
+    ``---`` and its role; a run of capitalised words the dictionary does not
+    know ("Adli Yaish", "the Earth Liberation Front") an actor ``---``, joined to a
+    role noun right after it ("Islamic State militants": ``---REB``).
+    """
+    for m in mentions:
+        if not m.code and "bare" in m.extra:
+            m.code = UNKNOWN + m.extra["bare"]
+            m.extra["unknown"] = True
+    taken = {k for m in mentions for k in range(m.start, m.end)}
+    added = []
+    for a, b in proper_names(cased, taken):
+        # "President Michel Suleiman": the title takes the name; "Islamic State militants": the role
+        title = next((m for m in mentions if m.end == a and m.extra.get("unknown")), None)
+        if title is not None:
+            title.end = b
+            title.name = " ".join(cased[a:b])
+            continue
+        nxt = next((m for m in mentions if m.start == b and m.extra.get("unknown")), None)
+        if nxt is not None:
+            nxt.start = a
+            continue
+        added.append(ActorMention(a, b, UNKNOWN, " ".join(cased[a:b]), extra={"unknown": True}))
+    if added:
+        mentions.extend(added)
+        mentions.sort(key=lambda m: m.start)
+        locative = {"in", "at", "near", "from", "inside", "outside", "across", "around", "throughout", "into"}
+        for m in added:
+            before = [w.lower() for w in cased[max(0, m.start - 2) : m.start]]
+            if before and (before[-1] in locative or (before[-1] == "the" and before[0] in locative)):
+                m.locative = True

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from detente.coder.actors import actor_country
 from detente.coder.coder import CodedEvent
+from detente.coder.syntax import UNKNOWN
 from detente.ontology import event_code, plover_type_for_cameo, quad_class_for_root
 from detente.schema import CANONICAL_SCHEMA
 from detente.tagging import RuleSet, load_rules
@@ -30,6 +31,11 @@ def _role(code: str) -> str | None:
     return code[3:6] or None
 
 
+def _country(code: str) -> str | None:
+    # "---": an actor whose country the coder could not tell
+    return None if code.startswith(UNKNOWN) else actor_country(code)
+
+
 def _goldstein(code: str) -> float | None:
     # a code with no weight of its own takes its parent's
     for k in range(len(code), 1, -1):
@@ -46,8 +52,8 @@ def canonical_row(ev: CodedEvent) -> dict[str, Any]:
         "date": ev.date,
         "source_actor": ev.source,
         "target_actor": ev.target,
-        "source_country": actor_country(ev.source),
-        "target_country": actor_country(ev.target),
+        "source_country": _country(ev.source),
+        "target_country": _country(ev.target),
         "source_role": _role(ev.source),
         "target_role": _role(ev.target),
         "source_name": ev.source_name or None,

@@ -18,11 +18,13 @@ Shallow rules over token positions, no parser:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from detente.coder._words import BE, CLAUSE, FUTURE, HEDGES, JOIN, NEGATORS, control_code
 from detente.coder.actors import ActorMention
 from detente.coder.patterns import PARTICIPLES, Match
+from detente.coder.syntax import AGENT_NOUNS, UNKNOWN, object_np, recipient_np, subject_np
 
 __all__ = ["Triple", "assemble", "control_code"]
 
@@ -79,9 +81,20 @@ def assemble(
     mentions: list[ActorMention],
     matches: list[Match],
     treaties: list[tuple[int, int, tuple[str, ...]]],
+    cased: list[str] | None = None,
+    role_of: Callable[[str], str] | None = None,
+    words: list[str] | None = None,
 ) -> list[Triple]:
-    """Turn one sentence's mentions and verb matches into event triples."""
+    """Turn one sentence's mentions and verb matches into event triples.
+
+    With ``cased`` (the tokens as written), a verb whose subject or object the
+    dictionary does not name takes a noun phrase of unknown country (see
+    :mod:`detente.coder.syntax`); a speech verb with nothing else coded in the
+    sentence is a statement (010).
+    """
     out: list[Triple] = []
+    speech: list[Match] = []
+    nominal: list[Match] = []
     used: set[int] = set()
     prev: tuple[Match, list[int], list[int]] | None = None  # the last coded verb, its sources, targets
     for mi, m in enumerate(matches):
@@ -91,6 +104,11 @@ def assemble(
         pattern, code, end, tgt_idx = m.pattern, m.pattern.code, m.end, m.target
         if kind == "say":
             # reported speech: the speech act is no event; what is reported is coded on its own
+            speech.append(m)
+            continue
+        if "noun" in m.pattern.flags:
+            # "the release of X came as ...": an event named by a noun, if no verb codes one
+            nominal.append(m)
             continue
         if kind is not None:
             inner = _governed(toks, matches, mi, mentions)
@@ -128,6 +146,12 @@ def assemble(
         neg, hedge, fut = _window_flags(toks, max(last_actor_end, m.start - 4), m.start)
         if any(t in ("if", "unless", "whether") for t in toks[lo : m.start]):
             hedge = True
+        if neg and not hedge and "01" < code[:2] < "10" and kind is None:
+            # "will not accept", "did not agree": a refused act of cooperation
+            got = control_code("refuse", code)
+            if got is None:
+                continue
+            code, neg = got, False
         if neg or hedge:
             continue
         if fut and kind is None:
@@ -150,17 +174,27 @@ def assemble(
                 ),
                 None,
             )
-            if by is None:
+            if by is None and cased is not None:
+                k = next((k for k in range(end, min(end + 6, len(toks))) if toks[k] == "by"), None)
+                if k is not None:
+                    by = _generic(toks, cased, mentions, object_np(toks, cased, k + 1, len(toks)), role_of)
+            if by is None and cased is None:
                 continue
-            sources = _group(mentions, by, toks, forward=True)
+            if by is None:
+                # "a convoy was attacked": the agent is not named
+                sources = [_add(mentions, ActorMention(end, end, UNKNOWN, ""))]
+            else:
+                sources = _group(mentions, by, toks, forward=True)
             subj = _subject(mentions, before) if before else None
+            if subj is None and cased is not None:
+                subj = _fallback_subject(toks, cased, mentions, lo, m.start, role_of)
             if subj is not None:
                 targets = _group(mentions, subj, toks, forward=False)
             else:
                 after = _target(toks, mentions, end, pattern.flags, set())
                 targets = [] if after is None or after in sources else [after]
         else:
-            subj = _subject(mentions, before) if before else None
+            subj = _np_subject(toks, words or cased, mentions, before, lo, m.start) if before else None
             if (
                 prev is not None
                 and (
@@ -171,8 +205,13 @@ def assemble(
                 # "Biden called Putin and proposed a summit", "attacked Sumy, killing civilians":
                 # the first verb's subject
                 sources = prev[1]
-            elif subj is None:
+            elif subj is None and (
+                cased is None
+                or (subj := _fallback_subject(toks, cased, mentions, lo, m.start, role_of)) is None
+            ):
                 continue
+            elif subj not in before:
+                sources = [subj]
             else:
                 sources = _group(mentions, subj, toks, forward=False)
                 sources = [s for s in sources if s in before]
@@ -206,6 +245,12 @@ def assemble(
                 after = _target(toks, mentions, end, pattern.flags, own)
                 if after is not None:
                     targets = _group(mentions, after, toks, forward=True)
+        if "topic" in pattern.flags and targets:
+            # "discussed Ukraine": a country or place after the verb is what is discussed; the
+            # party is the one "with" whom, else the partner of a joint subject
+            targets = [
+                t for t in targets if "with" in toks[max(0, mentions[t].start - 3) : mentions[t].start]
+            ]
         if "reverse" in pattern.flags:
             sources, targets = targets, sources
         if "sym" in pattern.flags and len(sources) > 1:
@@ -218,8 +263,41 @@ def assemble(
                 targets = []
         if not targets and prev is not None and sources == prev[1] and "sym" not in pattern.flags:
             targets = prev[2]
+        # "X and Y agreed to share information", "X and Y fired across the line": a joint subject
+        # acting with or against each other when nothing the dictionary names is the object
+        mutual = (
+            cased is not None
+            and len(sources) > 1
+            and (code[:2] in _MUTUAL_ROOTS or code == "196")
+            and all(mentions[t].code.startswith(UNKNOWN) for t in targets)
+        )
+        if mutual:
+            targets = []
+        if (
+            not targets
+            and cased is not None
+            and not mutual
+            and not ("sym" in pattern.flags and len(sources) > 1)
+            and not ("treaty" in pattern.flags and treaties)
+            and not ("self" in pattern.flags and code.startswith("15"))
+        ):
+            # the object the dictionary does not name ("lifted a ban on a journalist"), else unknown
+            limit = next((k for k in range(end, len(toks)) if toks[k] in CLAUSE), len(toks))
+            at = end
+            if "topic" in pattern.flags:
+                at = next((k + 1 for k in range(end, limit) if toks[k] == "with"), limit)
+            span = object_np(toks, cased, at, limit)
+            if code[:2] in _TRANSFER_ROOTS or code.startswith(("0842", "154")):
+                # "sent supplies to Nepal", "returned artifacts to the government": the recipient
+                span = recipient_np(toks, cased, end, limit) or span
+            elif code == "016":
+                span = recipient_np(toks, cased, end, limit, "by") or span  # "denied charges by X"
+            obj = _generic(toks, cased, mentions, span, role_of, agent=False)
+            if obj is None or obj in sources:
+                obj = _add(mentions, ActorMention(end, end, UNKNOWN, ""))
+            targets = [obj]
         if not targets:
-            if "sym" in pattern.flags and len(sources) > 1:
+            if ("sym" in pattern.flags or mutual) and len(sources) > 1:
                 for a in sources:
                     for b in sources:
                         if a != b and not _own_forces(mentions[a], mentions[b], code):
@@ -261,12 +339,188 @@ def assemble(
                 if (
                     src_m.code
                     and tgt_m.code
-                    and src_m.code != tgt_m.code
+                    and (src_m.code != tgt_m.code or src_m.code.startswith(UNKNOWN))
                     and src_m is not tgt_m
                     and not _own_forces(src_m, tgt_m, code)
                 ):
                     out.append(Triple(src_m, tgt_m, code, m.start))
+    if not out and nominal and cased is not None:
+        out.extend(_nominal(toks, cased, mentions, nominal[0], role_of))
+    if not out and speech and cased is not None:
+        out.extend(_statement(toks, cased, mentions, speech[0], role_of))
     return out
+
+
+_OBLIGE = {
+    "must": "100", "has": "100", "have": "100", "need": "100", "needs": "100", "should": "020", "ought": "020"
+}  # fmt: skip
+_NP_BOUND = frozenset({",", "by", "of", "in", "on", "to", "with", "for", "at", "from"})
+
+
+def _fallback_subject(
+    toks: list[str],
+    cased: list[str],
+    mentions: list[ActorMention],
+    lo: int,
+    verb: int,
+    role_of: Callable[[str], str] | None,
+) -> int | None:
+    """The subject no dictionary actor supplies: the noun phrase a relative pronoun stands for
+    ("a Chechen who had fought"), else the clause's own subject noun phrase."""
+    if lo > 0 and toks[lo - 1] in ("who", "which", "that") and subject_np(toks, cased, lo, verb) is None:
+        stop = lo - 1 - (lo > 1 and toks[lo - 2] == ",")
+        owner = next((k for k, a in enumerate(mentions) if a.code and a.end == stop), None)
+        if owner is not None:
+            return owner
+        start = stop
+        while start > 0 and toks[start - 1] not in CLAUSE and toks[start - 1] not in _NP_BOUND:
+            start -= 1
+        return _generic(toks, cased, mentions, (start, stop) if start < stop else None, role_of)
+    k = verb - 1
+    while k >= lo and (toks[k] in _AUX_ADV or toks[k].endswith("ly")):
+        k -= 1
+    if k >= lo and toks[k] in _PRONOUN_SUBJECTS:
+        # "X said it would ...", "they attacked": the nearest actor before the pronoun
+        return next(
+            (j for j in range(len(mentions) - 1, -1, -1)
+             if mentions[j].code and mentions[j].end <= k and not mentions[j].locative),
+            None,
+        )  # fmt: skip
+    return _generic(toks, cased, mentions, subject_np(toks, cased, lo, verb), role_of)
+
+
+_TRANSFER_ROOTS = frozenset({"06", "07"})
+_MUTUAL_ROOTS = frozenset({"03", "04", "05", "06", "08", "19"})
+_PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they", "we"})
+_AUX_ADV = frozenset(
+    {"will", "would", "has", "have", "had", "is", "are", "was", "were", "be", "been", "also", "not", "n't",
+     "did", "does", "do", "could", "can", "may", "might", "should", "must", "already", "again", "now",
+     "then", "still", "just", "never"}
+)  # fmt: skip
+
+
+def _nominal(
+    toks: list[str],
+    cased: list[str],
+    mentions: list[ActorMention],
+    m: Match,
+    role_of: Callable[[str], str] | None,
+) -> list[Triple]:
+    """An event named by a noun: "the release of X", "Russia's invasion of Ukraine", "... by Y".
+
+    The target is the actor after the noun's "of" / "on" / "against"; the source the owner
+    before the noun ("Russia's"), else the actor after "by", else unknown.
+    """
+    tgt = m.target
+    if tgt is None:
+        tgt = next((k for k, a in enumerate(mentions) if a.code and m.end <= a.start <= m.end + 1), None)
+    if tgt is None:
+        tgt = _generic(toks, cased, mentions, object_np(toks, cased, m.end, len(toks)), role_of, agent=False)
+    if tgt is None:
+        return []
+    src = None
+    if m.start > 1 and toks[m.start - 1] == "'s":
+        src = next((k for k, a in enumerate(mentions) if a.code and a.end == m.start - 1), None)
+    elif m.start > 0:
+        src = next((k for k, a in enumerate(mentions) if a.code and a.end == m.start and not a.strong), None)
+    after = mentions[tgt].end
+    if src is None and after < len(toks) and toks[after] == "by":
+        src = _generic(toks, cased, mentions, object_np(toks, cased, after + 1, len(toks)), role_of)
+    source = mentions[src] if src is not None else ActorMention(m.start, m.start, UNKNOWN, "")
+    target = mentions[tgt]
+    if source is target:
+        return []
+    return [Triple(source, target, m.pattern.code, m.start)]
+
+
+def _add(mentions: list[ActorMention], m: ActorMention) -> int:
+    mentions.append(m)
+    return len(mentions) - 1
+
+
+def _generic(
+    toks: list[str],
+    cased: list[str],
+    mentions: list[ActorMention],
+    span: tuple[int, int] | None,
+    role_of: Callable[[str], str] | None,
+    agent: bool = True,
+) -> int | None:
+    """Return the mention for a noun phrase: a dictionary actor inside it, else one of unknown country.
+
+    An agent (a subject) must be a role noun or a name ("nobody", "the plan" are none).
+    """
+    if span is None:
+        return None
+    a, b = span
+    inside = [k for k, x in enumerate(mentions) if x.code and a <= x.start and x.end <= b]
+    if inside:
+        strong = [k for k in inside if mentions[k].strong]
+        return (strong or inside)[-1]
+    head = toks[b - 1]
+    role = role_of(head) if role_of is not None else ""
+    named = any(w[:1].isupper() for w in cased[a + (a == 0) : b])
+    if agent and not role and head not in AGENT_NOUNS and not named:
+        return None  # "nobody", "the plan": no actor
+    return _add(mentions, ActorMention(a, b, UNKNOWN + role, " ".join(cased[a:b]), extra={"unknown": True}))
+
+
+def _statement(
+    toks: list[str],
+    cased: list[str],
+    mentions: list[ActorMention],
+    m: Match,
+    role_of: Callable[[str], str] | None,
+) -> list[Triple]:
+    """A speech act with nothing else coded: the speaker makes a statement (010) about what follows."""
+    lo = m.start
+    while lo > 0 and toks[lo - 1] not in CLAUSE:
+        lo -= 1
+    before = [k for k, a in enumerate(mentions) if lo <= a.start and a.end <= m.start and a.code]
+    subj = _subject(mentions, before) if before else None
+    if subj is None:
+        subj = _generic(toks, cased, mentions, subject_np(toks, cased, lo, m.start), role_of)
+    if subj is None:
+        # "..., officials said": the speaker after the verb
+        subj = next((k for k, a in enumerate(mentions) if a.code and m.end <= a.start <= m.end + 1), None)
+    if subj is None:
+        return []
+    after = next(
+        (k for k, a in enumerate(mentions) if a.code and a.start >= m.end and k != subj and not a.locative),
+        None,
+    )
+    tgt = mentions[after] if after is not None else ActorMention(m.end, m.end, UNKNOWN, "")
+    # "said X must ...": a demand; "should": an appeal
+    stop = next((k for k in range(m.end, len(toks)) if toks[k] in (";", "but")), len(toks))
+    code = m.pattern.code or "010"
+    for k in range(m.end, min(stop, m.end + 14)):
+        got = _OBLIGE.get(toks[k])
+        if got and (toks[k] in ("must", "should", "ought") or (k + 1 < len(toks) and toks[k + 1] == "to")):
+            code = got
+            break
+    return [Triple(mentions[subj], tgt, code, m.start)]
+
+
+def _np_subject(
+    toks: list[str],
+    words: list[str] | None,
+    mentions: list[ActorMention],
+    before: list[int],
+    lo: int,
+    verb: int,
+) -> int | None:
+    """The actor heading the clause's subject noun phrase ("The US commander in Iraq, General X,
+    held talks": the commander), else the nearest actor before the verb."""
+    if words is not None:
+        span = subject_np(toks, words, lo, verb)
+        if span is not None:
+            inside = [
+                k for k in before if span[0] <= mentions[k].start < span[1] and not mentions[k].locative
+            ]
+            strong = [k for k in inside if mentions[k].strong]
+            if strong or inside:
+                return (strong or inside)[-1]
+    return _subject(mentions, before)
 
 
 def _subject(mentions: list[ActorMention], before: list[int]) -> int | None:
@@ -363,6 +617,7 @@ def _own_forces(a: ActorMention, b: ActorMention, code: str) -> bool:
     """
     return (
         a.country == b.country
+        and not a.code.startswith(UNKNOWN)
         and a.code[3:6] in _STATE
         and b.code[3:6] in ("GOV", "MIL")
         and not a.code.startswith("IGO")

@@ -68,6 +68,8 @@ _STOPWORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[^\W\d_]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN = re.compile(r"[^\W\d_\u0250-\U0010ffff]")
 MIN_WORDS = 8
 
 
@@ -77,11 +79,11 @@ def english_problem(text: str) -> str | None:
     Texts shorter than a few words are given the benefit of the doubt.
     """
     sample = text[:4000]
-    letters = [c for c in sample if c.isalpha()]
+    letters = len(_LETTER.findall(sample))
     if not letters:
         return "no words"
-    latin = sum(1 for c in letters if c < "\u0250")
-    if latin / len(letters) < 0.8:
+    latin = len(_LATIN.findall(sample))
+    if latin / letters < 0.8:
         return "not English (non-Latin script)"
     words = _WORD.findall(sample.lower())
     if len(words) < MIN_WORDS:

@@ -38,6 +38,8 @@ FLAGS = frozenset(
         "deny",
         "do",
         "say",
+        "noun",
+        "topic",
     }
 )
 CONTROLS = ("intent", "agree", "threat", "refuse", "appeal", "demand", "deny", "do", "say")
@@ -124,6 +126,13 @@ ING_BEFORE = frozenset(
         "measure",
         "legislation",
         "resolution",
+        "report",
+        "statement",
+        "letter",
+        "video",
+        "tweet",
+        "post",
+        "speech",
     }
 )
 NUMBERS = NUMBER_WORDS
@@ -346,6 +355,8 @@ class PatternSet:
                 # "attack", "strikes", "talks" are nouns more often than verbs: take them as
                 # verbs only after a subject, a pronoun, "to", an auxiliary or a negation
                 prev = toks[i - 1]
+                if prev.endswith("ly") and i > 1 and (i - 1 in ends or toks[i - 2] in VERB_BEFORE):
+                    prev = "also"  # "Ireland annually provides": an adverb after the subject
                 if prev in NOUN_BEFORE or not (prev in VERB_BEFORE or i in ends):
                     cands = _literal(cands)
             elif (
@@ -424,6 +435,9 @@ def _rest(
 ) -> tuple[int, int | None] | None:
     if k == len(p.segments):
         return pos, target
+    by_word, loose = p.lookup[k]
+    if not loose and by_word.keys().isdisjoint(toks[pos : pos + 24]):
+        return None  # none of the next segment's words is near: no need to walk the gap
     tries = [pos]
     if p.gaps[k]:
         j, steps = pos, 0
@@ -436,7 +450,6 @@ def _rest(
                 j += 1
             steps += 1
             tries.append(j)
-    by_word, loose = p.lookup[k]
     n = len(toks)
     for start in tries:
         alts = by_word.get(toks[start], ()) if start < n else ()

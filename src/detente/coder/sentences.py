@@ -57,11 +57,31 @@ _ABBREV = frozenset(
         "approx",
         "dept",
         "univ",
+        "sen",
+        "reps",
+        "gens",
+        "messrs",
+        "mt",
+        "ft",
+        "pt",
+        "bros",
+        "govt",
+        "e.g",
+        "i.e",
+        "cf",
+        "al",
     ]
+)
+# words that open a sentence after an initialism ("... on the U.S. The move ...")
+_OPENERS = frozenset(
+    """the a an it its he she they we i this that these those there in on at but and however
+    meanwhile his her their our after before while when if as some many most officials both
+    other others another one no yet so still also then later earlier separately today
+    yesterday last next""".split()  # noqa: SIM905
 )
 # a candidate boundary: ., ! or ? (with closing quotes/brackets) followed by space
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*\n+")
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z0-9]+(?:[-’'][A-Za-z0-9]+)*|[,;:]")
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)+|[A-Za-z0-9]+(?:[-’'][A-Za-z0-9]+)*|[,;:]")
 _INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}$")
 
 
@@ -83,14 +103,12 @@ def split_sentences(text: str) -> Iterator[str]:
             nxt = text[end : end + 1]
             if stem in _ABBREV or (len(stem) == 1 and stem.isalpha()) or (nxt and nxt.islower()):
                 continue
-            if (
-                _INITIALS.search(word)
-                and nxt
-                and nxt.isupper()
-                and text[end : end + 4].split(" ")[0]
-                in ("Navy", "Army", "Air", "Senate", "Congress", "House", "Treasury")
-            ):
-                continue
+            if _INITIALS.search(word) and nxt and nxt.isupper():
+                # "U.S. President", "the U.S. Treasury", "9 a.m. Thursday": an initialism before a
+                # capitalised word ends a sentence only when that word opens one ("... the U.S. The")
+                following = re.match(r"[A-Za-z']+", text[end:])
+                if following is None or following.group().lower() not in _OPENERS:
+                    continue
         piece = text[start:end].strip()
         if piece:
             yield piece
