@@ -28,7 +28,7 @@ def tags(rules: RuleSet, **event: Any) -> list[str]:
     ))
     con = duckdb.connect()
     con.register("ev", table)
-    plain = con.execute(f"SELECT {rules.sql()} FROM ev").fetchone()
+    plain = con.execute(f"SELECT {rules.tags_sql()} FROM ev").fetchone()
     fast = con.execute(f"SELECT issue_areas FROM ({rules.tag_select('ev')})").fetchone()
     assert plain is not None and fast is not None
     assert plain[0] == fast[0]

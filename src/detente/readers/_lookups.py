@@ -1,4 +1,4 @@
-"""The ontology as DuckDB macros the readers' SQL calls.
+"""The ontology as DuckDB macros the readers' SQL calls (installed by the store).
 
 Lookups are scalar macros over constant lists, not joins: a hash join may
 reorder rows, and readers must keep file order (a row's position is how its line
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import duckdb
 import pyarrow as pa
 
 from detente import ontology
 from detente.tagging import icews_sector_sql
 
-__all__ = ["install_lookups"]
+__all__ = ["lookups"]
 
 _SIZE = 21 + 210 + 2100  # two-, three- and four-digit codes, each range packed
 
@@ -81,16 +80,12 @@ def _macros() -> list[str]:
     ]
 
 
-def install_lookups(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the ``detente_*`` macros and the small code tables on ``con``."""
-    con.execute("SET preserve_insertion_order = true")
-    for macro in _macros():
-        con.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
+def lookups() -> tuple[list[str], dict[str, pa.Table]]:
+    """Return the ``detente_*`` macros (``CREATE TEMP MACRO`` bodies) and the small code
+    tables (name to rows) the readers' SQL calls; the store installs them on the
+    connection that reads (:func:`detente.store._reading.install_lookups`)."""
     cmap, gmap = ontology.countries(), ontology.known_groups()
-    for name, table in (
-        ("_detente_countries", pa.table({"code": list(cmap), "name": list(cmap.values())})),
-        ("_detente_groups", pa.table({"code": list(gmap), "name": list(gmap.values())})),
-    ):
-        con.register("_detente_arrow_tmp", table)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _detente_arrow_tmp")
-        con.unregister("_detente_arrow_tmp")
+    return _macros(), {
+        "_detente_countries": pa.table({"code": list(cmap), "name": list(cmap.values())}),
+        "_detente_groups": pa.table({"code": list(gmap), "name": list(gmap.values())}),
+    }

@@ -26,11 +26,11 @@ from detente.readers import (
     detect,
     get_reader,
     open_source,
-    quarantine_rows,
     staged_sql,
 )
 from detente.readers._source import printable
 from detente.schema import column_names
+from detente.store._reading import quarantine_rows
 from detente.store._report import FileReport
 from detente.store._schema import CONTENT_COLUMNS, bump_version
 from detente.tagging import RuleSet

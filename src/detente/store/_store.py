@@ -153,7 +153,7 @@ class Store:
         """Return the connection with the readers' code tables and macros installed (once:
         only ingest needs them)."""
         if not self._lookups:
-            from detente.readers import install_lookups
+            from detente.store._reading import install_lookups
 
             install_lookups(self._con)
             self._lookups = True
@@ -390,7 +390,7 @@ class Store:
 
     def retag(self) -> int:
         """Recompute every event's issue areas with the store's rules; return changes."""
-        tag = self.rules.sql()
+        tag = self.rules.tags_sql()
         self._with_lookups()
         with self._lock:
             self._con.execute("BEGIN TRANSACTION")

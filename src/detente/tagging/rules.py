@@ -69,7 +69,7 @@ class Rule:
     text: str | None = None
     interstate: bool = False
 
-    def sql(self, haystack: str = _HAYSTACK) -> str:
+    def condition_sql(self, haystack: str = _HAYSTACK) -> str:
         """Return the SQL condition of this rule over canonical columns."""
         parts: list[str] = []
         if self.codes:
@@ -111,12 +111,12 @@ class RuleSet:
     def _computed(self, haystack: str, with_text: bool) -> str:
         cases = []
         for area, rules in self.areas.items():
-            conds = [r.sql(haystack) for r in rules if with_text or not r.text]
+            conds = [r.condition_sql(haystack) for r in rules if with_text or not r.text]
             if conds:
                 cases.append(f"CASE WHEN coalesce({' OR '.join(conds)}, false) THEN {_q(area)} END")
         return f"list_filter([{', '.join(cases)}], lambda x: x IS NOT NULL)" if cases else "[]::VARCHAR[]"
 
-    def sql(self, haystack: str = _HAYSTACK, gate: str | None = None) -> str:
+    def tags_sql(self, haystack: str = _HAYSTACK, gate: str | None = None) -> str:
         """Return one SQL expression yielding the sorted list of tags of an event.
 
         Tags a source gave itself (``_given_areas``) are kept alongside.
@@ -139,42 +139,20 @@ class RuleSet:
         """
         texts = [r.text for rules in self.areas.values() for r in rules if r.text]
         if not texts:
-            return f"SELECT *, {self.sql()} AS issue_areas FROM {relation}"
+            return f"SELECT *, {self.tags_sql()} AS issue_areas FROM {relation}"
         combined = "|".join(f"(?:{t})" for t in texts)
         return (
-            f"SELECT * EXCLUDE (_hay, _gate), {self.sql('_hay', '_gate')} AS issue_areas FROM "
+            f"SELECT * EXCLUDE (_hay, _gate), {self.tags_sql('_hay', '_gate')} AS issue_areas FROM "
             f"(SELECT *, {_HAYSTACK} AS _hay, coalesce(regexp_matches(_hay, {_q(combined)}, 'i'), false) "
             f"AS _gate FROM {relation})"
         )
 
     def tag_table(self, table: pa.Table) -> list[list[str]]:
-        """Return the issue areas of each row of ``table``, in row order.
+        """Return the issue areas of each row of ``table``, in row order, tagged by the
+        same SQL as at ingest (see :func:`detente.store._reading.tag_rows`)."""
+        from detente.store._reading import tag_rows
 
-        ``table`` holds canonical columns (at least those the rules read: code,
-        PLOVER type, actors, countries, roles, names, text, URL). Its
-        ``issue_areas`` column, if any, is ignored; a ``_given_areas`` column
-        (tags a source gave itself) is kept alongside, as at ingest. The rows are
-        tagged by the same SQL as at ingest, in an in-memory DuckDB of their own.
-        """
-        import duckdb
-        import pyarrow as pa
-
-        if table.num_rows == 0:
-            return []
-        if "issue_areas" in table.column_names:
-            table = table.drop_columns(["issue_areas"])
-        if "_given_areas" not in table.column_names:
-            table = table.append_column(
-                "_given_areas", pa.array([[] for _ in range(table.num_rows)], pa.list_(pa.string())))
-        table = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
-        con = duckdb.connect()
-        try:
-            con.register("_rows", table)
-            got = con.execute(
-                f"SELECT issue_areas FROM ({self.tag_select('_rows')}) ORDER BY _row").fetchall()
-        finally:
-            con.close()
-        return [list(areas or []) for (areas,) in got]
+        return tag_rows(self, table)
 
     def fingerprint(self) -> str:
         """Return a short hash identifying these rules."""
@@ -248,14 +226,11 @@ def _check_re2(text: str, where: str) -> None:
     """Raise when DuckDB's regular expressions (RE2) refuse ``text`` (Python's may accept
     what RE2 does not, such as look-behind), so the rules, not the file being read, are
     named."""
-    import duckdb
+    from detente.store._patterns import re2_error
 
-    try:  # a literal: binding a parameter would import pandas
-        with duckdb.connect() as con:
-            con.execute(f"SELECT regexp_matches('', {_q(text)}, 'i')").fetchall()
-    except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0].removeprefix("Invalid Input Error: ")
-        raise RulesError(f"{where}: text is a regular expression DuckDB cannot run ({first})") from None
+    problem = re2_error(text)
+    if problem is not None:
+        raise RulesError(f"{where}: text is a regular expression DuckDB cannot run ({problem})")
 
 
 def load_rules(extra: str | Path | None = None) -> RuleSet:
