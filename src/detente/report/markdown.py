@@ -67,7 +67,8 @@ def render_markdown(brief: Brief) -> str:
                         else "latest" if f.headline_ready else "latest (not the headline)",
                         f.period_start, f.coverage,
                         round(f.value) if f.indicator == "events" and f.value is not None
-                        else f.value, f.baseline, f.diff, f.z, f.events,
+                        else f.value, f.baseline, f.diff, f.z,
+                        "—" if f.coverage == "missing" else f.events,
                         "yes" if f.low_evidence else "",
                         "" if f.untagged_share is None else f"{f.untagged_share:.0%}"]
                        for f in sorted(g.steady + g.figures, key=lambda f: f.dataset)])
