@@ -253,3 +253,51 @@ def test_a_channel_condition_cites_the_datasets_read(store: Store) -> None:
     alone = EvalContext(store=store, registry=load_registry(), as_of=date(2024, 6, 30),
                         dataset="gdelt2")
     assert evaluate(compile_condition(text), text, alone).result == "insufficient_evidence"
+
+
+# -- an issue area whose events mostly cannot be told decides no "not met" ---------------
+
+ARMS = "count(RUS->USA, issue=arms_control, since=2024-02-15) >= 1"
+
+
+def test_untagged_majority_makes_not_met_insufficient(store: Store) -> None:
+    # ICEWS carries no text: its RUS->USA call of 2024-03-01 has no issue area, so whether
+    # arms control was discussed cannot be told, and 0 such events shows nothing
+    r = run(store, ARMS, "icews")
+    assert r.result == "insufficient_evidence"
+    assert r.values[0].value == 0.0 and r.values[0].untagged_share == 1.0
+    assert "cannot be told (above 50%)" in r.needs[0] and "1 of the 1 icews events" in r.needs[0]
+    # with the limit raised to all events, the same zero reads "not met" again
+    ctx = EvalContext(store=store, registry=load_registry(), as_of=date(2024, 6, 30),
+                      dataset="icews", untagged_limit=1.0)
+    assert evaluate(compile_condition(ARMS), ARMS, ctx).result == "not_met"
+    # a condition that holds is met whatever the untagged share
+    held = "count(RUS->USA, issue=arms_control, since=2024-02-15) <= 3"
+    assert run(store, held, "icews").result == "met"
+
+
+def test_untagged_shares_are_fetched_in_one_batch(store: Store) -> None:
+    texts = [ARMS, "count(USA->RUS, issue=sanctions, since=2024-02-15) >= 1",
+             "count(USA-RUS, issue=[diplomacy, cyber_elections], since=2024-03-01) >= 1"]
+    ctx = EvalContext(store=store, registry=load_registry(), as_of=date(2024, 6, 30),
+                      dataset="icews")
+    calls: list[int] = []
+    original = store.queries.untagged_many
+
+    def counting(asked: list[Any]) -> Any:
+        calls.append(len(asked))
+        return original(asked)
+
+    store.queries.untagged_many = counting  # type: ignore[method-assign]
+    try:
+        trees = [compile_condition(t) for t in texts]
+        ctx.prefetch(lambda: [evaluate(n, t, ctx) for n, t in zip(trees, texts, strict=True)])
+        results = [evaluate(n, t, ctx) for n, t in zip(trees, texts, strict=True)]
+    finally:
+        del store.queries.untagged_many
+    assert calls == [3]  # one query for the three windows, none after
+    shares = [r.values[0].untagged_share for r in results]
+    # without text, a call or a consultation cannot be told to be about arms control or
+    # sanctions; that it is diplomacy, its CAMEO code tells (tagged at ingest)
+    assert shares == [1.0, 1.0, 0.0]
+    assert [r.result for r in results] == ["insufficient_evidence", "insufficient_evidence", "met"]

@@ -49,9 +49,15 @@ from detente.policy.grammar import (
     String,
 )
 from detente.policy.registry import BINDING, Registry, channel_state
-from detente.query import ChannelRequest, Dyad, MetricRequest, MetricResult
+from detente.query import ChannelRequest, Dyad, MetricRequest, MetricResult, Selection
 from detente.query import Direction as Way
-from detente.query.metrics import CURATED_DATASETS, QUAD_GROUPS, quad_count, quad_share
+from detente.query.metrics import (
+    CURATED_DATASETS,
+    QUAD_GROUPS,
+    UNTAGGED_LIMIT,
+    quad_count,
+    quad_share,
+)
 from detente.store import Store
 
 __all__ = ["ConditionResult", "EvalContext", "Evidence", "Outcome", "evaluate", "shift_months"]
@@ -72,6 +78,9 @@ class Evidence(BaseModel):
     events: int | None = None
     event_ids: list[str] = Field(default_factory=list)
     note: str | None = None
+    untagged_share: float | None = None
+    """For a window on issue areas: the share of the window's events whose issue area
+    cannot be told (no tag, or no text to tell from)."""
 
 
 class ConditionResult(BaseModel):
@@ -99,9 +108,13 @@ class EvalContext:
     max_event_ids: int = 10
     #: the datasets channels read (every dataset of the selection; ``dataset`` alone when empty)
     channel_datasets: tuple[str, ...] = ()
+    #: above this share of events whose issue area cannot be told, a window on issue areas
+    #: cannot show that something did not happen (``not_met`` becomes insufficient)
+    untagged_limit: float = UNTAGGED_LIMIT
     _results: dict[MetricRequest, MetricResult] = field(default_factory=dict)
     _contacts: dict[ChannelRequest, tuple[date | None, str | None]] = field(default_factory=dict)
-    _wanted: tuple[set[MetricRequest], set[ChannelRequest]] | None = None
+    _untagged: dict[MetricRequest, tuple[int, int]] = field(default_factory=dict)
+    _wanted: tuple[set[MetricRequest], set[ChannelRequest], set[MetricRequest]] | None = None
 
     def coverage(self, dataset: str) -> tuple[date, date] | None:
         """Return the first and last event dates of ``dataset`` (None if it is empty)."""
@@ -114,7 +127,7 @@ class EvalContext:
 
     @contextmanager
     def _collect(self) -> Iterator[None]:
-        self._wanted = (set(), set())
+        self._wanted = (set(), set(), set())
         try:
             yield
         finally:
@@ -124,6 +137,25 @@ class EvalContext:
             q = self.store.queries
             self._results.update(q.measure(metrics, self.max_event_ids))
             self._contacts.update(q.last_contacts(contacts))
+            self._fetch_untagged([r for r in wanted[2] if r not in self._untagged])
+
+    def _fetch_untagged(self, requests: list[MetricRequest]) -> None:
+        if not requests:
+            return
+        keys = {r: (_untagged_selection(r), r.issue_areas) for r in requests}
+        got = self.store.queries.untagged_many(list(keys.values()))
+        self._untagged.update({r: got[k] for r, k in keys.items()})
+
+    def untagged(self, request: MetricRequest) -> tuple[int, int] | None:
+        """Return how many of ``request``'s window's events (whatever their issue area)
+        cannot be told to belong to its issue areas, and how many there are; ``None``
+        while collecting."""
+        if self._wanted is not None:
+            self._wanted[2].add(request)
+            return None
+        if request not in self._untagged:
+            self._fetch_untagged([request])
+        return self._untagged[request]
 
     def prefetch(self, run: Callable[[], object]) -> None:
         """Call ``run`` (which evaluates conditions) once to collect the windows and
@@ -186,6 +218,7 @@ class _Evaluator:
         self.ctx = ctx
         self.values: list[Evidence] = []
         self.needs: list[str] = []
+        self.untold: list[str] = []  # windows on issue areas whose events mostly cannot be told
 
     def term(self, node: Node) -> str:
         return self.text[node.start:node.end]
@@ -352,7 +385,18 @@ class _Evaluator:
             quads = QUAD_GROUPS[group.value]
         elif isinstance(group, Number):
             quads = (int(group.value),)
-        found = ctx.measure(_request(direction, dataset, start, end, node, quads))
+        request = _request(direction, dataset, start, end, node, quads)
+        found = ctx.measure(request)
+        if request.issue_areas and dataset not in CURATED_DATASETS:
+            told = ctx.untagged(request)
+            if told is not None and told[1]:
+                ev.untagged_share = told[0] / told[1]
+                if ev.untagged_share > ctx.untagged_limit:
+                    self.untold.append(
+                        f"{term}: the issue area of {told[0]} of the {told[1]} {dataset} events "
+                        f"of {direction.label()} in the window ({ev.untagged_share:.0%}) cannot "
+                        f"be told (above {ctx.untagged_limit:.0%}), so a low count there does "
+                        "not show that nothing happened")
         if found is None:
             return None  # collecting the windows asked for
         m = found.metrics
@@ -432,6 +476,14 @@ def _request(direction: Direction, dataset: str, start: date | None, end: date, 
                             roots=_names(node.kwarg("root"), String), quads=quads)
 
 
+def _untagged_selection(r: MetricRequest) -> Selection:
+    """The events of ``r``'s window whatever their issue area."""
+    return Selection(dyad=(r.source, r.target) if r.pooled else None,
+                     source=None if r.pooled else r.source, target=None if r.pooled else r.target,
+                     since=r.since, until=r.until, codes=r.codes, roots=r.roots,
+                     datasets=(r.dataset,))
+
+
 def channel_datasets(ctx: EvalContext) -> tuple[str, ...]:
     """Return the datasets a channel's contacts are read from: every dataset of the
     selection (curated events count), else the context's dataset."""
@@ -481,6 +533,10 @@ def evaluate(node: Node, text: str, ctx: EvalContext, *, cond_id: str = "",
         outcome: Outcome = "insufficient_evidence"
     else:
         outcome = "met" if _bool(value, text) else "not_met"
+    if outcome == "not_met" and ev.untold:
+        # most events of a window on an issue area cannot be told: not met is not shown
+        outcome = "insufficient_evidence"
+        ev.needs.extend(ev.untold)
     needs = list(dict.fromkeys(ev.needs)) if outcome == "insufficient_evidence" else []
     return ConditionResult(id=cond_id, description=description, expr=text, result=outcome,
                            values=ev.values, needs=needs)

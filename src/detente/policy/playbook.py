@@ -75,6 +75,10 @@ class Settings(_Model):
     trend_months: int = Field(default=6, ge=1, le=1200, description="length of the trend window, months")
     trend_drop: float = Field(default=0.2, gt=0, description="fall in net cooperation that is deteriorating")
     allies_months: int = Field(default=12, ge=1, le=1200, description="window of the allies' record, months")
+    untagged_limit: float = Field(default=0.5, ge=0, le=1,
+                                  description="share of a window's events whose issue area cannot "
+                                              "be told above which a condition on issue areas is "
+                                              "not judged not met")
     on_track_decided: float = Field(default=2 / 3, gt=0, le=1,
                                     description="share of an item's own conditions that must be "
                                                 "decided for it to be on track (a number or a "

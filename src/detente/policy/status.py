@@ -108,6 +108,7 @@ def make_context(store: Store, book: Playbook, registry: Registry, as_of: date |
     return EvalContext(store=store, registry=registry, as_of=when, dataset=ds,
                        params=dict(book.parameters), dyad=book.dyad,
                        min_events=book.settings.min_events,
+                       untagged_limit=book.settings.untagged_limit,
                        channel_datasets=selection(store, ds, book.dyad))
 
 

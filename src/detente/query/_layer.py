@@ -325,6 +325,35 @@ class Queries:
                           f"count(*) FROM {rel} WHERE {clause}", params)
         return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
 
+    def untagged_many(self, asked: list[tuple[Selection, tuple[str, ...]]]
+                      ) -> dict[tuple[Selection, tuple[str, ...]], tuple[int, int]]:
+        """Answer :meth:`untagged` for many selections and issue areas in one scan: for
+        each ``(selection, issues)``, how many of the selected events (their own issue
+        areas ignored) cannot be told to belong to any of ``issues``, and how many there
+        are (see :data:`~detente.query.metrics.UNTAGGED_RULE`)."""
+        from detente.query.metrics import untagged_sql
+
+        todo = list(dict.fromkeys(asked))
+        if not todo:
+            return {}
+        cols = []
+        for sel, issues in todo:
+            clause, params = where(sel.narrowed(issue_areas=()))
+            base = bind(clause, params)
+            if len(issues) == 1:
+                cannot = untagged_sql(issues[0])
+            else:
+                known = ", ".join("'" + i.replace("'", "''") + "'" for i in issues)
+                cannot = (f"(coalesce(len(issue_areas), 0) = 0 OR (coalesce(text, '') = '' AND "
+                          f"coalesce(url, '') = '' AND NOT coalesce(list_has_any(issue_areas, "
+                          f"[{known}]::VARCHAR[]), false)))")
+            cols.append(f"count(*) FILTER (WHERE ({base}) AND {cannot}), "
+                        f"count(*) FILTER (WHERE {base})")
+        rows = self._rows(f"SELECT {', '.join(cols)} FROM events")
+        got = rows[0] if rows else (0,) * (2 * len(todo))
+        return {key: (int(got[2 * i] or 0), int(got[2 * i + 1] or 0))
+                for i, key in enumerate(todo)}
+
     def untagged_share(self, sel: Selection, issue: str | None = None) -> float | None:
         """Return the share of :meth:`untagged`'s events (``None`` when there are none)."""
         n, total = self.untagged(sel, issue)
