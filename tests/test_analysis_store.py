@@ -45,7 +45,7 @@ def gdelt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                 eid += 1
     path = folder / "s.duckdb"
     with Store.open(path) as st:
-        st.ingest_file(write_lines(folder / "20150101.export.CSV", lines))
+        st.ingest_file(write_lines(folder / "gdelt-sample.export.CSV", lines))
     return path
 
 
@@ -112,7 +112,9 @@ def test_forecast_on_ingested_gdelt(gdelt: Path) -> None:
     with Store.open(gdelt) as st:
         fc, used = forecast_indicator(st, dataset="gdelt2", indicator="goldstein_mean", horizon=3)
     assert used == "gdelt2"
-    assert fc.period_starts[0] == dt.date(2022, 1, 1)  # the month after the last (2021-12)
+    # the file's name has no date, so it covers its events' days and the reporting lag: its
+    # last month (2021-12, events to the 27th) is partial and the forecast starts there
+    assert fc.period_starts[0] == dt.date(2021, 12, 1)
     assert fc.backtest is not None and {s["model"] for s in fc.backtest.scores} == {
         "model", "no_change", "seasonal_mean", "zero"}
 

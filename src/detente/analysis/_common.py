@@ -9,12 +9,31 @@ import numpy as np
 import pandas as pd
 
 from detente.errors import DetenteError
+from detente.query.metrics import JUDGED
 
-__all__ = ["AnalysisError", "as_date", "json_safe", "one_series", "robust_sigma", "to_float"]
+__all__ = [
+    "JUDGED",
+    "AnalysisError",
+    "as_date",
+    "json_safe",
+    "judged",
+    "one_series",
+    "robust_sigma",
+    "to_float",
+]
 
 
 class AnalysisError(DetenteError):
     """An analysis cannot run on the series given (too short, empty, ambiguous)."""
+
+
+def judged(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the periods of ``frame`` a verdict may rest on (:data:`JUDGED`); all of them
+    when the frame says nothing of coverage."""
+    if "coverage" not in frame.columns:
+        return frame
+    keep = frame["coverage"].isna() | frame["coverage"].isin(JUDGED)
+    return frame if bool(keep.all()) else frame[keep].reset_index(drop=True)
 
 
 def to_float(values: pd.Series | np.ndarray | list[float | None]) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from detente.analysis._alerts import Alert, alerts
-from detente.analysis._common import AnalysisError, as_date, json_safe
+from detente.analysis._common import AnalysisError, as_date, json_safe, judged
 from detente.analysis._forecasting import Forecast, forecast
 from detente.analysis._var import ReciprocityResult, fit_reciprocity
 from detente.analysis.boomburst import Surge, boom_and_bust
@@ -128,7 +128,8 @@ def trends(
 
 
 def _covered(rows: pd.DataFrame) -> pd.DataFrame:
-    """Drop the periods before a dataset's first event and after its last.
+    """Drop the periods before a dataset's first event and after its last, and those
+    its files do not cover completely (:func:`~detente.analysis._common.judged`).
 
     The indicator table spans the selection's whole range; a dataset that
     starts later (GDELT 2 in 2015, say) would otherwise show years of empty
@@ -138,7 +139,8 @@ def _covered(rows: pd.DataFrame) -> pd.DataFrame:
     if active.empty:
         return rows.iloc[0:0]
     keep = (rows["period_start"] >= active.min()) & (rows["period_start"] <= active.max())
-    return rows[keep].sort_values(["period_start", "direction"]).reset_index(drop=True)
+    # verdicts rest on complete periods only: a partial one's counts lack its missing files
+    return judged(rows[keep].sort_values(["period_start", "direction"]).reset_index(drop=True))
 
 
 def _pick_dataset(table: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
@@ -148,10 +150,16 @@ def _pick_dataset(table: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
         rows = table[table["dataset"] == dataset]
         if rows.empty or int(rows["events"].sum()) == 0:
             raise AnalysisError(f"dataset {dataset!r} has no events in the selection")
-        return _covered(rows)
-    totals = table.groupby("dataset")["events"].sum().sort_values(ascending=False, kind="stable")
-    machine = [d for d in totals.index if d != CHRONOLOGY]
-    return _covered(table[table["dataset"] == (machine[0] if machine else totals.index[0])])
+    else:
+        totals = table.groupby("dataset")["events"].sum().sort_values(ascending=False, kind="stable")
+        machine = [d for d in totals.index if d != CHRONOLOGY]
+        dataset = str(machine[0] if machine else totals.index[0])
+        rows = table[table["dataset"] == dataset]
+    kept = _covered(rows)
+    if kept.empty:
+        raise AnalysisError(f"dataset {dataset!r} has no period its files cover completely "
+                            "(every period of the selection is partial or missing)")
+    return kept
 
 
 def reciprocity(

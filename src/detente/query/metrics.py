@@ -31,6 +31,7 @@ __all__ = [
     "BASELINE_METRICS",
     "CURATED_DATASETS",
     "FORCE_ROOTS",
+    "JUDGED",
     "METRICS",
     "QUAD_GROUPS",
     "STATS",
@@ -65,6 +66,12 @@ QUAD_GROUPS: dict[str, tuple[int, ...]] = {
 CURATED_DATASETS: frozenset[str] = frozenset({"curated"})
 """Hand-picked datasets: their counts say what someone chose to record, not how much news
 there was, so a share of the dataset's volume means nothing for them."""
+
+JUDGED: tuple[str, ...] = ("complete", "curated")
+"""The coverage of the periods a verdict (change point, alert, forecast, headline) may rest
+on: those whose files cover every reporting day (``complete``), and the chronology's
+(``curated``: hand-picked, its coverage is its own). A ``partial`` period's counts lack
+the files it misses; a ``missing`` one has none (see :mod:`detente.series`)."""
 
 UNTAGGED_RULE = (
     "An event's issue area cannot be told when it has none, or, for a given issue, when it "

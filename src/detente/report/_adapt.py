@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from detente.errors import DetenteError
+from detente.query.metrics import JUDGED
 from detente.query.period import period_label
 from detente.report.model import (
     Alert,
@@ -32,8 +33,9 @@ def _date(value: Any) -> dt.date | None:
 
 
 def series(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Split indicator rows into one frame per dataset, in period order (made once, handed
-    to every analysis of the same rows)."""
+    """Split indicator rows into one frame per dataset, in period order, keeping the periods
+    a verdict may rest on (:data:`~detente.query.metrics.JUDGED`: complete or curated); made
+    once, handed to every analysis of the same rows."""
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
     by: dict[str, list[dict[str, Any]]] = {}
@@ -42,8 +44,11 @@ def series(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out = {}
     for d, rs in by.items():
         rs.sort(key=lambda r: r["period_start"])
-        # column by column: several times quicker than pandas reading a list of records
-        out[d] = pd.DataFrame({k: [r.get(k) for r in rs] for k in rs[0]})
+        # verdicts rest on complete periods only (a partial one lacks some of its files)
+        rs = [r for r in rs if r.get("coverage") in (None, *JUDGED)]
+        if rs:
+            # column by column: several times quicker than pandas reading a list of records
+            out[d] = pd.DataFrame({k: [r.get(k) for r in rs] for k in rs[0]})
     return out
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any
 
 from detente.errors import DetenteError
+from detente.query.metrics import JUDGED
 from detente.report.model import ForecastLine
 
 __all__ = ["HORIZON", "forecast_lines"]
@@ -28,10 +29,13 @@ def _mean_crps(scores: list[dict[str, Any]], model: str) -> float | None:
 
 
 def _active(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop the periods before the dataset's first event (its coverage, not the relationship)."""
+    """Drop the periods before the dataset's first event (its coverage, not the relationship)
+    and those its files do not cover completely."""
     ordered = sorted(rows, key=lambda r: r["period_start"])
     first = next((i for i, r in enumerate(ordered) if r.get("events")), None)
-    return [] if first is None else ordered[first:]
+    # a forecast starts from complete periods only (a partial one lacks some of its files)
+    return [] if first is None else [r for r in ordered[first:]
+                                     if r.get("coverage") in (None, *JUDGED)]
 
 
 def forecast_lines(mod: Any, rows: list[dict[str, Any]], period: str) -> list[ForecastLine]:
