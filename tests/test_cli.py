@@ -76,12 +76,13 @@ def _gdelt_file(write: Callable[..., Path]) -> Path:
 
 def test_ingest_names_the_reader_and_summarises(write: Callable[..., Path], store: Path) -> None:
     path = _gdelt_file(write)
-    first = run("ingest", path, "--store", store, "--quiet")
+    first = run("ingest", path, "--store", store)
     assert first.exit_code == 0, first.output
     assert "reading as gdelt2 (detected)" in first.stderr
     assert _summary_row(first.stdout, path.name)[-5:] == ["3", "3", "0", "0", "0"]
     again = run("ingest", path, "--store", store, "--quiet")
     assert again.exit_code == 0
+    assert "reading as" not in again.stderr  # -q: no line per file, the summary stays
     # read 3, stored 0, duplicates 3 the second time
     assert _summary_row(again.stdout, path.name)[-5:] == ["3", "0", "3", "0", "0"]
 
@@ -93,7 +94,7 @@ def _summary_row(output: str, name: str) -> list[str]:
 
 def test_forced_format_is_reported(write: Callable[..., Path], store: Path) -> None:
     path = write("events.tab", [icews_header(), icews_line()])
-    result = run("ingest", path, "--store", store, "--format", "icews", "--quiet")
+    result = run("ingest", path, "--store", store, "--format", "icews")
     assert result.exit_code == 0, result.output
     assert "reading as icews (forced)" in result.stderr
 
@@ -288,7 +289,7 @@ def test_ingest_opens_and_releases_the_store_for_each_file(write: Callable[..., 
         return st
 
     monkeypatch.setattr(Store, "open", classmethod(spy_open))
-    result = run("ingest", first, second, "--store", store, "--quiet")
+    result = run("ingest", first, second, "--store", store)
     assert result.exit_code == 0, result.output
     assert seen == ["open", "close", "open", "close"]
     assert "reading as gdelt2 (detected)" in result.stderr
@@ -311,3 +312,16 @@ def test_a_bad_file_leaves_the_others_ingested(write: Callable[..., Path], tmp_p
     assert "1 file(s) not ingested" in result.stderr
     assert _summary_row(result.stdout, "total")[-5:] == ["4", "4", "0", "0", "0"]
     assert run("status", "--store", store).exit_code == 0
+
+
+def test_ingest_summary_tells_files_of_one_name_apart(write: Callable[..., Path], store: Path,
+                                                      tmp_path: Path) -> None:
+    a = _gdelt_file(write)
+    other = tmp_path / "other"
+    other.mkdir()
+    b = other / a.name
+    b.write_text(a.read_text().replace("\t1\t", "\t1\t", 1).replace("20180101\t", "20180103\t", 1))
+    out = run("ingest", a, b, "--store", store, "-q")
+    assert out.exit_code == 0, out.output
+    assert f"{a.parent.name}/{a.name}" in out.stdout.replace("\n", "").replace(" ", "").replace("│", "")
+    assert f"other/{a.name}" in out.stdout.replace("\n", "").replace(" ", "").replace("│", "")

@@ -694,6 +694,8 @@ def test_public_names() -> None:
             "EventCode",
             "event_codes",
             "event_code",
+            "fips_country_code",
+            "fips_country_table",
             "normalize_event_code",
             "quad_class_for_root",
             "countries",
@@ -707,3 +709,19 @@ def test_public_names() -> None:
             "icews_sector_table",
         ]
     )
+
+
+def test_fips_countries_map_to_cameo_countries() -> None:
+    table = ontology.fips_country_table()
+    codes = ontology.countries()
+    assert len(table) == len({f for f, _ in table}) > 230
+    assert all(code in codes for _, code in table)
+    # FIPS differs from ISO where it matters most, and CAMEO keeps its own codes
+    assert ontology.fips_country_code("RS") == "RUS"
+    assert ontology.fips_country_code("UP") == "UKR"
+    assert ontology.fips_country_code("us") == "USA"
+    assert ontology.fips_country_code("GM") == "DEU"
+    assert ontology.fips_country_code("RO") == "ROM"
+    assert ontology.fips_country_code("SF") == "ZAF"
+    assert ontology.fips_country_code("KV") is None  # Kosovo: no CAMEO code
+    assert ontology.fips_country_code("") is None

@@ -101,7 +101,8 @@ def ingest(
                    typer.Option("--format", help="Force a reader (see `detente formats`).")] = None,
     store: StoreOpt = None,
     rules: RulesOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress bar and no line per file; the summary stays.")] = False,
     wait: WaitOpt = None,
 ) -> None:
     """Ingest event files (GDELT 1/2, ICEWS, POLECAT, PLOVER, canonical) into the store.
@@ -138,6 +139,8 @@ def ingest(
                 size = f.stat().st_size
 
                 def chosen(src: Any, reader: Any, f: Path = f) -> None:
+                    if quiet:
+                        return
                     how = "forced" if fmt else "detected"
                     err.print(f"[dim]{escape(str(f))}: reading as [bold]{reader.name}[/bold] ({how})[/dim]",
                               soft_wrap=True, highlight=False)
@@ -180,6 +183,20 @@ def _watch(st: Store, progress: Progress, task: Any, done: int, size: int, stop:
         progress.update(task, completed=done + size * min(pct, 100.0) / 100.0)
 
 
+def _distinct_names(paths: list[str]) -> dict[str, str]:
+    """Name each path by its shortest trailing part that no other path shares (the file
+    name, unless two files of one name came from different folders)."""
+    parts = {p: Path(p).parts for p in paths}
+    out: dict[str, str] = {}
+    for p, mine in parts.items():
+        for n in range(1, len(mine) + 1):
+            tail = mine[-n:]
+            if not any(q != p and other[-n:] == tail for q, other in parts.items()):
+                break
+        out[p] = str(Path(*tail))
+    return out
+
+
 def _print_reports(reports: list[FileReport]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -188,13 +205,18 @@ def _print_reports(reports: list[FileReport]) -> None:
     for col in ("file", "reader", "read", "stored", "duplicate", "conflicting", "quarantined"):
         table.add_column(col, justify="left" if col in ("file", "reader") else "right",
                          overflow="fold", no_wrap=col != "file")
+    names = _distinct_names([r.path for r in reports])
     for r in reports:
-        table.add_row(Path(r.path).name, r.reader, f"{r.read:,}", f"{r.stored:,}", f"{r.duplicates:,}",
+        table.add_row(names[r.path], r.reader, f"{r.read:,}", f"{r.stored:,}", f"{r.duplicates:,}",
                       f"{r.conflicts:,}", f"{r.quarantined:,}")
     if len(reports) > 1:
         table.add_row("total", "", *(f"{sum(getattr(r, k) for r in reports):,}"
                                      for k in ("read", "stored", "duplicates", "conflicts", "quarantined")))
     Console().print(table)
+    unmapped = sum(r.places_unmapped for r in reports)
+    if unmapped:
+        stderr().print(f"{unmapped:,} stored event(s) name a place whose country has no CAMEO "
+                       "code (Kosovo, Jersey, the oceans, ...): their place_country is empty")
     if any(r.quarantined for r in reports):
         stderr().print("rows that could not be stored are listed by `detente quarantine`")
     if any(r.conflicts for r in reports):

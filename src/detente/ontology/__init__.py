@@ -17,6 +17,8 @@ from detente.ontology._cameo import (
     quad_class_for_root,
 )
 from detente.ontology._icews import (
+    fips_country_code,
+    fips_country_table,
     icews_country_code,
     icews_country_table,
     icews_role,
@@ -30,6 +32,8 @@ __all__ = [
     "countries",
     "event_code",
     "event_codes",
+    "fips_country_code",
+    "fips_country_table",
     "icews_country_code",
     "icews_country_table",
     "icews_role",

@@ -22,7 +22,7 @@ from detente.query import Selection, Stamp
 from detente.query._layer import Queries
 from detente.query._sql import bind
 from detente.store._report import FileReport
-from detente.store._schema import DDL, SCHEMA_VERSION, bump_version
+from detente.store._schema import DDL, SCHEMA_VERSION, bump_version, migrate
 
 if TYPE_CHECKING:  # the readers and the rules load when a file is ingested
     from detente.readers import Reader, SourceFile
@@ -186,6 +186,7 @@ class Store:
                                    ("store_id", uuid.uuid4().hex), ("version", "0")):
                     if key not in have:
                         store._set_meta(key, value, only_if_missing=True)
+                migrate(con, store.meta("schema_version"))
             store._check_schema()
             if with_chronology and not read_only:
                 store.sync_chronology()
@@ -212,7 +213,10 @@ class Store:
         except duckdb.CatalogException:
             raise StoreError(f"{self.path}: a DuckDB file, but not a detente store") from None
         if version != SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: store schema {version}, this detente needs {SCHEMA_VERSION}")
+            hint = (" (open it once for writing, e.g. `detente status`, to upgrade it)"
+                    if self.read_only and version is not None and version < SCHEMA_VERSION else "")
+            raise StoreError(f"{self.path}: store schema {version}, this detente needs "
+                             f"{SCHEMA_VERSION}{hint}")
 
     def meta(self, key: str) -> str | None:
         """Return a value from the store's ``meta`` table."""
