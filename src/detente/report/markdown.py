@@ -94,10 +94,11 @@ def render_markdown(brief: Brief) -> str:
         out += ["There is no evidence for this view.", ""]
     for ev in brief.evidence:
         out += [f"### {ev.title}", "", f"{len(ev.events)} of {ev.total} events shown.", ""]
-        out += _table(["date", "actors", "code", "quad", "Goldstein", "issues", "what", "source"],
-                      [[e.date, f"{e.source_actor} → {e.target_actor}", e.event_code, e.quad_class,
-                        e.goldstein, e.issue_areas, e.text, " ".join(
-                            x for x in (e.source, e.url) if x)] for e in ev.events])
+        out += _table(["date", "actors", "event", "Goldstein", "what happened", "where",
+                       "published by", "link"],
+                      [[e.date, e.actors, e.code_label, e.goldstein, e.text, e.place,
+                        "; ".join(x for x in (e.publisher, e.source) if x), e.url]
+                       for e in ev.events])
     out += ["## Caveats", ""] + [f"- **{c.topic}**: {c.text}" for c in brief.caveats] + [""]
     if brief.changes is not None:
         out += ["## What changed since the earlier brief", "",
