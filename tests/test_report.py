@@ -178,15 +178,20 @@ def test_index_chart_marks_coverage_edges_only_inside_its_range() -> None:
 
 
 def test_coverage_edge_labels_are_stacked_not_overlaid() -> None:
-    rows = [{"dataset": "icews", "period_start": dt.date(y, 1, 1), "relationship_index": 0.1,
+    rows = [{"dataset": ds, "period_start": dt.date(y, 1, 1), "relationship_index": 0.1,
              "relationship_index_baseline": 0.0, "events": 9, "low_evidence": False}
-            for y in range(1995, 2026)]
+            for y in range(1995, 2026) for ds in ("icews", "gdelt2")]
     spec = charts.index_chart(rows)
     texts = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"]
     assert len(texts) == 1 and texts[0]["encoding"]["y"] == {"field": "y_px", "type": "quantitative",
                                                               "scale": None}
     labels = {v["label"]: v["y_px"] for v in _values(spec, texts[0]["data"])}
     assert labels == {"GDELT 2.0 begins (Feb 2015)": 2, "ICEWS ends (Apr 2023)": 15}
+    # a dataset's edge is drawn only when the chart shows that dataset
+    only_icews = charts.index_chart([r for r in rows if r["dataset"] == "icews"])
+    assert "ICEWS ends" in json.dumps(only_icews) and "GDELT 2.0" not in json.dumps(only_icews)
+    chronology = charts.index_chart([{**r, "dataset": "curated"} for r in rows[::2]])
+    assert "ICEWS ends" not in json.dumps(chronology) and "GDELT" not in json.dumps(chronology)
 
 
 def test_a_chart_layout_is_built_once_and_each_spec_owns_its_copy() -> None:
@@ -316,11 +321,16 @@ def test_change_points_shown_are_the_big_moves_with_their_labels() -> None:
     texts = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"]
     labels = [v["text"] for layer in texts for v in _values(spec, layer["data"])]
     assert labels == ["2014-02", "2014-09"]
-    close = charts.index_chart(rows, [{"dataset": "d", "date": dt.date(2022, m, 1),
-                                       "message": "m", "label": f"2022-0{m}"} for m in (2, 4)])
+    long = [{**rows[0], "period_start": dt.date(y, 1, 1)} for y in range(2000, 2025)]
+    close = charts.index_chart(long, [{"dataset": ds, "date": dt.date(2022, m, 1),
+                                       "message": "m", "label": f"2022-0{m}"}
+                                      for m, ds in ((2, "d"), (4, "e"), (9, "d"))])
     texts = [layer for layer in close["layer"] if layer["mark"].get("type") == "text"]
-    # two months apart: one label names both, so the texts do not overprint
-    assert [v["text"] for v in _values(close, texts[0]["data"])] == ["2022-02, 2022-04", ""]
+    # two months apart on a 25-year axis (of any dataset): one label names both, so the
+    # texts do not overprint; seven months apart is far enough
+    assert [v["text"] for v in _values(close, texts[0]["data"])] == ["2022-02, 2022-04", "",
+                                                                     "2022-09"]
+    assert charts.label_gap_days(dt.date(2000, 1, 1), dt.date(2025, 1, 1)) == 200
 
 
 def _series_rows(values: list[float]) -> list[dict[str, Any]]:

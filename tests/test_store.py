@@ -270,7 +270,7 @@ def test_a_store_of_schema_1_is_upgraded_when_opened_for_writing(tmp_path: Path)
         con.execute(f'ALTER TABLE events DROP COLUMN "{col}"')
     con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     con.close()
-    with pytest.raises(StoreError, match="schema 1.*open it once for writing"):
+    with pytest.raises(StoreError, match=r"schema 1.*open it once for writing"):
         Store.open(path, read_only=True)
     with Store.open(path, with_chronology=False) as st:
         assert st.meta("schema_version") == "2"

@@ -157,8 +157,11 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
             f"{cp.dataset}: events around the change point of {cp.date}",
             window(cp.date - dt.timedelta(days=45), cp.date + dt.timedelta(days=45),
                    _only(scoped, cp.dataset)), opts.evidence_per_figure))
-    charts.append(sections.index_chart(rows, cps, missing))
+    keys = sections.milestone_rows(store, opts.dyad, rows) if rows else []
+    charts.append(sections.index_chart(rows, cps, missing, keys))
     charts.append(sections.quad_chart(rows, missing))
+    if records:
+        charts.append(sections.map_chart(store, scoped))
     if heatmap is not None:
         charts.append(heatmap)
     if "response" in sections_wanted:

@@ -30,8 +30,11 @@ def _asset(name: str) -> str:
 
 
 def stylesheet() -> str:
-    """Return the brief's CSS (screen, phone and print)."""
-    return _asset("brief.css")
+    """Return the brief's CSS (screen, phone and print), with the status colours of
+    :data:`detente.report.charts.STATUS_COLOURS`."""
+    from detente.report.charts import status_css
+
+    return _asset("brief.css") + "\n" + status_css() + "\n"
 
 
 def script_json(value: Any) -> str:
