@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 
 from detente.report._bundle import vega_bundle
+from detente.report._summary import summarise
 from detente.report.model import Brief, Figure, PlaybookItem
 
 __all__ = ["render_html", "script_json", "stylesheet"]
@@ -99,6 +100,7 @@ def render_html(brief: Brief, *, bundle_src: str | None = None) -> str:
     specs = {c.name: c.spec for c in brief.charts if c.spec}
     return _env().get_template("brief.html.j2").render(
         b=brief,
+        sm=summarise(brief),
         figures=sorted(by_dataset.items()),
         steady=dict(steady),
         baskets=list(baskets.items()),
