@@ -325,3 +325,50 @@ def test_ingest_summary_tells_files_of_one_name_apart(write: Callable[..., Path]
     assert out.exit_code == 0, out.output
     assert f"{a.parent.name}/{a.name}" in out.stdout.replace("\n", "").replace(" ", "").replace("│", "")
     assert f"other/{a.name}" in out.stdout.replace("\n", "").replace(" ", "").replace("│", "")
+
+
+def test_events_to_a_file_keep_every_digit(write: Callable[..., Path], store: Path,
+                                           tmp_path: Path) -> None:
+    tone = "-2.56410256410256"
+    path = write("20180101000000.export.CSV", [gdelt2_line(event_id=1, tone=tone),
+                                               gdelt2_line(event_id=2, code="190")])
+    assert run("ingest", path, "--store", store, "-q").exit_code == 0
+    out = tmp_path / "ev.csv"
+    result = run("events", "--store", store, "--dataset", "gdelt2", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 of 2 events" in result.stderr
+    with out.open(encoding="utf-8") as fh:
+        rows = {r["event_id"]: r for r in csv.DictReader(fh)}
+    assert rows["gdelt2:1"]["avg_tone"] == tone  # the terminal rounds; a file does not
+    assert rows["gdelt2:1"]["place_country"] == "RUS" and rows["gdelt2:1"]["publisher"] == "example.com"
+    pq_out = tmp_path / "ev.parquet"
+    assert run("events", "--store", store, "--dataset", "gdelt2", "-o", pq_out).exit_code == 0
+    assert pq.read_table(pq_out).num_rows == 2
+    shown = run("events", "--store", store, "--dataset", "gdelt2", "--as", "csv")
+    assert tone in shown.stdout
+    bad = run("events", "--store", store, "-o", tmp_path / "ev.txt")
+    assert bad.exit_code == 1 and "--as" in bad.stderr
+
+
+@pytest.mark.parametrize("command", [["events"], ["brief", "-o", "-"], ["indicators"],
+                                     ["export", "x.parquet"], ["reciprocity"],
+                                     ["playbook", "check"]])
+def test_an_unknown_dataset_is_an_error_naming_the_known_ones(store: Path,
+                                                              command: list[str]) -> None:
+    result = run(*command, "--store", store, "--dataset", "gdelt3")
+    assert result.exit_code == 1, result.output
+    assert "unknown dataset(s) gdelt3; known:" in result.stderr and "icews" in result.stderr
+
+
+def test_brief_as_and_the_deprecated_format(store: Path, tmp_path: Path) -> None:
+    assert run("status", "--store", store).exit_code == 0
+    md = run("brief", "--store", store, "--as", "markdown")
+    assert md.exit_code == 0 and md.stdout.startswith("# ")
+    old = run("brief", "--store", store, "--format", "json")
+    assert old.exit_code == 0 and json.loads(old.stdout)["dyad"] == "USA-RUS"
+    assert "--format is deprecated" in old.stderr
+    by_suffix = tmp_path / "b.json"
+    assert run("brief", "--store", store, "-o", by_suffix).exit_code == 0
+    assert json.loads(by_suffix.read_text())["dyad"] == "USA-RUS"
+    st = run("status", "--store", store, "--as", "json")
+    assert {d["dataset"] for d in json.loads(st.stdout)} == {"curated"}

@@ -101,7 +101,7 @@ def _view_selection(opts: BriefOptions) -> Selection:
         QueryError: values no selection can have (since after until, a bad code).
     """
     return Selection(dyad=opts.dyad, since=opts.since, until=opts.until,
-                     issue_areas=(opts.issue,) if opts.issue else ())
+                     issue_areas=(opts.issue,) if opts.issue else (), datasets=opts.datasets)
 
 
 def _plain(value: Any) -> Any:
@@ -416,7 +416,7 @@ class Dashboard:
         """
         with self._request():
             check = Selection(dyad=sel.dyad, source=sel.source, target=sel.target,
-                              issue_areas=sel.issue_areas)
+                              issue_areas=sel.issue_areas, datasets=sel.datasets)
 
             def make(store: Store) -> str:
                 total = store.count(sel)

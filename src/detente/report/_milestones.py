@@ -52,9 +52,9 @@ def _registry_labels(registry: Any) -> dict[str, str]:
             out.setdefault(ev, f"{inst.id.replace('_', ' ')}: overtaken by events")
     for ch in getattr(registry, "channels", []) or []:
         for f in ch.facts:
-            event = getattr(f, "event", None)
-            if event:
-                out.setdefault(event, f"{ch.id.replace('-', ' ')}: {f.status}")
+            cited = getattr(f, "event", None)
+            if cited:
+                out.setdefault(str(cited), f"{ch.id.replace('-', ' ')}: {f.status}")
     return out
 
 

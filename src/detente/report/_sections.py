@@ -190,12 +190,11 @@ def response_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date
                              period=period if period != "year" else "quarter", as_of=as_of)
     except Unavailable as exc:
         return _empty("response", title, desc, str(exc))
+    if not result.ok:  # one model for both directions: one reason, said once
+        return _empty("response", title, desc, result.reason or "insufficient evidence")
     shocks = []
     for mover, responder in ((a, b), (b, a)):
         pair = f"{mover}->{responder}"
-        if not result.ok:
-            reasons.append(f"{pair}: {result.reason or 'insufficient evidence'}")
-            continue
         shocks.append(result.shock_text(pair))
         r = result.response(pair, f"{responder}->{mover}")
         for step, (resp, lo, hi) in enumerate(zip(r["response_path"], r["lower"], r["upper"],

@@ -375,6 +375,22 @@ class Store:
         """Return the issue areas the rules define."""
         return list(self.rules.areas)
 
+    def check_datasets(self, names: Iterable[str]) -> None:
+        """Raise :class:`QueryError` for a dataset name that is neither one detente knows
+        (:data:`detente.schema.DATASETS`) nor one the store holds (a canonical file may
+        name its own); the message lists the known ones."""
+        from detente.schema import DATASETS
+
+        asked = [n for n in names if n not in DATASETS]
+        if not asked:
+            return
+        held = [str(r[0]) for r in self._con.execute(
+            "SELECT DISTINCT dataset FROM events ORDER BY 1").fetchall()]
+        bad = [n for n in asked if n not in held]
+        if bad:
+            known = sorted(set(DATASETS) | set(held))
+            raise QueryError(f"unknown dataset(s) {', '.join(bad)}; known: {', '.join(known)}")
+
     def validate(self, flt: Selection) -> None:
         """Raise :class:`QueryError` for filter values the store cannot know."""
         unknown = [a for a in flt.issue_areas if a not in self.rules.areas]
@@ -382,6 +398,7 @@ class Store:
             raise QueryError(
                 f"unknown issue area(s) {', '.join(unknown)}; known: {', '.join(self.rules.areas)}"
             )
+        self.check_datasets(flt.datasets)
         codes = {flt.source, flt.target, *(flt.dyad or ())} - {None}
         if codes:
             known = self.queries.country_codes()
