@@ -539,3 +539,49 @@ def test_analyses_of_the_same_rows_are_kept_and_new_rows_analysed_afresh(
     assert [c.date.year for c in moved[0]] == [1975] and calls == [40, 40]
     _sections.analysis_results(rows, "RUS->USA", "year")  # another direction: its own
     assert calls == [40, 40, 40]
+
+
+def test_key_events_follow_the_rule(small: Path) -> None:
+    from detente.report._milestones import MAX_MILESTONES, milestones
+    from detente.report._sources import registry
+
+    reg = registry()
+    with Store.open(small, read_only=True) as st:  # the small store holds the chronology
+        three = milestones(st, ("USA", "RUS"), dt.date(2018, 1, 1), dt.date(2020, 12, 31), reg)
+        whole = milestones(st, ("USA", "RUS"), dt.date(1963, 1, 1), dt.date(2026, 2, 5), reg)
+        weeks = milestones(st, ("USA", "RUS"), dt.date(2018, 10, 1), dt.date(2018, 11, 30), reg)
+    labels = [k["label"] for k in three]
+    # the registry's INF changes, labelled by instrument and change (the party where the
+    # two parties' changes differ)
+    assert {"INF: suspended (USA)", "INF: withdrawn (USA)"} <= set(labels), labels
+    for keys, lo, hi in ((three, dt.date(2018, 1, 1), dt.date(2020, 12, 31)),
+                         (whole, dt.date(1963, 1, 1), dt.date(2026, 2, 5))):
+        gap = charts.label_gap_days(lo, hi)
+        assert len(keys) <= MAX_MILESTONES
+        assert all((b["date"] - a["date"]).days >= gap for a, b in zip(keys, keys[1:], strict=False))
+    # over the whole history only registry-cited events fit, the most recent kept
+    assert len(whole) == MAX_MILESTONES and all(":" in k["label"] for k in whole)
+    assert whole[-1]["label"] == "NEW START: expired"
+    # a range of weeks says what happened, from the chronology's other events
+    assert [k["date"] for k in weeks] == [dt.date(2018, 10, 4), dt.date(2018, 10, 20),
+                                          dt.date(2018, 11, 29)]
+    assert weeks[1]["label"].startswith("Trump tells reporters") and weeks[1]["text"]
+
+
+def test_the_first_screen_reads_from_the_glance(chronology_brief: Brief) -> None:
+    from detente.report._summary import summarise
+
+    sm = summarise(chronology_brief)
+    # the chronology's latest year is thin: its headline is the latest period with enough
+    # evidence, the one the glance gives
+    steady = [f for f in chronology_brief.glance.steady if f.indicator == "relationship_index"]
+    assert [s.dataset for s in sm.standing] == ["curated"]
+    assert sm.standing[0].figures[0].period_start == steady[0].period_start
+    assert len(sm.changed) <= 4 and len(sm.watch) <= 4 and len(sm.items) <= 4
+    assert sum(sm.item_counts.values()) == len(chronology_brief.playbook.items)
+    assert sm.more["items"] == max(0, len([i for i in chronology_brief.playbook.items
+                                           if i.status not in ("stalled",
+                                                               "insufficient_evidence")]) - 4)
+    html = render_html(chronology_brief)
+    assert html.index('id="summary"') < html.index('id="glance"')
+    assert '<details class="basket">' in html

@@ -9,9 +9,11 @@ The rule (documented in docs/brief.md):
    ratifying, suspending or leaving an instrument, an instrument overtaken by
    events, a channel suspended or restored) and those of CAMEO weight 7 or more in
    size (formal agreements, sanctions, force).
-3. They are ranked: registry-cited first, then by the size of their weight, then
-   the earlier first; each is kept unless a kept one lies too close to label both
-   apart (14 pixels on the narrowest chart the brief draws), at most 12.
+3. They are ranked: registry-cited first, then the other key events, then (so that
+   a short range, a few weeks or months, still says what happened) the chronology's
+   other events; within each, by the size of their weight, then the later first.
+   Each is kept unless a kept one lies too close to label both apart (14 pixels on
+   the narrowest chart the brief draws), at most 12.
 
 A registry-cited event is labelled with the instrument and the change
 ("INF: withdrawn (USA)"); another with the opening words of its description.
@@ -77,10 +79,10 @@ def milestones(store: Store, dyad: tuple[str, str], lo: dt.date, hi: dt.date,
     table = store.queries.events(
         Selection(dyad=dyad, since=lo, until=hi, datasets=("curated",)))
     cited = _registry_labels(registry) if registry is not None else {}
-    rows = [r for r in table.to_pylist()
-            if r["event_id"] in cited or abs(r.get("goldstein") or 0) >= MIN_WEIGHT]
-    rows.sort(key=lambda r: (r["event_id"] not in cited, -abs(r.get("goldstein") or 0),
-                             r["date"], r["event_id"]))
+    rows = table.to_pylist()
+    rows.sort(key=lambda r: (r["event_id"] not in cited,
+                             abs(r.get("goldstein") or 0) < MIN_WEIGHT,
+                             -abs(r.get("goldstein") or 0), -r["date"].toordinal(), r["event_id"]))
     gap = label_gap_days(lo, hi)
     kept: list[dict[str, Any]] = []
     for r in rows:

@@ -193,7 +193,8 @@ def index_chart(
             top; ``text`` in the tooltip); pick them with a rule that keeps them apart.
     """
     dates = [r["period_start"] for r in rows]
-    lo, hi = (min(dates), max(dates)) if dates else (None, None)
+    ends = [r.get("period_end") or r["period_start"] for r in rows]
+    lo, hi = (min(dates), max(ends)) if dates else (None, None)
     shown = {r["dataset"] for r in rows}
     inside = [(d, label) for d, ds, label in edges
               if ds in shown and lo is not None and hi is not None and lo <= d <= hi]
