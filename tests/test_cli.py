@@ -372,3 +372,15 @@ def test_brief_as_and_the_deprecated_format(store: Path, tmp_path: Path) -> None
     assert json.loads(by_suffix.read_text())["dyad"] == "USA-RUS"
     st = run("status", "--store", store, "--as", "json")
     assert {d["dataset"] for d in json.loads(st.stdout)} == {"curated"}
+
+
+def test_code_prints_as_asked(tmp_path: Path) -> None:
+    text = tmp_path / "note.txt"
+    text.write_text("Date: 2019-02-01\nRussia condemned the United States.\n", encoding="utf-8")
+    lines = run("code", text)
+    assert lines.exit_code == 0 and json.loads(lines.stdout.splitlines()[0])["event_code"] == "111"
+    as_csv = run("code", text, "--as", "csv")
+    assert as_csv.exit_code == 0, as_csv.output
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [(r["source_country"], r["target_country"], r["event_code"]) for r in rows] == [
+        ("RUS", "USA", "111")]
