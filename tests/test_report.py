@@ -187,7 +187,7 @@ def test_coverage_edge_labels_are_stacked_not_overlaid() -> None:
     assert len(texts) == 1 and texts[0]["encoding"]["y"] == {"field": "y_px", "type": "quantitative",
                                                               "scale": None}
     labels = {v["label"]: v["y_px"] for v in _values(spec, texts[0]["data"])}
-    assert labels == {"GDELT 2.0 begins (Feb 2015)": 2, "ICEWS ends (Apr 2023)": 15}
+    assert labels == {"GDELT 2.0 begins (Feb 2015)": 150, "ICEWS ends (Apr 2023)": 163}
     # a dataset's edge is drawn only when the chart shows that dataset
     only_icews = charts.index_chart([r for r in rows if r["dataset"] == "icews"])
     assert "ICEWS ends" in json.dumps(only_icews) and "GDELT 2.0" not in json.dumps(only_icews)

@@ -198,8 +198,10 @@ def index_chart(
     shown = {r["dataset"] for r in rows}
     inside = [(d, label) for d, ds, label in edges
               if ds in shown and lo is not None and hi is not None and lo <= d <= hi]
-    # each label one line below the previous, so that edges close in time stay readable
-    marks = [{"date": d, "label": label, "y_px": 2 + 13 * i} for i, (d, label) in enumerate(inside)]
+    # each label one line below the previous, so that edges close in time stay readable;
+    # below the key events' labels, which hang from the top
+    marks = [{"date": d, "label": label, "y_px": _EDGE_TOP + 13 * i}
+             for i, (d, label) in enumerate(inside)]
     gap = label_gap_days(lo, hi) if lo and hi else 1
     labelled = _cp_labels(change_points, gap) if change_points else []
     keys = [{**m, "date": m["date"]} for m in milestones
@@ -213,6 +215,7 @@ def index_chart(
 
 
 _INDEX_HEIGHT = 300
+_EDGE_TOP = 150  # pixels from the top of the index chart to the first coverage edge's label
 
 
 @_layout
