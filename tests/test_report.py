@@ -579,6 +579,10 @@ def test_the_first_screen_reads_from_the_glance(chronology_brief: Brief) -> None
     assert [s.dataset for s in sm.standing] == ["curated"]
     assert sm.standing[0].figures[0].period_start == steady[0].period_start
     assert len(sm.changed) <= 4 and len(sm.watch) <= 4 and len(sm.items) <= 4
+    # what changed since the period before the headline one
+    prev = [f for f in chronology_brief.glance.previous if f.indicator == "relationship_index"]
+    assert prev and prev[0].period_start < steady[0].period_start and prev[0].events > 0
+    assert f"from {prev[0].value:.2f} in the period from {prev[0].period_start}" in sm.changed[0]
     assert sum(sm.item_counts.values()) == len(chronology_brief.playbook.items)
     assert sm.more["items"] == max(0, len([i for i in chronology_brief.playbook.items
                                            if i.status not in ("stalled",

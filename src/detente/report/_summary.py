@@ -59,17 +59,24 @@ def _standing(brief: Brief) -> list[Standing]:
 
 def _moves(brief: Brief) -> list[str]:
     out = []
+    before = {f.dataset: f for f in brief.glance.previous
+              if f.indicator == "relationship_index" and f.value is not None}
     for s in _standing(brief):
         idx = next((f for f in s.figures if f.indicator == "relationship_index"), None)
         if idx is None or idx.value is None:
             continue
+        prev = before.get(s.dataset)
+        since = (f" (from {prev.value:.2f} in the period from {prev.period_start}, "
+                 f"{idx.value - prev.value:+.2f})"
+                 if prev is not None and prev.value is not None else "")
         if idx.diff is None:
-            out.append(f"{s.dataset}: relationship index {idx.value:.2f}, no baseline to compare.")
+            out.append(f"{s.dataset}: relationship index {idx.value:.2f}{since}, no baseline to "
+                       "compare.")
             continue
         way = "below" if idx.diff < 0 else "above"
         z = f" (z {idx.z:+.1f})" if idx.z is not None else ""
-        out.append(f"{s.dataset}: relationship index {idx.value:.2f}, {abs(idx.diff):.2f} {way} "
-                   f"its baseline{z}.")
+        out.append(f"{s.dataset}: relationship index {idx.value:.2f}{since}; {abs(idx.diff):.2f} "
+                   f"{way} its baseline{z}.")
     cp = brief.glance.latest_change_point
     if cp is not None:
         out.append(f"Latest change point: {cp.label or cp.date} ({cp.dataset}) — {cp.message}.")
@@ -84,7 +91,7 @@ def summarise(brief: Brief) -> Summary:
         lines = [f"{c.item}: {c.before or '—'} → {c.after or '—'}" for c in brief.changes
                  if c.section != "playbook"] or ["Nothing changed."]
     else:
-        s.changed_since = "against each dataset's baseline"
+        s.changed_since = "since the period before, and against the baseline"
         lines = _moves(brief) or ["No headline figure for this view."]
     s.changed, s.more["changed"] = lines[:_SHOWN], max(0, len(lines) - _SHOWN)
 

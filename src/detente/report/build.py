@@ -176,7 +176,8 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
 
     latest = max(cps, key=lambda c: c.date) if cps else None
     glance = Glance(
-        figures=figures, steady=steady, alerts=alerts, change_points=cps,
+        figures=figures, steady=steady, previous=_previous(rows, figures, steady),
+        alerts=alerts, change_points=cps,
         latest_change_point=latest, forecasts=forecasts,
         summary=sections.summary_sentence(dyad, as_of, figures, alerts, latest, records, steady),
         notes=notes + ([registry_note] if registry_note else []),
@@ -242,6 +243,24 @@ def _figures(rows: list[dict[str, Any]], *, steady: bool = False) -> list[Figure
                 low_evidence=bool(r.get("low_evidence")),
             ))
     return out
+
+
+def _previous(rows: list[dict[str, Any]], figures: list[Figure], steady: list[Figure]
+              ) -> list[Figure]:
+    """Return the headline figures of the period with events before each dataset's
+    headline period (its steady one where there is one)."""
+    heads = {f.dataset: f.period_start for f in figures}
+    heads.update({f.dataset: f.period_start for f in steady})
+    before: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        d = r["dataset"]
+        if d in heads and r.get("events") and r["period_start"] < heads[d] and (
+                d not in before or r["period_start"] > before[d]["period_start"]):
+            before[d] = r
+    return [Figure(dataset=d, indicator=name, label=label, period_start=r["period_start"],
+                   period_end=r["period_end"], value=r.get(name), events=int(r["events"] or 0),
+                   low_evidence=bool(r.get("low_evidence")))
+            for d, r in sorted(before.items()) for name, label in HEADLINE]
 
 
 def _only(flt: Selection, dataset: str) -> Selection:

@@ -147,11 +147,14 @@ class Glance(_Model):
     """The state of the relationship at a glance, as of a date.
 
     ``figures`` are each dataset's latest period; ``steady`` the latest period
-    with enough evidence, for a dataset whose latest period has few events.
+    with enough evidence, for a dataset whose latest period has few events;
+    ``previous`` the period with events before each dataset's headline period (the
+    steady one where there is one), to say what changed since.
     """
 
     figures: list[Figure] = []
     steady: list[Figure] = []
+    previous: list[Figure] = []
     alerts: list[Alert] = []
     change_points: list[ChangePoint] = []
     latest_change_point: ChangePoint | None = None
