@@ -92,11 +92,11 @@ def test_keywords_match_the_cli_options() -> None:
 
 def test_the_mapping_check_finds_a_missing_option(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(api.CLI_NAMES, "events", {"--to": "target", "--as": "output"})
-    monkeypatch.setitem(api.DEFAULTS, "events", {})
+    monkeypatch.setitem(api.DEFAULTS, "*", {})
     problems = mapping_problems()
     assert any("--from" in p and "'from'" in p for p in problems), problems
     assert any("'source' is no option" in p for p in problems), problems
-    assert any("limit=None but --limit defaults to 100" in p for p in problems), problems
+    assert any("trends" in p and "output=None but --as defaults to" in p for p in problems), problems
 
 
 def test_every_function_documents_args_returns_raises_and_an_example() -> None:

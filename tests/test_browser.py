@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from conftest import icews_header, icews_line, write_lines
 from detente.report import BriefOptions, build_brief, render_html
 from detente.store import Store
 
@@ -46,10 +47,29 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("shots")
 
 
+# ICEWS rows with places: October 2018 and March 2019, nothing between (a gap the index
+# line must not cross), in Moscow, Washington and Geneva
+PLACES = (("Moscow", "Moskva", "Russian Federation", "55.7522", "37.6156"),
+          ("Washington", "District of Columbia", "United States", "38.8951", "-77.0364"),
+          ("Geneva", "Geneve", "Switzerland", "46.2022", "6.1457"))
+
+
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("browser") / "s.duckdb"
-    Store.open(path).close()  # the embedded chronology
+    folder = tmp_path_factory.mktemp("browser")
+    path = folder / "s.duckdb"
+    lines = [icews_header()]
+    for i, (day, code) in enumerate([(f"2018-10-{d:02d}", "042") for d in range(1, 29)]
+                                    + [(f"2019-03-{d:02d}", "163") for d in range(1, 29)]):
+        city, province, country, lat, lon = PLACES[i % 3]
+        src, tgt = ("United States", "Russian Federation")[::1 if i % 2 else -1]
+        lines.append(icews_line(event_id=90000 + i, date=day, cameo=code, intensity="",
+                                source_name=src, source_sectors="Government",
+                                source_country=src, target_name=tgt, target_sectors="Government",
+                                target_country=tgt, publisher="Interfax" if i % 2 else "Reuters",
+                                city=city, province=province, country=country, lat=lat, lon=lon))
+    with Store.open(path) as st:  # the embedded chronology, and the ICEWS rows
+        st.ingest_file(write_lines(folder / "events.tab", lines))
     return path
 
 
@@ -107,11 +127,11 @@ def test_dashboard_filters_redraw_the_charts(browser: Any, server: str, shots: P
     page.goto(server + "/")
     page.wait_for_selector("body[data-ready=true]", timeout=60000)
     assert _drawn(page, "index") > 10 and _drawn(page, "quad") > 10
-    assert _drawn(page, "issues") > 10
+    assert _drawn(page, "issues") > 10 and _drawn(page, "map") > 3
     # the chronology's latest year holds one event: its cards say so, and the
     # latest period with enough evidence comes first
     kinds = page.eval_on_selector_all("#cards .card", "cs => cs.map(c => c.dataset.kind)")
-    assert kinds[:4] == ["steady"] * 4 and kinds[4:] == ["latest"] * 4
+    assert kinds == ["steady"] * 8 + ["latest"] * 8  # curated and icews, 4 figures each
     assert "few events" in page.inner_text("#cards .card[data-kind=latest]")
     first = page.inner_text("#events-count")
     assert first.startswith("events 1–25 of ")
@@ -133,7 +153,14 @@ def test_dashboard_filters_redraw_the_charts(browser: Any, server: str, shots: P
     page.select_option("select[name=direction]", "both")
     page.select_option("select[name=issue]", "")
     page.wait_for_function("document.querySelector('#events-count').textContent.startsWith('events 1–25')")
-    page.click("#next")
+    assert page.is_disabled("#next") and not page.is_disabled("#prev")  # newest first
+    top = page.inner_text("#events-table tbody tr:first-child td:first-child")
+    page.click("#prev")  # earlier events: the next page down the list
+    page.wait_for_function("document.querySelector('#events-count').textContent.startsWith('events 26–')")
+    assert page.inner_text("#events-table tbody tr:first-child td:first-child") <= top
+    page.click("#next")  # later events: back to the first page
+    page.wait_for_function("document.querySelector('#events-count').textContent.startsWith('events 1–25')")
+    page.click("#prev")
     page.wait_for_function("document.querySelector('#events-count').textContent.startsWith('events 26–')")
     page.fill("input[name=search]", "New START")
     page.click("#search button")
@@ -149,6 +176,15 @@ def test_dashboard_filters_redraw_the_charts(browser: Any, server: str, shots: P
     oldest = page.eval_on_selector_all("#events-table tbody tr td:first-child",
                                        "cells => cells.map(c => c.textContent)")
     assert oldest == sorted(oldest) and oldest[0] <= min(dates)
+    # each event reads: both actors by name, the code with its label, place and publisher
+    page.fill("input[name=search]", "")
+    page.select_option("select[name=dataset]", "icews")
+    page.wait_for_function("document.querySelector('#events-count').textContent.endsWith(' of 56')")
+    cells = page.eval_on_selector_all("#events-table tbody tr", "rs => rs.map(r => r.innerText)")
+    assert len(cells) == 25 and all("Interfax" in c or "Reuters" in c for c in cells)
+    assert all("Russian Federation (RUS" in c and "United States (USA" in c for c in cells)
+    assert all("042 Make a visit" in c and ("Moscow" in c or "Geneva" in c or "Washington" in c)
+               for c in cells[::-1][:5]), cells[-5:]
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(shots / "dashboard-phone.png"), full_page=False)
     assert not errors, errors
@@ -184,4 +220,67 @@ def test_brief_file_opens_offline_and_draws_its_charts(browser: Any, store_path:
     page.screenshot(path=str(shots / "brief.png"), full_page=False)
     page.emulate_media(media="print")
     page.screenshot(path=str(shots / "brief-print.png"), full_page=False)
+    context.close()
+
+
+def _line_runs(page: Any, name: str) -> list[int]:
+    """Return, for each line the chart ``name`` drew, how many separate runs it has (a
+    line broken by a gap has two or more)."""
+    return page.eval_on_selector_all(
+        f"#vis-{name} g.mark-line path",
+        "ps => ps.map(p => (p.getAttribute('d') || '').split('M').length - 1)")
+
+
+def test_brief_one_screen_map_milestones_and_gaps(browser: Any, store_path: Path,
+                                                  tmp_path: Path, shots: Path) -> None:
+    with Store.open(store_path, read_only=True) as st:
+        whole = build_brief(st, BriefOptions())
+        icews = build_brief(st, BriefOptions(datasets=("icews",), period="month"))
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
+                  else r.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    path = tmp_path / "whole.html"
+    path.write_text(render_html(whole), encoding="utf-8")
+    page.goto(path.as_uri())
+    # the first screen: summary, what changed, agenda items, what to watch, in 900 pixels
+    box = page.eval_on_selector("#summary", "el => el.getBoundingClientRect().bottom")
+    assert 200 < box <= 900, box
+    for part in ("#summary-changed li", "#summary-items", "#summary-watch li"):
+        assert page.locator(part).count() >= 1, part
+    assert page.locator("#summary .standing").count() == 2  # curated and icews
+    # the chronology's key events on the index chart: every label drawn
+    index = whole.chart("index")
+    assert index is not None and index.spec is not None
+    marks = [v for name, rows in index.spec["datasets"].items() for v in rows
+             if "text" in v and "event_id" in v]
+    assert len(marks) >= 5
+    _drawn(page, "index")
+    drawn = set(page.eval_on_selector_all("#vis-index text", "ts => ts.map(t => t.textContent)"))
+    assert {m["label"] for m in marks} <= drawn
+    assert any(m["label"].startswith("INF: ") for m in marks)
+    # the map: land and a circle per place (ICEWS gives coordinates, the chronology none)
+    assert _drawn(page, "map") >= 4
+    circles = page.eval_on_selector_all("#vis-map g.mark-symbol.role-mark path", "ps => ps.length")
+    assert circles == len(PLACES)
+    page.screenshot(path=str(shots / "brief.png"), full_page=False)
+    page.locator("#chart-map").screenshot(path=str(shots / "brief-map.png"))
+    page.locator("#chart-index").screenshot(path=str(shots / "brief-index.png"))
+
+    # ICEWS alone, by month: October 2018, then March 2019; the line stops between
+    path = tmp_path / "icews.html"
+    path.write_text(render_html(icews), encoding="utf-8")
+    page.goto(path.as_uri())
+    _drawn(page, "index")
+    runs = _line_runs(page, "index")
+    assert runs and max(runs) == 2, runs
+    text = page.inner_text("#evidence")
+    assert "Interfax" in text or "Reuters" in text
+    assert "Impose embargo, boycott, or sanctions" in text
+    assert "GDELT 2.0 begins" not in "".join(
+        page.eval_on_selector_all("#vis-index text", "ts => ts.map(t => t.textContent)"))
+    assert not errors, errors
     context.close()

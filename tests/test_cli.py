@@ -76,12 +76,13 @@ def _gdelt_file(write: Callable[..., Path]) -> Path:
 
 def test_ingest_names_the_reader_and_summarises(write: Callable[..., Path], store: Path) -> None:
     path = _gdelt_file(write)
-    first = run("ingest", path, "--store", store, "--quiet")
+    first = run("ingest", path, "--store", store)
     assert first.exit_code == 0, first.output
     assert "reading as gdelt2 (detected)" in first.stderr
     assert _summary_row(first.stdout, path.name)[-5:] == ["3", "3", "0", "0", "0"]
     again = run("ingest", path, "--store", store, "--quiet")
     assert again.exit_code == 0
+    assert "reading as" not in again.stderr  # -q: no line per file, the summary stays
     # read 3, stored 0, duplicates 3 the second time
     assert _summary_row(again.stdout, path.name)[-5:] == ["3", "0", "3", "0", "0"]
 
@@ -93,7 +94,7 @@ def _summary_row(output: str, name: str) -> list[str]:
 
 def test_forced_format_is_reported(write: Callable[..., Path], store: Path) -> None:
     path = write("events.tab", [icews_header(), icews_line()])
-    result = run("ingest", path, "--store", store, "--format", "icews", "--quiet")
+    result = run("ingest", path, "--store", store, "--format", "icews")
     assert result.exit_code == 0, result.output
     assert "reading as icews (forced)" in result.stderr
 
@@ -288,7 +289,7 @@ def test_ingest_opens_and_releases_the_store_for_each_file(write: Callable[..., 
         return st
 
     monkeypatch.setattr(Store, "open", classmethod(spy_open))
-    result = run("ingest", first, second, "--store", store, "--quiet")
+    result = run("ingest", first, second, "--store", store)
     assert result.exit_code == 0, result.output
     assert seen == ["open", "close", "open", "close"]
     assert "reading as gdelt2 (detected)" in result.stderr
@@ -311,3 +312,75 @@ def test_a_bad_file_leaves_the_others_ingested(write: Callable[..., Path], tmp_p
     assert "1 file(s) not ingested" in result.stderr
     assert _summary_row(result.stdout, "total")[-5:] == ["4", "4", "0", "0", "0"]
     assert run("status", "--store", store).exit_code == 0
+
+
+def test_ingest_summary_tells_files_of_one_name_apart(write: Callable[..., Path], store: Path,
+                                                      tmp_path: Path) -> None:
+    a = _gdelt_file(write)
+    other = tmp_path / "other"
+    other.mkdir()
+    b = other / a.name
+    b.write_text(a.read_text().replace("\t1\t", "\t1\t", 1).replace("20180101\t", "20180103\t", 1))
+    out = run("ingest", a, b, "--store", store, "-q")
+    assert out.exit_code == 0, out.output
+    assert f"{a.parent.name}/{a.name}" in out.stdout.replace("\n", "").replace(" ", "").replace("│", "")
+    assert f"other/{a.name}" in out.stdout.replace("\n", "").replace(" ", "").replace("│", "")
+
+
+def test_events_to_a_file_keep_every_digit(write: Callable[..., Path], store: Path,
+                                           tmp_path: Path) -> None:
+    tone = "-2.56410256410256"
+    path = write("20180101000000.export.CSV", [gdelt2_line(event_id=1, tone=tone),
+                                               gdelt2_line(event_id=2, code="190")])
+    assert run("ingest", path, "--store", store, "-q").exit_code == 0
+    out = tmp_path / "ev.csv"
+    result = run("events", "--store", store, "--dataset", "gdelt2", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 of 2 events" in result.stderr
+    with out.open(encoding="utf-8") as fh:
+        rows = {r["event_id"]: r for r in csv.DictReader(fh)}
+    assert rows["gdelt2:1"]["avg_tone"] == tone  # the terminal rounds; a file does not
+    assert rows["gdelt2:1"]["place_country"] == "RUS" and rows["gdelt2:1"]["publisher"] == "example.com"
+    pq_out = tmp_path / "ev.parquet"
+    assert run("events", "--store", store, "--dataset", "gdelt2", "-o", pq_out).exit_code == 0
+    assert pq.read_table(pq_out).num_rows == 2
+    shown = run("events", "--store", store, "--dataset", "gdelt2", "--as", "csv")
+    assert tone in shown.stdout
+    bad = run("events", "--store", store, "-o", tmp_path / "ev.txt")
+    assert bad.exit_code == 1 and "--as" in bad.stderr
+
+
+@pytest.mark.parametrize("command", [["events"], ["brief", "-o", "-"], ["indicators"],
+                                     ["export", "x.parquet"], ["reciprocity"],
+                                     ["playbook", "check"]])
+def test_an_unknown_dataset_is_an_error_naming_the_known_ones(store: Path,
+                                                              command: list[str]) -> None:
+    result = run(*command, "--store", store, "--dataset", "gdelt3")
+    assert result.exit_code == 1, result.output
+    assert "unknown dataset(s) gdelt3; known:" in result.stderr and "icews" in result.stderr
+
+
+def test_brief_as_and_the_deprecated_format(store: Path, tmp_path: Path) -> None:
+    assert run("status", "--store", store).exit_code == 0
+    md = run("brief", "--store", store, "--as", "markdown")
+    assert md.exit_code == 0 and md.stdout.startswith("# ")
+    old = run("brief", "--store", store, "--format", "json")
+    assert old.exit_code == 0 and json.loads(old.stdout)["dyad"] == "USA-RUS"
+    assert "--format is deprecated" in old.stderr
+    by_suffix = tmp_path / "b.json"
+    assert run("brief", "--store", store, "-o", by_suffix).exit_code == 0
+    assert json.loads(by_suffix.read_text())["dyad"] == "USA-RUS"
+    st = run("status", "--store", store, "--as", "json")
+    assert {d["dataset"] for d in json.loads(st.stdout)} == {"curated"}
+
+
+def test_code_prints_as_asked(tmp_path: Path) -> None:
+    text = tmp_path / "note.txt"
+    text.write_text("Date: 2019-02-01\nRussia condemned the United States.\n", encoding="utf-8")
+    lines = run("code", text)
+    assert lines.exit_code == 0 and json.loads(lines.stdout.splitlines()[0])["event_code"] == "111"
+    as_csv = run("code", text, "--as", "csv")
+    assert as_csv.exit_code == 0, as_csv.output
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [(r["source_country"], r["target_country"], r["event_code"]) for r in rows] == [
+        ("RUS", "USA", "111")]

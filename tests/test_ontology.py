@@ -694,6 +694,9 @@ def test_public_names() -> None:
             "EventCode",
             "event_codes",
             "event_code",
+            "event_label",
+            "fips_country_code",
+            "fips_country_table",
             "normalize_event_code",
             "quad_class_for_root",
             "countries",
@@ -707,3 +710,31 @@ def test_public_names() -> None:
             "icews_sector_table",
         ]
     )
+
+
+def test_fips_countries_map_to_cameo_countries() -> None:
+    table = ontology.fips_country_table()
+    codes = ontology.countries()
+    assert len(table) == len({f for f, _ in table}) > 230
+    assert all(code in codes for _, code in table)
+    # FIPS differs from ISO where it matters most, and CAMEO keeps its own codes
+    assert ontology.fips_country_code("RS") == "RUS"
+    assert ontology.fips_country_code("UP") == "UKR"
+    assert ontology.fips_country_code("us") == "USA"
+    assert ontology.fips_country_code("GM") == "DEU"
+    assert ontology.fips_country_code("RO") == "ROM"
+    assert ontology.fips_country_code("SF") == "ZAF"
+    assert ontology.fips_country_code("KV") is None  # Kosovo: no CAMEO code
+    assert ontology.fips_country_code("") is None
+
+
+def test_event_labels_read_cleanly() -> None:
+    assert ontology.event_label("163") == "Impose embargo, boycott, or sanctions"
+    assert ontology.event_label("044") == "Meet at a third location"
+    assert ontology.event_label("19") == "Fight"
+    assert ontology.event_label("999") is None and ontology.event_label(None) is None
+    for code in ontology.event_codes():
+        label = ontology.event_label(code) or ""
+        # GDELT's own table has a broken character in 044 and a few run-together words
+        assert label and label.isprintable() and "?" not in label and "\ufffd" not in label, code
+        assert "  " not in label and label == label.strip(), code

@@ -537,3 +537,27 @@ def test_derive_sentinel_matches_cameo() -> None:
     assert len(fields) == 61
     assert len(gdelt1_line().split("\t")) == 58
     assert len(gdelt1_line(with_url=False).split("\t")) == 57
+
+
+def test_gdelt_action_geography_and_publisher(gdelt2_file: Path, tmp_path: Path) -> None:
+    rows = _by_id(read_events(gdelt2_file))
+    full = rows["gdelt2:719024875"]
+    assert (full["publisher"], full["place"], full["place_country"], full["latitude"],
+            full["longitude"]) == ("example.com", "Moscow, Moskva, Russia", "RUS", 55.7522, 37.6156)
+    bare = rows["gdelt2:719024878"]  # no action geography, no address
+    assert (bare["publisher"], bare["place"], bare["place_country"], bare["latitude"],
+            bare["longitude"]) == (None, None, None, None, None)
+    # GDELT 1.0: the 7-field geography block; a FIPS code with no CAMEO country stays empty
+    # and a coordinate off the globe is dropped with its pair, never the event
+    kosovo = geo1("4", "Pristina, Kosovo", "KV", "KV00", "42.6667", "21.1667", "-1")
+    off = geo1("4", "Kyiv, Ukraine", "UP", "UP12", "95.0", "30.5", "-2")
+    path = write_lines(tmp_path / "gdelt1.csv", [
+        gdelt1_line(event_id=1, action_geo=kosovo, url="https://WWW.Reuters.com/x"),
+        gdelt1_line(event_id=2, action_geo=off, with_url=False),
+    ])
+    got = _by_id(read_events(path))
+    one, two = got["gdelt1:1"], got["gdelt1:2"]
+    assert (one["publisher"], one["place"], one["place_country"], one["latitude"]) == (
+        "reuters.com", "Pristina, Kosovo", None, 42.6667)
+    assert (two["publisher"], two["place_country"], two["latitude"], two["longitude"]) == (
+        None, "UKR", None, None)

@@ -369,3 +369,15 @@ def test_repeated_event_inside_one_file_is_stored_once(tmp_path: Path) -> None:
         report = store.ingest_file(path)
         assert (report.read, report.stored, report.duplicates, report.quarantined) == (3, 2, 1, 0)
         assert store.count() == 2
+
+
+def test_icews_publisher_and_place(tmp_path: Path) -> None:
+    row = _one(tmp_path, publisher="Interfax", city="Moscow", district="NA", province="Moskva",
+               country="Russian Federation", lat="55.7522", lon="37.6156")
+    assert (row["publisher"], row["place"], row["place_country"], row["latitude"],
+            row["longitude"]) == ("Interfax", "Moscow, Moskva, Russian Federation", "RUS",
+                                  55.7522, 37.6156)
+    unknown = _one(tmp_path, city="NA", province="NA", country="Kosovo", lat="42.67",
+                   lon="21.17", publisher="NA")
+    assert (unknown["publisher"], unknown["place"], unknown["place_country"]) == (
+        None, "Kosovo", None)

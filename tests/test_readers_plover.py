@@ -359,3 +359,24 @@ def test_ingest_into_store_once(request: pytest.FixtureRequest, tmp_path: Path, 
         events = store.events().to_pylist()
         assert {e["ontology"] for e in events} == {"plover"}
         assert {e["event_code"] for e in events} == {None}
+
+
+def test_polecat_place_and_publisher(tmp_path: Path) -> None:
+    path = write(tmp_path / "ngecEvents_geo", [
+        "\t".join(POLECAT_COLUMNS),
+        polecat_row(Event_ID="g1", Event_Date="2023-01-03", Event_Type="ACCUSE",
+                    Actor_Country="ROU", Recipient_Country="USA", Placename="Bucharest",
+                    City="Bucharest", Country="ROU", Latitude="44.4323", Longitude="26.1063",
+                    Source="https://www.example.org/story/1"),
+        # no place name: the city, province and country joined; a coordinate off the globe
+        # is dropped with its pair, not the event
+        polecat_row(Event_ID="g2", Event_Date="2023-01-03", Event_Type="CONSULT",
+                    Actor_Country="RUS", City="Kazan", Province="Tatarstan", Country="RUS",
+                    Latitude="95", Longitude="49.1", Source="translateme2-pt"),
+    ])
+    rows = by_id(read_events(path).table.to_pylist())
+    one, two = rows["polecat:g1"], rows["polecat:g2"]
+    assert (one["place"], one["place_country"], one["latitude"], one["longitude"],
+            one["publisher"]) == ("Bucharest", "ROM", 44.4323, 26.1063, "example.org")
+    assert (two["place"], two["place_country"], two["latitude"], two["publisher"]) == (
+        "Kazan, Tatarstan, RUS", "RUS", None, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from html.parser import HTMLParser
@@ -178,15 +179,20 @@ def test_index_chart_marks_coverage_edges_only_inside_its_range() -> None:
 
 
 def test_coverage_edge_labels_are_stacked_not_overlaid() -> None:
-    rows = [{"dataset": "icews", "period_start": dt.date(y, 1, 1), "relationship_index": 0.1,
+    rows = [{"dataset": ds, "period_start": dt.date(y, 1, 1), "relationship_index": 0.1,
              "relationship_index_baseline": 0.0, "events": 9, "low_evidence": False}
-            for y in range(1995, 2026)]
+            for y in range(1995, 2026) for ds in ("icews", "gdelt2")]
     spec = charts.index_chart(rows)
     texts = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"]
     assert len(texts) == 1 and texts[0]["encoding"]["y"] == {"field": "y_px", "type": "quantitative",
                                                               "scale": None}
     labels = {v["label"]: v["y_px"] for v in _values(spec, texts[0]["data"])}
-    assert labels == {"GDELT 2.0 begins (Feb 2015)": 2, "ICEWS ends (Apr 2023)": 15}
+    assert labels == {"GDELT 2.0 begins (Feb 2015)": 150, "ICEWS ends (Apr 2023)": 163}
+    # a dataset's edge is drawn only when the chart shows that dataset
+    only_icews = charts.index_chart([r for r in rows if r["dataset"] == "icews"])
+    assert "ICEWS ends" in json.dumps(only_icews) and "GDELT 2.0" not in json.dumps(only_icews)
+    chronology = charts.index_chart([{**r, "dataset": "curated"} for r in rows[::2]])
+    assert "ICEWS ends" not in json.dumps(chronology) and "GDELT" not in json.dumps(chronology)
 
 
 def test_a_chart_layout_is_built_once_and_each_spec_owns_its_copy() -> None:
@@ -345,11 +351,16 @@ def test_change_points_shown_are_the_big_moves_with_their_labels() -> None:
     texts = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"]
     labels = [v["text"] for layer in texts for v in _values(spec, layer["data"])]
     assert labels == ["2014-02", "2014-09"]
-    close = charts.index_chart(rows, [{"dataset": "d", "date": dt.date(2022, m, 1),
-                                       "message": "m", "label": f"2022-0{m}"} for m in (2, 4)])
+    long = [{**rows[0], "period_start": dt.date(y, 1, 1)} for y in range(2000, 2025)]
+    close = charts.index_chart(long, [{"dataset": ds, "date": dt.date(2022, m, 1),
+                                       "message": "m", "label": f"2022-0{m}"}
+                                      for m, ds in ((2, "d"), (4, "e"), (9, "d"))])
     texts = [layer for layer in close["layer"] if layer["mark"].get("type") == "text"]
-    # two months apart: one label names both, so the texts do not overprint
-    assert [v["text"] for v in _values(close, texts[0]["data"])] == ["2022-02, 2022-04", ""]
+    # two months apart on a 25-year axis (of any dataset): one label names both, so the
+    # texts do not overprint; seven months apart is far enough
+    assert [v["text"] for v in _values(close, texts[0]["data"])] == ["2022-02, 2022-04", "",
+                                                                     "2022-09"]
+    assert charts.label_gap_days(dt.date(2000, 1, 1), dt.date(2025, 1, 1)) == 200
 
 
 def _series_rows(values: list[float]) -> list[dict[str, Any]]:
@@ -578,3 +589,54 @@ def test_the_brief_flags_a_partial_latest_period_and_leads_with_none(brief: Brie
     assert 'data-no-headline="gdelt2"' in html
     assert "<summary>The latest period, 2021-02-01 … 2021-02-03: partial: the files cover " \
         "only part of its reporting days</summary>" in html
+
+
+def test_key_events_follow_the_rule(small: Path) -> None:
+    from detente.report._milestones import MAX_MILESTONES, milestones
+    from detente.report._sources import registry
+
+    reg = registry()
+    with Store.open(small, read_only=True) as st:  # the small store holds the chronology
+        three = milestones(st, ("USA", "RUS"), dt.date(2018, 1, 1), dt.date(2020, 12, 31), reg)
+        whole = milestones(st, ("USA", "RUS"), dt.date(1963, 1, 1), dt.date(2026, 2, 5), reg)
+        weeks = milestones(st, ("USA", "RUS"), dt.date(2018, 10, 1), dt.date(2018, 11, 30), reg)
+    labels = [k["label"] for k in three]
+    # the registry's INF changes, labelled by instrument and change (the party where the
+    # two parties' changes differ)
+    assert {"INF: suspended (USA)", "INF: withdrawn (USA)"} <= set(labels), labels
+    for keys, lo, hi in ((three, dt.date(2018, 1, 1), dt.date(2020, 12, 31)),
+                         (whole, dt.date(1963, 1, 1), dt.date(2026, 2, 5))):
+        gap = charts.label_gap_days(lo, hi)
+        assert len(keys) <= MAX_MILESTONES
+        assert all((b["date"] - a["date"]).days >= gap for a, b in itertools.pairwise(keys))
+    # over the whole history only registry-cited events fit, the most recent kept
+    assert len(whole) == MAX_MILESTONES and all(":" in k["label"] for k in whole)
+    assert whole[-1]["label"] == "NEW START: expired"
+    # a range of weeks says what happened, from the chronology's other events
+    assert [k["date"] for k in weeks] == [dt.date(2018, 10, 4), dt.date(2018, 10, 20),
+                                          dt.date(2018, 11, 29)]
+    # the announced US withdrawal of 2018-10-20 is in the registry: labelled by it
+    assert weeks[1]["label"] == "INF: withdrawal announced", weeks
+
+
+def test_the_first_screen_reads_from_the_glance(chronology_brief: Brief) -> None:
+    from detente.report._summary import summarise
+
+    sm = summarise(chronology_brief)
+    # the chronology's latest year is thin: its headline is the latest period with enough
+    # evidence, the one the glance gives
+    steady = [f for f in chronology_brief.glance.steady if f.indicator == "relationship_index"]
+    assert [s.dataset for s in sm.standing] == ["curated"]
+    assert sm.standing[0].figures[0].period_start == steady[0].period_start
+    assert len(sm.changed) <= 4 and len(sm.watch) <= 4 and len(sm.items) <= 4
+    # what changed since the period before the headline one
+    prev = [f for f in chronology_brief.glance.previous if f.indicator == "relationship_index"]
+    assert prev and prev[0].period_start < steady[0].period_start and prev[0].events > 0
+    assert f"from {prev[0].value:.2f} in the period from {prev[0].period_start}" in sm.changed[0]
+    assert sum(sm.item_counts.values()) == len(chronology_brief.playbook.items)
+    assert sm.more["items"] == max(0, len([i for i in chronology_brief.playbook.items
+                                           if i.status not in ("stalled",
+                                                               "insufficient_evidence")]) - 4)
+    html = render_html(chronology_brief)
+    assert html.index('id="summary"') < html.index('id="glance"')
+    assert '<details class="basket">' in html

@@ -258,3 +258,27 @@ def test_copies_are_kept_for_the_two_latest_dyads_and_not_for_most_of_the_store(
             assert big.count(EventFilter(dyad=("USA", "RUS"))) == 2
 
 
+
+
+def test_a_store_of_schema_1_is_upgraded_when_opened_for_writing(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    with Store.open(path, with_chronology=False) as st:
+        st.ingest_file(write_lines(tmp_path / "20180101000000.export.CSV", [gdelt2_line(event_id=7)]))
+    new = ("publisher", "place", "place_country", "latitude", "longitude")
+    con = duckdb.connect(str(path))  # make it what version 1 wrote: no place, no publisher
+    for col in new:
+        con.execute(f'ALTER TABLE events DROP COLUMN "{col}"')
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(StoreError, match=r"schema 1.*open it once for writing"):
+        Store.open(path, read_only=True)
+    with Store.open(path, with_chronology=False) as st:
+        assert st.meta("schema_version") == "2"
+        row = st.events(limit=1).to_pylist()[0]
+        assert row["event_id"] == "gdelt2:7" and all(row[c] is None for c in new)
+        # and a new file fills the new columns
+        st.ingest_file(write_lines(tmp_path / "b.CSV", [gdelt2_line(event_id=8)]))
+        got = {r["event_id"]: r for r in st.events().to_pylist()}
+        assert got["gdelt2:8"]["place_country"] == "RUS"
+    with Store.open(path, read_only=True) as st:
+        assert st.count() == 2

@@ -421,3 +421,18 @@ def test_only_the_latest_dyad_is_copied_once_requests_pause(tmp_path: Path) -> N
     with service.open() as st:
         assert st.queries.has_scope(("DEU", "FRA"))
         assert not st.queries.has_scope(("RUS", "USA"))
+
+
+def test_an_unknown_dataset_is_refused_with_the_known_ones(client: httpx.Client) -> None:
+    for route in ("/api/view", "/api/events", "/api/brief"):
+        r = client.get(route, params={"dataset": "gdelt3"})
+        assert r.status_code == 400, (route, r.status_code)
+        assert "unknown dataset(s) gdelt3" in r.json()["error"] and "gdelt2" in r.json()["error"]
+
+
+def test_events_read_with_names_and_labels(client: httpx.Client) -> None:
+    body = client.get("/api/events", params={"dataset": "gdelt2", "limit": 3}).json()
+    labels = {e["event_code"]: e["event_label"] for e in body["events"]}
+    assert labels["190"] == "Use conventional military force, not specified below"
+    assert labels["112"] == "Accuse, not specified below"
+    assert {"source_name", "target_name", "publisher", "place"} <= set(body["events"][0])

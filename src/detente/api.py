@@ -95,17 +95,19 @@ CLI_NAMES: dict[str, dict[str, str]] = {
     "forecast": {"--as": "output"},
     "playbook_check": {"FILE": "playbook", "--as": "output"},
     "assess": {"PROPOSAL": "proposal", "--as": "output"},
-    "brief": {"--format": "output"},
+    "brief": {"--as": "output"},
 }
 """Per function, the command-line options (and positional arguments, in capitals) whose
 keyword is not the long option name with dashes as underscores. ``--from`` and ``--as`` are
-Python keywords; ``--to`` follows ``--from``; the brief's ``--format`` is ``output`` like
-every other function's ``--as``."""
+Python keywords; ``--to`` follows ``--from``."""
 
 NOT_OFFERED: dict[str, dict[str, str]] = {
     "*": {
         "--store": "the first argument is the store: a `Store` from `open_store(path)`",
         "--wait": "`open_store(path, wait=seconds)`",
+    },
+    "events": {
+        "--output": "the table is returned; write it with `DataFrame.to_csv`, `to_parquet`, ...",
     },
     "indicators": {
         "--output": "the table is returned; write it with `DataFrame.to_csv`, `to_parquet`, ...",
@@ -113,6 +115,7 @@ NOT_OFFERED: dict[str, dict[str, str]] = {
                       "dialect=\"bigquery\")` returns that SQL",
     },
     "brief": {
+        "--format": "deprecated on the command line (the same as --as): `output=`",
         "--output": "the brief is returned (`output=\"html\"`, `\"markdown\"` or `\"json\"`: "
                     "its text); write it where you like",
     },

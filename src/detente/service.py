@@ -35,6 +35,7 @@ from typing import Any, NamedTuple, TypeVar
 from pydantic import BaseModel
 
 from detente.errors import QueryError, StoreBusyError
+from detente.ontology import event_label
 from detente.query import CACHE, Dyad, Selection, Stamp
 from detente.report import Brief, BriefOptions, build_brief, render_html, resolve_period
 from detente.report.model import Chart, DatasetRecord, Glance
@@ -46,10 +47,12 @@ T = TypeVar("T")
 
 QUICK_SECTIONS = frozenset({"issues"})
 """What a view computes beyond the glance and the index and quad-class charts."""
-EVENT_COLUMNS = ("event_id", "date", "source_actor", "target_actor", "event_code",
-                 "quad_class", "goldstein", "issue_areas", "dataset", "text", "url",
+EVENT_COLUMNS = ("event_id", "date", "source_actor", "target_actor", "source_name",
+                 "target_name", "event_code", "quad_class", "goldstein", "issue_areas",
+                 "dataset", "text", "url", "publisher", "place", "place_country",
                  "citation_issuer", "citation_title", "citation_date")
-"""The columns of each event in :meth:`Dashboard.events`."""
+"""The columns of each event in :meth:`Dashboard.events` (each event also carries its
+code's label, ``event_label``)."""
 WAIT = 10.0
 """Seconds an answer waits for a store another process is writing to (then
 :class:`~detente.errors.StoreBusyError`)."""
@@ -98,7 +101,7 @@ def _view_selection(opts: BriefOptions) -> Selection:
         QueryError: values no selection can have (since after until, a bad code).
     """
     return Selection(dyad=opts.dyad, since=opts.since, until=opts.until,
-                     issue_areas=(opts.issue,) if opts.issue else ())
+                     issue_areas=(opts.issue,) if opts.issue else (), datasets=opts.datasets)
 
 
 def _plain(value: Any) -> Any:
@@ -413,12 +416,13 @@ class Dashboard:
         """
         with self._request():
             check = Selection(dyad=sel.dyad, source=sel.source, target=sel.target,
-                              issue_areas=sel.issue_areas)
+                              issue_areas=sel.issue_areas, datasets=sel.datasets)
 
             def make(store: Store) -> str:
                 total = store.count(sel)
                 table = store.events(sel, limit=limit, offset=offset, newest_first=newest_first)
-                rows = table.select(list(EVENT_COLUMNS)).to_pylist()
+                rows = [{**r, "event_label": event_label(r["event_code"])}
+                        for r in table.select(list(EVENT_COLUMNS)).to_pylist()]
                 return _json({"total": total, "limit": limit, "offset": offset, "events": rows})
 
             stamp, body = self._answer(("web events", sel, limit, offset, newest_first),

@@ -56,6 +56,14 @@ def _cell(value: Any) -> str:
     return str(_plain(value))
 
 
+def _csv_cell(value: Any) -> str:
+    """A cell as CSV writes it: every digit of a number kept (``repr`` is the shortest text
+    that reads back as the same float)."""
+    if isinstance(value, float):
+        return repr(value)
+    return _cell(value)
+
+
 def render(
     batches: Iterable[pa.RecordBatch] | pa.Table,
     fmt: OutputFormat,
@@ -105,7 +113,7 @@ def render(
                 writer = csv.writer(stream, lineterminator="\n")
                 writer.writerow(cols)
             for rec in batch.select(cols).to_pylist():
-                writer.writerow([_cell(rec[c]) for c in cols])
+                writer.writerow([_csv_cell(rec[c]) for c in cols])
                 rows += 1
         return rows
     if fmt is OutputFormat.json:

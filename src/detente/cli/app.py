@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -101,7 +102,10 @@ def ingest(
                    typer.Option("--format", help="Force a reader (see `detente formats`).")] = None,
     store: StoreOpt = None,
     rules: RulesOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress bar and no line per file; the summary stays.")] = False,
+    output: Annotated[OutputFormat, typer.Option(
+        "--as", help="Format of the summary (one row per file).")] = OutputFormat.table,
     wait: WaitOpt = None,
 ) -> None:
     """Ingest event files (GDELT 1/2, ICEWS, POLECAT, PLOVER, canonical) into the store.
@@ -138,6 +142,8 @@ def ingest(
                 size = f.stat().st_size
 
                 def chosen(src: Any, reader: Any, f: Path = f) -> None:
+                    if quiet:
+                        return
                     how = "forced" if fmt else "detected"
                     err.print(f"[dim]{escape(str(f))}: reading as [bold]{reader.name}[/bold] ({how})[/dim]",
                               soft_wrap=True, highlight=False)
@@ -161,11 +167,11 @@ def ingest(
                 progress.update(task, completed=done)
     except DetenteError:  # the store could not be opened (busy, or not a store): stop here
         if reports:
-            _print_reports(reports)
+            _print_reports(reports, output)
         left = len(files) - len(reports) - len(failures)
         err.print(f"[red]{left} file(s) not ingested.[/red]", highlight=False)
         raise
-    _print_reports(reports)
+    _print_reports(reports, output)
     if failures:
         err.print(f"[red]{len(failures)} file(s) not ingested; the store is unchanged for them.[/red]")
         raise typer.Exit(1)
@@ -180,25 +186,99 @@ def _watch(st: Store, progress: Progress, task: Any, done: int, size: int, stop:
         progress.update(task, completed=done + size * min(pct, 100.0) / 100.0)
 
 
-def _print_reports(reports: list[FileReport]) -> None:
+def _distinct_names(paths: list[str]) -> dict[str, str]:
+    """Name each path by its shortest trailing part that no other path shares (the file
+    name, unless two files of one name came from different folders)."""
+    parts = {p: Path(p).parts for p in paths}
+    out: dict[str, str] = {}
+    for p, mine in parts.items():
+        for n in range(1, len(mine) + 1):
+            tail = mine[-n:]
+            if not any(q != p and other[-n:] == tail for q, other in parts.items()):
+                break
+        out[p] = str(Path(*tail))
+    return out
+
+
+def _print_reports(reports: list[FileReport], output: OutputFormat = OutputFormat.table) -> None:
     from rich.console import Console
     from rich.table import Table
+
+    if output is not OutputFormat.table:
+        import dataclasses
+
+        import pyarrow as pa
+
+        render(pa.Table.from_pylist([dataclasses.asdict(r) for r in reports]), output)
+        return
 
     table = Table(title="ingest summary", header_style="bold")
     for col in ("file", "reader", "read", "stored", "duplicate", "conflicting", "quarantined"):
         table.add_column(col, justify="left" if col in ("file", "reader") else "right",
                          overflow="fold", no_wrap=col != "file")
+    names = _distinct_names([r.path for r in reports])
     for r in reports:
-        table.add_row(Path(r.path).name, r.reader, f"{r.read:,}", f"{r.stored:,}", f"{r.duplicates:,}",
+        table.add_row(names[r.path], r.reader, f"{r.read:,}", f"{r.stored:,}", f"{r.duplicates:,}",
                       f"{r.conflicts:,}", f"{r.quarantined:,}")
     if len(reports) > 1:
         table.add_row("total", "", *(f"{sum(getattr(r, k) for r in reports):,}"
                                      for k in ("read", "stored", "duplicates", "conflicts", "quarantined")))
     Console().print(table)
+    unmapped = sum(r.places_unmapped for r in reports)
+    if unmapped:
+        stderr().print(f"{unmapped:,} stored event(s) name a place whose country has no CAMEO "
+                       "code (Kosovo, Jersey, the oceans, ...): their place_country is empty")
     if any(r.quarantined for r in reports):
         stderr().print("rows that could not be stored are listed by `detente quarantine`")
     if any(r.conflicts for r in reports):
         stderr().print("conflicting duplicates kept their first stored version; see `detente files`")
+
+
+class FileFormat(StrEnum):
+    """What `detente export` and `detente events -o` write."""
+
+    parquet = "parquet"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+_FILE_SUFFIX = {".parquet": FileFormat.parquet, ".csv": FileFormat.csv,
+                ".json": FileFormat.json, ".jsonl": FileFormat.jsonl, ".ndjson": FileFormat.jsonl}
+
+
+def _file_format(out: Path, asked: str | None) -> FileFormat:
+    if asked is not None:
+        return FileFormat(asked)
+    found = _FILE_SUFFIX.get(out.suffix.lower())
+    if found is None:
+        raise DetenteError(f"{out}: say the format with --as (parquet, csv, json or jsonl); "
+                           "the file name's suffix does not")
+    return found
+
+
+def _write_events(st: Store, flt: Any, out: Path, fmt: FileFormat, *, limit: int | None = None,
+                  offset: int = 0, columns: list[str] | None = None) -> int:
+    """Write the events of ``flt`` to ``out`` in ``fmt``, whole or not at all."""
+    if fmt is FileFormat.parquet and limit is None and not offset and columns is None:
+        return st.export_parquet(out, flt)
+    table = st.events(flt, limit=limit, offset=offset)
+    if columns:
+        table = table.select(columns)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        if fmt is FileFormat.parquet:
+            import pyarrow.parquet as pq
+
+            pq.write_table(table, tmp, compression="zstd")
+        else:
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                render(table, OutputFormat(fmt.value), out=fh)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DetenteError(f"{out}: cannot write ({exc.strerror})") from None
+    return int(table.num_rows)
 
 
 @app.command()
@@ -216,8 +296,15 @@ def events(
     root_only: RootOnlyOpt = False,
     min_sources: MinSourcesOpt = None,
     search: SearchOpt = None,
-    output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] = OutputFormat.table,
-    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows at most (0: all).")] = 100,
+    output: Annotated[str | None, typer.Option(
+        "--as", help="Output format: table, csv, json or jsonl (with -o also parquet; "
+        "default: table, or from the -o suffix).", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Write the events to this file (every canonical column, "
+        "unless --columns).")] = None,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=0, help="Rows at most (0: all; default: 100 shown, all written with -o).",
+        show_default=False)] = None,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Rows to skip.")] = 0,
     columns: Annotated[str | None, typer.Option("--columns", help="Comma-separated columns.")] = None,
     store: StoreOpt = None,
@@ -226,27 +313,38 @@ def events(
     """List events, oldest first, with filters (all datasets unless --dataset)."""
     from detente.schema import CANONICAL_SCHEMA
 
+    known = [f.value for f in OutputFormat] + (["parquet"] if out is not None else [])
+    if output is not None and output not in known:
+        raise DetenteError(f"--as {output}: not one of {', '.join(known)}")
     flt = build_filter(dyad, source, target, since, until, issue, code, root, quad, dataset,
                        root_only, min_sources, search)
+    cols = [c.strip() for c in columns.split(",")] if columns else None
+    if cols:
+        unknown = [c for c in cols if c not in CANONICAL_SCHEMA.names]
+        if unknown:
+            raise DetenteError(f"unknown column(s): {', '.join(unknown)}")
     with open_store(store, wait=wait) as st:
         st.validate(flt)
         total = st.count(flt)
-        cols = [c.strip() for c in columns.split(",")] if columns else (
-            EVENT_COLUMNS if output is OutputFormat.table else None)
-        if cols:
-            unknown = [c for c in cols if c not in CANONICAL_SCHEMA.names]
-            if unknown:
-                raise DetenteError(f"unknown column(s): {', '.join(unknown)}")
-        table = st.events(flt, limit=limit or None, offset=offset)
-        shown = render(table, output, columns=cols,
-                       title=f"{total:,} events" if output is OutputFormat.table else None)
+        if out is not None:
+            fmt = _file_format(out, output)
+            wrote = _write_events(st, flt, out, fmt, limit=limit or None, offset=offset,
+                                  columns=cols)
+            stderr().print(f"wrote {wrote:,} of {total:,} events to {out} ({fmt.value})")
+            return
+        shown_as = OutputFormat(output or "table")
+        cols = cols or (EVENT_COLUMNS if shown_as is OutputFormat.table else None)
+        table = st.events(flt, limit=100 if limit is None else (limit or None), offset=offset)
+        shown = render(table, shown_as, columns=cols,
+                       title=f"{total:,} events" if shown_as is OutputFormat.table else None)
     if shown < total - offset:
         stderr().print(f"showing {shown:,} of {total:,} events (--limit 0 for all, --offset to page)")
 
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Argument(help="Parquet file to write.")],
+    out: Annotated[Path, typer.Argument(help="File to write (Parquet unless --as or its "
+                                        "suffix says csv, json or jsonl).")],
     dyad: DyadOpt = None,
     source: FromOpt = None,
     target: ToOpt = None,
@@ -260,25 +358,36 @@ def export(
     root_only: RootOnlyOpt = False,
     min_sources: MinSourcesOpt = None,
     search: SearchOpt = None,
+    output: Annotated[FileFormat | None, typer.Option(
+        "--as", help="Output format (default: from the suffix, else parquet).",
+        show_default=False)] = None,
     store: StoreOpt = None,
     wait: WaitOpt = None,
 ) -> None:
-    """Write the selected events to Parquet, every canonical column under its name."""
+    """Write the selected events to a file, every canonical column under its name."""
     flt = build_filter(dyad, source, target, since, until, issue, code, root, quad, dataset,
                        root_only, min_sources, search)
+    fmt = output or _FILE_SUFFIX.get(out.suffix.lower(), FileFormat.parquet)
     with open_store(store, wait=wait) as st:
         st.validate(flt)
-        rows = st.export_parquet(out, flt)
+        rows = _write_events(st, flt, out, fmt)
     stderr().print(f"wrote {rows:,} events to {out}")
 
 
 @app.command()
-def retag(store: StoreOpt = None, rules: RulesOpt = None, wait: WaitOpt = None) -> None:
+def retag(store: StoreOpt = None, rules: RulesOpt = None, wait: WaitOpt = None,
+          output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] =
+          OutputFormat.table) -> None:
     """Recompute every stored event's issue areas (after the rules changed)."""
+    import pyarrow as pa
+
     with open_store(store, wait=wait, rules=rules) as st:
         changed = st.retag()
         total = st.count()
-    typer.echo(f"retagged {total:,} events; {changed:,} changed")
+    if output is OutputFormat.table:
+        typer.echo(f"retagged {total:,} events; {changed:,} changed")
+    else:
+        render(pa.table({"events": [total], "changed": [changed]}), output)
 
 
 @app.command()
@@ -306,21 +415,32 @@ def files(
 
 
 @app.command()
-def status(store: StoreOpt = None, wait: WaitOpt = None) -> None:
+def status(store: StoreOpt = None, wait: WaitOpt = None,
+           output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] =
+           OutputFormat.table) -> None:
     """Show the store: where it is and what each dataset holds."""
     with open_store(store, wait=wait) as st:
-        typer.echo(f"store: {st.path}")
-        render(st.summary(), OutputFormat.table, title="datasets")
+        if output is OutputFormat.table:
+            typer.echo(f"store: {st.path}")
+        render(st.summary(), output, title="datasets")
 
 
 @app.command()
-def formats() -> None:
+def formats(output: Annotated[OutputFormat, typer.Option("--as", help="Output format.")] =
+            OutputFormat.table) -> None:
     """List the input formats and their readers."""
     from rich.console import Console
     from rich.table import Table
 
     from detente.readers import READERS
 
+    if output is not OutputFormat.table:
+        import pyarrow as pa
+
+        render(pa.table({"format": [r.name for r in READERS.values()],
+                         "dataset": [r.dataset for r in READERS.values()],
+                         "what": [r.summary for r in READERS.values()]}), output)
+        return
     table = Table(header_style="bold")
     table.add_column("format")
     table.add_column("dataset")

@@ -87,6 +87,7 @@ def trends_cmd(
     from detente.query.types import parse_date, parse_dyad
 
     with open_store(store, wait=wait) as st:
+        st.check_datasets(dataset or ())
         reports = trends(st, dyad=parse_dyad(dyad) if dyad else ("USA", "RUS"), period=period, issue=issue,
                          since=parse_date(since, "--since"), until=parse_date(until, "--until"),
                          as_of=parse_date(as_of, "--as-of"), datasets=tuple(dataset) if dataset else None,
@@ -167,6 +168,7 @@ def reciprocity_cmd(
     from detente.query.types import parse_date
 
     with open_store(store, wait=wait) as st:
+        st.check_datasets([dataset] if dataset else ())
         result, used = reciprocity(st, actors=_actors(actors), period=period, issue=issue,
                                    since=parse_date(since, "--since"), until=parse_date(until, "--until"),
                                    as_of=parse_date(as_of, "--as-of"), dataset=dataset, indicator=indicator,
@@ -225,6 +227,7 @@ def forecast_cmd(
     from detente.query.types import parse_date, parse_dyad
 
     with open_store(store, wait=wait) as st:
+        st.check_datasets([dataset] if dataset else ())
         fc, used = forecast_indicator(
             st, dyad=parse_dyad(dyad) if dyad else ("USA", "RUS"), indicator=indicator, period=period,
             issue=issue, since=parse_date(since, "--since"), until=parse_date(until, "--until"),

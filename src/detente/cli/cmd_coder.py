@@ -30,6 +30,14 @@ class InputFormat(StrEnum):
     feed = "feed"
 
 
+class CodedFormat(StrEnum):
+    """How ``detente code`` prints the events it found."""
+
+    jsonl = "jsonl"
+    json = "json"
+    csv = "csv"
+
+
 class EvalFormat(StrEnum):
     """How ``detente evaluate-coder`` prints."""
 
@@ -50,6 +58,9 @@ def code(
     ingest: Annotated[
         bool, typer.Option("--ingest", help="Store the events instead of printing them.")
     ] = False,
+    output: Annotated[
+        CodedFormat, typer.Option("--as", help="Output format of the printed events.")
+    ] = CodedFormat.jsonl,
     store: StoreOpt = None,
     rules: RulesOpt = None,
     wait: WaitOpt = None,
@@ -94,7 +105,16 @@ def code(
         )
     else:
         tag_rows(rows, rule_set)
-        write_jsonl(rows, sys.stdout)
+        if output is CodedFormat.jsonl:
+            write_jsonl(rows, sys.stdout)
+        else:
+            import pyarrow as pa
+
+            from detente.cli._render import OutputFormat, render
+            from detente.schema import CANONICAL_SCHEMA
+
+            render(pa.Table.from_pylist(rows, schema=CANONICAL_SCHEMA),
+                   OutputFormat(output.value))
     _print_report(report)
 
 

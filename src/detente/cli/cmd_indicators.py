@@ -158,6 +158,7 @@ def indicators(
     if fmt is IndicatorFormat.parquet and out is None:
         raise DetenteError("--as parquet needs a file: -o FILE.parquet")
     with open_store(store, wait=wait) as st:
+        st.check_datasets(dataset or ())
         if show_sql:
             typer.echo(indicators_sql(st, spec, dialect="bigquery"))
             return

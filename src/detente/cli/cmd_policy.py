@@ -90,6 +90,7 @@ def playbook_check(
 
     _check_format(output)
     with open_store(store, wait=wait) as st:
+        st.check_datasets([dataset] if dataset else ())
         report = check_playbook(st, str(file) if file else None, as_of, dataset=dataset)
     if output is OutputFormat.json:
         _json(report.model_dump(mode="json"))
@@ -153,6 +154,7 @@ def assess(
 
     _check_format(output)
     with open_store(store, wait=wait) as st:
+        st.check_datasets([dataset] if dataset else ())
         result = assess_proposal(st, proposal, str(playbook) if playbook else None, as_of,
                                  dataset=dataset)
     if output is OutputFormat.json:
@@ -228,6 +230,7 @@ def channels(
 
     _check_format(output)
     with open_store(store, wait=wait) as st:
+        st.check_datasets([dataset] if dataset else ())
         when, ds, states = channel_report(st, load_registry(), as_of, dataset)
     if output is OutputFormat.json:
         _json({"as_of": str(when), "dataset": ds, "channels": [s.model_dump(mode="json") for s in states]})
@@ -253,6 +256,7 @@ def registry(
 
         _check_format(output)
         with open_store(store, wait=wait) as st:
+            st.check_datasets([dataset] if dataset else ())
             when, ds, states = channel_report(st, load_registry(), as_of, dataset)
         _, rows = treaty_report(load_registry(), when)
         _json({"as_of": str(when), "dataset": ds, "treaties": [r.model_dump(mode="json") for r in rows],

@@ -33,11 +33,19 @@ class BriefPeriod(StrEnum):
     year = "year"
 
 
+_SUFFIXES = {".md": BriefFormat.markdown, ".markdown": BriefFormat.markdown,
+             ".json": BriefFormat.json, ".html": BriefFormat.html, ".htm": BriefFormat.html}
+
+
 def brief(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="File to write ('-' for standard output). Default: brief.html for "
         "HTML, standard output for Markdown and JSON.")] = None,
-    fmt: Annotated[BriefFormat, typer.Option("--format", help="Output format.")] = BriefFormat.html,
+    as_: Annotated[BriefFormat | None, typer.Option(
+        "--as", help="Output format (default: html, or from the -o suffix: .md, .json).",
+        show_default=False)] = None,
+    old_fmt: Annotated[BriefFormat | None, typer.Option(
+        "--format", hidden=True, help="Deprecated: the same as --as.")] = None,
     dyad: DyadOpt = None,
     period: Annotated[BriefPeriod, typer.Option(
         "--period", help="Period of the series (auto: years for the chronology alone, else "
@@ -64,6 +72,12 @@ def brief(
     from detente.query.types import parse_date, parse_dyad
     from detente.report import BriefOptions, build_brief, load_brief, render, with_changes
 
+    if old_fmt is not None:
+        typer.echo("--format is deprecated for `detente brief`: use --as", err=True)
+        if as_ is not None and as_ is not old_fmt:
+            raise DetenteError(f"--as {as_.value} and --format {old_fmt.value} disagree")
+    fmt = as_ or old_fmt or _SUFFIXES.get(output.suffix.lower() if output else "",
+                                          BriefFormat.html)
     if playbook is not None and not playbook.is_file():
         raise DetenteError(f"{playbook}: no such playbook file")
     earlier = load_brief(compare) if compare is not None else None
@@ -78,6 +92,7 @@ def brief(
 
         prefetch()  # a cold cache builds the page's JavaScript while the content is computed
     with open_store(store, wait=wait) as st:
+        st.check_datasets(dataset or ())
         content = build_brief(st, opts)
     if earlier is not None and compare is not None:
         content = with_changes(content, earlier, compare.name)

@@ -65,6 +65,19 @@ def event_code(code: str) -> EventCode | None:
     return _event_codes().get(code)
 
 
+def event_label(code: str | None) -> str | None:
+    """Return the code's label as a reader sees it beside the code: ``"163"`` ->
+    ``"Impose embargo, boycott, or sanctions"``; the roots, which the table writes in
+    capitals, in sentence case (``"19"`` -> ``"Fight"``). None for an unknown code."""
+    ec = _event_codes().get(code or "")
+    if ec is None:
+        return None
+    name = ec.name
+    if name.isupper():
+        name = name[:1] + name[1:].lower()
+    return name
+
+
 def normalize_event_code(code: str) -> str | None:
     """Return a valid CAMEO event code for ``code``, restoring a lost leading zero.
 

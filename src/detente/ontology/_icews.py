@@ -81,3 +81,21 @@ def icews_sector_table() -> list[tuple[str, str, int]]:
         ``(sector, role, priority)`` triples; a lower priority wins.
     """
     return [(sector, role, priority) for sector, (role, priority) in _sectors()[0].items()]
+
+
+@cache
+def _fips() -> dict[str, str]:
+    return {fips: code for fips, _, code in read_table("fips_countries.tsv",
+                                                       ("fips", "name", "cameo_code"))}
+
+
+def fips_country_code(code: str) -> str | None:
+    """Return the CAMEO country code for a FIPS 10-4 country code (as GDELT's geography
+    fields give it): ``"RS"`` -> ``"RUS"``; None for codes with no CAMEO country (such as
+    Kosovo, Antarctica or the oceans) and for empty values."""
+    return _fips().get(code.strip().upper())
+
+
+def fips_country_table() -> list[tuple[str, str]]:
+    """Return the whole FIPS 10-4 -> CAMEO country table as ``(fips, cameo_code)`` pairs."""
+    return list(_fips().items())

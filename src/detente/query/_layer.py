@@ -378,6 +378,26 @@ class Queries:
         total = int(fetched[0][-1]) if fetched else 0
         return total, [dict(zip(names[:-1], v[:-1], strict=True)) for v in fetched[:limit]]
 
+    def places(self, sel: Selection, limit: int = 400) -> tuple[int, int, list[dict[str, Any]]]:
+        """Return where ``sel``'s events happened: how many events it selects, how many of
+        them have coordinates, and per dataset and place (coordinates to a tenth of a
+        degree) the events there and the place's most frequent name, the ``limit`` busiest
+        places first."""
+        rel, clause, params = self._where(sel)
+        with self._lock:
+            total, located = self._run(
+                f"SELECT count(*), count(latitude) FROM {rel} WHERE {clause}", params
+            ).fetchone() or (0, 0)
+            cur = self._run(
+                "SELECT dataset, round(latitude, 1) AS latitude, round(longitude, 1) AS longitude, "
+                "mode(place) AS place, mode(place_country) AS place_country, count(*) AS events "
+                f"FROM {rel} WHERE {clause} AND latitude IS NOT NULL AND longitude IS NOT NULL "
+                "GROUP BY ALL ORDER BY events DESC, dataset, latitude, longitude LIMIT ?",
+                [*params, max(limit, 1)])
+            names = [d[0] for d in cur.description]
+            fetched = cur.fetchall()
+        return int(total), int(located), [dict(zip(names, v, strict=True)) for v in fetched]
+
     def crisis_events(self, dataset: str, countries: tuple[str, ...]) -> pa.Table:
         """Return ``date, quad_class, event_root`` of ``dataset``'s material-conflict events
         with one of ``countries`` on either side."""

@@ -39,6 +39,11 @@ RAW_FIELDS = (
     "url",
     "text",
     "doc_id",
+    "publisher",
+    "place",
+    "place_country",
+    "latitude",
+    "longitude",
     "citation_issuer",
     "citation_title",
     "citation_date",
@@ -146,6 +151,13 @@ SELECT
             THEN 'citation_date is not a valid date: ' || r_citation_date
         WHEN exists_bad_area THEN 'issue_areas holds an empty or malformed tag'
         {reserved}
+        WHEN r_latitude IS NOT NULL AND coalesce(TRY_CAST(r_latitude AS DOUBLE), 99) NOT BETWEEN -90 AND 90
+            THEN 'latitude is not a number in -90..90: ' || r_latitude
+        WHEN r_longitude IS NOT NULL
+            AND coalesce(TRY_CAST(r_longitude AS DOUBLE), 999) NOT BETWEEN -180 AND 180
+            THEN 'longitude is not a number in -180..180: ' || r_longitude
+        WHEN (r_latitude IS NULL) <> (r_longitude IS NULL)
+            THEN 'latitude and longitude come together: one is empty'
     END AS _error,
     {eid} AS event_id,
     d AS date,
@@ -175,6 +187,11 @@ SELECT
     r_url AS url,
     r_text AS text,
     r_doc_id AS doc_id,
+    r_publisher AS publisher,
+    r_place AS place,
+    upper(r_place_country) AS place_country,
+    TRY_CAST(r_latitude AS DOUBLE) AS latitude,
+    TRY_CAST(r_longitude AS DOUBLE) AS longitude,
     r_citation_issuer AS citation_issuer,
     r_citation_title AS citation_title,
     TRY_CAST(r_citation_date AS DATE) AS citation_date,

@@ -52,6 +52,7 @@ def _macros() -> list[str]:
            "WHEN length(c) = 4 THEN 232 + CAST(c AS INTEGER) END)")
     ptypes = ontology.plover_types()
     icews = ontology.icews_country_table()
+    fips = ontology.fips_country_table()
     sectors = ontology.icews_sector_table()
     countries, groups = ontology.countries(), ontology.known_groups()
     return [
@@ -65,6 +66,16 @@ def _macros() -> list[str]:
         # ICEWS names and sectors are matched without regard to letter case
         f"detente_icews_country(n) AS {_list((c for _, c in icews), 'VARCHAR')}"
         f"[list_position({_list((n.lower() for n, _ in icews), 'VARCHAR')}, lower(n))]",
+        f"detente_fips_country(n) AS {_list((c for _, c in fips), 'VARCHAR')}"
+        f"[list_position({_list((f for f, _ in fips), 'VARCHAR')}, upper(trim(n)))]",
+        # the host of a report's address, without "www.": who published it
+        "detente_url_host(u) AS nullif(regexp_extract(lower(u), "
+        "'^[a-z][a-z0-9+.-]*://(www[0-9]?\\.)?([^/:?#@]+)', 2), '')",
+        # a latitude and longitude pair, kept only when both are numbers on the globe
+        "detente_lat(a, b) AS CASE WHEN TRY_CAST(a AS DOUBLE) BETWEEN -90 AND 90 AND "
+        "TRY_CAST(b AS DOUBLE) BETWEEN -180 AND 180 THEN TRY_CAST(a AS DOUBLE) END",
+        "detente_lon(a, b) AS CASE WHEN TRY_CAST(a AS DOUBLE) BETWEEN -90 AND 90 AND "
+        "TRY_CAST(b AS DOUBLE) BETWEEN -180 AND 180 THEN TRY_CAST(b AS DOUBLE) END",
         f"detente_sector_key(s) AS {_list((f'{p:03d}{r}' for _, r, p in sectors), 'VARCHAR')}"
         f"[list_position({_list((s.lower() for s, _, _ in sectors), 'VARCHAR')}, lower(s))]",
         # key 'PPPIIIROLE': lowest priority wins, ties go to the sector listed first

@@ -35,12 +35,16 @@ def _select(src: SourceFile, rejects: str, *, prefix: str, version: int) -> str:
         added = "f[57]"
         added_ok = "regexp_full_match(f[57], '[0-9]{8}')"
         url = "CASE WHEN n = 58 THEN nullif(trim(f[58]), '') END"
+        geo = 50  # ActionGeo_Type; then FullName, CountryCode, ADM1Code, Lat, Long
+        lat = geo + 4
     else:
         count_ok = "n = 61"
         expected = "61"
         added = "f[60]"
         added_ok = "regexp_full_match(f[60], '[0-9]{14}')"
         url = "nullif(trim(f[61]), '')"
+        geo = 52  # ActionGeo_Type; then FullName, CountryCode, ADM1Code, ADM2Code, Lat, Long
+        lat = geo + 5
     return f"""
 SELECT
     p._raw,
@@ -80,6 +84,11 @@ SELECT
     {url} AS url,
     NULL::VARCHAR AS text,
     NULL::VARCHAR AS doc_id,
+    detente_url_host({url}) AS publisher,
+    nullif(trim(f[{geo + 1}]), '') AS place,
+    detente_fips_country(f[{geo + 2}]) AS place_country,
+    detente_lat(f[{lat}], f[{lat + 1}]) AS latitude,
+    detente_lon(f[{lat}], f[{lat + 1}]) AS longitude,
     NULL::VARCHAR AS citation_issuer,
     NULL::VARCHAR AS citation_title,
     NULL::DATE AS citation_date,

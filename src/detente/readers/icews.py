@@ -66,8 +66,11 @@ class IcewsReader(Reader):
 
         optional = {
             name: (col(name) if name in header else "NULL::VARCHAR")
-            for name in ("Story ID", "Sentence Number", "Event Text")
+            for name in ("Story ID", "Sentence Number", "Event Text", "Publisher", "City",
+                         "District", "Province", "Country", "Latitude", "Longitude")
         }
+        place = ("nullif(concat_ws(', ', " + ", ".join(
+            optional[k] for k in ("City", "District", "Province", "Country")) + "), '')")
         n = len(header)
         src_country, tgt_country = col("Source Country"), col("Target Country")
         return f"""
@@ -109,6 +112,11 @@ SELECT
     CASE WHEN {optional["Story ID"]} IS NOT NULL
         THEN {optional["Story ID"]} || coalesce('#' || {optional["Sentence Number"]}, '')
     END AS doc_id,
+    {optional["Publisher"]} AS publisher,
+    {place} AS place,
+    detente_icews_country({optional["Country"]}) AS place_country,
+    detente_lat({optional["Latitude"]}, {optional["Longitude"]}) AS latitude,
+    detente_lon({optional["Latitude"]}, {optional["Longitude"]}) AS longitude,
     NULL::VARCHAR AS citation_issuer,
     NULL::VARCHAR AS citation_title,
     NULL::DATE AS citation_date,

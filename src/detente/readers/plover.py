@@ -180,7 +180,16 @@ class PolecatReader(Reader):
                      {_first_value(col("Recipient Sectors"))}) AS t_sector,
             {col("Actor Name")} AS s_name, {col("Recipient Name")} AS t_name,
             {_url(col("Source"))} AS x_url, {col("Story ID")} AS x_doc,
-            coalesce({col("Event Text")}, {col("Headline")}) AS x_text
+            coalesce({col("Event Text")}, {col("Headline")}) AS x_text,
+            detente_url_host(x_url) AS x_pub,
+            coalesce({_first_value(col("Placename"))}, nullif(concat_ws(', ',
+                {_first_value(col("City"))}, {_first_value(col("District"))},
+                {_first_value(col("Province"))}, {_first_value(col("Country"))}), '')) AS x_place,
+            upper({_first_value(col("Country"))}) AS p_code,
+            CASE WHEN detente_country_name(p_code) IS NOT NULL THEN p_code
+                 ELSE {_sql_map(_ISO_TO_CAMEO)}[p_code] END AS x_pc,
+            detente_lat({_first_value(col("Latitude"))}, {_first_value(col("Longitude"))}) AS x_lat,
+            detente_lon({_first_value(col("Latitude"))}, {_first_value(col("Longitude"))}) AS x_lon
         FROM (SELECT _raw, string_split(_raw, chr(9)) AS f, len(f) AS n
               FROM {line_scan(src, rejects, skip=self.header_lines(src))}))"""
         expected = f"{short} or {full}" if short is not None else str(full)
@@ -193,7 +202,9 @@ class PolecatReader(Reader):
                 THEN 'expected {full} tab-separated fields, found ' || n
             WHEN x_type IS NULL THEN 'Event Type is empty'
         END"""
-        return named_select(src, _COMMON_FIELDS, _actors(rel), dataset="polecat",
+        fields = {**_COMMON_FIELDS, "publisher": "x_pub", "place": "x_place",
+                  "place_country": "x_pc", "latitude": "x_lat", "longitude": "x_lon"}
+        return named_select(src, fields, _actors(rel), dataset="polecat",
                             id_prefix="polecat", pre_error=pre)
 
 

@@ -129,16 +129,34 @@ def treaty_spans(registry: Any, as_of: dt.date | None,
     end_default = as_of or dt.date.max
     spans = []
     for inst in getattr(registry, "instruments", []) or []:
+        over = getattr(inst, "overtaken_by", None)
+        cut = over.date if over is not None and (as_of is None or over.date <= as_of) else None
         for party in parties:
-            changes = inst.changes(party, as_of)
+            changes = [c for c in inst.changes(party, as_of) if cut is None or c.effective < cut]
             for i, c in enumerate(changes):
-                end = changes[i + 1].effective if i + 1 < len(changes) else end_default
+                end = changes[i + 1].effective if i + 1 < len(changes) else (cut or end_default)
                 if end == dt.date.max:
                     end = max(x.effective for x in changes)
                 spans.append({"name": f"{inst.name} ({party})", "status": str(c.status),
                               "start": c.effective, "end": end,
                               "citation": f"{c.issuer}, {c.title}, {c.date}",
                               "event": c.event or ""})
+            if cut is not None and changes and over is not None:
+                # the instrument ended without a formal act: the registry says when and why
+                spans.append({"name": f"{inst.name} ({party})", "status": "overtaken",
+                              "start": cut, "end": as_of or cut, "citation": over.note,
+                              "event": ", ".join(over.events)})
+    for ch in getattr(registry, "channels", []) or []:
+        facts = sorted((f for f in ch.facts if as_of is None or f.effective <= as_of),
+                       key=lambda f: f.effective)
+        for i, f in enumerate(facts):
+            end = facts[i + 1].effective if i + 1 < len(facts) else end_default
+            if end == dt.date.max:
+                end = f.effective
+            spans.append({"name": f"channel: {ch.name}", "status": str(f.status),
+                          "start": f.effective, "end": end,
+                          "citation": f"{f.issuer}, {f.title}, {f.date}",
+                          "event": getattr(f, "event", None) or ""})
     return spans
 
 

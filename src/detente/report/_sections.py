@@ -14,7 +14,7 @@ from typing import Any
 
 from detente import analysis
 from detente.query import CACHE, Selection, Stamp
-from detente.query.period import period_label
+from detente.query.period import add_periods, period_label
 from detente.report import _adapt, charts
 from detente.report._forecast import forecast_lines
 from detente.report._sources import Unavailable, playbook_report, reciprocity, registry
@@ -90,26 +90,34 @@ def _analyse(mod: Any, rows: list[dict[str, Any]], direction: str, period: str,
 
 
 def index_chart(rows: list[dict[str, Any]], cps: list[ChangePoint],
-                reason: str | None = None) -> Chart:
-    """Return the relationship index chart (``reason``: why there are no rows)."""
+                reason: str | None = None, milestones: list[dict[str, Any]] | None = None
+                ) -> Chart:
+    """Return the relationship index chart (``reason``: why there are no rows), with the
+    chronology's key events marked (``milestones``, from :mod:`._milestones`)."""
     title = "Relationship index over time"
     desc = ("Mean Goldstein score per period, both directions pooled (weighted by mentions "
-            "where the dataset counts them); dashed: the rolling baseline; red rules: change "
-            "points, labelled with their period; grey rules: edges of dataset coverage.")
+            "where the dataset counts them); dashed: the rolling baseline; a line stops where "
+            "a period has no events; red rules: change points, labelled with their period; "
+            "dark dotted rules with a triangle: the chronology's key events; grey rules: "
+            "edges of the coverage of the datasets shown.")
     if cps and cps[0].period:
         desc += (f" Change points are those of the {cps[0].period}ly index where it moved by "
                  f"at least {_adapt.MIN_SHIFT:g} points.")
     desc += (" Open rings: partial periods (the files cover only part of their reporting "
              "days); gaps: periods no file covers.")
-    points = [r for r in rows if r.get("events") or r.get("coverage") == "missing"]
-    if not any(r.get("events") for r in points):
+    if not any(r.get("events") for r in rows):
         return _empty("index", title, desc, reason or _NO_EVIDENCE)
-    cols = ("dataset", "period_start", "relationship_index", "relationship_index_baseline",
-            "events", "low_evidence", "coverage")
+    cols = ("dataset", "period_start", "period_end", "relationship_index",
+            "relationship_index_baseline", "events", "low_evidence", "coverage")
+    # a period with no events has no index: its row stays, empty, so the line stops there
+    points = [{c: (r.get(c) if r.get("events") or c not in (
+        "relationship_index", "relationship_index_baseline") else None) for c in cols}
+        for r in rows]
     spec = charts.index_chart(
-        [{c: r.get(c) for c in cols} for r in points],
+        points,
         [{"dataset": c.dataset, "date": c.date, "message": c.message,
-          "label": c.label or c.date.isoformat()} for c in cps])
+          "label": c.label or c.date.isoformat()} for c in cps],
+        milestones=milestones or ())
     return Chart(name="index", title=title, description=desc, spec=spec)
 
 
@@ -148,7 +156,8 @@ def heatmap_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date 
                       target=opts.sides[1] if opts.sides else None, since=opts.since,
                       until=as_of, issue_areas=(opts.issue,) if opts.issue else (),
                       datasets=tuple(present))
-    cells = [{**c, "period_label": period_label(c["period_start"], heat_period)}
+    cells = [{**c, "period_label": period_label(c["period_start"], heat_period),
+              "period_next": add_periods(c["period_start"], heat_period, 1)}
              for c in issue_cells(store, flt, heat_period)
              if opts.issue is None or c["issue_area"] == opts.issue]
     if not cells:
@@ -185,12 +194,11 @@ def response_chart(store: Store, opts: BriefOptions, period: str, as_of: dt.date
                              period=period if period != "year" else "quarter", as_of=as_of)
     except Unavailable as exc:
         return _empty("response", title, desc, str(exc))
+    if not result.ok:  # one model for both directions: one reason, said once
+        return _empty("response", title, desc, result.reason or "insufficient evidence")
     shocks = []
     for mover, responder in ((a, b), (b, a)):
         pair = f"{mover}->{responder}"
-        if not result.ok:
-            reasons.append(f"{pair}: {result.reason or 'insufficient evidence'}")
-            continue
         shocks.append(result.shock_text(pair))
         r = result.response(pair, f"{responder}->{mover}")
         for step, (resp, lo, hi) in enumerate(zip(r["response_path"], r["lower"], r["upper"],
@@ -210,8 +218,10 @@ def treaty_chart(as_of: dt.date | None,
                  dyad: tuple[str, str] = ("USA", "RUS")) -> tuple[Chart, str | None]:
     """Return the treaty timeline from the registry, and a note when it is missing."""
     title = "Treaties and channels"
-    desc = ("Each party's status under each treaty over time, from the registry's dated and "
-            "cited status changes.")
+    desc = ("Each party's status under each treaty and each channel's recorded state over "
+            "time, from the registry's dated and cited changes; an instrument overtaken by "
+            "events ends where the registry says it did. Colours are the brief's one status "
+            "scale.")
     try:
         spans = _adapt.treaty_spans(registry(), as_of, dyad)
     except Unavailable as exc:
@@ -220,6 +230,42 @@ def treaty_chart(as_of: dt.date | None,
         return _empty("treaties", title, desc, "the registry lists no dated treaty status"), None
     return Chart(name="treaties", title=title, description=desc,
                  spec=charts.treaty_chart(spans, as_of)), None
+
+
+def map_chart(store: Store, flt: Selection) -> Chart:
+    """Return the map of where the selection's events happened (where the data has
+    coordinates: GDELT's and ICEWS's action location)."""
+    title = "Where it happened"
+    total, located, rows = store.queries.places(flt)
+    desc = ("Where the events took place, as the sources locate them (GDELT's action "
+            "location, ICEWS's city or province): one circle per place and dataset, its "
+            "area the number of events; the outline is Natural Earth's 1:110m land.")
+    if not rows:
+        reason = ("none of these events has a location (the chronology and PLOVER files "
+                  "carry none)" if total else _NO_EVIDENCE)
+        return _empty("map", title, desc, reason)
+    shown = sum(int(r["events"]) for r in rows)
+    desc += (f" {located:,} of {total:,} events have a location"
+             + (f"; the {len(rows)} busiest places, {shown:,} events, are drawn." if shown < located
+                else "."))
+    return Chart(name="map", title=title, description=desc, spec=charts.map_chart(rows))
+
+
+def milestone_rows(store: Store, dyad: tuple[str, str], rows: list[dict[str, Any]]
+                   ) -> list[dict[str, Any]]:
+    """Return the chronology's key events within the index chart's range (see
+    :mod:`detente.report._milestones` for the rule); none when the registry is missing."""
+    from detente.report._milestones import milestones
+
+    dates = [r["period_start"] for r in rows if r.get("events")]
+    if not dates:
+        return []
+    try:
+        reg = registry()
+    except Unavailable:
+        reg = None
+    return milestones(store, dyad, min(dates), max(r["period_end"] for r in rows
+                                                   if r.get("events")), reg)
 
 
 def playbook_section(store: Store, playbook: str | None, as_of: dt.date | None) -> PlaybookSection:

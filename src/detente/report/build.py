@@ -157,8 +157,11 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
             f"{cp.dataset}: events around the change point of {cp.date}",
             window(cp.date - dt.timedelta(days=45), cp.date + dt.timedelta(days=45),
                    _only(scoped, cp.dataset)), opts.evidence_per_figure))
-    charts.append(sections.index_chart(rows, cps, missing))
+    keys = sections.milestone_rows(store, opts.dyad, rows) if rows else []
+    charts.append(sections.index_chart(rows, cps, missing, keys))
     charts.append(sections.quad_chart(rows, missing))
+    if records:
+        charts.append(sections.map_chart(store, scoped))
     if heatmap is not None:
         charts.append(heatmap)
     if "response" in sections_wanted:
@@ -173,7 +176,8 @@ def build_brief(store: Store, options: BriefOptions | None = None, *,
 
     latest = max(cps, key=lambda c: c.date) if cps else None
     glance = Glance(
-        figures=figures, steady=steady, alerts=alerts, change_points=cps,
+        figures=figures, steady=steady, previous=_previous(rows, figures, steady),
+        alerts=alerts, change_points=cps,
         latest_change_point=latest, forecasts=forecasts,
         summary=(f"No {dyad} events are tagged {opts.issue} in this selection, and these data "
                  "cannot tell whether there were none (see the note)."
@@ -285,6 +289,24 @@ def _no_events_note(store: Store, flt: Selection, issue: str | None, dyad: str) 
     return (f"no {dyad} events tagged {issue} in this selection, but {total:,} {dyad} events "
             f"of other or no issue areas, {share:.0%} of which have an issue area that cannot "
             f"be told (no text to read, no tag): {verdict}.")
+
+
+def _previous(rows: list[dict[str, Any]], figures: list[Figure], steady: list[Figure]
+              ) -> list[Figure]:
+    """Return the headline figures of the period with events before each dataset's
+    headline period (its steady one where there is one)."""
+    heads = {f.dataset: f.period_start for f in figures}
+    heads.update({f.dataset: f.period_start for f in steady})
+    before: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        d = r["dataset"]
+        if d in heads and r.get("events") and r["period_start"] < heads[d] and (
+                d not in before or r["period_start"] > before[d]["period_start"]):
+            before[d] = r
+    return [Figure(dataset=d, indicator=name, label=label, period_start=r["period_start"],
+                   period_end=r["period_end"], value=r.get(name), events=int(r["events"] or 0),
+                   low_evidence=bool(r.get("low_evidence")))
+            for d, r in sorted(before.items()) for name, label in HEADLINE]
 
 
 def _only(flt: Selection, dataset: str) -> Selection:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from detente.ontology import event_label
 from detente.query import Selection
 from detente.report.model import DatasetRecord, EvidenceEvent, EvidenceGroup, FileRecord
 from detente.store import Store
 
 __all__ = ["coverage", "dataset_records", "evidence_group", "file_records"]
 
-_COLUMNS = ("event_id", "date", "source_actor", "target_actor", "event_code", "quad_class",
-            "goldstein", "issue_areas", "dataset", "text", "url", "citation_issuer",
-            "citation_title", "citation_date", "citation_url", "num_mentions")
+_COLUMNS = ("event_id", "date", "source_actor", "target_actor", "source_name", "target_name",
+            "event_code", "quad_class", "goldstein", "issue_areas", "dataset", "text", "url",
+            "publisher", "place", "place_country", "citation_issuer", "citation_title",
+            "citation_date", "citation_url", "num_mentions")
 
 
 def _source(row: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -27,9 +29,9 @@ def _source(row: dict[str, Any]) -> tuple[str | None, str | None]:
         return text, row.get("citation_url") or row.get("url")
     url = row.get("url")
     mentions = row.get("num_mentions")
-    if url:
-        return (f"{mentions} mentions; first report" if mentions else "report"), url
-    return None, None
+    if mentions:
+        return f"{mentions} mentions; first report", url
+    return None, url
 
 
 def evidence_group(store: Store, key: str, title: str, flt: Selection,
@@ -45,10 +47,13 @@ def evidence_group(store: Store, key: str, title: str, flt: Selection,
         source, url = _source(row)
         events.append(EvidenceEvent(
             event_id=row["event_id"], date=row["date"], source_actor=row["source_actor"],
-            target_actor=row["target_actor"], event_code=row["event_code"] or None,
+            target_actor=row["target_actor"], source_name=row["source_name"],
+            target_name=row["target_name"], event_code=row["event_code"] or None,
+            event_label=event_label(row["event_code"]),
             quad_class=row["quad_class"], goldstein=row["goldstein"],
             issue_areas=list(row["issue_areas"] or []), dataset=row["dataset"],
-            text=row["text"], source=source, url=url,
+            text=row["text"], source=source, publisher=row["publisher"], place=row["place"],
+            place_country=row["place_country"], url=url,
         ))
     return EvidenceGroup(key=key, title=title, total=total, events=events)
 

@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 
 from detente.report._bundle import vega_bundle
+from detente.report._summary import summarise
 from detente.report.model import Brief, Figure, PlaybookItem
 
 __all__ = ["render_html", "script_json", "stylesheet"]
@@ -30,8 +31,11 @@ def _asset(name: str) -> str:
 
 
 def stylesheet() -> str:
-    """Return the brief's CSS (screen, phone and print)."""
-    return _asset("brief.css")
+    """Return the brief's CSS (screen, phone and print), with the status colours of
+    :data:`detente.report.charts.STATUS_COLOURS`."""
+    from detente.report.charts import status_css
+
+    return _asset("brief.css") + "\n" + status_css() + "\n"
 
 
 def script_json(value: Any) -> str:
@@ -96,6 +100,7 @@ def render_html(brief: Brief, *, bundle_src: str | None = None) -> str:
     specs = {c.name: c.spec for c in brief.charts if c.spec}
     return _env().get_template("brief.html.j2").render(
         b=brief,
+        sm=summarise(brief),
         figures=sorted(by_dataset.items()),
         steady=dict(steady),
         baskets=list(baskets.items()),

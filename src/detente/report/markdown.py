@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from detente.report._summary import summarise
 from detente.report.model import Brief, Chart
 
 __all__ = ["render_markdown"]
@@ -54,8 +55,13 @@ def render_markdown(brief: Brief) -> str:
     g = brief.glance
     out = [f"# {brief.title}", "",
            f"Dyad {brief.dyad} · as of {brief.as_of or '—'} · periods: {brief.period} · "
-           f"detente {brief.reproducibility.tool_version}", "",
-           "## At a glance", "", g.summary, ""]
+           f"detente {brief.reproducibility.tool_version}", "", g.summary, ""]
+    sm = summarise(brief)
+    out += [f"**What changed** ({sm.changed_since}):", "", *[f"- {x}" for x in sm.changed], ""]
+    counts = ", ".join(f"{n} {st.replace('_', ' ')}" for st, n in sm.item_counts.items())
+    out += [f"**Agenda items** ({sm.items_note}{'; ' + counts if counts else ''}):", "",
+            *[f"- {st.replace('_', ' ')}: {title}" for st, title in sm.items], ""]
+    out += ["**What to watch**:", "", *[f"- {x}" for x in sm.watch], "", "## At a glance", ""]
     out += [f"> {n}" for n in g.notes] + ([""] if g.notes else [])
     if g.figures:
         steady = {(f.dataset, f.period_start) for f in g.steady}
@@ -98,10 +104,11 @@ def render_markdown(brief: Brief) -> str:
         out += ["There is no evidence for this view.", ""]
     for ev in brief.evidence:
         out += [f"### {ev.title}", "", f"{len(ev.events)} of {ev.total} events shown.", ""]
-        out += _table(["date", "actors", "code", "quad", "Goldstein", "issues", "what", "source"],
-                      [[e.date, f"{e.source_actor} → {e.target_actor}", e.event_code, e.quad_class,
-                        e.goldstein, e.issue_areas, e.text, " ".join(
-                            x for x in (e.source, e.url) if x)] for e in ev.events])
+        out += _table(["date", "actors", "event", "Goldstein", "what happened", "where",
+                       "published by", "link"],
+                      [[e.date, e.actors, e.code_label, e.goldstein, e.text, e.place,
+                        "; ".join(x for x in (e.publisher, e.source) if x), e.url]
+                       for e in ev.events])
     out += ["## Caveats", ""] + [f"- **{c.topic}**: {c.text}" for c in brief.caveats] + [""]
     if brief.changes is not None:
         out += ["## What changed since the earlier brief", "",

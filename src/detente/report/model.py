@@ -175,10 +175,13 @@ class Glance(_Model):
     latest complete period with enough evidence), for a dataset whose latest period is
     not fit to lead (partial, missing, or with few events). A partial period is never
     the headline.
+    ``previous`` is the period with events before each dataset's headline period (the
+    steady one where there is one), to say what changed since.
     """
 
     figures: list[Figure] = []
     steady: list[Figure] = []
+    previous: list[Figure] = []
     alerts: list[Alert] = []
     change_points: list[ChangePoint] = []
     latest_change_point: ChangePoint | None = None
@@ -228,20 +231,43 @@ class PlaybookSection(_Model):
 
 
 class EvidenceEvent(_Model):
-    """One event behind a figure: date, actors, code and source."""
+    """One event behind a figure, as a reader reads it: the date, both actors by name
+    (their codes beside), the CAMEO code with its label, the sentence or description where
+    the source has one, where it happened, who published it and the link."""
 
     event_id: str
     date: dt.date
     source_actor: str | None
     target_actor: str | None
+    source_name: str | None = None
+    target_name: str | None = None
     event_code: str | None
+    event_label: str | None = None
     quad_class: int | None
     goldstein: float | None
     issue_areas: list[str] = []
     dataset: str
     text: str | None = None
     source: str | None = None
+    publisher: str | None = None
+    place: str | None = None
+    place_country: str | None = None
     url: str | None = None
+
+    @property
+    def actors(self) -> str:
+        """Both actors by name, the code in brackets where it adds something:
+        ``Sergey Lavrov (RUSGOV) → United States (USA)``."""
+        def one(name: str | None, code: str | None) -> str:
+            if name and code:
+                return f"{name} ({code})"
+            return name or code or "?"
+        return f"{one(self.source_name, self.source_actor)} → {one(self.target_name, self.target_actor)}"
+
+    @property
+    def code_label(self) -> str:
+        """The code with its label: ``163 Impose embargo, boycott, or sanctions``."""
+        return " ".join(x for x in (self.event_code, self.event_label) if x)
 
 
 class EvidenceGroup(_Model):

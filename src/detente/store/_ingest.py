@@ -97,7 +97,8 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
     # one pass: parse, validate, tag, append in file order (every step is a
     # scalar function, so DuckDB keeps the order: rowid order is file order)
     con.execute(
-        f"INSERT INTO events SELECT {cols}, _given_areas, ?, _error, _raw, false "
+        f"INSERT INTO events ({cols}, _given_areas, _file_id, _error, _raw, _dup) "
+        f"SELECT {cols}, _given_areas, ?, _error, _raw, false "
         f"FROM ({staged_sql(reader, src, rejects, rules)})",
         [file_id],
     )
@@ -152,6 +153,8 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
         )
         conflicts = int(_one(con, "SELECT count(*) FROM conflicts WHERE file_id = ?", [file_id]))
     con.execute(f"DELETE FROM events WHERE {mine} AND (_error IS NOT NULL OR _dup)", [file_id])
+    unmapped = int(_one(con, f"SELECT count(*) FROM events WHERE {mine} AND place IS NOT NULL "
+                             "AND place_country IS NULL", [file_id]) or 0)
     quarantined = len(bad)
     stored = appended - errors - duplicates
     read = appended + (quarantined - errors)  # plus lines the scanner could not read at all
@@ -162,4 +165,4 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
          quarantined],
     )
     return FileReport(printable(src.path), reader.name, reader.dataset, src.sha256, read, stored,
-                      duplicates, conflicts, quarantined)
+                      duplicates, conflicts, quarantined, unmapped)

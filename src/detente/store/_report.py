@@ -24,3 +24,6 @@ class FileReport:
     duplicates: int
     conflicts: int
     quarantined: int
+    places_unmapped: int = 0
+    """Events stored with a place whose country has no CAMEO code (``place_country``
+    left empty): Kosovo, Jersey, the oceans, names the crosswalk does not know."""

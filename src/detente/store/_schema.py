@@ -14,9 +14,12 @@ import duckdb
 
 from detente.schema import CANONICAL_COLUMNS
 
-__all__ = ["CONTENT_COLUMNS", "DDL", "SCHEMA_VERSION", "bump_version"]
+__all__ = ["CONTENT_COLUMNS", "DDL", "SCHEMA_VERSION", "bump_version", "migrate"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+"""2 added the report's publisher and the action's place (``publisher``, ``place``,
+``place_country``, ``latitude``, ``longitude``); a store of version 1 is upgraded in place
+when opened for writing (its events keep NULL there)."""
 
 # columns whose difference makes a re-arriving event a conflict (provenance and
 # derived tags are not content)
@@ -74,3 +77,26 @@ def bump_version(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO meta VALUES ('version', '1') ON CONFLICT (key) DO UPDATE SET "
         "value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)"
     )
+
+
+def migrate(con: duckdb.DuckDBPyConnection, version: str | None) -> bool:
+    """Upgrade a store of an earlier schema ``version`` to :data:`SCHEMA_VERSION`, in one
+    transaction: add the canonical columns it lacks (NULL for the events it holds). Return
+    whether anything was done; a version this code does not know is left alone."""
+    if version != "1":
+        return False
+    have = {str(r[0]) for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'events'"
+    ).fetchall()}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for c in CANONICAL_COLUMNS:
+            if c.name not in have:
+                con.execute(f'ALTER TABLE events ADD COLUMN "{c.name}" {c.sql}')
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
+        bump_version(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True

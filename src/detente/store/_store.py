@@ -24,7 +24,7 @@ from detente.query._layer import Queries
 from detente.query._sql import bind
 from detente.store import _host
 from detente.store._report import FileReport
-from detente.store._schema import DDL, SCHEMA_VERSION, bump_version
+from detente.store._schema import DDL, SCHEMA_VERSION, bump_version, migrate
 
 if TYPE_CHECKING:  # the readers and the rules load when a file is ingested
     from detente.readers import Reader, SourceFile
@@ -208,6 +208,7 @@ class Store:
                     if existed and not _has_table(con, "meta") and _has_tables(con):
                         raise StoreError(f"{p}: a DuckDB file, but not a detente store")
                     store._create(with_chronology)
+                    migrate(con, store.meta("schema_version"))
             elif not _has_tables(con):
                 raise StoreError(f"{p}: no store here yet (its creation was cut short; "
                                  "`detente status` creates it)")
@@ -273,7 +274,10 @@ class Store:
         except duckdb.CatalogException:
             raise StoreError(f"{self.path}: a DuckDB file, but not a detente store") from None
         if version != SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: store schema {version}, this detente needs {SCHEMA_VERSION}")
+            hint = (" (open it once for writing, e.g. `detente status`, to upgrade it)"
+                    if self.read_only and version is not None and version < SCHEMA_VERSION else "")
+            raise StoreError(f"{self.path}: store schema {version}, this detente needs "
+                             f"{SCHEMA_VERSION}{hint}")
 
     def meta(self, key: str) -> str | None:
         """Return a value from the store's ``meta`` table."""
@@ -476,6 +480,22 @@ class Store:
         """Return the issue areas the rules define."""
         return list(self.rules.areas)
 
+    def check_datasets(self, names: Iterable[str]) -> None:
+        """Raise :class:`QueryError` for a dataset name that is neither one detente knows
+        (:data:`detente.schema.DATASETS`) nor one the store holds (a canonical file may
+        name its own); the message lists the known ones."""
+        from detente.schema import DATASETS
+
+        asked = [n for n in names if n not in DATASETS]
+        if not asked:
+            return
+        held = [str(r[0]) for r in self._con.execute(
+            "SELECT DISTINCT dataset FROM events ORDER BY 1").fetchall()]
+        bad = [n for n in asked if n not in held]
+        if bad:
+            known = sorted(set(DATASETS) | set(held))
+            raise QueryError(f"unknown dataset(s) {', '.join(bad)}; known: {', '.join(known)}")
+
     def validate(self, flt: Selection) -> None:
         """Raise :class:`QueryError` for filter values the store cannot know."""
         unknown = [a for a in flt.issue_areas if a not in self.rules.areas]
@@ -483,6 +503,7 @@ class Store:
             raise QueryError(
                 f"unknown issue area(s) {', '.join(unknown)}; known: {', '.join(self.rules.areas)}"
             )
+        self.check_datasets(flt.datasets)
         codes = {flt.source, flt.target, *(flt.dyad or ())} - {None}
         if codes:
             known = self.queries.country_codes()

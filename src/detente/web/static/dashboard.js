@@ -79,16 +79,34 @@
   function showEvents(body) {
     page.total = body.total;
     var tbody = document.querySelector("#events-table tbody"); tbody.textContent = "";
+    function actor(name, code) { return name && code ? name + " (" + code + ")" : (name || code || "?"); }
     body.events.forEach(function (e) {
-      var tr = el("tr");
-      [e.date, (e.source_actor || "?") + " → " + (e.target_actor || "?"), e.event_code || "", e.quad_class || "", num(e.goldstein),
-       (e.issue_areas || []).join(", "), e.dataset, e.text || e.citation_title || ""].forEach(function (v) { tr.appendChild(el("td", {}, v)); });
+      var tr = el("tr", { "data-event": e.event_id });
+      [e.date, actor(e.source_name, e.source_actor) + " → " + actor(e.target_name, e.target_actor),
+       [e.event_code, e.event_label].filter(Boolean).join(" "), num(e.goldstein),
+       (e.issue_areas || []).join(", "), e.dataset, e.text || e.citation_title || "", e.place || ""].forEach(function (v) { tr.appendChild(el("td", {}, v)); });
+      var src = el("td", {}, e.publisher || e.citation_issuer || "");
+      if (e.url) {
+        if (src.textContent) { src.appendChild(document.createTextNode(" ")); }
+        src.appendChild(el("a", { href: e.url, rel: "noopener noreferrer" }, "link"));
+      }
+      tr.appendChild(src);
       tbody.appendChild(tr);
     });
     var last = Math.min(body.offset + body.events.length, body.total);
     document.getElementById("events-count").textContent = body.total ? ("events " + (body.offset + 1) + "–" + last + " of " + body.total) : "no events for this view";
-    document.getElementById("prev").disabled = body.offset <= 0;
-    document.getElementById("next").disabled = last >= body.total;
+    // "earlier" and "later" are in time: with the newest first, later events are on the
+    // pages before this one
+    var newest = (new FormData(search).get("order") || "newest") === "newest";
+    var atStart = body.offset <= 0, atEnd = last >= body.total;
+    document.getElementById("prev").disabled = newest ? atEnd : atStart;
+    document.getElementById("next").disabled = newest ? atStart : atEnd;
+  }
+  function turn(towardLater) {
+    var newest = (new FormData(search).get("order") || "newest") === "newest";
+    var step = (towardLater === newest) ? -page.limit : page.limit;
+    page.offset = Math.max(0, page.offset + step);
+    loadEvents();
   }
 
   function loadEvents() {
@@ -119,8 +137,8 @@
     form.addEventListener("submit", function (ev) { ev.preventDefault(); refresh(); });
     search.addEventListener("submit", function (ev) { ev.preventDefault(); page.offset = 0; loadEvents(); });
     search.elements.order.addEventListener("change", function () { page.offset = 0; loadEvents(); });
-    document.getElementById("prev").addEventListener("click", function () { page.offset = Math.max(0, page.offset - page.limit); loadEvents(); });
-    document.getElementById("next").addEventListener("click", function () { page.offset += page.limit; loadEvents(); });
+    document.getElementById("prev").addEventListener("click", function () { turn(false); });
+    document.getElementById("next").addEventListener("click", function () { turn(true); });
     return refresh();
   }
 
