@@ -110,8 +110,8 @@ def test_a_client_that_never_finishes_its_headers_is_cut_off() -> None:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as whole:
             whole.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             answer = b""
-            while not answer.endswith(b"\r\n\r\nok"):
-                answer += whole.recv(1024)
+            while not answer.endswith(b"\r\n\r\nok") and (chunk := whole.recv(1024)):
+                answer += chunk
             assert answer.startswith(b"HTTP/1.1 200")
             time.sleep(0.8)  # idle after an answer: a second request that never comes
             assert whole.recv(1024) == b""
