@@ -237,3 +237,14 @@ def test_a_canonical_row_cannot_claim_the_curated_dataset(tmp_path: Path) -> Non
     assert [(q.line, q.reason) for q in result.quarantine] == [
         (2, "dataset curated is reserved for the packaged chronology"),
         (4, "dataset curated is reserved for the packaged chronology")]
+
+
+def test_a_gzip_bomb_of_zeros_is_refused_from_its_head(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[int] = []
+    real = _source._CrWatch.feed
+    monkeypatch.setattr(_source._CrWatch, "feed", lambda self, c: (read.append(len(c)), real(self, c)))
+    path = tmp_path / "bomb.CSV.gz"
+    path.write_bytes(gzip.compress(b"\x00" * (64 << 20), mtime=0))
+    assert "binary content, not a text file" in _one_line_error(path)
+    assert read == []  # the whole stream was never decompressed

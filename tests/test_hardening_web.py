@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -70,3 +71,65 @@ def test_a_date_out_of_range_is_a_json_refusal(client: httpx.Client, query: str)
     assert response.status_code == 422
     name = query.split("?")[1].split("=")[0]
     assert response.json()["error"].startswith(f"parameter {name}: Input should be "), response.json()
+
+
+# -- a client slow to send its headers ----------------------------------------------------
+
+
+async def _hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def test_a_client_that_never_finishes_its_headers_is_cut_off() -> None:
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from detente.web._protocol import HeaderTimeoutProtocol
+
+    class Quick(HeaderTimeoutProtocol):
+        header_timeout = 0.5
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(_hello, log_level="error", http=Quick,  # type: ignore[arg-type]
+                                          timeout_keep_alive=30))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as whole:
+            whole.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            answer = b""
+            while not answer.endswith(b"\r\n\r\nok") and (chunk := whole.recv(1024)):
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200")
+            time.sleep(0.8)  # idle after an answer: a second request that never comes
+            assert whole.recv(1024) == b""
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as slow:
+            started = time.perf_counter()
+            slow.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no end of headers
+            for _ in range(3):
+                time.sleep(0.1)
+                slow.sendall(b"X-Drip: 1\r\n")
+            assert slow.recv(1024) == b""  # closed by the server
+            assert time.perf_counter() - started < 3
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def test_a_refused_method_says_which_are_allowed(client: httpx.Client) -> None:
+    response = client.post("/api/datasets")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"
+    assert response.json()["error"] == "Method Not Allowed"

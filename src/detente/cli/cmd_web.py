@@ -34,13 +34,15 @@ def serve(
 
     from detente.store import Store, default_store_path
     from detente.web import create_app
+    from detente.web._protocol import HeaderTimeoutProtocol
 
     path = Path(store).expanduser() if store is not None else default_store_path()
     if not path.exists():
         Store.open(path).close()
     app = create_app(path, warm=True, wait=wait)
     typer.echo(f"serving {path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # a client slow to send its headers is cut off (uvicorn's own timeout is for idle ones)
+    uvicorn.run(app, host=host, port=port, log_level="warning", http=HeaderTimeoutProtocol)
 
 
 def register(app: typer.Typer) -> None:

@@ -328,9 +328,9 @@ def open_source(path: str | Path) -> Iterator[SourceFile]:
             data_path, tmpdir = _duckdb_path(p, tmpdir)
             if gzipped:
                 compression = "gzip"
-                _check_gzip(p, watch)
-                with gzip.open(p, "rb") as gz:
+                with gzip.open(p, "rb") as gz:  # the head first: text of a known shape
                     head, leading = _read_head(gz, p)  # type: ignore[arg-type]
+                _check_gzip(p, watch)
             else:
                 compression = "none"
                 with p.open("rb") as fh:

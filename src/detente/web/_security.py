@@ -7,7 +7,8 @@ requests naming the machine itself are answered: ``localhost``, ``127.0.0.1``, `
 (any port), and ``testserver``, the name test clients give; ``$DETENTE_ALLOWED_HOSTS``
 (comma-separated names) adds others, for a server started with ``--host``. Every
 answer carries headers that keep the page from being framed, sniffed or leaking its
-address, and a Content-Security-Policy that lets it load and call only its own origin.
+address, and a Content-Security-Policy that lets it load and call only its own origin;
+a refused method is answered with the ``Allow`` header HTTP asks for.
 """
 
 from __future__ import annotations
@@ -81,8 +82,10 @@ class SecurityMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []),
-                                      *(h for h in HEADERS if h[0] not in present)]
+                extra = [h for h in HEADERS if h[0] not in present]
+                if message.get("status") == 405 and b"allow" not in present:
+                    extra.append((b"allow", b"GET, HEAD"))  # every route only reads
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
