@@ -21,6 +21,7 @@ from detente.readers._lookups import install_lookups
 from detente.readers._source import SourceFile, open_source
 from detente.readers.canonical import CanonicalCsvReader, CanonicalJsonlReader, ChronologyReader
 from detente.readers.gdelt import Gdelt1Reader, Gdelt2Reader
+from detente.readers.gdelt_header import GdeltHeader1Reader, GdeltHeader2Reader
 from detente.readers.icews import IcewsReader
 from detente.readers.plover import PloverJsonReader, PolecatReader
 from detente.schema import CANONICAL_SCHEMA
@@ -46,6 +47,8 @@ READERS: dict[str, Reader] = {
     for r in (
         Gdelt2Reader(),
         Gdelt1Reader(),
+        GdeltHeader2Reader(),
+        GdeltHeader1Reader(),
         IcewsReader(),
         PolecatReader(),
         PloverJsonReader(),
