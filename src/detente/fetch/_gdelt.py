@@ -279,8 +279,9 @@ def fetch_gdelt(
     """Fetch the GDELT event files of a date range into the store.
 
     Args:
-        open_store: opens the store for one write (called per file, so other
-            processes get the store between files).
+        open_store: opens the store for writing; called whenever downloaded files
+            are ready, and the store is closed again while the run waits on the
+            network, so other processes get it between files.
         opts: what to fetch.
         progress: told of the plan, the bytes and each file.
         http: the HTTP client (default: one from ``opts``' timeout and retries).
@@ -309,30 +310,54 @@ def fetch_gdelt(
     pool = ThreadPoolExecutor(max_workers=opts.jobs, thread_name_prefix="detente-fetch")
     pending: dict[Future[Path], Remote] = {}
     queue = list(reversed(todo))
+    held = _Held(open_store)
     try:
         while queue or pending:
             while queue and len(pending) < opts.jobs * 2:  # a short queue: stop fast
                 r = queue.pop()
                 pending[pool.submit(_download, http, r, folder, progress)] = r
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=0)
+            if not done:  # nothing to write: let other processes have the store meanwhile
+                held.release()
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 remote = pending.pop(fut)
-                _settle(open_store, fut, remote, result, countries, opts, progress)
+                _settle(held, fut, remote, result, countries, opts, progress)
     finally:
+        held.release()
         pool.shutdown(wait=True, cancel_futures=True)
     return result
 
 
-def _settle(open_store: Callable[[], AbstractContextManager[Store]], fut: Future[Path],
+class _Held:
+    """The store, opened when there is something to write and released while waiting."""
+
+    def __init__(self, opener: Callable[[], AbstractContextManager[Store]]) -> None:
+        self._opener = opener
+        self._cm: AbstractContextManager[Store] | None = None
+        self._store: Store | None = None
+
+    def get(self) -> Store:
+        if self._store is None:
+            self._cm = self._opener()
+            self._store = self._cm.__enter__()
+        return self._store
+
+    def release(self) -> None:
+        if self._cm is not None:
+            cm, self._cm, self._store = self._cm, None, None
+            cm.__exit__(None, None, None)
+
+
+def _settle(held: _Held, fut: Future[Path],
             remote: Remote, result: FetchResult, countries: Sequence[str], opts: FetchOptions,
             progress: FetchProgress | None) -> None:
     path: Path | None = None
     try:
         path = fut.result()
         result.bytes += path.stat().st_size
-        with open_store() as st:
-            result.ingested.append((remote, ingest_fetched(
-                st, remote, path, countries=countries, any_actor=opts.any_actor)))
+        result.ingested.append((remote, ingest_fetched(
+            held.get(), remote, path, countries=countries, any_actor=opts.any_actor)))
         ok = True
     except (_FileFailed, HttpFailure, InputFileError) as exc:
         reason = str(exc)
@@ -341,8 +366,7 @@ def _settle(open_store: Callable[[], AbstractContextManager[Store]], fut: Future
         elif isinstance(exc, HttpFailure) and reason.startswith(remote.url + ": "):
             reason = reason[len(remote.url) + 2:]
         result.failed.append((remote.name, reason))
-        with open_store() as st:
-            record(st, [remote], "failed", reason)
+        record(held.get(), [remote], "failed", reason)
         ok = False
     finally:
         if path is not None and not opts.keep:

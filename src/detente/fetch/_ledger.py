@@ -127,6 +127,9 @@ def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence
                 f"SELECT event_root, count(*) FROM ({staged_sql(reader, src, scan_rejects, st.rules)}) "
                 "WHERE _error IS NULL GROUP BY event_root ORDER BY event_root").fetchall()
             report = _ingest(con, src, reader, rejects, st.rules)
+            if report.read and report.quarantined == report.read:
+                raise InputFileError(src.path, f"no row reads as a {reader.name} event "
+                                               f"({report.read:,} rows; not a GDELT export?)")
             file_id = int(con.execute("SELECT max(file_id) FROM files").fetchone()[0])  # type: ignore[index]
             filtered = 0
             if countries:
