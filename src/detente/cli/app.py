@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from detente import __version__
-from detente.cli import cmd_analysis, cmd_coder, cmd_indicators, cmd_policy, cmd_report, cmd_web
+from detente.cli import (
+    cmd_analysis,
+    cmd_coder,
+    cmd_fetch,
+    cmd_indicators,
+    cmd_policy,
+    cmd_report,
+    cmd_web,
+)
 from detente.cli._options import (
     BUSY_EXIT,
     CodeOpt,
@@ -311,6 +319,7 @@ def status(store: StoreOpt = None, wait: WaitOpt = None) -> None:
     with open_store(store, wait=wait) as st:
         typer.echo(f"store: {st.path}")
         render(st.summary(), OutputFormat.table, title="datasets")
+        cmd_fetch.print_coverage(st)
 
 
 @app.command()
@@ -332,7 +341,7 @@ def formats() -> None:
 
 # Commands of the later stages live in their own modules (``cmd_<stage>.py``), each with
 # ``register(app)``; registered here, in the order --help lists them.
-for _stage in (cmd_indicators, cmd_analysis, cmd_policy, cmd_report, cmd_web, cmd_coder):
+for _stage in (cmd_indicators, cmd_analysis, cmd_policy, cmd_report, cmd_web, cmd_coder, cmd_fetch):
     _stage.register(app)
 
 
