@@ -43,7 +43,7 @@ def _server(folder: Path) -> tuple[ThreadingHTTPServer, str]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             path = folder / self.path.rsplit("/", 1)[-1]
             if not path.exists():
                 self.send_error(404)

@@ -48,7 +48,7 @@ def _handler(state: Server) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:  # quiet
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             name = self.path.rsplit("/", 1)[-1]
             rng = self.headers.get("Range")
             with state._lock:

@@ -283,4 +283,5 @@ def test_zip_with_the_wrong_content_is_not_stored(server: Server, tmp_path: Path
     exports[BAD] = zipped("x.csv", "this is not a GDELT file\n")
     publish2(server, exports)
     res, store = _fault(server, tmp_path, BAD)
+    assert res.failed[0][1].startswith("no row reads as a gdelt2 event (1 rows")
     assert len(store_events(store)) == 4
