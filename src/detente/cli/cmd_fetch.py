@@ -105,13 +105,9 @@ class _Bar:
 
 
 def _resume_since(st: Store, source: str) -> dt.date | None:
-    """The day to carry on from: the oldest failed file's, else the newest ingested one's."""
-    row = st._con.execute(
-        "SELECT min(day) FILTER (WHERE status = 'failed'), max(day) FILTER (WHERE status = 'ingested') "
-        "FROM fetch_ledger WHERE source = ?", [source]).fetchone()
-    if not row or (row[0] is None and row[1] is None):
-        return None
-    return min(d for d in row if d is not None)  # type: ignore[no-any-return]
+    from detente.store._fetched import resume_since
+
+    return resume_since(st, source)
 
 
 def _run_fetch(store: Path | None, wait: float | None, rules: Path | None, opts: FetchOptions,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from detente.fetch._gdelt import FetchError, FetchOptions, FetchProgress, FetchResult, fetch_gdelt
 from detente.fetch._http import Http, HttpFailure, Unreachable
-from detente.fetch._ledger import coverage, dedup_share
 from detente.fetch._lists import GDELT1_URL, GDELT2_URL, Remote
+from detente.store._fetched import coverage, dedup_share
 
 __all__ = [
     "GDELT1_URL",

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from detente.errors import DetenteError, InputFileError
 from detente.fetch._http import Http, HttpFailure
-from detente.fetch._ledger import Ingested, ingest_fetched, ledger_state, record
 from detente.fetch._lists import (
     GDELT1_URL,
     GDELT2_URL,
@@ -38,6 +37,7 @@ from detente.fetch._lists import (
     parse_gdelt1_lists,
     parse_master,
 )
+from detente.store._fetched import Ingested, ingest_fetched, ledger_state, record
 
 if TYPE_CHECKING:
     from detente.store import Store

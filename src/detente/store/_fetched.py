@@ -1,4 +1,4 @@
-"""What a fetch writes to the store: each file's events, its totals and its ledger row,
+"""What a fetch (:mod:`detente.fetch`) writes to the store: each file's events, its totals and its ledger row,
 in one transaction; and the coverage ledger read back.
 
 A fetched file is ingested like any other (the store's own ingest: provenance,
@@ -25,13 +25,14 @@ import duckdb
 import pyarrow as pa
 
 from detente.errors import InputFileError
-from detente.fetch._lists import Remote
 
 if TYPE_CHECKING:
+    from detente.fetch import Remote
     from detente.readers import SourceFile
     from detente.store import FileReport, Store
 
-__all__ = ["Ingested", "coverage", "dedup_share", "ingest_fetched", "ledger_state", "record"]
+__all__ = ["Ingested", "coverage", "dedup_share", "ingest_fetched", "ledger_state", "record",
+           "resume_since"]
 
 _counter = itertools.count()
 
@@ -188,6 +189,17 @@ def _root_totals(src: SourceFile, source: str) -> dict[str, int]:
 def _count(con: duckdb.DuckDBPyConnection, file_id: int) -> int:
     row = con.execute("SELECT count(*) FROM events WHERE _file_id = ?", [file_id]).fetchone()
     return int(row[0]) if row else 0
+
+
+def resume_since(st: Store, source: str) -> date | None:
+    """The day a fetch carries on from: the oldest failed file's, else the newest ingested
+    file's (``None``: never fetched)."""
+    row = st._con.execute(
+        "SELECT min(day) FILTER (WHERE status = 'failed'), max(day) FILTER (WHERE status = 'ingested') "
+        "FROM fetch_ledger WHERE source = ?", [source]).fetchone()
+    if not row or (row[0] is None and row[1] is None):
+        return None
+    return min(d for d in row if d is not None)  # type: ignore[no-any-return]
 
 
 def _has_ledger(st: Store) -> bool:
