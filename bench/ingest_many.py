@@ -19,6 +19,7 @@ under later dates and new event ids, so none is a duplicate).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import shutil
@@ -65,10 +66,8 @@ def _generate(real: list[Path], target: Path, count: int) -> None:
             f = line.split("\t")
             if len(f) == len(header):
                 f[at_id] = f"{k}{f[at_id]}"
-                try:
+                with contextlib.suppress(ValueError):  # a malformed date stays as it is
                     f[at_date] = (date.fromisoformat(f[at_date]) + timedelta(days=60 * k)).isoformat()
-                except ValueError:
-                    pass
             out.append("\t".join(f))
         (target / f"{k:02d}-{src.name}").write_text("\n".join(out) + "\n", encoding="utf-8")
 
