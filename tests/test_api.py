@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PROPOSAL = ROOT / "examples" / "proposals" / "mil_to_mil_deconfliction.yaml"
 MODULES = {"annotations", "api", "cli", "errors", "ontology", "readers", "schema", "store", "tagging",
-           "analysis", "policy", "report", "web", "coder", "query", "service", "series"}
+           "analysis", "policy", "report", "web", "coder", "query", "service", "series", "fetch"}
 
 
 # -- the package's names ----------------------------------------------------------------------

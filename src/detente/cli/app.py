@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from detente import __version__
-from detente.cli import cmd_analysis, cmd_check, cmd_coder, cmd_indicators, cmd_policy, cmd_report, cmd_web
+from detente.cli import (
+    cmd_analysis,
+    cmd_check,
+    cmd_coder,
+    cmd_fetch,
+    cmd_indicators,
+    cmd_policy,
+    cmd_report,
+    cmd_web,
+)
 from detente.cli._options import (
     BUSY_EXIT,
     CodeOpt,
@@ -423,6 +432,8 @@ def status(store: StoreOpt = None, wait: WaitOpt = None,
         if output is OutputFormat.table:
             typer.echo(f"store: {st.path}")
         render(st.summary(), output, title="datasets")
+        if output is OutputFormat.table:
+            cmd_fetch.print_coverage(st)
 
 
 @app.command()
@@ -452,7 +463,8 @@ def formats(output: Annotated[OutputFormat, typer.Option("--as", help="Output fo
 
 # Commands of the later stages live in their own modules (``cmd_<stage>.py``), each with
 # ``register(app)``; registered here, in the order --help lists them.
-for _stage in (cmd_indicators, cmd_analysis, cmd_policy, cmd_report, cmd_web, cmd_coder, cmd_check):
+for _stage in (cmd_indicators, cmd_analysis, cmd_policy, cmd_report, cmd_web, cmd_coder, cmd_check,
+               cmd_fetch):
     _stage.register(app)
 
 

@@ -17,6 +17,7 @@ from detente.readers._base import Reader
 from detente.readers._source import SourceFile, open_source
 from detente.readers.canonical import CanonicalCsvReader, CanonicalJsonlReader, ChronologyReader
 from detente.readers.gdelt import Gdelt1Reader, Gdelt2Reader
+from detente.readers.gdelt_header import GdeltHeader1Reader, GdeltHeader2Reader
 from detente.readers.icews import IcewsReader
 from detente.readers.plover import PloverJsonReader, PolecatReader
 from detente.tagging import RuleSet
@@ -39,6 +40,8 @@ READERS: dict[str, Reader] = {
     for r in (
         Gdelt2Reader(),
         Gdelt1Reader(),
+        GdeltHeader2Reader(),
+        GdeltHeader1Reader(),
         IcewsReader(),
         PolecatReader(),
         PloverJsonReader(),

@@ -100,3 +100,38 @@ def migrate(con: duckdb.DuckDBPyConnection, version: str | None) -> bool:
         con.execute("ROLLBACK")
         raise
     return True
+
+
+# -- fetching (``detente fetch``) ------------------------------------------------
+# Added without a schema version change: every table here is created when absent, on
+# the next writable open, so existing stores gain them unchanged. Readers of these
+# tables must allow for their absence in a store opened read-only before that.
+FETCH_DDL = """
+CREATE TABLE IF NOT EXISTS fetch_ledger (
+    source VARCHAR,         -- gdelt2, gdelt1
+    name VARCHAR,           -- the published file's name
+    period VARCHAR,         -- what one file covers: 15min, day, month, year
+    day DATE,               -- the first day it covers
+    url VARCHAR,
+    size BIGINT,            -- as the publisher's list states (NULL: not listed)
+    md5 VARCHAR,
+    status VARCHAR,         -- ingested, failed, missing (expected, not published)
+    detail VARCHAR,         -- why it failed
+    file_id INTEGER,        -- the store's record of the file once ingested
+    kept BIGINT,            -- events stored from it
+    filtered BIGINT,        -- events left out by the country filter
+    attempts INTEGER,
+    updated_at TIMESTAMP,
+    PRIMARY KEY (source, name)
+);
+CREATE TABLE IF NOT EXISTS source_totals (
+    source VARCHAR,         -- gdelt2, gdelt1
+    name VARCHAR,           -- the published file's name
+    file_id INTEGER,
+    day DATE,
+    event_root VARCHAR,     -- CAMEO root
+    events BIGINT           -- the file's readable events of that root, before any filter
+);
+"""
+
+DDL += FETCH_DDL

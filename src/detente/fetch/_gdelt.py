@@ -1,0 +1,375 @@
+"""Fetch GDELT event files for a date range: list, download, check, ingest, record.
+
+Downloads run in a few threads (``jobs``); the store is written by this thread
+only, one file at a time, each in its own transaction (see :mod:`._ledger`), so
+an interrupted run leaves every file either wholly in the store and in the
+ledger, or in neither. A download is written to a ``.partial`` file and renamed
+only when complete, then checked against the listed size and MD5 before it is
+read; a checked file left over by an interrupted run is used without fetching it
+again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from detente.errors import DetenteError, InputFileError
+from detente.fetch._http import Http, HttpFailure
+from detente.fetch._lists import (
+    GDELT1_URL,
+    GDELT2_URL,
+    Listing,
+    Remote,
+    earliest_stamp,
+    expected_slots,
+    gdelt1_in_range,
+    join,
+    newest_stamp,
+    parse_gdelt1_lists,
+    parse_master,
+)
+from detente.store._fetched import Ingested, ingest_fetched, ledger_state, record
+
+if TYPE_CHECKING:
+    from detente.store import Store
+
+__all__ = ["FetchOptions", "FetchProgress", "FetchResult", "fetch_gdelt"]
+
+_COUNTRY = re.compile(r"[A-Z]{3}")
+
+
+class FetchError(DetenteError):
+    """A fetch could not start (bad options, the file lists unavailable)."""
+
+
+class _FileFailed(Exception):
+    pass
+
+
+@dataclass
+class FetchOptions:
+    """What to fetch and how.
+
+    Attributes:
+        since: first day (UTC) of the range.
+        until: last day of the range (default: today, UTC).
+        version: GDELT 2 (15-minute files) or 1 (yearly, monthly, daily files).
+        countries: CAMEO country codes; when given, only events whose two actors are
+            both among them are kept (either, with ``any_actor``).
+        base_url: where the files and their lists are (default: GDELT's own address).
+        jobs: downloads at once.
+        timeout: seconds a connection or read may stall.
+        retries: further attempts after a 429, a 5xx, a timeout or a dropped connection.
+        backoff: seconds before the first retry (doubled each time).
+        download_dir: where downloads wait to be ingested (default: the user cache).
+        keep: keep the downloaded files after ingesting them.
+    """
+
+    since: date
+    until: date | None = None
+    version: int = 2
+    countries: tuple[str, ...] = ()
+    any_actor: bool = False
+    base_url: str | None = None
+    jobs: int = 4
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 2.0
+    download_dir: Path | None = None
+    keep: bool = False
+
+
+@dataclass
+class FetchResult:
+    """What a fetch did."""
+
+    source: str
+    since: date
+    until: date
+    listed: int = 0
+    already: int = 0
+    ingested: list[tuple[Remote, Ingested]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    malformed: list[str] = field(default_factory=list)
+    bytes: int = 0
+
+    @property
+    def skipped(self) -> int:
+        """Files of the range not ingested through a fault (failed, or a list line unreadable)."""
+        return len(self.failed) + len(self.malformed)
+
+    @property
+    def exit_status(self) -> int:
+        """0 when everything listed is in the store, 3 when something was skipped."""
+        return 3 if self.skipped else 0
+
+    @property
+    def kept(self) -> int:
+        """Events stored by this run."""
+        return sum(i.report.stored for _, i in self.ingested)
+
+    @property
+    def filtered(self) -> int:
+        """Events the country filter left out."""
+        return sum(i.filtered for _, i in self.ingested)
+
+    @property
+    def duplicates(self) -> int:
+        """Events already in the store (GDELT re-emits events across files)."""
+        return sum(i.report.duplicates for _, i in self.ingested)
+
+    @property
+    def quarantined(self) -> int:
+        """Rows that could not be read."""
+        return sum(i.report.quarantined for _, i in self.ingested)
+
+    def summary(self) -> str:
+        """One line: files and events, faults included."""
+        parts = [f"{self.source} {self.since}..{self.until}: {self.listed:,} file(s) listed",
+                 f"{len(self.ingested):,} ingested", f"{self.already:,} already in the store"]
+        if self.failed:
+            parts.append(f"{len(self.failed):,} failed")
+        if self.malformed:
+            parts.append(f"{len(self.malformed):,} unreadable list line(s)")
+        parts.append(f"{len(self.missing):,} missing upstream")
+        line = "; ".join(parts)
+        line += f"; {self.kept:,} events stored"
+        if self.filtered:
+            line += f", {self.filtered:,} left out by the country filter"
+        seen = self.duplicates + self.kept
+        if seen:
+            line += (f"; de-duplication removed {self.duplicates:,} "
+                     f"({100.0 * self.duplicates / seen:.1f}%)")
+        return line
+
+
+class FetchProgress(Protocol):
+    """Told about a fetch as it goes (a progress bar)."""
+
+    def planned(self, files: int, size: int) -> None:
+        """Called once: the files and bytes to fetch."""
+
+    def advanced(self, size: int) -> None:
+        """Called as bytes arrive."""
+
+    def finished(self, name: str, ok: bool) -> None:
+        """Called when one file is ingested or given up on."""
+
+
+def _default_dir(source: str) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "detente" / "fetch" / source
+
+
+def _check_options(opts: FetchOptions) -> tuple[str, date, str]:
+    if opts.version not in (1, 2):
+        raise FetchError(f"--version must be 1 or 2, not {opts.version}")
+    until = opts.until or datetime.now(UTC).date()
+    if until < opts.since:
+        raise FetchError(f"--until {until} is before --since {opts.since}")
+    first = date(2015, 2, 18) if opts.version == 2 else date(1979, 1, 1)
+    if until < first:
+        raise FetchError(f"GDELT {opts.version}.0 starts on {first}; nothing before it to fetch")
+    bad = [c for c in opts.countries if not _COUNTRY.fullmatch(c)]
+    if bad:
+        raise FetchError(f"--countries takes three-letter CAMEO country codes (USA,RUS), not "
+                         f"{', '.join(bad)}")
+    if opts.jobs < 1:
+        raise FetchError("--jobs must be at least 1")
+    base = opts.base_url or (GDELT2_URL if opts.version == 2 else GDELT1_URL)
+    if not base.startswith(("http://", "https://")):
+        raise FetchError(f"--base-url must be an http:// or https:// address, not {base!r}")
+    return f"gdelt{opts.version}", until, base
+
+
+def _list_gdelt2(http: Http, base: str, since: date, until: date) -> tuple[Listing, list[Remote]]:
+    start = datetime.combine(since, time())
+    end = datetime.combine(until + timedelta(days=1), time())
+    newest = newest_stamp(http.get(join(base, "lastupdate.txt")).decode("utf-8", "replace"))
+    days = ((newest or end) - start).days + 2
+    want = max(256 << 10, days * (48 << 10))
+    master = join(base, "masterfilelist.txt")
+    while True:
+        body, whole = http.get_range(master, want)
+        text = body.decode("utf-8", "replace")
+        if not whole:
+            text = text.split("\n", 1)[1] if "\n" in text else ""
+        first = earliest_stamp(text)
+        if whole or (first is not None and first < start):
+            break
+        want *= 4
+    listing = parse_master(text, base, start, end)
+    newest = max(s for s in (newest, listing.newest) if s is not None) if (newest or listing.newest) else None
+    horizon = min(end, newest + timedelta(minutes=15)) if newest else start
+    have = {f.name for f in listing.files}
+    missing = []
+    for slot in expected_slots(start, horizon):
+        name = f"{slot:%Y%m%d%H%M%S}.export.CSV.zip"
+        if name not in have:
+            missing.append(Remote("gdelt2", name, join(base, name), None, None, "15min",
+                                  slot.date(), slot))
+    return listing, missing
+
+
+def _list_gdelt1(http: Http, base: str, since: date, until: date) -> tuple[Listing, list[Remote]]:
+    md5sums = http.get(join(base, "md5sums")).decode("utf-8", "replace")
+    sizes = http.get(join(base, "filesizes")).decode("utf-8", "replace")
+    listed, malformed = parse_gdelt1_lists(md5sums, sizes, base)
+    files, expected_missing = gdelt1_in_range(listed, since, until)
+    missing = [Remote("gdelt1", n, join(base, n), None, None, p, d) for n, p, d in expected_missing]
+    return Listing(files, malformed), missing
+
+
+def _verify(remote: Remote, path: Path, size: int, md5: str) -> None:
+    with path.open("rb") as fh:
+        head = fh.read(512)
+    if not head.startswith(b"PK"):
+        low = head.lower()
+        if b"<html" in low or b"<!doctype" in low or head.lstrip().startswith(b"<"):
+            raise _FileFailed("the server sent a web page, not the zip file")
+    if remote.size is not None and size != remote.size:
+        raise _FileFailed(f"size {size:,} bytes, the list says {remote.size:,} "
+                          "(cut off or changed)")
+    if remote.md5 is not None and md5 != remote.md5:
+        raise _FileFailed(f"MD5 {md5} does not match the list's {remote.md5}")
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _download(http: Http, remote: Remote, folder: Path, progress: FetchProgress | None) -> Path:
+    target = folder / remote.name
+    if target.exists():  # left by an interrupted run: used when it checks out
+        try:
+            _verify(remote, target, target.stat().st_size, _md5(target))
+            return target
+        except _FileFailed:
+            target.unlink(missing_ok=True)
+    size, md5 = http.download(remote.url, target, progress.advanced if progress else None)
+    try:
+        _verify(remote, target, size, md5)
+    except _FileFailed:
+        target.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def fetch_gdelt(
+    open_store: Callable[[], AbstractContextManager[Store]],
+    opts: FetchOptions,
+    *,
+    progress: FetchProgress | None = None,
+    http: Http | None = None,
+) -> FetchResult:
+    """Fetch the GDELT event files of a date range into the store.
+
+    Args:
+        open_store: opens the store for writing; called whenever downloaded files
+            are ready, and the store is closed again while the run waits on the
+            network, so other processes get it between files.
+        opts: what to fetch.
+        progress: told of the plan, the bytes and each file.
+        http: the HTTP client (default: one from ``opts``' timeout and retries).
+
+    Raises:
+        FetchError: the options are not valid.
+        HttpFailure: the file lists could not be had (``Unreachable``: not the server
+            at all); nothing was written.
+    """
+    source, until, base = _check_options(opts)
+    http = http or Http(timeout=opts.timeout, retries=opts.retries, backoff=opts.backoff)
+    lister = _list_gdelt2 if opts.version == 2 else _list_gdelt1
+    listing, missing = lister(http, base, opts.since, until)
+    result = FetchResult(source, opts.since, until, listed=len(listing.files),
+                         malformed=listing.malformed, missing=[m.name for m in missing])
+    with open_store() as st:
+        state = ledger_state(st, source)
+        record(st, missing, "missing")
+    todo = [f for f in listing.files if state.get(f.name) != "ingested"]
+    result.already = len(listing.files) - len(todo)
+    folder = opts.download_dir or _default_dir(source)
+    folder.mkdir(parents=True, exist_ok=True)
+    if progress is not None:
+        progress.planned(len(todo), sum(f.size or 0 for f in todo))
+    countries = tuple(opts.countries)
+    pool = ThreadPoolExecutor(max_workers=opts.jobs, thread_name_prefix="detente-fetch")
+    pending: dict[Future[Path], Remote] = {}
+    queue = list(reversed(todo))
+    held = _Held(open_store)
+    try:
+        while queue or pending:
+            while queue and len(pending) < opts.jobs * 2:  # a short queue: stop fast
+                r = queue.pop()
+                pending[pool.submit(_download, http, r, folder, progress)] = r
+            done, _ = wait(pending, timeout=0)
+            if not done:  # nothing to write: let other processes have the store meanwhile
+                held.release()
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                remote = pending.pop(fut)
+                _settle(held, fut, remote, result, countries, opts, progress)
+    finally:
+        held.release()
+        pool.shutdown(wait=True, cancel_futures=True)
+    return result
+
+
+class _Held:
+    """The store, opened when there is something to write and released while waiting."""
+
+    def __init__(self, opener: Callable[[], AbstractContextManager[Store]]) -> None:
+        self._opener = opener
+        self._cm: AbstractContextManager[Store] | None = None
+        self._store: Store | None = None
+
+    def get(self) -> Store:
+        if self._store is None:
+            self._cm = self._opener()
+            self._store = self._cm.__enter__()
+        return self._store
+
+    def release(self) -> None:
+        if self._cm is not None:
+            cm, self._cm, self._store = self._cm, None, None
+            cm.__exit__(None, None, None)
+
+
+def _settle(held: _Held, fut: Future[Path],
+            remote: Remote, result: FetchResult, countries: Sequence[str], opts: FetchOptions,
+            progress: FetchProgress | None) -> None:
+    path: Path | None = None
+    try:
+        path = fut.result()
+        result.bytes += path.stat().st_size
+        result.ingested.append((remote, ingest_fetched(
+            held.get(), remote, path, countries=countries, any_actor=opts.any_actor)))
+        ok = True
+    except (_FileFailed, HttpFailure, InputFileError) as exc:
+        reason = str(exc)
+        if isinstance(exc, InputFileError):
+            reason = exc.problem
+        elif isinstance(exc, HttpFailure) and reason.startswith(remote.url + ": "):
+            reason = reason[len(remote.url) + 2:]
+        result.failed.append((remote.name, reason))
+        record(held.get(), [remote], "failed", reason)
+        ok = False
+    finally:
+        if path is not None and not opts.keep:
+            path.unlink(missing_ok=True)
+    if progress is not None:
+        progress.finished(remote.name, ok)

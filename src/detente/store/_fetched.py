@@ -1,0 +1,243 @@
+"""What a fetch (:mod:`detente.fetch`) writes to the store: each file's events, its totals and its ledger row,
+in one transaction; and the coverage ledger read back.
+
+A fetched file is ingested like any other (the store's own ingest: provenance,
+quarantine, de-duplication), and in the same transaction
+
+* its readable events per CAMEO root are counted before any filter and kept in
+  ``source_totals`` (the denominators of counts per 1,000 GDELT events);
+* events outside the country filter are removed;
+* its ``fetch_ledger`` row says it was ingested.
+
+So a file is in the ledger as ingested exactly when its events are in the store,
+whatever stops the process, and a file that failed is retried by the next run.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from detente.errors import InputFileError
+
+if TYPE_CHECKING:
+    from detente.fetch import Remote
+    from detente.readers import SourceFile
+    from detente.store import FileReport, Store
+
+__all__ = ["Ingested", "coverage", "dedup_share", "ingest_fetched", "ledger_state", "record",
+           "resume_since"]
+
+_counter = itertools.count()
+
+
+def _con(st: Store) -> duckdb.DuckDBPyConnection:
+    """The store's connection, with the readers' lookups installed (writes only)."""
+    return st._with_lookups()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+_UPSERT = (
+    "INSERT INTO fetch_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) "
+    "ON CONFLICT (source, name) DO UPDATE SET period = excluded.period, day = excluded.day, "
+    "url = excluded.url, size = excluded.size, md5 = excluded.md5, status = excluded.status, "
+    "detail = excluded.detail, file_id = excluded.file_id, kept = excluded.kept, "
+    "filtered = excluded.filtered, attempts = fetch_ledger.attempts + "
+    "CASE WHEN excluded.status = 'missing' THEN 0 ELSE 1 END, updated_at = excluded.updated_at"
+)
+
+
+def _row(r: Remote, status: str, detail: str | None = None, file_id: int | None = None,
+         kept: int | None = None, filtered: int | None = None) -> list[object]:
+    return [r.source, r.name, r.period, r.day, r.url, r.size, r.md5, status, detail, file_id,
+            kept, filtered, _now()]
+
+
+def ledger_state(st: Store, source: str) -> dict[str, str]:
+    """Return ``name -> status`` of every file of ``source`` in the ledger."""
+    rows = st._con.execute(
+        "SELECT name, status FROM fetch_ledger WHERE source = ?", [source]).fetchall()
+    return {str(n): str(s) for n, s in rows}
+
+
+def record(st: Store, remotes: Sequence[Remote], status: str, detail: str | None = None) -> None:
+    """Record ``remotes`` as ``failed`` or ``missing`` (never over an ingested file)."""
+    if not remotes:
+        return
+    from detente.store._schema import bump_version
+
+    con = st._con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        done = {str(r[0]) for r in con.execute(
+            "SELECT name FROM fetch_ledger WHERE source = ? AND status = 'ingested'",
+            [remotes[0].source]).fetchall()}
+        rows = [_row(r, status, detail) for r in remotes if r.name not in done]
+        if rows:
+            con.executemany(_UPSERT, rows)
+            bump_version(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+class Ingested:
+    """What one fetched file gave: the store's report, and what the filter left out."""
+
+    def __init__(self, report: FileReport, filtered: int, total: int) -> None:
+        self.report = report
+        self.filtered = filtered
+        self.total = total  # readable events in the file, before the filter
+
+
+def _filter_sql(countries: Sequence[str], any_actor: bool) -> str:
+    codes = ", ".join("'" + c.replace("'", "") + "'" for c in countries)
+    join = " OR " if any_actor else " AND "
+    return f"(source_country IN ({codes}){join}target_country IN ({codes}))"
+
+
+def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence[str] = (),
+                   any_actor: bool = False) -> Ingested:
+    """Ingest one downloaded, checked file with its totals and ledger row, all or nothing.
+
+    Raises:
+        InputFileError: the file cannot be read (a damaged zip, not GDELT); the store
+            is unchanged.
+    """
+    from detente.readers import get_reader, open_source
+    from detente.store._ingest import _ingest
+    from detente.store._schema import bump_version
+
+    con = _con(st)
+    reader = get_reader(remote.source)
+    with open_source(path) as src:
+        n = next(_counter)
+        rejects = f"_frej{n}"
+        con.execute("BEGIN TRANSACTION")
+        try:
+            totals = sorted(_root_totals(src, remote.source).items())
+            report = _ingest(con, src, reader, rejects, st.rules)
+            if report.read and report.quarantined == report.read:
+                raise InputFileError(src.path, f"no row reads as a {reader.name} event "
+                                               f"({report.read:,} rows; not a GDELT export?)")
+            file_id = int(con.execute("SELECT max(file_id) FROM files").fetchone()[0])  # type: ignore[index]
+            filtered = 0
+            if countries:
+                before = _count(con, file_id)
+                con.execute(f"DELETE FROM events WHERE _file_id = ? AND NOT coalesce("
+                            f"{_filter_sql(countries, any_actor)}, false)", [file_id])
+                filtered = before - _count(con, file_id)
+                con.execute("UPDATE files SET stored = stored - ? WHERE file_id = ?",
+                            [filtered, file_id])
+                report.stored -= filtered
+            if totals:
+                con.executemany(
+                    "INSERT INTO source_totals VALUES (?, ?, ?, ?, ?, ?)",
+                    [(remote.source, remote.name, file_id, remote.day, root, int(k))
+                     for root, k in totals])
+            con.execute(_UPSERT, _row(remote, "ingested", None, file_id, report.stored, filtered))
+            bump_version(con)
+            con.execute("COMMIT")
+        except BaseException as exc:
+            con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.Error):
+                first = str(exc).strip().splitlines()[0][:300]
+                raise InputFileError(src.path, f"cannot be read as {reader.name}: {first}") from None
+            raise
+        finally:
+            for t in (rejects, rejects + "_scan"):
+                con.execute(f"DROP TABLE IF EXISTS {t}")
+    return Ingested(report, filtered, sum(k for _, k in totals))
+
+
+_FIELDS = {"gdelt2": (61,), "gdelt1": (57, 58)}
+
+
+def _root_totals(src: SourceFile, source: str) -> dict[str, int]:
+    """Count the file's rows per CAMEO root: rows with the version's field count and a
+    known CAMEO event code (what the reader can store), before any filter. Counted in
+    Python over the unzipped file: cheaper for a 15-minute file than another scan."""
+    from detente.ontology import event_code
+
+    counts: dict[str, int] = {}
+    known: dict[str, bool] = {}
+    sizes = _FIELDS[source]
+    with src.data_path.open("rb") as fh:
+        for raw in fh:
+            fields = raw.rstrip(b"\r\n").split(b"\t")
+            if len(fields) not in sizes:
+                continue
+            code = fields[26].decode("ascii", "replace")
+            ok = known.get(code)
+            if ok is None:
+                ok = known[code] = len(code) >= 2 and event_code(code) is not None
+            if ok:
+                counts[code[:2]] = counts.get(code[:2], 0) + 1
+    return counts
+
+
+def _count(con: duckdb.DuckDBPyConnection, file_id: int) -> int:
+    row = con.execute("SELECT count(*) FROM events WHERE _file_id = ?", [file_id]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def resume_since(st: Store, source: str) -> date | None:
+    """The day a fetch carries on from: the oldest failed file's, else the newest ingested
+    file's (``None``: never fetched)."""
+    row = st._con.execute(
+        "SELECT min(day) FILTER (WHERE status = 'failed'), max(day) FILTER (WHERE status = 'ingested') "
+        "FROM fetch_ledger WHERE source = ?", [source]).fetchone()
+    if not row or (row[0] is None and row[1] is None):
+        return None
+    return min(d for d in row if d is not None)  # type: ignore[no-any-return]
+
+
+def _has_ledger(st: Store) -> bool:
+    row = st._con.execute("SELECT count(*) FROM information_schema.tables "
+                          "WHERE table_name = 'fetch_ledger'").fetchone()
+    return bool(row and row[0])
+
+
+def coverage(st: Store, source: str | None = None, since: date | None = None) -> pa.Table:
+    """Return, per source and day, the files expected, received, missing upstream and
+    failed (a 2.0 day expects 96 files, one per 15 minutes; a 1.0 day one)."""
+    if not _has_ledger(st):
+        return pa.table({k: pa.array([], t) for k, t in (
+            ("source", pa.string()), ("day", pa.date32()), ("expected", pa.int64()),
+            ("received", pa.int64()), ("missing", pa.int64()), ("failed", pa.int64()))})
+    where: list[str] = ["true"]
+    params: list[object] = []
+    if source:
+        where.append("source = ?")
+        params.append(source)
+    if since:
+        where.append("day >= ?")
+        params.append(since)
+    return st._con.execute(
+        "SELECT source, day, count(*) AS expected, "
+        "count(*) FILTER (WHERE status = 'ingested') AS received, "
+        "count(*) FILTER (WHERE status = 'missing') AS missing, "
+        "count(*) FILTER (WHERE status = 'failed') AS failed "
+        f"FROM fetch_ledger WHERE {' AND '.join(where)} GROUP BY source, day "
+        "ORDER BY source, day", params).to_arrow_table()
+
+
+def dedup_share(st: Store, source: str) -> tuple[int, int]:
+    """Return (events removed as repeats, events read and kept) over every fetched file."""
+    if not _has_ledger(st):
+        return 0, 0
+    row: Any = st._con.execute(
+        "SELECT coalesce(sum(f.duplicates), 0), coalesce(sum(f.duplicates + f.stored), 0) "
+        "FROM fetch_ledger l JOIN files f ON f.file_id = l.file_id "
+        "WHERE l.source = ? AND l.status = 'ingested'", [source]).fetchone()
+    return int(row[0]), int(row[1])
