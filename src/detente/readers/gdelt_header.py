@@ -142,6 +142,12 @@ def _select(src: SourceFile, rejects: str, version: int) -> str:
         "avg_tone": f"TRY_CAST({col('avgtone')} AS DOUBLE)",
         "is_root": f"TRY_CAST({col('isrootevent')} AS BOOLEAN)",
         "url": col("sourceurl"),
+        # where it happened and who published it, as GDELT's own files give them
+        "publisher": f"detente_url_host({col('sourceurl')})",
+        "place": col("actiongeo_fullname"),
+        "place_country": f"detente_fips_country({col('actiongeo_countrycode')})",
+        "latitude": f"detente_lat({col('actiongeo_lat')}, {col('actiongeo_long')})",
+        "longitude": f"detente_lon({col('actiongeo_lat')}, {col('actiongeo_long')})",
         "dataset": sql_str(prefix),
         "ingested_from": sql_str(src.ingested_from),
     }
