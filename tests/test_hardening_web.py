@@ -133,3 +133,43 @@ def test_a_refused_method_says_which_are_allowed(client: httpx.Client) -> None:
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD"
     assert response.json()["error"] == "Method Not Allowed"
+
+
+def test_a_slow_answer_is_503_and_kept_while_a_cached_one_is_not_held_up(store_path: Path) -> None:
+    import threading
+    import time
+
+    from detente.report import BriefOptions
+    from detente.service import Dashboard
+
+    app = create_app(store_path, limit=0.2)
+    service: Dashboard = app.state.service
+    gate = threading.Event()
+    real_view = Dashboard.view
+
+    def slow_view(self: Dashboard, opts: BriefOptions) -> str:
+        if opts.period == "year":
+            gate.wait(5)  # a computation that takes longer than the limit
+        return real_view(self, opts)
+
+    service.datasets()  # kept
+    service.view = slow_view.__get__(service)  # type: ignore[method-assign]
+    try:
+        with _sync_client(app) as client:
+            slow = client.get("/api/view", params={"period": "year"})
+            assert slow.status_code == 503 and slow.headers["Retry-After"] == "2"
+            assert "takes longer than 0.2 s; it is being finished and kept" in slow.json()["error"]
+            # meanwhile a kept answer comes at once, not after the slow one
+            t0 = time.perf_counter()
+            assert client.get("/api/datasets").status_code == 200
+            assert time.perf_counter() - t0 < 0.15
+            gate.set()
+            for _ in range(50):  # the slow answer, finished, is kept
+                again = client.get("/api/view", params={"period": "year"})
+                if again.status_code == 200:
+                    break
+                time.sleep(0.1)
+            assert again.status_code == 200 and again.json()["period"] == "year"
+    finally:
+        gate.set()
+        service.close()

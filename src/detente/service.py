@@ -28,20 +28,23 @@ import os
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
-from detente.errors import QueryError, StoreBusyError
+from detente.errors import DetenteError, QueryError, StoreBusyError
 from detente.ontology import event_label
 from detente.query import CACHE, Dyad, Selection, Stamp
 from detente.report import Brief, BriefOptions, build_brief, render_html, resolve_period
 from detente.report.model import Chart, DatasetRecord, Glance
 from detente.store import Store
 
-__all__ = ["EVENT_COLUMNS", "IDLE", "QUICK_SECTIONS", "WAIT", "Dashboard", "QuickView"]
+__all__ = ["EVENT_COLUMNS", "IDLE", "LIMIT", "QUICK_SECTIONS", "WAIT", "Dashboard", "QuickView",
+           "StillComputing"]
 
 T = TypeVar("T")
 
@@ -58,6 +61,14 @@ WAIT = 10.0
 :class:`~detente.errors.StoreBusyError`)."""
 IDLE = 1.0
 """Seconds without a request before the latest dyad's events are copied."""
+LIMIT = 10.0
+"""Seconds a caller of :meth:`Dashboard.within_limit` waits for an answer being computed
+(then :class:`StillComputing`; the answer is finished and kept for the next time)."""
+
+
+class StillComputing(DetenteError):
+    """An answer is taking longer than the service's limit: it is being finished in the
+    background and kept, so the same question asked again shortly is answered at once."""
 RACY_NS = 1_000_000_000
 """A files' signature is trusted only if the files are older than this (nanoseconds)
 when it is taken: file systems keep modification times to a tick (a second on some),
@@ -145,10 +156,15 @@ class Dashboard:
         '{"title":"USA-CHN: the relationship as of …'
     """
 
-    def __init__(self, path: str | Path, *, wait: float = WAIT, idle: float = IDLE) -> None:
+    def __init__(self, path: str | Path, *, wait: float = WAIT, idle: float = IDLE,
+                 limit: float | None = LIMIT) -> None:
         self.path = Path(path)
         self.wait = wait
         self.idle = idle
+        self.limit = limit
+        # answers computed beside the callers, so that a caller can stop waiting (many:
+        # a slow answer must not hold up the others, most of which come from the cache)
+        self._answering = ThreadPoolExecutor(max_workers=32, thread_name_prefix="detente-answer")
         self._wal = self.path.with_name(self.path.name + ".wal")
         self._known: _Known | None = None
         self._lock = threading.Lock()  # the copier's state only; never held while computing
@@ -158,6 +174,24 @@ class Dashboard:
         self._copier: threading.Thread | None = None
         self._warming: threading.Thread | None = None
         self._closed = threading.Event()
+
+    def within_limit(self, answer: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Return ``answer(*args, **kwargs)`` (one of this service's methods) if it comes
+        within :attr:`limit` seconds.
+
+        Raises:
+            StillComputing: it did not; it goes on and is kept, so asking again shortly
+                is answered from the cache.
+        """
+        if self.limit is None:
+            return answer(*args, **kwargs)
+        future = self._answering.submit(answer, *args, **kwargs)
+        try:
+            return future.result(timeout=self.limit)
+        except FutureTimeout:
+            raise StillComputing(
+                f"this answer takes longer than {self.limit:g} s; it is being finished and "
+                "kept: ask again in a moment") from None
 
     # -- the store's state ---------------------------------------------------
 
@@ -506,6 +540,7 @@ class Dashboard:
         """Stop copying, waiting up to ``timeout`` seconds for a copy under way (the
         store is never kept open between answers)."""
         self._closed.set()
+        self._answering.shutdown(wait=False, cancel_futures=True)
         for thread in (self._copier, self._warming):
             if thread is not None and thread is not threading.current_thread():
                 thread.join(timeout)

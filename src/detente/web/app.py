@@ -25,7 +25,7 @@ from detente import __version__
 from detente.errors import DetenteError, StoreBusyError
 from detente.report._bundle import vega_bundle
 from detente.report.html import stylesheet
-from detente.service import Dashboard
+from detente.service import LIMIT, Dashboard, StillComputing
 from detente.web._params import EventQuery, ViewQuery
 from detente.web._security import SecurityMiddleware
 
@@ -41,8 +41,9 @@ _RETRY_AFTER = 2
 """Seconds a client is told to wait before asking again while the store is busy."""
 _JSON = "application/json"
 _BUSY: dict[int | str, dict[str, Any]] = {
-    503: {"description": "The store is busy (another process is writing to it): try again "
-                         "after Retry-After seconds."}}
+    503: {"description": "The store is busy (another process is writing to it), or the answer "
+                         "takes longer than the limit (it is being finished and kept): try "
+                         "again after Retry-After seconds."}}
 
 
 def _error(status: int, message: str, detail: Any = None) -> JSONResponse:
@@ -53,7 +54,7 @@ def _error(status: int, message: str, detail: Any = None) -> JSONResponse:
 
 
 def create_app(store_path: str | Path, *, warm: bool = False,
-               wait: float | None = None) -> FastAPI:
+               wait: float | None = None, limit: float | None = LIMIT) -> FastAPI:
     """Return the dashboard app over the store at ``store_path`` (read-only).
 
     The store is opened once now, to fail at once with a clear message when there
@@ -67,11 +68,14 @@ def create_app(store_path: str | Path, *, warm: bool = False,
         warm: compute the opening view at once, in the background.
         wait: seconds a request waits for a store another process is writing to
             before it is answered 503 (default :data:`detente.service.WAIT`).
+        limit: seconds a request waits for its answer to be computed before it is
+            answered 503 (the answer is finished and kept; ``None``: no limit).
 
     Raises:
         StoreError: there is no store at ``store_path``, or it is not a detente store.
     """
-    service = Dashboard(store_path) if wait is None else Dashboard(store_path, wait=wait)
+    service = Dashboard(store_path, limit=limit) if wait is None else \
+        Dashboard(store_path, wait=wait, limit=limit)
     # fail now, with a clear message, rather than on the first request; a store another
     # process is writing to is answered once it is released
     with suppress(StoreBusyError):
@@ -107,6 +111,12 @@ def create_app(store_path: str | Path, *, warm: bool = False,
         response.headers["Retry-After"] = str(_RETRY_AFTER)
         return response
 
+    @app.exception_handler(StillComputing)
+    async def _slow(request: Request, exc: StillComputing) -> JSONResponse:
+        response = _error(503, str(exc))
+        response.headers["Retry-After"] = str(_RETRY_AFTER)
+        return response
+
     @app.exception_handler(DetenteError)
     async def _refused(request: Request, exc: DetenteError) -> JSONResponse:
         return _error(400, str(exc))
@@ -123,16 +133,17 @@ def create_app(store_path: str | Path, *, warm: bool = False,
     @app.get("/brief", response_class=HTMLResponse, summary="The brief as a page",
              responses=_BUSY)
     def brief_page(q: Annotated[ViewQuery, Depends()]) -> HTMLResponse:
-        return HTMLResponse(service.brief_html(q.options(), bundle_src="/static/vega.js"))
+        return HTMLResponse(service.within_limit(service.brief_html, q.options(),
+                                                 bundle_src="/static/vega.js"))
 
     @app.get("/api/brief", summary="The brief's content as JSON", responses=_BUSY)
     def api_brief(q: Annotated[ViewQuery, Depends()]) -> Response:
-        return Response(service.brief(q.options()), media_type=_JSON)
+        return Response(service.within_limit(service.brief, q.options()), media_type=_JSON)
 
     @app.get("/api/view", summary="A quick view: glance, index, quad-class and issue charts",
              responses=_BUSY)
     def api_view(q: Annotated[ViewQuery, Depends()]) -> Response:
-        return Response(service.view(q.options()), media_type=_JSON)
+        return Response(service.within_limit(service.view, q.options()), media_type=_JSON)
 
     # the opening view, computed while the page loads; then its dyad's events copied
     app.state.warming = service.warm(ViewQuery().options()) if warm else None
@@ -140,13 +151,13 @@ def create_app(store_path: str | Path, *, warm: bool = False,
     @app.get("/api/events", summary="A page of events, newest first (or oldest, by order=)",
              responses=_BUSY)
     def api_events(q: Annotated[EventQuery, Depends()]) -> Response:
-        body = service.events(q.event_filter(), limit=q.limit, offset=q.offset,
-                              newest_first=q.order == "newest")
+        body = service.within_limit(service.events, q.event_filter(), limit=q.limit,
+                                    offset=q.offset, newest_first=q.order == "newest")
         return Response(body, media_type=_JSON)
 
     @app.get("/api/datasets", summary="What each dataset in the store holds", responses=_BUSY)
     def api_datasets() -> Response:
-        return Response(service.datasets(), media_type=_JSON)
+        return Response(service.within_limit(service.datasets), media_type=_JSON)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:
