@@ -301,3 +301,23 @@ def test_untagged_shares_are_fetched_in_one_batch(store: Store) -> None:
     # sanctions; that it is diplomacy, its CAMEO code tells (tagged at ingest)
     assert shares == [1.0, 1.0, 0.0]
     assert [r.result for r in results] == ["insufficient_evidence", "insufficient_evidence", "met"]
+
+
+def test_a_window_no_file_covers_is_missing_not_empty(tmp_path: Path) -> None:
+    # two daily files, in January and June: the spring between them is a gap in the
+    # files, not a quiet spring
+    for day, eid in (("20240105", "a"), ("20240601", "b")):
+        with (tmp_path / f"{day}-events.csv").open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(COLUMNS)
+            w.writerow((eid, f"{day[:4]}-{day[4:6]}-{day[6:]}", "USAGOV", "RUSGOV", "036",
+                        "diplomacy", "gdelt2"))
+    with Store.open(tmp_path / "s.duckdb", with_chronology=False) as st:
+        st.ingest(sorted(tmp_path.glob("*.csv")))
+        text = "count(USA->RUS, last=30d) >= 1"
+        spring = run(st, text, "gdelt2", as_of=date(2024, 4, 30))
+        assert spring.result == "insufficient_evidence"
+        assert "none does: the window is missing, not empty" in spring.needs[0]
+        # a window the files cover in part is read, and says so
+        wide = run(st, "count(USA->RUS, last=120d) >= 1", "gdelt2", as_of=date(2024, 6, 1))
+        assert wide.result == "met" and "cover only part" in (wide.values[0].note or "")

@@ -120,6 +120,15 @@ class EvalContext:
         """Return the first and last event dates of ``dataset`` (None if it is empty)."""
         return self.store.queries.span(dataset)
 
+    def file_coverage(self, dataset: str, first: date, last: date) -> str:
+        """Return whether ``dataset``'s files cover the days ``first`` … ``last``:
+        ``complete``, ``partial`` or ``missing`` (``curated`` for the chronology); see
+        :func:`detente.series.window_coverage` (the reporting lag after ``last`` is not
+        waited for: a condition is read as of its last day)."""
+        from detente.series import window_coverage
+
+        return window_coverage(self.store, dataset, first, last, lag=0)
+
     @property
     def collecting(self) -> bool:
         """Whether the conditions are being walked only to collect what they ask for."""
@@ -218,7 +227,9 @@ class _Evaluator:
         self.ctx = ctx
         self.values: list[Evidence] = []
         self.needs: list[str] = []
-        self.untold: list[str] = []  # windows on issue areas whose events mostly cannot be told
+        # windows whose events' issue area mostly cannot be told: they cannot show an
+        # absence (``not_met`` becomes insufficient)
+        self.untold: list[str] = []
 
     def term(self, node: Node) -> str:
         return self.text[node.start:node.end]
@@ -379,6 +390,20 @@ class _Evaluator:
             self.needs.append(f"{dataset} events for {direction.label()} covering "
                               f"{start or 'the start'} to {end} (the dataset covers {span})")
             return None
+        if dataset not in CURATED_DATASETS:
+            # the files' own days: a window no file covers is missing, not empty (late
+            # reports after its end are not waited for; a window the files cover in part
+            # is read, and its value says so)
+            files = ctx.file_coverage(dataset, start or cover[0], end)
+            if files == "missing":
+                ev.note = f"no {dataset} file covers {start or cover[0]} to {end}"
+                self.values.append(ev)
+                self.needs.append(f"{dataset} files covering {start or cover[0]} to {end} "
+                                  "(none does: the window is missing, not empty)")
+                return None
+            if files == "partial":  # still read, and said
+                ev.note = (f"the {dataset} files cover only part of {start or cover[0]} to "
+                           f"{end}: a lower bound")
         quads: tuple[int, ...] = ()
         group = node.args[0] if node.func == "share" else node.kwarg("quad")
         if isinstance(group, Name):
@@ -534,7 +559,8 @@ def evaluate(node: Node, text: str, ctx: EvalContext, *, cond_id: str = "",
     else:
         outcome = "met" if _bool(value, text) else "not_met"
     if outcome == "not_met" and ev.untold:
-        # most events of a window on an issue area cannot be told: not met is not shown
+        # a window whose events' issue mostly cannot be told cannot show that something
+        # did not happen: not met is not shown
         outcome = "insufficient_evidence"
         ev.needs.extend(ev.untold)
     needs = list(dict.fromkeys(ev.needs)) if outcome == "insufficient_evidence" else []

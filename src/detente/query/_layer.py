@@ -299,16 +299,18 @@ class Queries:
             "FROM files ORDER BY file_id")
 
     def file_spans(self) -> list[tuple[str, str, date | None, date | None]]:
-        """Return ``(dataset, name, first, last)`` of every ingested file: the first and
-        last dates of the events stored from it (``None`` when it added none). Events with
+        """Return ``(dataset, name, first, last)`` of every ingested file and dataset of its
+        events (a canonical file may hold several): the first and last dates of the events
+        stored from it (``None`` when it added none, under the file's own dataset). Events with
         no file recorded (written by other means) count, per dataset, as one file with no
         name. Kept per version of the store; the coverage of each period is read from these."""
         return self.cached(("file spans",), lambda: [
             (str(r[0]), str(r[1]), r[2], r[3]) for r in self._rows(
                 "WITH e AS (SELECT dataset, _file_id, min(date) AS first, max(date) AS last "
                 "FROM events GROUP BY ALL) "
-                "SELECT f.dataset, f.name, e.first, e.last, f.file_id FROM files f LEFT JOIN e "
-                "ON e._file_id = f.file_id WHERE f.dataset IS NOT NULL UNION ALL "
+                "SELECT coalesce(e.dataset, f.dataset), f.name, e.first, e.last, f.file_id "
+                "FROM files f LEFT JOIN e ON e._file_id = f.file_id "
+                "WHERE coalesce(e.dataset, f.dataset) IS NOT NULL UNION ALL "
                 "SELECT e.dataset, '', min(e.first), max(e.last), NULL FROM e "
                 "WHERE e._file_id IS NULL OR e._file_id NOT IN (SELECT file_id FROM files) "
                 "GROUP BY e.dataset ORDER BY 5 NULLS LAST, 1")])
