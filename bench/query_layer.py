@@ -282,20 +282,58 @@ class Measure:
         return max(self.peaks) if self.peaks and not self.failed else None
 
 
+NEW_COLUMNS = ("publisher", "place", "place_country", "latitude", "longitude")
+"""Canonical columns the baseline's schema (1) lacks."""
+
+
+def schema1_copy(store: Path) -> Path:
+    """Return ``store`` itself if its schema is the baseline's (1), else a copy of it with
+    the columns added since dropped and schema 1 recorded (made once per store file): the
+    same events, which the baseline can open. The new code upgrades a store in place the
+    first time it writes to it."""
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    finally:
+        con.close()
+    if version is None or str(version[0]) == "1":
+        return store
+    copy = store.with_name(f"{store.stem}-schema1.duckdb")
+    if copy.exists() and copy.stat().st_mtime >= store.stat().st_mtime:
+        return copy
+    tmp = copy.with_suffix(".tmp")
+    shutil.copyfile(store, tmp)
+    con = duckdb.connect(str(tmp))
+    try:
+        have = {str(r[0]) for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'events'"
+        ).fetchall()}
+        for name in NEW_COLUMNS:
+            if name in have:
+                con.execute(f'ALTER TABLE events DROP COLUMN "{name}"')
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    tmp.replace(copy)
+    return copy
+
+
 def store_commands(who: dict[str, Contender], store: Path,
                    work: Path) -> dict[str, dict[str, list[str]]]:
-    """Return the commands run on ``store``: for each, what each contender runs."""
-    s = str(store)
+    """Return the commands run on ``store``: for each, what each contender runs (the
+    baseline on a copy of the same events in its own schema, see :func:`schema1_copy`)."""
+    paths = {"new": str(store), "old": str(schema1_copy(store))}
     return {
         "indicators": {
-            **{c: who[c].detente("indicators", "--dyad", DYAD, "--period", "month", "--store", s)
-               for c in ("old", "new")},
-            "floor": [sys.executable, "-c", FLOOR_CODE, s, FLOOR_SQL],
+            **{c: who[c].detente("indicators", "--dyad", DYAD, "--period", "month", "--store",
+                                 paths[c]) for c in ("old", "new")},
+            "floor": [sys.executable, "-c", FLOOR_CODE, paths["new"], FLOOR_SQL],
         },
-        "playbook check": {c: who[c].detente("playbook", "check", "--store", s)
+        "playbook check": {c: who[c].detente("playbook", "check", "--store", paths[c])
                            for c in ("old", "new")},
-        "brief": {c: who[c].detente("brief", "-o", str(work / f"brief-{c}.html"), "--store", s)
-                  for c in ("old", "new")},
+        "brief": {c: who[c].detente("brief", "-o", str(work / f"brief-{c}.html"), "--store",
+                                    paths[c]) for c in ("old", "new")},
     }
 
 
@@ -386,8 +424,14 @@ def _free_port() -> int:
 
 
 def _get(client: httpx.Client, path: str, params: dict[str, str] | None = None) -> float:
+    """Return the seconds until ``path`` answers 200 (asking again after ``Retry-After``
+    while it answers 503: an answer past the server's time limit is finished and kept)."""
     t = time.perf_counter()
-    r = client.get(path, params=params)
+    while True:
+        r = client.get(path, params=params)
+        if r.status_code != 503 or "Retry-After" not in r.headers:
+            break
+        time.sleep(float(r.headers["Retry-After"]))
     took = time.perf_counter() - t
     if r.status_code != 200:
         raise RuntimeError(f"{path} answered {r.status_code}: {r.text[:200]}")
@@ -603,7 +647,8 @@ def main() -> None:
         dash: list[tuple[int, dict[str, dict[str, Any]]]] = []
         for i, n in enumerate(sizes):
             order = ("old", "new") if i % 2 == 0 else ("new", "old")
-            res = {c: dashboard(who[c], stores[n], work, args.timeout) for c in order}
+            res = {c: dashboard(who[c], stores[n] if c == "new" else schema1_copy(stores[n]),
+                                work, args.timeout) for c in order}
             dash.append((n, res))
             print(f"  measured the dashboard at {_size(n)} ({time.perf_counter() - started:.0f} s)",
                   flush=True)
