@@ -338,10 +338,11 @@ class Queries:
         todo = list(dict.fromkeys(asked))
         if not todo:
             return {}
-        cols = []
+        cols, bases = [], []
         for sel, issues in todo:
             clause, params = where(sel.narrowed(issue_areas=()))
             base = bind(clause, params)
+            bases.append(f"({base})")
             if len(issues) == 1:
                 cannot = untagged_sql(issues[0])
             else:
@@ -351,7 +352,8 @@ class Queries:
                           f"[{known}]::VARCHAR[]), false)))")
             cols.append(f"count(*) FILTER (WHERE ({base}) AND {cannot}), "
                         f"count(*) FILTER (WHERE {base})")
-        rows = self._rows(f"SELECT {', '.join(cols)} FROM events")
+        # the rows of any window first (one scan), then each window's counts over those
+        rows = self._rows(f"SELECT {', '.join(cols)} FROM events WHERE {' OR '.join(bases)}")
         got = rows[0] if rows else (0,) * (2 * len(todo))
         return {key: (int(got[2 * i] or 0), int(got[2 * i + 1] or 0))
                 for i, key in enumerate(todo)}
