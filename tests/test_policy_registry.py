@@ -29,6 +29,7 @@ FACTS = [
     ("CFE", "USA", "suspended", date(2023, 12, 7)),
     ("INF", "USA", "withdrawn", date(2019, 8, 2)),
     ("SYRIA_AIR_SAFETY_MOU", "RUS", "suspended", date(2017, 4, 7)),
+    ("SYRIA_AIR_SAFETY_MOU", "RUS", "resumed", date(2017, 5, 6)),
     ("INF", "USA", "withdrawal_announced", date(2018, 10, 20)),
     ("INF", "USA", "ultimatum", date(2018, 12, 4)),
     ("INF", "USA", "suspended", date(2019, 2, 2)),
@@ -80,8 +81,13 @@ def test_strained_instruments_and_their_binding_status() -> None:
     assert inf.strained(date(2019, 8, 2)) == []  # ended, no longer strained
     assert [(s.party, s.status) for s in pmda.strained(date(2020, 1, 1))] == [("RUS", "suspended")]
     assert pmda.ended(date(2025, 10, 26)) is False and pmda.ended(date(2025, 10, 27)) is True
-    # the memorandum's resumption in May 2017 is left out until a source gives its day
-    assert [c.status for c in mou.parties["RUS"]] == ["signed", "suspended"]
+    # suspended after the Shayrat strike, applied in full again from 6 May 2017
+    assert [c.status for c in mou.parties["RUS"]] == ["signed", "suspended", "resumed"]
+    assert [(s.party, s.status) for s in mou.strained(date(2017, 5, 5))] == [("RUS", "suspended")]
+    assert mou.strained(date(2017, 5, 6)) == []
+    # a resumed memorandum binds no more than the signed one did; a resumed treaty in force binds
+    assert not mou.binds("RUS", date(2018, 1, 1)) and not mou.binds("RUS", date(2015, 11, 1))
+    assert pmda.binds("RUS", date(2012, 1, 1)) and not pmda.binds("RUS", date(2020, 1, 1))
 
 
 def test_ctbt_parties_differ() -> None:
@@ -165,3 +171,20 @@ def test_bad_registry_file_names_file_and_line(tmp_path: Path) -> None:
         load_registry(tmp_path)
     assert err.value.line == 7
     assert "instruments.0.parties.USA.0.status" in str(err.value)
+
+
+def test_resumed_binds_as_before_the_suspension() -> None:
+    from detente.policy.registry import Instrument
+
+    def inst(*statuses: str) -> Instrument:
+        changes = [{"status": s, "effective": date(2000 + i, 1, 1), "issuer": "x", "title": "t",
+                    "date": date(2000 + i, 1, 1)} for i, s in enumerate(statuses)]
+        return Instrument.model_validate({"id": "T", "name": "T", "kind": "treaty",
+                                          "issue_areas": ["arms_control"],
+                                          "parties": {"USA": changes}})
+
+    assert inst("signed", "in_force", "suspended", "resumed").binds("USA")
+    assert not inst("signed", "in_force", "suspended").binds("USA")
+    assert not inst("signed", "suspended", "resumed").binds("USA")
+    assert inst("in_force", "suspended", "resumed", "suspended", "resumed").binds("USA")
+    assert not inst("in_force", "suspended", "resumed", "withdrawn").binds("USA")

@@ -48,7 +48,7 @@ from detente.policy.grammar import (
     Param,
     String,
 )
-from detente.policy.registry import BINDING, Registry, channel_state
+from detente.policy.registry import Registry, channel_state
 from detente.query import ChannelRequest, Dyad, MetricRequest, MetricResult, Selection
 from detente.query import Direction as Way
 from detente.query.metrics import (
@@ -327,7 +327,7 @@ class _Evaluator:
                                     event_ids=[state.event] if state.event else [],
                                     note=state.citation))
         return {"status": state.status, "since": state.since, "ended": ended,
-                "in_force": state.status in BINDING and not ended}
+                "in_force": inst.binds(party.value, self.ctx.as_of)}
 
     def channel(self, node: Call) -> Value:
         name = node.args[0]

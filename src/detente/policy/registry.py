@@ -33,8 +33,8 @@ __all__ = [
 ]
 
 TreatyStatus = Literal["signed", "ratified", "in_force", "extended", "withdrawal_announced",
-                       "ultimatum", "suspended", "withdrawal_notified", "withdrawn", "deratified",
-                       "expired", "terminated"]
+                       "ultimatum", "suspended", "resumed", "withdrawal_notified", "withdrawn",
+                       "deratified", "expired", "terminated"]
 #: statuses after which an instrument no longer binds that party
 ENDED: frozenset[str] = frozenset({"withdrawn", "expired", "terminated"})
 #: statuses under which an instrument still stands but is failing: a party announced it
@@ -99,6 +99,23 @@ class Instrument(_Model):
         last = done[-1]
         return PartyState(instrument=self.id, party=party, status=last.status, since=last.effective,
                           event=last.event, citation=f"{last.issuer}, {last.title}, {last.date}")
+
+    def binds(self, party: str, as_of: date | None = None) -> bool:
+        """Return whether the instrument binds ``party`` as of a date (see :data:`BINDING`).
+
+        A party that resumed what it had suspended is bound as it was before the
+        suspension (a resumed memorandum binds no more than a signed one)."""
+        done = [c.status for c in self.changes(party, as_of)]
+        while done and done[-1] in ("resumed", "suspended"):
+            resumed = done[-1] == "resumed"
+            done.pop()
+            if not resumed:
+                return False
+            while done and done[-1] != "suspended":
+                done.pop()
+            if done:
+                done.pop()  # the suspension that was lifted
+        return bool(done) and done[-1] in BINDING and not self.ended(as_of)
 
     def ended(self, as_of: date | None = None) -> bool:
         """Return whether the instrument no longer binds the parties to each other.
