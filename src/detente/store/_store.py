@@ -465,6 +465,14 @@ class Store:
         """Yield matching events in canonical record batches (bounded memory)."""
         return self.queries.iter_events(flt or Selection(), batch_rows)
 
+    def archive_events(self) -> Path | None:
+        """Return the folder of the archive's Hive-partitioned event files (``None``: not an
+        archive, or one without events)."""
+        if not self.archive:
+            return None
+        folder = _archive.events_folder(self.path)
+        return folder if any(folder.rglob("*.parquet")) else None
+
     def export_archive(self, out: str | Path, partition: str = "year/month",
                        force: bool = False) -> dict[str, Any]:
         """Write the store as a Hive-partitioned Parquet archive in folder ``out`` (see
