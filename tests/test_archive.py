@@ -224,7 +224,8 @@ def _gdelt_table(con: duckdb.DuckDBPyConnection, fields: list[list[str]]) -> Non
     cols = {n: types[GDELT_COLUMNS[n]] for n in GDELT_COLUMNS}
     con.execute("ATTACH ':memory:' AS \"gdelt-bq\"")
     con.execute('CREATE SCHEMA "gdelt-bq".gdeltv2')
-    con.execute('CREATE TABLE "gdelt-bq".gdeltv2.events (' + ", ".join(f'"{n}" {t}' for n, t in cols.items()) + ")")
+    typed = ", ".join(f'"{n}" {t}' for n, t in cols.items())
+    con.execute(f'CREATE TABLE "gdelt-bq".gdeltv2.events ({typed})')
     at = {n: names.index(n) for n in cols}
     for f in fields:
         con.execute('INSERT INTO "gdelt-bq".gdeltv2.events VALUES (' + ", ".join("?" for _ in cols) + ")",
@@ -251,11 +252,14 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+_SPAN = ["--until", "2024-04-28", "--as-of", "2024-04-28"]
+
+
 @pytest.mark.parametrize("args", [
-    ["--period", "month", "--since", "2024-03-01", "--until", "2024-04-28", "--as-of", "2024-04-28", "--baseline", "2"],
-    ["--period", "week", "--split", "--since", "2024-03-04", "--until", "2024-04-28", "--as-of", "2024-04-28", "--baseline", "3",
+    ["--period", "month", "--since", "2024-03-01", *_SPAN, "--baseline", "2"],
+    ["--period", "week", "--split", "--since", "2024-03-04", *_SPAN, "--baseline", "3",
      "--one-a-day", "--root-only", "--min-sources", "2"],
-    ["--period", "month", "--combine", "--since", "2024-03-01", "--until", "2024-04-28", "--as-of", "2024-04-28",
+    ["--period", "month", "--combine", "--since", "2024-03-01", *_SPAN,
      "--baseline", "2", "--dyad", "RUS-NAT"],
 ], ids=["monthly", "weekly-split-one-a-day-quality", "combined-known-group"])
 def test_gdelt_sql_gives_the_store_s_rows(tmp_path: Path, args: list[str]) -> None:

@@ -158,6 +158,12 @@ class _SparkSession:
         return self.backend.table(view)
 
     def table(self, data: pa.Table) -> ir.Table:
+        if not str(self.spark.sparkContext.master).startswith("local"):
+            # a cluster's executors cannot read this machine's folder: the rows go over inline
+            view = f"detente_{uuid.uuid4().hex[:12]}"
+            self.spark.createDataFrame(data).createOrReplaceTempView(view)
+            self.views.append(view)
+            return self.backend.table(view)
         path = self.folder / f"table_{len(self.views)}.parquet"
         pq.write_table(data, path)
         return self.load(path)
@@ -172,7 +178,8 @@ class _SparkSession:
 
 
 class SparkBackend:
-    """Apache Spark: the selected events go over as Parquet, then the same expression runs."""
+    """Apache Spark: the selected events go over as Parquet (an archive's own files, read
+    where they are; else a copy in a local folder), then the same expression runs."""
 
     name = "spark"
 

@@ -90,7 +90,7 @@ LIMITS: tuple[str, ...] = (
 def gdelt_events(version: int = 2) -> ir.Table:
     """Return GDELT's public table (``version`` 2 or 1) as an Ibis table of the canonical
     event columns the indicators read, converted as detente's GDELT reader converts them."""
-    import ibis  # type: ignore[import-untyped]
+    import ibis
 
     project, dataset, table = GDELT_TABLES[version]
     t = ibis.table(GDELT_COLUMNS, name=table, catalog=project, database=dataset)

@@ -209,8 +209,9 @@ def open_archive(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPy
                       "hive_partitioning = true)")
         else:
             source = f"SELECT * FROM read_parquet({_quoted(str(tables / 'events_schema.parquet'))})"
-        name = _EVENTS
-        con.execute(f"CREATE VIEW {name} AS {source}")
+        # the one store whose events relation is a view: over the archive's own files, every
+        # row and column as exported (a store file's table is read as it is)
+        con.execute(f"CREATE VIEW {_EVENTS} AS {source}")
     except duckdb.Error as exc:
         con.close()
         first = str(exc).strip().splitlines()[0]
