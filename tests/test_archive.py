@@ -301,3 +301,10 @@ def test_gdelt_sql_names_gdelt_1_s_table_and_refuses_what_it_cannot_do() -> None
     assert nosince.exit_code == 1 and "needs --since" in nosince.output
     run = cli("indicators", "--against", "gdelt", "--since", "2024-01-01")
     assert run.exit_code == 1 and "goes with --show-sql" in run.output
+    show = ["indicators", "--show-sql", "--against", "gdelt", "--since", "2024-01-01"]
+    foo = cli(*show, "--dialect", "foo")
+    assert foo.exit_code == 1 and "--dialect foo: not one of athena, bigquery" in foo.output
+    lite = cli(*show, "--dialect", "sqlite")
+    assert lite.exit_code == 1 and "the indicators cannot be written in it" in lite.output
+    pg = cli(*show, "--until", "2024-03-01", "--dialect", "postgres")
+    assert pg.exit_code == 0 and '"gdelt-bq"."gdeltv2"."events"' in pg.stdout

@@ -139,8 +139,8 @@ def indicators(
     show_sql: Annotated[bool, typer.Option(
         "--show-sql", help="Print the SQL instead of running it.")] = False,
     dialect: Annotated[str, typer.Option(
-        "--dialect", help="With --show-sql: the SQL dialect (bigquery, duckdb, spark, "
-        "postgres, snowflake, ...).")] = "bigquery",
+        "--dialect", help="With --show-sql: the SQL dialect (bigquery, duckdb, pyspark, "
+        "postgres, snowflake, trino, ...).")] = "bigquery",
     against: Annotated[SqlTarget, typer.Option(
         "--against", help="With --show-sql: the store's canonical events table, or GDELT's "
         "public BigQuery table and its own column names (needs --since; no store read).")
@@ -177,6 +177,9 @@ def indicators(
     fmt = output or (_SUFFIX.get(out.suffix.lower(), IndicatorFormat.csv) if out else IndicatorFormat.table)
     if fmt is IndicatorFormat.parquet and out is None:
         raise DetenteError("--as parquet needs a file: -o FILE.parquet")
+    from detente.query._gdelt import check_dialect
+
+    dialect = check_dialect(dialect)
     if against is SqlTarget.gdelt:
         from detente.query._gdelt import gdelt_indicators_sql
 

@@ -24,8 +24,31 @@ if TYPE_CHECKING:
 
     from detente.series import IndicatorSpec
 
-__all__ = ["GDELT_COLUMNS", "GDELT_TABLES", "LIMITS", "gdelt_events", "gdelt_indicators_sql",
-           "gdelt_plan"]
+__all__ = ["GDELT_COLUMNS", "GDELT_TABLES", "LIMITS", "check_dialect", "gdelt_events",
+           "gdelt_indicators_sql", "gdelt_plan"]
+
+DIALECTS: tuple[str, ...] = (
+    "athena", "bigquery", "clickhouse", "databricks", "datafusion", "druid", "duckdb", "exasol",
+    "flink", "impala", "materialize", "mssql", "mysql", "oracle", "postgres", "pyspark",
+    "risingwave", "snowflake", "sqlite", "trino",
+)
+"""The SQL dialects ``--show-sql`` writes (those Ibis compiles to)."""
+
+
+def check_dialect(dialect: str) -> str:
+    """Return ``dialect`` (``spark`` is ``pyspark``) if Ibis compiles to it.
+
+    Raises:
+        QueryError: it does not.
+    """
+    name = "pyspark" if dialect == "spark" else dialect
+    if name not in DIALECTS:
+        raise QueryError(f"--dialect {dialect}: not one of {', '.join(DIALECTS)}")
+    if name == "pyspark":  # its compiler reads the options the PySpark backend registers
+        import ibis
+
+        _ = ibis.pyspark
+    return name
 
 GDELT_TABLES: dict[int, tuple[str, str, str]] = {
     2: ("gdelt-bq", "gdeltv2", "events"),
@@ -79,9 +102,9 @@ LIMITS: tuple[str, ...] = (
     "quarantine: rows detente's reader would set aside (an unknown CAMEO code, a "
     "GoldsteinScale out of range) are counted as GDELT gives them; a missing QuadClass or "
     "GoldsteinScale is not derived from the CAMEO code",
-    "de-duplication: the table holds each GLOBALEVENTID once; events GDELT re-emitted under "
-    "new ids are counted as GDELT counts them (the same holds in a store; --one-a-day "
-    "collapses repeats in both)",
+    "de-duplication: the table holds each GLOBALEVENTID once, as a store keeps one copy of "
+    "each event id; reports of one event under new ids count in both (--one-a-day collapses "
+    "repeats of a day in both)",
     "events_share: its denominator is all of GDELT's events of the period in this table",
 )
 """What the query over GDELT's table cannot do as a store does, stated in its header."""
@@ -182,6 +205,7 @@ def gdelt_indicators_sql(spec: IndicatorSpec, version: int = 2, dialect: str = "
 
     from detente.query._indicators import indicator_expr
 
+    dialect = check_dialect(dialect)
     plan, as_of = gdelt_plan(spec, version, today)
     lo, hi = (int(d.strftime("%Y%m%d")) for d in (plan.first_day, plan.last_day))
     raw = gdelt_events(version)
@@ -189,7 +213,11 @@ def gdelt_indicators_sql(spec: IndicatorSpec, version: int = 2, dialect: str = "
     grid = ibis.memtable(plan.grid)
     expr = indicator_expr(events, grid, spec, plan)
     expr = expr.mutate(untagged_share=ibis.null("float64"))
-    sql = str(ibis.to_sql(expr, dialect=dialect))
+    try:
+        sql = str(ibis.to_sql(expr, dialect=dialect))
+    except (NotImplementedError, ibis.common.exceptions.IbisError) as exc:
+        raise QueryError(f"--dialect {dialect}: the indicators cannot be written in it "
+                         f"({str(exc).splitlines()[0][:200]})") from None
     name = grid.op().name
     for quoted in (f"`{name}`", f'"{name}"', name):
         if quoted in sql:
