@@ -308,3 +308,25 @@ def test_gdelt_sql_names_gdelt_1_s_table_and_refuses_what_it_cannot_do() -> None
     assert lite.exit_code == 1 and "the indicators cannot be written in it" in lite.output
     pg = cli(*show, "--until", "2024-03-01", "--dialect", "postgres")
     assert pg.exit_code == 0 and '"gdelt-bq"."gdeltv2"."events"' in pg.stdout
+
+
+def test_an_export_cut_short_leaves_the_old_archive_and_no_partial_folder(
+        exported: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _ = exported
+    target = tmp_path / "arch"
+    assert cli("export", "--partition", "year", str(target), "--store", str(store)).exit_code == 0
+    before = sorted(str(p.relative_to(target)) for p in target.rglob("*"))
+    real = Path.write_text
+
+    def full(self: Path, *args: Any, **kw: Any) -> int:
+        if self.name == "archive.json":
+            raise OSError(28, "No space left on device")
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    result = cli("export", "--partition", "year/month", "--force", str(target), "--store", str(store))
+    assert result.exit_code == 1
+    assert f"{target}: cannot write the archive (No space left on device)" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["arch"]  # no partial folder left
+    assert sorted(str(p.relative_to(target)) for p in target.rglob("*")) == before
+    assert json.loads((target / "archive.json").read_text())["partition"] == "year"
