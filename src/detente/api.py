@@ -113,6 +113,11 @@ NOT_OFFERED: dict[str, dict[str, str]] = {
         "--output": "the table is returned; write it with `DataFrame.to_csv`, `to_parquet`, ...",
         "--show-sql": "prints instead of running; `detente.series.indicators_sql(store, spec, "
                       "dialect=\"bigquery\")` returns that SQL",
+        "--dialect": "goes with --show-sql: `indicators_sql(store, spec, dialect=...)`",
+        "--against": "goes with --show-sql (GDELT's BigQuery table: the command line only)",
+        "--version": "goes with --against gdelt (the command line only)",
+        "--spark-master": "an active Spark session is used as it is: start yours on your master, "
+                          "then `backend=\"spark\"`",
     },
     "brief": {
         "--format": "deprecated on the command line (the same as --as): `output=`",

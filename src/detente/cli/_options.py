@@ -118,6 +118,16 @@ def open_store(
         yield st
 
 
+def refuse_archive(store: Path | None) -> None:
+    """Raise the store's one-line error when ``store`` names a Parquet archive (read-only),
+    before a command that writes does any work."""
+    from detente.store import default_store_path, is_archive, refuse_write
+
+    where = Path(store).expanduser() if store is not None else default_store_path()
+    if is_archive(where):
+        raise refuse_write(where)
+
+
 def build_filter(
     dyad: str | None = None,
     source: str | None = None,

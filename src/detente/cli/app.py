@@ -47,6 +47,7 @@ from detente.cli._options import (
     WaitOpt,
     build_filter,
     open_store,
+    refuse_archive,
 )
 from detente.cli._render import OutputFormat, render, stderr
 from detente.errors import DetenteError, StoreBusyError
@@ -133,6 +134,7 @@ def ingest(
 
     if fmt is not None and fmt not in READERS:
         raise DetenteError(f"unknown format {fmt!r}; known: {', '.join(READERS)}")
+    refuse_archive(store)
     files = expand_paths(paths)
     rule_set = load_rules(rules)
     err = stderr()
@@ -370,12 +372,26 @@ def export(
     output: Annotated[FileFormat | None, typer.Option(
         "--as", help="Output format (default: from the suffix, else parquet).",
         show_default=False)] = None,
+    partition: Annotated[str | None, typer.Option(
+        "--partition", help="year or year/month: write the whole store as a Hive-partitioned "
+        "Parquet archive in folder OUT (read with --store OUT).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="With --partition: replace a folder that is not empty.")] = False,
     store: StoreOpt = None,
     wait: WaitOpt = None,
 ) -> None:
-    """Write the selected events to a file, every canonical column under its name."""
+    """Write the selected events to a file, every canonical column under its name; or, with
+    --partition, the whole store as a Parquet archive that --store reads (see docs/scale.md)."""
     flt = build_filter(dyad, source, target, since, until, issue, code, root, quad, dataset,
                        root_only, min_sources, search)
+    if partition is not None:
+        if flt != build_filter() or output is not None:
+            raise DetenteError("--partition writes the whole store: no filters and no --as")
+        with open_store(store, wait=wait) as st:
+            manifest = st.export_archive(out, partition, force=force)
+        stderr().print(f"wrote {manifest['events']:,} events, {manifest['files']:,} files' "
+                       f"provenance to archive {out} (by {partition})")
+        return
     fmt = output or _FILE_SUFFIX.get(out.suffix.lower(), FileFormat.parquet)
     with open_store(store, wait=wait) as st:
         st.validate(flt)
@@ -390,6 +406,7 @@ def retag(store: StoreOpt = None, rules: RulesOpt = None, wait: WaitOpt = None,
     """Recompute every stored event's issue areas (after the rules changed)."""
     import pyarrow as pa
 
+    refuse_archive(store)
     with open_store(store, wait=wait, rules=rules) as st:
         changed = st.retag()
         total = st.count()

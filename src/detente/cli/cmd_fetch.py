@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from detente.cli._options import HelpGroup, RulesOpt, StoreOpt, WaitOpt, open_store
+from detente.cli._options import HelpGroup, RulesOpt, StoreOpt, WaitOpt, open_store, refuse_archive
 from detente.errors import DetenteError
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ def _run_fetch(store: Path | None, wait: float | None, rules: Path | None, opts:
                quiet: bool) -> FetchResult:
     from detente.fetch import fetch_gdelt
 
+    refuse_archive(store)
     bar = _Bar(quiet)
     with bar.progress:
         return fetch_gdelt(lambda: open_store(store, wait=wait, rules=rules), opts, progress=bar)
@@ -289,6 +290,7 @@ def update(
     from detente.cli._render import stderr
     from detente.fetch import FetchOptions, HttpFailure
 
+    refuse_archive(store)
     sources, where = _load_sources(config)
     err = stderr()
     err.print(f"[dim]sources: {escape(where)}[/dim]", highlight=False)

@@ -82,6 +82,13 @@ class IndicatorFormat(StrEnum):
     parquet = "parquet"
 
 
+class SqlTarget(StrEnum):
+    """What the SQL of --show-sql reads."""
+
+    events = "events"
+    gdelt = "gdelt"
+
+
 _SUFFIX = {".csv": IndicatorFormat.csv, ".json": IndicatorFormat.json, ".jsonl": IndicatorFormat.jsonl,
            ".parquet": IndicatorFormat.parquet}
 
@@ -126,8 +133,21 @@ def indicators(
     output: Annotated[IndicatorFormat | None, typer.Option(
         "--as", help="Output format (default: table, or from the -o suffix).")] = None,
     out: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+    spark_master: Annotated[str | None, typer.Option(
+        "--spark-master", help="With --backend spark: the master to start Spark on (default "
+        "local[2]; e.g. spark://host:7077).", show_default=False)] = None,
     show_sql: Annotated[bool, typer.Option(
-        "--show-sql", help="Print the BigQuery SQL instead of running it.")] = False,
+        "--show-sql", help="Print the SQL instead of running it.")] = False,
+    dialect: Annotated[str, typer.Option(
+        "--dialect", help="With --show-sql: the SQL dialect (bigquery, duckdb, pyspark, "
+        "postgres, snowflake, trino, ...).")] = "bigquery",
+    against: Annotated[SqlTarget, typer.Option(
+        "--against", help="With --show-sql: the store's canonical events table, or GDELT's "
+        "public BigQuery table and its own column names (needs --since; no store read).")
+    ] = SqlTarget.events,
+    gdelt_version: Annotated[int, typer.Option(
+        "--version", min=1, max=2, help="With --against gdelt: GDELT 2.0 (gdelt-bq.gdeltv2.events) "
+        "or 1.0 (gdelt-bq.full.events).")] = 2,
     store: StoreOpt = None,
     wait: WaitOpt = None,
 ) -> None:
@@ -157,10 +177,26 @@ def indicators(
     fmt = output or (_SUFFIX.get(out.suffix.lower(), IndicatorFormat.csv) if out else IndicatorFormat.table)
     if fmt is IndicatorFormat.parquet and out is None:
         raise DetenteError("--as parquet needs a file: -o FILE.parquet")
+    from detente.query._gdelt import check_dialect
+
+    dialect = check_dialect(dialect)
+    if against is SqlTarget.gdelt:
+        from detente.query._gdelt import gdelt_indicators_sql
+
+        if not show_sql:
+            raise DetenteError("--against gdelt goes with --show-sql (the SQL is run where GDELT is)")
+        if dataset:
+            raise DetenteError("--against gdelt reads GDELT's table only: no --dataset")
+        typer.echo(gdelt_indicators_sql(spec, gdelt_version, dialect=dialect), nl=False)
+        return
+    if backend == "spark":
+        from detente.query._engines import use_spark_master
+
+        use_spark_master(spark_master)
     with open_store(store, wait=wait) as st:
         st.check_datasets(dataset or ())
         if show_sql:
-            typer.echo(indicators_sql(st, spec, dialect="bigquery"))
+            typer.echo(indicators_sql(st, spec, dialect=dialect))
             return
         table = compute_indicators(st, spec, backend=backend)
     as_of_day = (table.schema.metadata or {}).get(b"as_of", b"").decode()

@@ -92,8 +92,19 @@ class DuckDBBackend:
     name = "duckdb"
 
 
+SPARK_MASTER: list[str] = []
+"""The Spark master to start a session on (``--spark-master``; default ``local[2]``)."""
+
+
+def use_spark_master(url: str | None) -> None:
+    """Start later Spark sessions on ``url`` (``local[2]``, ``spark://host:7077``, ...); an
+    active session of this process is used as it is."""
+    SPARK_MASTER[:] = [url] if url else []
+
+
 def spark_session() -> Any:
-    """Return the active Spark session, or start a quiet local one.
+    """Return the active Spark session, or start a quiet one (local unless
+    :func:`use_spark_master` named a master).
 
     Raises:
         QueryError: PySpark or Java is missing.
@@ -107,15 +118,19 @@ def spark_session() -> Any:
         return active
     if shutil.which("java") is None:
         raise QueryError("the spark backend needs Java (install a JDK 17 or later)")
-    # a local session talks to itself only; say so before the JVM starts guessing the host
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    master = SPARK_MASTER[0] if SPARK_MASTER else "local[2]"
+    local = master.startswith("local")
+    if local:
+        # a local session talks to itself only; say so before the JVM starts guessing the host
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = SparkSession.builder.master(master).appName("detente")
+    if local:
+        builder = (builder.config("spark.driver.host", "127.0.0.1")
+                   .config("spark.driver.bindAddress", "127.0.0.1"))
     session = (
-        SparkSession.builder.master("local[2]")
-        .appName("detente")
+        builder
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
@@ -143,6 +158,12 @@ class _SparkSession:
         return self.backend.table(view)
 
     def table(self, data: pa.Table) -> ir.Table:
+        if not str(self.spark.sparkContext.master).startswith("local"):
+            # a cluster's executors cannot read this machine's folder: the rows go over inline
+            view = f"detente_{uuid.uuid4().hex[:12]}"
+            self.spark.createDataFrame(data).createOrReplaceTempView(view)
+            self.views.append(view)
+            return self.backend.table(view)
         path = self.folder / f"table_{len(self.views)}.parquet"
         pq.write_table(data, path)
         return self.load(path)
@@ -157,7 +178,8 @@ class _SparkSession:
 
 
 class SparkBackend:
-    """Apache Spark: the selected events go over as Parquet, then the same expression runs."""
+    """Apache Spark: the selected events go over as Parquet (an archive's own files, read
+    where they are; else a copy in a local folder), then the same expression runs."""
 
     name = "spark"
 
@@ -168,6 +190,12 @@ class SparkBackend:
         folder = Path(tempfile.mkdtemp(prefix="detente-spark-"))
         session = _SparkSession(spark, folder)
         try:
+            archive = q.archive_events()
+            if archive is not None:  # Spark reads the archive's Parquet files itself
+                view = session.load(archive)
+                session.events = view.select(*EVENT_COLUMNS)
+                yield session
+                return
             clause, params = where(prefilter)
             cols = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
             path = folder / "events.parquet"

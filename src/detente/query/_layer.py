@@ -72,6 +72,11 @@ class Queries:
         ``key`` (a tuple whose first item names the kind of answer)."""
         return CACHE.get_or_make(self.stamp(), key, make)
 
+    def archive_events(self) -> Any:
+        """Return the folder of the Hive-partitioned events when the store is a Parquet
+        archive holding some (another engine reads them there), else ``None``."""
+        return self._store.archive_events()
+
     def close(self) -> None:
         """Forget what this connection registered (the store is closing)."""
         self._registered.clear()

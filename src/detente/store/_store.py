@@ -22,7 +22,7 @@ from detente.errors import DetenteError, QueryError, StoreBusyError, StoreError
 from detente.query import Selection, Stamp
 from detente.query._layer import Queries
 from detente.query._sql import bind
-from detente.store import _host
+from detente.store import _archive, _host
 from detente.store._report import FileReport
 from detente.store._schema import DDL, SCHEMA_VERSION, bump_version, migrate
 
@@ -138,6 +138,8 @@ class Store:
         """The query layer over this store's events (see :mod:`detente.query`)."""
         self._lookups = False
         self._lock = _path_lock(path)
+        self.archive = False
+        """Whether this is a Parquet archive (read-only; see :mod:`detente.store._archive`)."""
 
     @property
     def rules(self) -> RuleSet:
@@ -152,6 +154,8 @@ class Store:
     def _with_lookups(self) -> duckdb.DuckDBPyConnection:
         """Return the connection with the readers' code tables and macros installed (once:
         only ingest needs them)."""
+        if self.archive:
+            raise _archive.refuse_write(self.path)
         if not self._lookups:
             from detente.store._reading import install_lookups
 
@@ -190,6 +194,8 @@ class Store:
             StoreError: the file is not a DuckDB database or not a detente store.
         """
         p = Path(path).expanduser() if path is not None else default_store_path()
+        if p.is_dir():  # a Parquet archive: read-only, whatever was asked
+            return cls._open_archive(p, rules, memory_limit)
         existed = p.exists() and p.stat().st_size > 0
         if read_only and not p.exists():
             raise StoreError(f"{p}: no store here yet (run `detente ingest` or `detente status`)")
@@ -220,6 +226,19 @@ class Store:
                 _host.detach(con, p)
             else:
                 con.close()
+            raise
+        return store
+
+    @classmethod
+    def _open_archive(cls, p: Path, rules: RuleSet | None, memory_limit: str | None) -> Store:
+        limit = memory_limit or os.environ.get("DETENTE_MEMORY_LIMIT")
+        con = _archive.open_archive(p, _safe_limit(limit) if limit else None)
+        store = cls(con, p, rules, read_only=True)
+        store.archive = True
+        try:
+            store._check_schema()
+        except BaseException:
+            con.close()
             raise
         return store
 
@@ -320,6 +339,8 @@ class Store:
 
     def _write(self, sql: str, params: list[object] | None = None) -> Any:
         """Run one write statement in a transaction that also advances the version."""
+        if self.archive:
+            raise _archive.refuse_write(self.path)
         with self._lock:
             self._con.execute("BEGIN TRANSACTION")
             try:
@@ -422,6 +443,8 @@ class Store:
         what was done (what :meth:`check` cannot repair in place, it says how to)."""
         from detente.store._check import repair_store
 
+        if self.archive:
+            raise _archive.refuse_write(self.path)
         return repair_store(self)
 
     # -- reading (through the query layer) -------------------------------
@@ -441,6 +464,26 @@ class Store:
                     batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:
         """Yield matching events in canonical record batches (bounded memory)."""
         return self.queries.iter_events(flt or Selection(), batch_rows)
+
+    def archive_events(self) -> Path | None:
+        """Return the folder of the archive's Hive-partitioned event files (``None``: not an
+        archive, or one without events)."""
+        if not self.archive:
+            return None
+        folder = _archive.events_folder(self.path)
+        return folder if any(folder.rglob("*.parquet")) else None
+
+    def export_archive(self, out: str | Path, partition: str = "year/month",
+                       force: bool = False) -> dict[str, Any]:
+        """Write the store as a Hive-partitioned Parquet archive in folder ``out`` (see
+        :mod:`detente.store._archive`); return its manifest. ``--store out`` reads it.
+
+        Raises:
+            DetenteError: unknown ``partition``; ``out`` is not empty (without ``force``)
+                or cannot be written.
+        """
+        with self._lock:
+            return _archive.export_archive(self._con, Path(out), partition, force)
 
     def export_parquet(self, out: str | Path, flt: Selection | None = None) -> int:
         """Write matching events to Parquet under their canonical names; return rows."""
