@@ -213,7 +213,7 @@ def baselines(store: Path, repeat: int) -> dict[str, float]:
         with st.scope(("USA", "RUS")):
             build_brief(st, view(), sections_wanted=quick)
             scoped = _median_time(lambda: build_brief(st, view(), sections_wanted=quick), repeat)
-        floor = _median_time(lambda: st.con.execute(FLOOR_SQL).fetchall(), repeat)
+        floor = _median_time(lambda: st._con.execute(FLOOR_SQL).fetchall(), repeat)
     return {"in_process": in_process, "scoped": scoped, "floor": floor}
 
 
@@ -262,7 +262,7 @@ def main() -> None:
     with Store.open(store, read_only=True) as st:
         total = st.count()
         summary = st.summary().to_pylist()
-        pair = st.con.execute(
+        pair = st._con.execute(
             "SELECT count(*) FROM events WHERE (source_country = 'USA' AND target_country = 'RUS') "
             "OR (source_country = 'RUS' AND target_country = 'USA')").fetchone()
     size = store.stat().st_size / 2**20

@@ -47,7 +47,7 @@ AREAS = ["ukraine", "sanctions", "arms_control", "diplomacy", "syria", "energy_e
 def make_store(path: Path, events: int, seed: int) -> Store:
     """Create a store at ``path`` holding ``events`` synthetic GDELT-like events."""
     store = Store.open(path, with_chronology=False)
-    store.con.execute("SET enable_progress_bar = false")
+    store._con.execute("SET enable_progress_bar = false")
 
     # bits of one 64-bit hash per row feed the columns; separate hash calls on nearby
     # inputs are correlated in their low bits
@@ -61,7 +61,7 @@ def make_store(path: Path, events: int, seed: int) -> Store:
     codes = "[" + ", ".join(f"'{c}'" for c, _, _ in CODES) + "]"
     quads = "[" + ", ".join(str(q) for _, q, _ in CODES) + "]"
     weights = "[" + ", ".join(str(g) for _, _, g in CODES) + "]"
-    store.con.execute(f"""
+    store._con.execute(f"""
         INSERT INTO events (event_id, date, source_actor, target_actor, source_country, target_country,
                             event_code, event_root, quad_class, goldstein, num_mentions, num_sources,
                             is_root, issue_areas, dataset, ingested_from)
@@ -73,7 +73,7 @@ def make_store(path: Path, events: int, seed: int) -> Store:
         FROM (SELECT i, h, {pick(COUNTRIES, 0)} AS sc, {pick(COUNTRIES, 3)} AS tc
               FROM (SELECT i, hash(i, {seed}) AS h FROM range({events}) t(i)))
     """)
-    store.con.execute("CHECKPOINT")
+    store._con.execute("CHECKPOINT")
     return store
 
 
@@ -133,7 +133,7 @@ def hand_sql(n: int) -> str:
 
 def run_pandas(store: Store, first: date, last: date, n: int) -> pd.DataFrame:
     """The same monthly table (counts, means, shares, the relationship index baseline) in pandas."""
-    df = store.con.execute(
+    df = store._con.execute(
         "SELECT date, source_country, target_country, event_root, quad_class, goldstein, num_mentions "
         "FROM events WHERE dataset = 'gdelt2' AND date BETWEEN ? AND ?", [first, last]).df()
     df["period_start"] = pd.to_datetime(df["date"]).dt.to_period("M").dt.start_time
@@ -182,7 +182,7 @@ def bench(events: int, seed: int, repeat: int, folder: Path) -> dict[str, float]
     last = date.fromisoformat(table.schema.metadata[b"as_of"].decode())
     params = {"first": first, "last": last, "min_events": spec.min_events, "n": spec.baseline_periods}
     sql = hand_sql(spec.baseline_periods)
-    t_sql, hand = timed(lambda: store.con.execute(sql, params).arrow(), repeat)
+    t_sql, hand = timed(lambda: store._con.execute(sql, params).arrow(), repeat)
     hand_t = hand.read_all() if hasattr(hand, "read_all") else hand
     for col in ("events", "q4", "threats", "force"):
         assert hand_t[col].to_pylist() == table[col].to_pylist(), col
