@@ -10,7 +10,8 @@ from detente.coder.inputs import read_bytes
 
 REFUSED = "feed with a DOCTYPE or ENTITY (refused)"
 BOMB_DTD = "<!DOCTYPE rss [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'>]>"
-ITEM = "<rss><channel><item><title>Talks &b;</title><description>Russia and Ukraine held talks.</description></item></channel></rss>"
+ITEM = ("<rss><channel><item><title>Talks &b;</title>"
+        "<description>Russia and Ukraine held talks.</description></item></channel></rss>")
 
 
 def read(text: str, fmt: str | None = "feed") -> tuple[list[str], Counter[str]]:

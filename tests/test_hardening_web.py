@@ -48,6 +48,7 @@ def test_another_host_name_is_refused(client: httpx.Client, host: str) -> None:
     response = client.get("/api/datasets", headers={"host": host})
     assert response.status_code == 421
     assert "is not served here" in response.json()["error"]
+    assert response.json()["type"] == "host_not_allowed"
     assert response.headers["x-frame-options"] == "DENY"
 
 
@@ -131,8 +132,8 @@ def test_a_client_that_never_finishes_its_headers_is_cut_off() -> None:
 def test_a_refused_method_says_which_are_allowed(client: httpx.Client) -> None:
     response = client.post("/api/datasets")
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET, HEAD"
-    assert response.json()["error"] == "Method Not Allowed"
+    assert response.headers["allow"] == "GET"
+    assert response.json() == {"error": "Method Not Allowed", "type": "method_not_allowed"}
 
 
 def test_a_slow_answer_is_503_and_kept_while_a_cached_one_is_not_held_up(store_path: Path) -> None:

@@ -13,11 +13,11 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
-from xml.parsers import expat
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers import expat
 
 __all__ = ["MAX_FILE_BYTES", "Document", "decode", "read_documents", "read_path", "sniff_format"]
 

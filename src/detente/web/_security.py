@@ -72,7 +72,8 @@ class SecurityMiddleware:
         if _host_name(host) not in self.allowed:
             body = json.dumps({"error": f"host {host!r} is not served here (this dashboard "
                                         "answers its own machine's names; "
-                                        "$DETENTE_ALLOWED_HOSTS adds others)"}).encode()
+                                        "$DETENTE_ALLOWED_HOSTS adds others)",
+                               "type": "host_not_allowed"}).encode()
             await send({"type": "http.response.start", "status": 421,
                         "headers": [(b"content-type", b"application/json"),
                                     (b"content-length", str(len(body)).encode()), *HEADERS]})
@@ -84,7 +85,7 @@ class SecurityMiddleware:
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [h for h in HEADERS if h[0] not in present]
                 if message.get("status") == 405 and b"allow" not in present:
-                    extra.append((b"allow", b"GET, HEAD"))  # every route only reads
+                    extra.append((b"allow", b"GET"))  # every route only reads
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
