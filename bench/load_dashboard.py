@@ -173,7 +173,7 @@ def main() -> None:
     every = [x for lat in latencies.values() for x in lat]
     n_errors = sum(len(e) for e in errors.values())
     lines = [
-        f"dashboard load test, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"dashboard load test, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         + (f"; {opts.note}" if opts.note else ""),
         f"store: {'a new store (the chronology only)' if opts.store is None else opts.store.name}; "
