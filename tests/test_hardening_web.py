@@ -174,3 +174,26 @@ def test_a_slow_answer_is_503_and_kept_while_a_cached_one_is_not_held_up(store_p
     finally:
         gate.set()
         service.close()
+
+
+def test_the_policy_allows_no_inline_code_but_the_brief_page_s_own(client: httpx.Client) -> None:
+    import base64
+    import hashlib
+    import re
+
+    def sha(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    page = client.get("/brief")
+    assert page.status_code == 200
+    policy = dict(d.strip().split(" ", 1) for d in page.headers["content-security-policy"].split(";"))
+    assert "unsafe" not in policy["script-src"] and "unsafe" not in policy["style-src"]
+    # every inline script the page runs (not its JSON data) and every inline style is allowed
+    # by its hash, and nothing else is
+    scripts = re.findall(r"<script>(.*?)</script>", page.text, re.S)
+    styles = re.findall(r"<style>(.*?)</style>", page.text, re.S)
+    assert len(scripts) == 1 and len(styles) == 1
+    assert policy["script-src"].split() == ["'self'", *map(sha, scripts)]
+    assert policy["style-src"].split() == ["'self'", *map(sha, styles)]
+    assert client.get("/api/datasets").headers["content-security-policy"] == \
+        page.headers["content-security-policy"]

@@ -91,7 +91,11 @@ def create_app(store_path: str | Path, *, warm: bool = False,
         docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
     )
     app.state.service = service
-    app.add_middleware(SecurityMiddleware)  # Host check, security headers
+    # Host check, security headers; the brief page's inline start-up script and stylesheet
+    # are the only inline code allowed, by their hashes
+    brief_init = resources.files("detente.report").joinpath("templates", "brief_init.js")
+    app.add_middleware(SecurityMiddleware, inline_scripts=[brief_init.read_text("utf-8")],
+                       inline_styles=[stylesheet()])
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
