@@ -48,6 +48,7 @@ def test_another_host_name_is_refused(client: httpx.Client, host: str) -> None:
     response = client.get("/api/datasets", headers={"host": host})
     assert response.status_code == 421
     assert "is not served here" in response.json()["error"]
+    assert response.json()["type"] == "host_not_allowed"
     assert response.headers["x-frame-options"] == "DENY"
 
 
@@ -131,8 +132,8 @@ def test_a_client_that_never_finishes_its_headers_is_cut_off() -> None:
 def test_a_refused_method_says_which_are_allowed(client: httpx.Client) -> None:
     response = client.post("/api/datasets")
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET, HEAD"
-    assert response.json()["error"] == "Method Not Allowed"
+    assert response.headers["allow"] == "GET"
+    assert response.json() == {"error": "Method Not Allowed", "type": "method_not_allowed"}
 
 
 def test_a_slow_answer_is_503_and_kept_while_a_cached_one_is_not_held_up(store_path: Path) -> None:
@@ -173,3 +174,26 @@ def test_a_slow_answer_is_503_and_kept_while_a_cached_one_is_not_held_up(store_p
     finally:
         gate.set()
         service.close()
+
+
+def test_the_policy_allows_no_inline_code_but_the_brief_page_s_own(client: httpx.Client) -> None:
+    import base64
+    import hashlib
+    import re
+
+    def sha(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    page = client.get("/brief")
+    assert page.status_code == 200
+    policy = dict(d.strip().split(" ", 1) for d in page.headers["content-security-policy"].split(";"))
+    assert "unsafe" not in policy["script-src"] and "unsafe" not in policy["style-src"]
+    # every inline script the page runs (not its JSON data) and every inline style is allowed
+    # by its hash, and nothing else is
+    scripts = re.findall(r"<script>(.*?)</script>", page.text, re.S)
+    styles = re.findall(r"<style>(.*?)</style>", page.text, re.S)
+    assert len(scripts) == 1 and len(styles) == 1
+    assert policy["script-src"].split() == ["'self'", *map(sha, scripts)]
+    assert policy["style-src"].split() == ["'self'", *map(sha, styles)]
+    assert client.get("/api/datasets").headers["content-security-policy"] == \
+        page.headers["content-security-policy"]

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers import expat
 
 __all__ = ["MAX_FILE_BYTES", "Document", "decode", "read_documents", "read_path", "sniff_format"]
 
@@ -171,14 +172,37 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+class _HasDTD(Exception):
+    """A document declares a DOCTYPE or an entity."""
+
+
+def _has_dtd(*_: object) -> None:
+    raise _HasDTD
+
+
+def _refuse_dtd(text: str) -> None:
+    """Parse ``text`` with expat, stopping at the start of any DOCTYPE or entity declaration.
+
+    Raises:
+        _HasDTD: the document declares a DOCTYPE or an entity, wherever it stands.
+        expat.ExpatError: the document is not well-formed XML.
+    """
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _has_dtd
+    parser.EntityDeclHandler = _has_dtd
+    parser.Parse(text, True)
+
+
 def _feed(text: str, name: str, skipped: Counter[str], default_date: dt.date | None) -> Iterator[Document]:
     # the standard parser expands internal entities; a feed has no need of a DTD, so refuse one
-    if re.search(r"<!(DOCTYPE|ENTITY)", text[:65536], re.I):
+    # wherever it stands (a first pass stops at its start, before anything is expanded)
+    try:
+        _refuse_dtd(text)
+        root = ET.fromstring(text)
+    except _HasDTD:
         skipped["feed with a DOCTYPE or ENTITY (refused)"] += 1
         return
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError:
+    except (ET.ParseError, expat.ExpatError):
         skipped["feed not well-formed XML"] += 1
         return
     for n, item in enumerate(e for e in root.iter() if _local(e.tag) in ("item", "entry")):

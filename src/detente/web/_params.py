@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Query
+from pydantic import BeforeValidator, StringConstraints, WithJsonSchema
 
 from detente.errors import QueryError
 from detente.query.types import FIRST_DAY, LAST_DAY
@@ -22,17 +24,45 @@ Direction = Annotated[Literal["both", "forward", "backward"], Query(
 Period = Annotated[Literal["auto", "week", "month", "quarter", "year"], Query(
     description="Period of the series (auto: years for the chronology alone, else months).")]
 Issue = Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$", description="One issue area.")]
+_SHAPE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+# exactly the dates accepted, for the OpenAPI description: a year of 1900 .. 2100, a month
+# of it, or a day of the calendar (29 February in leap years only)
+_YEAR = r"(19[0-9]{2}|20[0-9]{2}|2100)"
+_LEAP = r"(19(0[48]|[2468][048]|[13579][26])|20(0[048]|[2468][048]|[13579][26]))"
+_MONTH_DAY = (r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+              r"|02-(0[1-9]|1[0-9]|2[0-8]))")
+DAY_PATTERN = (rf"^({_YEAR}(-(0[1-9]|1[0-2]))?|{_YEAR}-{_MONTH_DAY}|{_LEAP}-02-29)$")
+"""What a date parameter accepts, as a regular expression (declared in the description)."""
+
+
+def _day(value: object) -> object:
+    """Read ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (its first day) as a date.
+
+    Nothing else is a date here: not ``0`` or ``1700000000`` (which the standard
+    validation would take for seconds since 1970), nor a date with a time.
+    """
+    if not isinstance(value, str):
+        return value
+    if not re.fullmatch(_SHAPE, value):
+        raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
+    year, month, day = [*value.split("-"), "01", "01"][:3]
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a day of the calendar") from None
+
+
 # within the dates any query accepts: a far date would cost a long computation or overflow
-Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD, 1900-01-01 .. 2100-12-31",
-                                      ge=FIRST_DAY, le=LAST_DAY)]
-Datasets = Annotated[list[str] | None, Query(
-    max_length=10, description="Datasets (repeatable); all when absent.")]
+Day = Annotated[dt.date | None, BeforeValidator(_day), WithJsonSchema(
+    {"anyOf": [{"type": "string", "pattern": DAY_PATTERN}, {"type": "null"}]}),
+    Query(description="YYYY-MM-DD, YYYY-MM or YYYY (its first day), within "
+                      "1900-01-01 .. 2100-12-31", ge=FIRST_DAY, le=LAST_DAY)]
 _DATASET = r"^[a-z0-9_]{1,20}$"
+Datasets = Annotated[list[Annotated[str, StringConstraints(pattern=_DATASET)]] | None, Query(
+    max_length=10, description="Datasets (repeatable); all when absent.")]
 
 
 def _datasets(values: list[str] | None) -> tuple[str, ...]:
-    import re
-
     out = tuple(values or ())
     bad = [v for v in out if not re.fullmatch(_DATASET, v)]
     if bad:

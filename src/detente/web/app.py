@@ -26,6 +26,7 @@ from detente.errors import DetenteError, StoreBusyError
 from detente.report._bundle import vega_bundle
 from detente.report.html import stylesheet
 from detente.service import LIMIT, Dashboard, StillComputing
+from detente.web._errors import error_response, responses
 from detente.web._params import EventQuery, ViewQuery
 from detente.web._security import SecurityMiddleware
 
@@ -40,17 +41,11 @@ _STATIC = {
 _RETRY_AFTER = 2
 """Seconds a client is told to wait before asking again while the store is busy."""
 _JSON = "application/json"
-_BUSY: dict[int | str, dict[str, Any]] = {
-    503: {"description": "The store is busy (another process is writing to it), or the answer "
-                         "takes longer than the limit (it is being finished and kept): try "
-                         "again after Retry-After seconds."}}
-
-
-def _error(status: int, message: str, detail: Any = None) -> JSONResponse:
-    body: dict[str, Any] = {"error": message}
-    if detail is not None:
-        body["detail"] = detail
-    return JSONResponse(body, status_code=status)
+# what each operation can answer besides its result: every route reads a store (503),
+# is behind the Host check (421) and answers GET only (405); a route with
+# parameters refuses values outside their declared type (422) or that no query can have (400)
+_PLAIN = responses(405, 421, 503)
+_QUERY = responses(400, 405, 421, 422, 503)
 
 
 def create_app(store_path: str | Path, *, warm: bool = False,
@@ -91,39 +86,44 @@ def create_app(store_path: str | Path, *, warm: bool = False,
         title="detente dashboard",
         version=__version__,
         description="Read-only views of a detente store: the brief's figures and charts, "
-                    "events with paging and search.",
+                    "events with paging and search. Every error answer, a path not served "
+                    "(404) included, is JSON of the ErrorBody schema.",
         docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
     )
     app.state.service = service
-    app.add_middleware(SecurityMiddleware)  # Host check, security headers
+    # Host check, security headers; the brief page's inline start-up script and stylesheet
+    # are the only inline code allowed, by their hashes
+    brief_init = resources.files("detente.report").joinpath("templates", "brief_init.js")
+    app.add_middleware(SecurityMiddleware, inline_scripts=[brief_init.read_text("utf-8")],
+                       inline_styles=[stylesheet()])
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {}
         where = ".".join(str(x) for x in first.get("loc", ()) if x != "query") or "request"
-        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]
-        return _error(422, f"parameter {where}: {first.get('msg', 'invalid')}", detail)
+        detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "invalid")),
+                   "type": str(e.get("type", "value_error"))} for e in errors]
+        return error_response(422, f"parameter {where}: {first.get('msg', 'invalid')}",
+                              detail=detail)
+
+    retry = {"Retry-After": str(_RETRY_AFTER)}
 
     @app.exception_handler(StoreBusyError)
     async def _busy(request: Request, exc: StoreBusyError) -> JSONResponse:
-        response = _error(503, str(exc))
-        response.headers["Retry-After"] = str(_RETRY_AFTER)
-        return response
+        return error_response(503, str(exc), kind="busy", headers=retry)
 
     @app.exception_handler(StillComputing)
     async def _slow(request: Request, exc: StillComputing) -> JSONResponse:
-        response = _error(503, str(exc))
-        response.headers["Retry-After"] = str(_RETRY_AFTER)
-        return response
+        return error_response(503, str(exc), kind="too_slow", headers=retry)
 
     @app.exception_handler(DetenteError)
     async def _refused(request: Request, exc: DetenteError) -> JSONResponse:
-        return _error(400, str(exc))
+        return error_response(400, str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard() -> HTMLResponse:
@@ -131,17 +131,17 @@ def create_app(store_path: str | Path, *, warm: bool = False,
         return HTMLResponse(page.read_text("utf-8"))
 
     @app.get("/brief", response_class=HTMLResponse, summary="The brief as a page",
-             responses=_BUSY)
+             responses=_QUERY)
     def brief_page(q: Annotated[ViewQuery, Depends()]) -> HTMLResponse:
         return HTMLResponse(service.within_limit(service.brief_html, q.options(),
                                                  bundle_src="/static/vega.js"))
 
-    @app.get("/api/brief", summary="The brief's content as JSON", responses=_BUSY)
+    @app.get("/api/brief", summary="The brief's content as JSON", responses=_QUERY)
     def api_brief(q: Annotated[ViewQuery, Depends()]) -> Response:
         return Response(service.within_limit(service.brief, q.options()), media_type=_JSON)
 
     @app.get("/api/view", summary="A quick view: glance, index, quad-class and issue charts",
-             responses=_BUSY)
+             responses=_QUERY)
     def api_view(q: Annotated[ViewQuery, Depends()]) -> Response:
         return Response(service.within_limit(service.view, q.options()), media_type=_JSON)
 
@@ -149,20 +149,20 @@ def create_app(store_path: str | Path, *, warm: bool = False,
     app.state.warming = service.warm(ViewQuery().options()) if warm else None
 
     @app.get("/api/events", summary="A page of events, newest first (or oldest, by order=)",
-             responses=_BUSY)
+             responses=_QUERY)
     def api_events(q: Annotated[EventQuery, Depends()]) -> Response:
         body = service.within_limit(service.events, q.event_filter(), limit=q.limit,
                                     offset=q.offset, newest_first=q.order == "newest")
         return Response(body, media_type=_JSON)
 
-    @app.get("/api/datasets", summary="What each dataset in the store holds", responses=_BUSY)
+    @app.get("/api/datasets", summary="What each dataset in the store holds", responses=_PLAIN)
     def api_datasets() -> Response:
         return Response(service.within_limit(service.datasets), media_type=_JSON)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:
         if name not in _STATIC:
-            return _error(404, f"no static file {name!r}")
+            return error_response(404, f"no static file {name!r}")
         if name == "vega.js":
             text = vega_bundle()
         elif name == "brief.css":
@@ -172,4 +172,25 @@ def create_app(store_path: str | Path, *, warm: bool = False,
         return Response(text, media_type=_STATIC[name],
                         headers={"Cache-Control": "max-age=3600"})
 
+    _errors_as_json(app)
     return app
+
+
+def _errors_as_json(app: FastAPI) -> None:
+    """Declare every error answer as JSON, also on the routes whose result is a page
+    (FastAPI would give them the page's media type)."""
+    make = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = make()
+            ref = {"$ref": "#/components/schemas/ErrorBody"}
+            for item in schema.get("paths", {}).values():
+                for operation in item.values():
+                    for status, answer in operation.get("responses", {}).items():
+                        if int(status) >= 400:
+                            answer["content"] = {_JSON: {"schema": ref}}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -4,6 +4,10 @@
   var search = document.getElementById("search");
   var status = document.getElementById("status");
   var page = { offset: 0, limit: 25, total: 0 };
+  // Vega interprets the charts' expressions (no eval, which the page's security policy
+  // forbids); vega-embed and its tooltips insert no style element (dashboard.css styles them)
+  var EMBED = { actions: false, renderer: "svg", ast: true, defaultStyle: false,
+                tooltip: { disableDefaultStyle: true } };
   // Answers can come back in any order; only the latest request of each kind is shown.
   var latest = { view: 0, events: 0 };
   function only(kind, show) {
@@ -66,7 +70,7 @@
         var vis = el("div", { "class": "vis", id: "vis-" + c.name });
         fig.appendChild(vis);
         list.appendChild(fig);
-        vegaEmbed(vis, c.spec, { actions: false, renderer: "svg" }).then(function () {
+        vegaEmbed(vis, c.spec, EMBED).then(function () {
           vis.setAttribute("data-rendered", "true");
         }).catch(function (err) { vis.setAttribute("data-rendered", "error"); vis.textContent = "This chart could not be drawn: " + err; });
       } else {
