@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from detente.readers import SourceFile
     from detente.store import FileReport, Store
 
-__all__ = ["Ingested", "coverage", "dedup_share", "ingest_fetched", "ledger_state", "record",
-           "resume_since"]
+__all__ = ["Ingested", "coverage", "dedup_share", "feed_items_seen", "ingest_fetched",
+           "ledger_state", "record", "record_feed_items", "resume_since"]
 
 _counter = itertools.count()
 
@@ -241,3 +241,47 @@ def dedup_share(st: Store, source: str) -> tuple[int, int]:
         "FROM fetch_ledger l JOIN files f ON f.file_id = l.file_id "
         "WHERE l.source = ? AND l.status = 'ingested'", [source]).fetchone()
     return int(row[0]), int(row[1])
+
+
+# -- feeds (``detente fetch feeds``) ------------------------------------------------
+
+_FEED_DDL = """
+CREATE TABLE IF NOT EXISTS feed_items (
+    feed VARCHAR,           -- the feed's name in the feeds file
+    item VARCHAR,           -- the item's guid / id, else its link
+    url VARCHAR,
+    day DATE,               -- the item's date (the fetch's day when it has none)
+    events INTEGER,         -- events coded from it
+    file_id INTEGER,        -- the store's record of the feed fetch that stored them
+    first_seen TIMESTAMP,
+    PRIMARY KEY (feed, item)
+)
+"""
+
+
+def feed_items_seen(st: Store, feed: str) -> set[str]:
+    """Return the ids of the items of ``feed`` already coded (none in a store that never
+    fetched a feed)."""
+    st._con.execute(_FEED_DDL)
+    rows = st._con.execute("SELECT item FROM feed_items WHERE feed = ?", [feed]).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def record_feed_items(st: Store, feed: str, items: Sequence[tuple[str, str | None, date | None, int]],
+                      file_id: int | None, at: datetime) -> None:
+    """Record items of ``feed`` as coded: ``(id, url, day, events)`` each."""
+    if not items:
+        return
+    from detente.store._schema import bump_version
+
+    con = st._con
+    con.execute(_FEED_DDL)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.executemany("INSERT INTO feed_items VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        [(feed, i, u, d, n, file_id, at) for i, u, d, n in items])
+        bump_version(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
