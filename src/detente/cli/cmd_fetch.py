@@ -46,6 +46,12 @@ _TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, metavar="SECON
                                             help="Give up on a connection or read that stalls this long.")]
 _RetriesOpt = Annotated[int, typer.Option("--retries", min=0, max=10,
                                           help="Retries after a 429, a 5xx, a timeout or a drop.")]
+_GkgOpt = Annotated[bool, typer.Option(
+    "--gkg", help="GDELT 2.0: also read each 15 minutes' GKG file and tag events with the issue "
+                  "areas of their articles' themes (GKG files are large: the size is said first).")]
+_GkgThemesOpt = Annotated[Path | None, typer.Option(
+    "--gkg-themes", help="With --gkg: the theme table to use (YAML laid out as the package's "
+                         "tagging/data/gkg_themes.yaml).")]
 _QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 _KeepOpt = Annotated[Path | None, typer.Option(
     "--keep", help="Keep the downloaded files in this folder (default: removed once ingested).")]
@@ -112,11 +118,18 @@ def _resume_since(st: Store, source: str) -> dt.date | None:
 
 def _run_fetch(store: Path | None, wait: float | None, rules: Path | None, opts: FetchOptions,
                quiet: bool) -> FetchResult:
+    from rich.markup import escape
+
     from detente.fetch import fetch_gdelt
 
     bar = _Bar(quiet)
+
+    def announce(line: str) -> None:
+        bar.progress.console.print(escape(line), highlight=False, soft_wrap=True)
+
     with bar.progress:
-        return fetch_gdelt(lambda: open_store(store, wait=wait, rules=rules), opts, progress=bar)
+        return fetch_gdelt(lambda: open_store(store, wait=wait, rules=rules), opts, progress=bar,
+                           announce=announce)
 
 
 def _report(result: FetchResult) -> None:
@@ -138,6 +151,13 @@ def _report(result: FetchResult) -> None:
         err.print(f"[dim]not published upstream: {escape(shown)}[/dim]", highlight=False,
                   soft_wrap=True)
     typer.echo(result.summary())
+    if result.gkg is not None:
+        typer.echo(result.gkg.summary())
+        if result.gkg.unmatched:
+            err.print(f"[yellow]GKG theme table entries that matched no theme in the "
+                      f"{result.gkg.read} GKG file(s) read:[/yellow] "
+                      f"{escape(', '.join(result.gkg.unmatched))} (misspelt, or absent from "
+                      "these files)", highlight=False, soft_wrap=True)
     if result.skipped:
         err.print(f"[yellow]{result.skipped} file(s) skipped; the store is unchanged for them "
                   "and the next run retries them.[/yellow]", highlight=False)
@@ -154,6 +174,8 @@ def fetch_gdelt_cmd(
     timeout: _TimeoutOpt = 30.0,
     retries: _RetriesOpt = 4,
     keep: _KeepOpt = None,
+    gkg: _GkgOpt = False,
+    gkg_themes: _GkgThemesOpt = None,
     quiet: _QuietOpt = False,
     store: StoreOpt = None,
     rules: RulesOpt = None,
@@ -169,7 +191,9 @@ def fetch_gdelt_cmd(
     picks up where it stopped. `detente status` shows, per day, the files
     expected, received, missing upstream and failed. Exit status 3 when files
     were skipped (they are listed; the next run retries them), 1 when the lists
-    cannot be had.
+    cannot be had. With --gkg (2.0), each 15 minutes' GKG file is read too and
+    the events whose source article carries a theme of the theme table get its
+    issue areas; the untagged share before and after is reported.
     """
     from detente.fetch import FetchOptions
 
@@ -182,7 +206,7 @@ def fetch_gdelt_cmd(
     opts = FetchOptions(since=start, until=_day(until, "--until"), version=version,
                         countries=_countries(countries), any_actor=any_actor, base_url=base_url,
                         jobs=jobs, timeout=timeout, retries=retries, download_dir=keep,
-                        keep=keep is not None)
+                        keep=keep is not None, gkg=gkg, gkg_themes=gkg_themes)
     result = _run_fetch(store, wait, rules, opts, quiet)
     _report(result)
     if result.exit_status:
@@ -248,7 +272,7 @@ def _config_path() -> Path:
 
 _DEFAULT_SOURCES: list[dict[str, Any]] = [{"source": "gdelt", "version": 2, "countries": ["USA", "RUS"]}]
 _KEYS = {"source", "version", "countries", "any_actor", "base_url", "jobs", "since", "timeout",
-         "retries"}
+         "retries", "gkg", "gkg_themes"}
 _FEED_KEYS = {"source", "file", "jobs", "timeout", "retries"}
 
 
@@ -378,7 +402,8 @@ def update(
                             countries=tuple(str(c).upper() for c in s.get("countries", [])),
                             any_actor=bool(s.get("any_actor", False)), base_url=s.get("base_url"),
                             jobs=int(s.get("jobs", 4)), timeout=float(s.get("timeout", 30.0)),
-                            retries=int(s.get("retries", 4)))
+                            retries=int(s.get("retries", 4)), gkg=bool(s.get("gkg", False)),
+                            gkg_themes=Path(s["gkg_themes"]) if s.get("gkg_themes") else None)
         try:
             result = _run_fetch(store, wait, rules, opts, quiet)
         except HttpFailure as exc:

@@ -12,7 +12,15 @@ statements into the store (dataset ``feeds``).
 from __future__ import annotations
 
 from detente.fetch._feeds import Feed, FeedResult, FeedsResult, fetch_feeds, load_feeds
-from detente.fetch._gdelt import FetchError, FetchOptions, FetchProgress, FetchResult, fetch_gdelt
+from detente.fetch._gdelt import (
+    FetchError,
+    FetchOptions,
+    FetchProgress,
+    FetchResult,
+    GkgReport,
+    fetch_gdelt,
+)
+from detente.fetch._gkg import ThemeTable, load_theme_table
 from detente.fetch._http import Http, HttpFailure, Unreachable
 from detente.fetch._lists import GDELT1_URL, GDELT2_URL, Remote
 from detente.store._fetched import coverage, dedup_share
@@ -27,13 +35,16 @@ __all__ = [
     "FetchOptions",
     "FetchProgress",
     "FetchResult",
+    "GkgReport",
     "Http",
     "HttpFailure",
     "Remote",
+    "ThemeTable",
     "Unreachable",
     "coverage",
     "dedup_share",
     "fetch_feeds",
     "fetch_gdelt",
     "load_feeds",
+    "load_theme_table",
 ]
