@@ -241,3 +241,16 @@ def test_a_gkg_file_other_than_listed_skips_its_slot(server: Server, tmp_path: P
     line = next(x for x in res.stderr.splitlines() if x.startswith("skipped "))
     assert line.startswith(f"skipped 20260301000000.export.CSV.zip: its GKG file {name}: size ")
     assert sorted(areas(tmp_path / "s.duckdb")) == [3007, 3008]
+
+
+def test_update_fetches_gkg_themes_when_configured(server: Server, tmp_path: Path) -> None:
+    publish(server, slot_files())
+    config = tmp_path / "update.yaml"
+    config.write_text(f"sources:\n  - source: gdelt\n    since: 2026-03-01\n    gkg: true\n"
+                      f"    base_url: {server.url}/gdeltv2/\n    retries: 0\n    timeout: 1\n")
+    store = tmp_path / "s.duckdb"
+    res = run("update", "--config", config, "--store", store, "-q")
+    assert res.exit_code == 0, res.output
+    assert "--gkg: 2 GKG file(s) to download" in res.stderr
+    assert "GKG themes: 2 file(s) read" in res.stdout
+    assert areas(store)[3003] == ["cyber_elections", "sanctions"]
