@@ -243,7 +243,7 @@ def fetch_feeds(
     if not parsed:
         return result
     coder = coder or Coder()
-    from detente.store._fetched import feed_items_seen, record_feed_items
+    from detente.store._fetched import feed_items_seen, last_file_id, record_feed_items
 
     with open_store() as st:
         for res, docs in parsed:
@@ -268,13 +268,8 @@ def fetch_feeds(
                     continue
                 res.stored = report.stored
                 res.file = name
-                file_id = _last_file_id(st)
+                file_id = last_file_id(st)
             per_item = Counter(ev.doc_id for ev in events)
             record_feed_items(st, res.feed.name, [
                 (d.id, d.url, d.date, per_item.get(d.id, 0)) for d in new.values()], file_id, now)
     return result
-
-
-def _last_file_id(st: Store) -> int | None:
-    row = st._con.execute("SELECT max(file_id) FROM files").fetchone()
-    return int(row[0]) if row and row[0] is not None else None

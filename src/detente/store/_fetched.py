@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from detente.store import FileReport, Store
 
 __all__ = ["Ingested", "coverage", "dedup_share", "feed_items_seen", "ingest_fetched",
-           "ledger_state", "record", "record_feed_items", "resume_since"]
+           "last_file_id", "ledger_state", "record", "record_feed_items", "resume_since"]
 
 _counter = itertools.count()
 
@@ -313,6 +313,12 @@ def feed_items_seen(st: Store, feed: str) -> set[str]:
     st._con.execute(_FEED_DDL)
     rows = st._con.execute("SELECT item FROM feed_items WHERE feed = ?", [feed]).fetchall()
     return {str(r[0]) for r in rows}
+
+
+def last_file_id(st: Store) -> int | None:
+    """Return the id of the file ingested last (``None``: none)."""
+    row = st._con.execute("SELECT max(file_id) FROM files").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
 
 
 def record_feed_items(st: Store, feed: str, items: Sequence[tuple[str, str | None, date | None, int]],
