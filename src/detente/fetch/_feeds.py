@@ -140,8 +140,10 @@ def load_feeds(path: Path) -> list[Feed]:
 
 def _documents(feed: Feed, body: bytes, today: dt.date, skipped: Counter[str]) -> list[Document]:
     """The items of a downloaded feed, or raise ValueError saying why it is no feed."""
-    from detente.coder.inputs import decode, read_bytes, sniff_format
+    from detente.coder.inputs import MAX_FILE_BYTES, decode, read_bytes, sniff_format
 
+    if len(body) > MAX_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_FILE_BYTES // (1 << 20)} MB; not read")
     text, _ = decode(body)
     if text is None or sniff_format(text) != "feed":
         head = (text or "").lstrip()[:200].lower()
