@@ -160,7 +160,7 @@ def test_update_with_a_bad_config(tmp_path: Path) -> None:
     config = tmp_path / "update.yaml"
     config.write_text("sources:\n  - source: acled\n")
     res = run("update", "--config", config, "--store", tmp_path / "s.duckdb")
-    assert res.exit_code == 1 and "only `source: gdelt` is known" in res.stderr
+    assert res.exit_code == 1 and "only `source: gdelt` and `source: feeds` are known" in res.stderr
 
 
 def test_what_changed_between_two_states() -> None:

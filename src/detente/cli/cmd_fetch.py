@@ -1,4 +1,4 @@
-"""`detente fetch gdelt` and `detente update`: keep a store current from GDELT.
+"""`detente fetch gdelt`, `detente fetch feeds` and `detente update`: keep a store current.
 
 Exit status: 0 when every listed file of the range is in the store, 3 when
 files were skipped (listed on standard error; the next run retries them), 1
@@ -46,6 +46,12 @@ _TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, metavar="SECON
                                             help="Give up on a connection or read that stalls this long.")]
 _RetriesOpt = Annotated[int, typer.Option("--retries", min=0, max=10,
                                           help="Retries after a 429, a 5xx, a timeout or a drop.")]
+_GkgOpt = Annotated[bool, typer.Option(
+    "--gkg", help="GDELT 2.0: also read each 15 minutes' GKG file and tag events with the issue "
+                  "areas of their articles' themes (GKG files are large: the size is said first).")]
+_GkgThemesOpt = Annotated[Path | None, typer.Option(
+    "--gkg-themes", help="With --gkg: the theme table to use (YAML laid out as the package's "
+                         "tagging/data/gkg_themes.yaml).")]
 _QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 _KeepOpt = Annotated[Path | None, typer.Option(
     "--keep", help="Keep the downloaded files in this folder (default: removed once ingested).")]
@@ -112,12 +118,19 @@ def _resume_since(st: Store, source: str) -> dt.date | None:
 
 def _run_fetch(store: Path | None, wait: float | None, rules: Path | None, opts: FetchOptions,
                quiet: bool) -> FetchResult:
+    from rich.markup import escape
+
     from detente.fetch import fetch_gdelt
 
     refuse_archive(store)
     bar = _Bar(quiet)
+
+    def announce(line: str) -> None:
+        bar.progress.console.print(escape(line), highlight=False, soft_wrap=True)
+
     with bar.progress:
-        return fetch_gdelt(lambda: open_store(store, wait=wait, rules=rules), opts, progress=bar)
+        return fetch_gdelt(lambda: open_store(store, wait=wait, rules=rules), opts, progress=bar,
+                           announce=announce)
 
 
 def _report(result: FetchResult) -> None:
@@ -139,6 +152,13 @@ def _report(result: FetchResult) -> None:
         err.print(f"[dim]not published upstream: {escape(shown)}[/dim]", highlight=False,
                   soft_wrap=True)
     typer.echo(result.summary())
+    if result.gkg is not None:
+        typer.echo(result.gkg.summary())
+        if result.gkg.unmatched:
+            err.print(f"[yellow]GKG theme table entries that matched no theme in the "
+                      f"{result.gkg.read} GKG file(s) read:[/yellow] "
+                      f"{escape(', '.join(result.gkg.unmatched))} (misspelt, or absent from "
+                      "these files)", highlight=False, soft_wrap=True)
     if result.skipped:
         err.print(f"[yellow]{result.skipped} file(s) skipped; the store is unchanged for them "
                   "and the next run retries them.[/yellow]", highlight=False)
@@ -155,6 +175,8 @@ def fetch_gdelt_cmd(
     timeout: _TimeoutOpt = 30.0,
     retries: _RetriesOpt = 4,
     keep: _KeepOpt = None,
+    gkg: _GkgOpt = False,
+    gkg_themes: _GkgThemesOpt = None,
     quiet: _QuietOpt = False,
     store: StoreOpt = None,
     rules: RulesOpt = None,
@@ -170,7 +192,9 @@ def fetch_gdelt_cmd(
     picks up where it stopped. `detente status` shows, per day, the files
     expected, received, missing upstream and failed. Exit status 3 when files
     were skipped (they are listed; the next run retries them), 1 when the lists
-    cannot be had.
+    cannot be had. With --gkg (2.0), each 15 minutes' GKG file is read too and
+    the events whose source article carries a theme of the theme table get its
+    issue areas; the untagged share before and after is reported.
     """
     from detente.fetch import FetchOptions
 
@@ -183,11 +207,60 @@ def fetch_gdelt_cmd(
     opts = FetchOptions(since=start, until=_day(until, "--until"), version=version,
                         countries=_countries(countries), any_actor=any_actor, base_url=base_url,
                         jobs=jobs, timeout=timeout, retries=retries, download_dir=keep,
-                        keep=keep is not None)
+                        keep=keep is not None, gkg=gkg, gkg_themes=gkg_themes)
     result = _run_fetch(store, wait, rules, opts, quiet)
     _report(result)
     if result.exit_status:
         raise typer.Exit(result.exit_status)
+
+
+# -- feeds ---------------------------------------------------------------------------
+
+
+def _run_feeds(store: Path | None, wait: float | None, rules: Path | None, feeds_file: Path,
+               jobs: int, timeout: float, retries: int) -> int:
+    """Fetch the feeds of ``feeds_file``; report; return the exit status (0 or 3)."""
+    from rich.markup import escape
+
+    from detente.cli._render import stderr
+    from detente.fetch import Http, fetch_feeds, load_feeds
+
+    feeds = load_feeds(feeds_file)
+    result = fetch_feeds(lambda: open_store(store, wait=wait, rules=rules), feeds,
+                         http=Http(timeout=timeout, retries=retries), jobs=jobs)
+    err = stderr()
+    for f in result.feeds:
+        if f.error is not None:
+            err.print(f"[yellow]skipped feed[/yellow] {escape(f.feed.name)} "
+                      f"({escape(f.feed.url)}): {escape(f.error)}", highlight=False, soft_wrap=True)
+        else:
+            typer.echo(f"{f.feed.name}: {f.items} item(s), {f.new} new, {f.events} event(s) coded, "
+                       f"{f.stored} stored" + (f" ({f.file})" if f.file else ""))
+    typer.echo(result.summary())
+    return result.exit_status
+
+
+def fetch_feeds_cmd(
+    feeds_file: Annotated[Path, typer.Argument(
+        metavar="FEEDS.yaml", help="YAML list of feeds: name, url, optional country.")],
+    jobs: _JobsOpt = 4,
+    timeout: _TimeoutOpt = 30.0,
+    retries: _RetriesOpt = 4,
+    store: StoreOpt = None,
+    rules: RulesOpt = None,
+    wait: WaitOpt = None,
+) -> None:
+    """Fetch RSS/Atom feeds of official statements and code their new items into the store.
+
+    Each new item's title and summary go through the text coder; the events are
+    stored as the dataset `feeds`, one ingested file per feed fetch. The items are
+    remembered, so a second run codes only what is new. A feed that cannot be had
+    or is not RSS or Atom is reported in one line and the others carry on; exit
+    status 3 when a feed was skipped.
+    """
+    status = _run_feeds(store, wait, rules, feeds_file, jobs, timeout, retries)
+    if status:
+        raise typer.Exit(status)
 
 
 # -- update --------------------------------------------------------------------------
@@ -200,7 +273,8 @@ def _config_path() -> Path:
 
 _DEFAULT_SOURCES: list[dict[str, Any]] = [{"source": "gdelt", "version": 2, "countries": ["USA", "RUS"]}]
 _KEYS = {"source", "version", "countries", "any_actor", "base_url", "jobs", "since", "timeout",
-         "retries"}
+         "retries", "gkg", "gkg_themes"}
+_FEED_KEYS = {"source", "file", "jobs", "timeout", "retries"}
 
 
 def _load_sources(path: Path | None) -> tuple[list[dict[str, Any]], str]:
@@ -219,8 +293,18 @@ def _load_sources(path: Path | None) -> tuple[list[dict[str, Any]], str]:
     if not isinstance(sources, list) or not sources:
         raise DetenteError(f"{where}: needs a list `sources:` (see docs/fetch.md)")
     for i, s in enumerate(sources, start=1):
+        if isinstance(s, dict) and s.get("source") == "feeds":
+            unknown = set(s) - _FEED_KEYS
+            if unknown:
+                raise DetenteError(f"{where}: source {i}: unknown key(s) {', '.join(sorted(unknown))}")
+            if not isinstance(s.get("file"), str):
+                raise DetenteError(f"{where}: source {i}: `source: feeds` needs `file:` (a feeds file)")
+            feeds = Path(s["file"]).expanduser()
+            s["file"] = str(feeds if feeds.is_absolute() else where.parent / feeds)
+            continue
         if not isinstance(s, dict) or s.get("source") != "gdelt":
-            raise DetenteError(f"{where}: source {i}: only `source: gdelt` is known")
+            raise DetenteError(f"{where}: source {i}: only `source: gdelt` and `source: feeds` "
+                               "are known")
         unknown = set(s) - _KEYS
         if unknown:
             raise DetenteError(f"{where}: source {i}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -296,8 +380,20 @@ def update(
     err.print(f"[dim]sources: {escape(where)}[/dim]", highlight=False)
     failed_sources = 0
     skipped = 0
+    skipped_feeds = 0
     fetched: list[str] = []
     for s in sources:
+        if s.get("source") == "feeds":
+            try:
+                status = _run_feeds(store, wait, rules, Path(s["file"]), int(s.get("jobs", 4)),
+                                    float(s.get("timeout", 30.0)), int(s.get("retries", 4)))
+            except DetenteError as exc:
+                err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+                failed_sources += 1
+                continue
+            skipped_feeds += status != 0
+            fetched.append(f"feeds {Path(s['file']).name}")
+            continue
         version = int(s.get("version", 2))
         source = f"gdelt{version}"
         with open_store(store, wait=wait, rules=rules) as st:
@@ -308,7 +404,8 @@ def update(
                             countries=tuple(str(c).upper() for c in s.get("countries", [])),
                             any_actor=bool(s.get("any_actor", False)), base_url=s.get("base_url"),
                             jobs=int(s.get("jobs", 4)), timeout=float(s.get("timeout", 30.0)),
-                            retries=int(s.get("retries", 4)))
+                            retries=int(s.get("retries", 4)), gkg=bool(s.get("gkg", False)),
+                            gkg_themes=Path(s["gkg_themes"]) if s.get("gkg_themes") else None)
         try:
             result = _run_fetch(store, wait, rules, opts, quiet)
         except HttpFailure as exc:
@@ -334,11 +431,12 @@ def update(
         lag = f"; last event {last} ({days} day(s) before today)"
     since_last = ("first update: state recorded" if old is None else
                   f"{len(changes)} change(s) since the update of {old.get('at', '?')}")
-    typer.echo(f"update: {', '.join(fetched) or 'nothing fetched'}; {skipped} file(s) skipped; "
-               f"{failed_sources} source(s) failed{lag}; {since_last}")
+    feeds_note = f"; {skipped_feeds} feeds file(s) with a feed skipped" if skipped_feeds else ""
+    typer.echo(f"update: {', '.join(fetched) or 'nothing fetched'}; {skipped} file(s) skipped"
+               f"{feeds_note}; {failed_sources} source(s) failed{lag}; {since_last}")
     if failed_sources:
         raise typer.Exit(1)
-    if skipped:
+    if skipped or skipped_feeds:
         raise typer.Exit(SKIPPED_EXIT)
 
 
@@ -383,7 +481,8 @@ def print_coverage(st: Store, days: int = 14) -> None:
 def register(app: typer.Typer) -> None:
     """Add `fetch gdelt` and `update` to ``app``."""
     group = typer.Typer(cls=HelpGroup, no_args_is_help=True,
-                        help="Download published event data into the store (GDELT).")
+                        help="Download published event data into the store (GDELT, feeds of statements).")
     group.command(name="gdelt")(fetch_gdelt_cmd)
+    group.command(name="feeds")(fetch_feeds_cmd)
     app.add_typer(group, name="fetch")
     app.command(name="update")(update)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from detente.errors import DetenteError, InputFileError
+from detente.fetch._gkg import GkgScan, ThemeTable, load_theme_table, scan_gkg
 from detente.fetch._http import Http, HttpFailure
 from detente.fetch._lists import (
     GDELT1_URL,
@@ -42,7 +43,7 @@ from detente.store._fetched import Ingested, ingest_fetched, ledger_state, recor
 if TYPE_CHECKING:
     from detente.store import Store
 
-__all__ = ["FetchOptions", "FetchProgress", "FetchResult", "fetch_gdelt"]
+__all__ = ["FetchOptions", "FetchProgress", "FetchResult", "GkgReport", "fetch_gdelt"]
 
 _COUNTRY = re.compile(r"[A-Z]{3}")
 
@@ -72,6 +73,9 @@ class FetchOptions:
         backoff: seconds before the first retry (doubled each time).
         download_dir: where downloads wait to be ingested (default: the user cache).
         keep: keep the downloaded files after ingesting them.
+        gkg: 2.0: also download each 15 minutes' GKG 2.1 file and give the kept events
+            the issue areas of their articles' themes (see :mod:`._gkg`).
+        gkg_themes: the theme table (default: the package's).
     """
 
     since: date
@@ -86,6 +90,8 @@ class FetchOptions:
     backoff: float = 2.0
     download_dir: Path | None = None
     keep: bool = False
+    gkg: bool = False
+    gkg_themes: Path | None = None
 
 
 @dataclass
@@ -102,6 +108,7 @@ class FetchResult:
     missing: list[str] = field(default_factory=list)
     malformed: list[str] = field(default_factory=list)
     bytes: int = 0
+    gkg: GkgReport | None = None
 
     @property
     def skipped(self) -> int:
@@ -153,6 +160,55 @@ class FetchResult:
         return line
 
 
+@dataclass
+class GkgReport:
+    """What ``--gkg`` did: GKG files read, themes of the table found, events tagged."""
+
+    table: ThemeTable
+    planned: int = 0
+    planned_bytes: int = 0
+    unlisted: list[str] = field(default_factory=list)
+    """Exports of the run whose 15 minutes have no GKG file in the master list."""
+    read: int = 0
+    records: int = 0
+    matched: int = 0
+    seen: set[str] = field(default_factory=set)
+    events: int = 0
+    untagged_before: int = 0
+    untagged_after: int = 0
+
+    def plan(self) -> str:
+        """One line, before the downloads: what ``--gkg`` adds to them."""
+        line = (f"--gkg: {self.planned:,} GKG file(s) to download, "
+                f"{_size(self.planned_bytes)} (sizes from the master list)")
+        if self.unlisted:
+            line += f"; {len(self.unlisted):,} export(s) have no GKG file listed"
+        return line
+
+    @property
+    def unmatched(self) -> list[str]:
+        """Themes of the table that no article of the files read carried."""
+        return sorted(set(self.table.areas) - self.seen) if self.read else []
+
+    def summary(self) -> str:
+        """One line: GKG files read, articles matched, untagged share before and after."""
+        line = (f"GKG themes: {self.read:,} file(s) read, {self.records:,} articles, "
+                f"{self.matched:,} of them the source of a stored event")
+        if self.events:
+            b, a = self.untagged_before, self.untagged_after
+            line += (f"; events without an issue area: {b:,} of {self.events:,} "
+                     f"({100.0 * b / self.events:.1f}%) before the themes, {a:,} "
+                     f"({100.0 * a / self.events:.1f}%) after")
+        return line
+
+
+def _size(n: int) -> str:
+    for unit, k in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
+        if n >= k:
+            return f"{n / k:.1f} {unit}"
+    return f"{n} bytes"
+
+
 class FetchProgress(Protocol):
     """Told about a fetch as it goes (a progress bar)."""
 
@@ -186,6 +242,9 @@ def _check_options(opts: FetchOptions) -> tuple[str, date, str]:
                          f"{', '.join(bad)}")
     if opts.jobs < 1:
         raise FetchError("--jobs must be at least 1")
+    if opts.gkg and opts.version != 2:
+        raise FetchError("--gkg needs GDELT 2.0 (--version 2): the GKG's V2Themes begin in "
+                         "February 2015")
     base = opts.base_url or (GDELT2_URL if opts.version == 2 else GDELT1_URL)
     if not base.startswith(("http://", "https://")):
         raise FetchError(f"--base-url must be an http:// or https:// address, not {base!r}")
@@ -269,12 +328,32 @@ def _download(http: Http, remote: Remote, folder: Path, progress: FetchProgress 
     return target
 
 
+def _download_with_gkg(http: Http, remote: Remote, gkg: Remote | None, folder: Path,
+                       progress: FetchProgress | None) -> tuple[Path, Path | None]:
+    path = _download(http, remote, folder, progress)
+    if gkg is None:
+        return path, None
+    try:
+        return path, _download(http, gkg, folder, progress)
+    except (_FileFailed, HttpFailure) as exc:
+        path.unlink(missing_ok=True)
+        raise _FileFailed(f"its GKG file {gkg.name}: {_reason(exc, gkg)}") from None
+
+
+def _reason(exc: Exception, remote: Remote) -> str:
+    reason = str(exc)
+    if isinstance(exc, HttpFailure) and reason.startswith(remote.url + ": "):
+        reason = reason[len(remote.url) + 2:]
+    return reason
+
+
 def fetch_gdelt(
     open_store: Callable[[], AbstractContextManager[Store]],
     opts: FetchOptions,
     *,
     progress: FetchProgress | None = None,
     http: Http | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> FetchResult:
     """Fetch the GDELT event files of a date range into the store.
 
@@ -285,37 +364,50 @@ def fetch_gdelt(
         opts: what to fetch.
         progress: told of the plan, the bytes and each file.
         http: the HTTP client (default: one from ``opts``' timeout and retries).
+        announce: told, before the downloads start, what ``--gkg`` will download.
 
     Raises:
-        FetchError: the options are not valid.
+        FetchError: the options are not valid (or the GKG theme table is not).
         HttpFailure: the file lists could not be had (``Unreachable``: not the server
             at all); nothing was written.
     """
     source, until, base = _check_options(opts)
+    table = _theme_table(opts)
     http = http or Http(timeout=opts.timeout, retries=opts.retries, backoff=opts.backoff)
     lister = _list_gdelt2 if opts.version == 2 else _list_gdelt1
     listing, missing = lister(http, base, opts.since, until)
     result = FetchResult(source, opts.since, until, listed=len(listing.files),
                          malformed=listing.malformed, missing=[m.name for m in missing])
     with open_store() as st:
+        if table is not None:
+            table.check_areas(set(st.rules.areas))
         state = ledger_state(st, source)
         record(st, missing, "missing")
     todo = [f for f in listing.files if state.get(f.name) != "ingested"]
     result.already = len(listing.files) - len(todo)
     folder = opts.download_dir or _default_dir(source)
     folder.mkdir(parents=True, exist_ok=True)
+    gkg_of: dict[str, Remote] = {}
+    if table is not None:
+        gkg_of = {f.name: listing.gkg[f.name] for f in todo if f.name in listing.gkg}
+        result.gkg = GkgReport(table, len(gkg_of), sum(g.size or 0 for g in gkg_of.values()),
+                               [f.name for f in todo if f.name not in gkg_of])
+        if announce is not None:
+            announce(result.gkg.plan())
     if progress is not None:
-        progress.planned(len(todo), sum(f.size or 0 for f in todo))
+        progress.planned(len(todo), sum(f.size or 0 for f in todo)
+                         + sum(g.size or 0 for g in gkg_of.values()))
     countries = tuple(opts.countries)
     pool = ThreadPoolExecutor(max_workers=opts.jobs, thread_name_prefix="detente-fetch")
-    pending: dict[Future[Path], Remote] = {}
+    pending: dict[Future[tuple[Path, Path | None]], Remote] = {}
     queue = list(reversed(todo))
     held = _Held(open_store)
     try:
         while queue or pending:
             while queue and len(pending) < opts.jobs * 2:  # a short queue: stop fast
                 r = queue.pop()
-                pending[pool.submit(_download, http, r, folder, progress)] = r
+                pending[pool.submit(_download_with_gkg, http, r, gkg_of.get(r.name), folder,
+                                    progress)] = r
             done, _ = wait(pending, timeout=0)
             if not done:  # nothing to write: let other processes have the store meanwhile
                 held.release()
@@ -349,27 +441,71 @@ class _Held:
             cm.__exit__(None, None, None)
 
 
-def _settle(held: _Held, fut: Future[Path],
+def _settle(held: _Held, fut: Future[tuple[Path, Path | None]],
             remote: Remote, result: FetchResult, countries: Sequence[str], opts: FetchOptions,
             progress: FetchProgress | None) -> None:
     path: Path | None = None
+    gkg_path: Path | None = None
     try:
-        path = fut.result()
-        result.bytes += path.stat().st_size
-        result.ingested.append((remote, ingest_fetched(
-            held.get(), remote, path, countries=countries, any_actor=opts.any_actor)))
+        path, gkg_path = fut.result()
+        result.bytes += path.stat().st_size + (gkg_path.stat().st_size if gkg_path else 0)
+        scans: list[GkgScan] = []
+        given = None
+        if result.gkg is not None:  # a file without a GKG file counts too, as it is
+            table, where = result.gkg.table, gkg_path
+
+            def given(urls: set[str]) -> dict[str, list[str]]:
+                if where is None:
+                    return {}
+                try:
+                    scans.append(scan_gkg(where, urls, table))
+                except InputFileError as exc:
+                    raise InputFileError(exc.path, f"its GKG file {where.name}: {exc.problem}"
+                                         ) from None
+                return scans[-1].areas
+
+        done = ingest_fetched(held.get(), remote, path, countries=countries,
+                              any_actor=opts.any_actor, given=given)
+        result.ingested.append((remote, done))
+        _count_gkg(result.gkg, done, scans)
         ok = True
     except (_FileFailed, HttpFailure, InputFileError) as exc:
-        reason = str(exc)
-        if isinstance(exc, InputFileError):
-            reason = exc.problem
-        elif isinstance(exc, HttpFailure) and reason.startswith(remote.url + ": "):
-            reason = reason[len(remote.url) + 2:]
+        reason = exc.problem if isinstance(exc, InputFileError) else _reason(exc, remote)
         result.failed.append((remote.name, reason))
         record(held.get(), [remote], "failed", reason)
         ok = False
     finally:
-        if path is not None and not opts.keep:
-            path.unlink(missing_ok=True)
+        for p in (path, gkg_path):
+            if p is not None and not opts.keep:
+                p.unlink(missing_ok=True)
     if progress is not None:
         progress.finished(remote.name, ok)
+
+
+def _theme_table(opts: FetchOptions) -> ThemeTable | None:
+    if not opts.gkg:
+        if opts.gkg_themes is not None:
+            raise FetchError("--gkg-themes needs --gkg")
+        return None
+    try:
+        return load_theme_table(opts.gkg_themes)
+    except DetenteError as exc:
+        raise FetchError(str(exc)) from None
+
+
+def _count_gkg(report: GkgReport | None, done: Ingested, scans: list[GkgScan]) -> None:
+    """Add one ingested file's GKG scan to the run's report (events of files without a
+    GKG file count as they are: untagged before and after)."""
+    if report is None:
+        return
+    stored = done.report.stored
+    before = done.untagged_before
+    after = done.untagged_after
+    report.events += stored
+    report.untagged_before += before if before is not None else 0
+    report.untagged_after += after if after is not None else 0
+    for scan in scans:
+        report.read += 1
+        report.records += scan.records
+        report.matched += scan.matched
+        report.seen |= scan.seen

@@ -17,7 +17,7 @@ them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 __all__ = [
@@ -36,6 +36,7 @@ GDELT1_URL = "http://data.gdeltproject.org/events/"
 
 _MASTER = re.compile(r"^([0-9]+) ([0-9a-fA-F]{32}) (\S+)$")
 _EXPORT2 = re.compile(r"(?:^|/)([0-9]{14})\.export\.CSV\.zip$")
+_GKG2 = re.compile(r"(?:^|/)([0-9]{14})\.gkg\.csv\.zip$")
 _STAMP = re.compile(r"([0-9]{14})\.export\.")
 _YEAR = re.compile(r"^([0-9]{4})\.zip$")
 _MONTH = re.compile(r"^([0-9]{6})\.zip$")
@@ -76,6 +77,8 @@ class Listing:
     """Lines of the list that could not be read and may name a file of the range."""
     newest: datetime | None = None
     """The newest publication the list knows of (2.0)."""
+    gkg: dict[str, Remote] = field(default_factory=dict)
+    """2.0: the GKG file of each listed export's 15 minutes, by the export's name."""
 
 
 def join(base: str, name: str) -> str:
@@ -100,6 +103,7 @@ def parse_master(text: str, base: str, start: datetime, end: datetime) -> Listin
     plainly names another range or another kind of file.
     """
     files: dict[str, Remote] = {}
+    gkg: dict[str, Remote] = {}
     malformed: list[str] = []
     newest: datetime | None = None
     for raw in text.splitlines():
@@ -118,6 +122,12 @@ def parse_master(text: str, base: str, start: datetime, end: datetime) -> Listin
         url = m.group(3)
         e = _EXPORT2.search(url)
         if e is None:
+            g = _GKG2.search(url)
+            when = _stamp(g.group(1)) if g else None
+            if g and when is not None and start <= when < end:
+                gkg[f"{g.group(1)}.export.CSV.zip"] = Remote(
+                    "gdelt2-gkg", f"{g.group(1)}.gkg.csv.zip", join(base, f"{g.group(1)}.gkg.csv.zip"),
+                    int(m.group(1)), m.group(2).lower(), "15min", when.date(), when)
             continue  # mentions, GKG
         when = _stamp(e.group(1))
         if when is None:
@@ -129,7 +139,8 @@ def parse_master(text: str, base: str, start: datetime, end: datetime) -> Listin
         name = f"{e.group(1)}.export.CSV.zip"
         files[name] = Remote("gdelt2", name, join(base, name), int(m.group(1)),
                              m.group(2).lower(), "15min", when.date(), when)
-    return Listing(sorted(files.values(), key=lambda r: r.name), malformed, newest)
+    return Listing(sorted(files.values(), key=lambda r: r.name), malformed, newest,
+                   {k: v for k, v in gkg.items() if k in files})
 
 
 def earliest_stamp(text: str) -> datetime | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from detente.report.model import Brief, Figure
 
-__all__ = ["Standing", "Summary", "summarise"]
+__all__ = ["Standing", "Summary", "data_end", "summarise"]
 
 _SHOWN = 4  # lines per list: the first screen must fit a 1400x900 window
 _MOVED = ("deteriorating", "not_met", "on_track", "met", "overtaken_by_events")
@@ -41,6 +41,23 @@ class Summary:
     items_note: str = ""
     watch: list[str] = field(default_factory=list)
     more: dict[str, int] = field(default_factory=dict)  # list name -> lines not shown
+    data_end: str = ""  # the data's last event and how long before the brief's date
+
+
+def data_end(brief: Brief) -> str:
+    """The date of the data's last event and how many days before the brief's date
+    (as of) that is; each dataset's own when they end on different days."""
+    lasts = {d.dataset: d.last for d in brief.reproducibility.datasets if d.last is not None}
+    if not lasts:
+        return ""
+    last = max(lasts.values())
+    line = f"last event {last}"
+    if brief.as_of is not None:
+        days = (brief.as_of - last).days
+        line += f", {days} day{'' if days == 1 else 's'} before the brief's date ({brief.as_of})"
+    if len(set(lasts.values())) > 1:
+        line += " — " + ", ".join(f"{ds} {d}" for ds, d in sorted(lasts.items()))
+    return line
 
 
 def _standing(brief: Brief) -> list[Standing]:
@@ -85,7 +102,7 @@ def _moves(brief: Brief) -> list[str]:
 
 def summarise(brief: Brief) -> Summary:
     """Return the first screen of ``brief``."""
-    s = Summary(standing=_standing(brief))
+    s = Summary(standing=_standing(brief), data_end=data_end(brief))
     if brief.changes is not None:
         s.changed_since = f"since the earlier brief ({brief.compared_with})"
         lines = [f"{c.item}: {c.before or '—'} → {c.after or '—'}" for c in brief.changes

@@ -55,8 +55,10 @@ def render_markdown(brief: Brief) -> str:
     g = brief.glance
     out = [f"# {brief.title}", "",
            f"Dyad {brief.dyad} · as of {brief.as_of or '—'} · periods: {brief.period} · "
-           f"detente {brief.reproducibility.tool_version}", "", g.summary, ""]
+           f"detente {brief.reproducibility.tool_version}", ""]
     sm = summarise(brief)
+    out += [f"Data: {sm.data_end}", ""] if sm.data_end else []
+    out += [g.summary, ""]
     out += [f"**What changed** ({sm.changed_since}):", "", *[f"- {x}" for x in sm.changed], ""]
     counts = ", ".join(f"{n} {st.replace('_', ' ')}" for st, n in sm.item_counts.items())
     out += [f"**Agenda items** ({sm.items_note}{'; ' + counts if counts else ''}):", "",

@@ -16,7 +16,7 @@ whatever stops the process, and a file that failed is retried by the next run.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from detente.readers import SourceFile
     from detente.store import FileReport, Store
 
-__all__ = ["Ingested", "coverage", "dedup_share", "ingest_fetched", "ledger_state", "record",
-           "resume_since"]
+__all__ = ["Ingested", "coverage", "dedup_share", "feed_items_seen", "ingest_fetched",
+           "last_file_id", "ledger_state", "record", "record_feed_items", "resume_since"]
 
 _counter = itertools.count()
 
@@ -92,12 +92,49 @@ def record(st: Store, remotes: Sequence[Remote], status: str, detail: str | None
 
 
 class Ingested:
-    """What one fetched file gave: the store's report, and what the filter left out."""
+    """What one fetched file gave: the store's report, what the filter left out, and
+    (with GKG themes) its stored events without an issue area before and after them."""
 
     def __init__(self, report: FileReport, filtered: int, total: int) -> None:
         self.report = report
         self.filtered = filtered
         self.total = total  # readable events in the file, before the filter
+        self.untagged_before: int | None = None
+        self.untagged_after: int | None = None
+
+
+GivenAreas = Callable[[set[str]], dict[str, list[str]]]
+"""Issue areas per article address, for the addresses asked (GKG themes)."""
+
+
+def _untagged(con: duckdb.DuckDBPyConnection, file_id: int) -> int:
+    row = con.execute("SELECT count(*) FROM events WHERE _file_id = ? AND "
+                      "len(coalesce(issue_areas, [])) = 0", [file_id]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _give_areas(con: duckdb.DuckDBPyConnection, file_id: int, given: GivenAreas, n: int) -> None:
+    """Add the areas ``given`` names for each stored event's source URL to its own tags
+    (``_given_areas``, which ``retag`` keeps) and to its issue areas."""
+    urls = {str(r[0]) for r in con.execute(
+        "SELECT DISTINCT url FROM events WHERE _file_id = ? AND url IS NOT NULL", [file_id]
+    ).fetchall()}
+    found = given(urls)  # asked even for none: the GKG file is read for its themes
+    if not found:
+        return
+    name = f"_fgkg{n}"
+    con.register(name, pa.table({"url": list(found), "areas": list(found.values())},
+                                schema=pa.schema([("url", pa.string()),
+                                                  ("areas", pa.list_(pa.string()))])))
+    try:
+        con.execute(
+            "UPDATE events SET "
+            "_given_areas = list_sort(list_distinct(list_concat(coalesce(events._given_areas, []), "
+            f"g.areas))), issue_areas = list_sort(list_distinct(list_concat("
+            f"coalesce(events.issue_areas, []), g.areas))) FROM {name} g "
+            "WHERE events._file_id = ? AND events.url = g.url", [file_id])
+    finally:
+        con.unregister(name)
 
 
 def _filter_sql(countries: Sequence[str], any_actor: bool) -> str:
@@ -107,8 +144,11 @@ def _filter_sql(countries: Sequence[str], any_actor: bool) -> str:
 
 
 def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence[str] = (),
-                   any_actor: bool = False) -> Ingested:
+                   any_actor: bool = False, given: GivenAreas | None = None) -> Ingested:
     """Ingest one downloaded, checked file with its totals and ledger row, all or nothing.
+
+    ``given``, when set, is asked for the issue areas of the stored events' source URLs
+    (GKG themes); they are added to those events' tags in the same transaction.
 
     Raises:
         InputFileError: the file cannot be read (a damaged zip, not GDELT); the store
@@ -140,6 +180,11 @@ def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence
                 con.execute("UPDATE files SET stored = stored - ? WHERE file_id = ?",
                             [filtered, file_id])
                 report.stored -= filtered
+            untagged: tuple[int, int] | None = None
+            if given is not None:
+                before = _untagged(con, file_id)
+                _give_areas(con, file_id, given, n)
+                untagged = (before, _untagged(con, file_id))
             if totals:
                 con.executemany(
                     "INSERT INTO source_totals VALUES (?, ?, ?, ?, ?, ?)",
@@ -157,7 +202,10 @@ def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence
         finally:
             for t in (rejects, rejects + "_scan"):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
-    return Ingested(report, filtered, sum(k for _, k in totals))
+    out = Ingested(report, filtered, sum(k for _, k in totals))
+    if untagged is not None:
+        out.untagged_before, out.untagged_after = untagged
+    return out
 
 
 _FIELDS = {"gdelt2": (61,), "gdelt1": (57, 58)}
@@ -241,3 +289,53 @@ def dedup_share(st: Store, source: str) -> tuple[int, int]:
         "FROM fetch_ledger l JOIN files f ON f.file_id = l.file_id "
         "WHERE l.source = ? AND l.status = 'ingested'", [source]).fetchone()
     return int(row[0]), int(row[1])
+
+
+# -- feeds (``detente fetch feeds``) ------------------------------------------------
+
+_FEED_DDL = """
+CREATE TABLE IF NOT EXISTS feed_items (
+    feed VARCHAR,           -- the feed's name in the feeds file
+    item VARCHAR,           -- the item's guid / id, else its link
+    url VARCHAR,
+    day DATE,               -- the item's date (the fetch's day when it has none)
+    events INTEGER,         -- events coded from it
+    file_id INTEGER,        -- the store's record of the feed fetch that stored them
+    first_seen TIMESTAMP,
+    PRIMARY KEY (feed, item)
+)
+"""
+
+
+def feed_items_seen(st: Store, feed: str) -> set[str]:
+    """Return the ids of the items of ``feed`` already coded (none in a store that never
+    fetched a feed)."""
+    st._con.execute(_FEED_DDL)
+    rows = st._con.execute("SELECT item FROM feed_items WHERE feed = ?", [feed]).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def last_file_id(st: Store) -> int | None:
+    """Return the id of the file ingested last (``None``: none)."""
+    row = st._con.execute("SELECT max(file_id) FROM files").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def record_feed_items(st: Store, feed: str, items: Sequence[tuple[str, str | None, date | None, int]],
+                      file_id: int | None, at: datetime) -> None:
+    """Record items of ``feed`` as coded: ``(id, url, day, events)`` each."""
+    if not items:
+        return
+    from detente.store._schema import bump_version
+
+    con = st._con
+    con.execute(_FEED_DDL)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.executemany("INSERT INTO feed_items VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        [(feed, i, u, d, n, file_id, at) for i, u, d, n in items])
+        bump_version(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
