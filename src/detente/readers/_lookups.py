@@ -105,9 +105,8 @@ def _icews_role() -> str:
     for rank, priority in enumerate(sorted(groups)):
         members = groups[priority]
         for j in range(width):  # codes no sector name can take fill each rank up
-            name, role = members[j] if j < len(members) else (f"\x01{rank}.{j}", None)
-            names.append(name)
-            roles.append(role)
+            names.append(members[j][0] if j < len(members) else f"\x01{rank}.{j}")
+            roles.append(members[j][1] if j < len(members) else None)
     enum = "ENUM(" + ", ".join(_lit(n) for n in names) + ")"
     key = f"(CAST(enum_code(x) AS BIGINT) // {width} * 65536 + i) * 65536 + enum_code(x)"
     return (f"detente_icews_role(s) AS {_list(roles, 'VARCHAR')}[1 + list_min(list_transform("

@@ -67,22 +67,22 @@ def ingest_file(
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rules: RuleSet,
                 *, transaction: bool = True) -> FileReport:
-    rejects = f"_rej{next(_counter)}"
-    with file_transaction(con, src, reader, rejects, transaction=transaction):
+    with file_transaction(con, src, reader, f"_rej{next(_counter)}", transaction=transaction) as rejects:
         return _ingest(con, src, reader, rejects, rules)
 
 
 @contextlib.contextmanager
 def file_transaction(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rejects: str,
-                     *, transaction: bool = True) -> Iterator[None]:
+                     *, transaction: bool = True) -> Iterator[str]:
     """Run the body as one change of the store that reads ``src``: begun here, committed
     with the store's version advanced when the body ends, rolled back if it fails (a
     DuckDB error becoming the :class:`InputFileError` that names the file); the scan's
-    rejects tables are dropped either way. ``transaction=False``: the caller holds one."""
+    rejects tables (named ``rejects``, which the body is given) are dropped either way.
+    ``transaction=False``: the caller holds one."""
     if transaction:
         con.execute("BEGIN TRANSACTION")
     try:
-        yield
+        yield rejects
         if transaction:
             bump_version(con)
             con.execute("COMMIT")
