@@ -31,8 +31,7 @@ mode, data, store = sys.argv[1], sys.argv[2], sys.argv[3]
 t = time.perf_counter()
 if mode == "detente":
     from detente.store import Store
-    with Store.open(store, with_chronology=False) as st:
-        st.con.execute("SET enable_progress_bar = false")
+    with Store.open(store, with_chronology=False) as st:  # the store sets no progress bar
         report = st.ingest_file(data)
     rows = report.stored
 elif mode == "duckdb_read_csv":

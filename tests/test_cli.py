@@ -264,9 +264,12 @@ def _command(root: Any, path: tuple[str, ...]) -> Any:
 # -- ingest, file by file ------------------------------------------------------
 
 
-def test_ingest_opens_and_releases_the_store_for_each_file(write: Callable[..., Path], store: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ingest_opens_and_releases_the_store_for_each_group_of_files(
+        write: Callable[..., Path], store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import detente.store._batch as batch_mod
     from detente.store import Store
+
+    monkeypatch.setattr(batch_mod, "BATCH_FILES", 1)  # a group of one file each
 
     first = _gdelt_file(write)
     second = write("events.tab", [icews_header(), icews_line()])

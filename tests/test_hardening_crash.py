@@ -37,6 +37,12 @@ def _ingest_child(db: str, path: str, ready: Any) -> None:
         st.ingest_file(path)
 
 
+def _ingest_folder_child(db: str, path: str, ready: Any) -> None:
+    with Store.open(db, with_chronology=False) as st:
+        ready.set()
+        st.ingest([path])  # its files in one scan, as one change
+
+
 def _create_child(db: str, ready: Any) -> None:
     ready.set()
     Store.open(db).close()
@@ -85,14 +91,24 @@ def _copy_store(src: Path, dst: Path) -> Path:
     return dst
 
 
-def _kill_during_ingest(tmp_path: Path, points: int, seed: int) -> dict[str, int]:
+def _kill_during_ingest(tmp_path: Path, points: int, seed: int, *, files: int = 0) -> dict[str, int]:
     base = tmp_path / "base.duckdb"
     Store.open(base, with_chronology=False).close()
-    data = write_lines(tmp_path / "g.CSV", [gdelt2_line(event_id=n) for n in range(1, ROWS + 1)])
+    child: Callable[..., None] = _ingest_child
+    if files:  # a folder of files of one format: the batch path
+        data = tmp_path / "folder"
+        data.mkdir()
+        per = ROWS // files
+        for i in range(files):
+            write_lines(data / f"{i:02d}.CSV",
+                        [gdelt2_line(event_id=n) for n in range(1 + i * per, 1 + (i + 1) * per)])
+        child = _ingest_folder_child
+    else:
+        data = write_lines(tmp_path / "g.CSV", [gdelt2_line(event_id=n) for n in range(1, ROWS + 1)])
     with Store.open(base, with_chronology=False, read_only=True) as st:
         before = _counts(st)
     done = _copy_store(base, tmp_path / "done.duckdb")
-    span = _run(_ingest_child, (str(done), str(data)), None)
+    span = _run(child, (str(done), str(data)), None)
     with Store.open(done, with_chronology=False, read_only=True) as st:
         after = _counts(st)
     assert after[0] == before[0] + ROWS
@@ -100,7 +116,7 @@ def _kill_during_ingest(tmp_path: Path, points: int, seed: int) -> dict[str, int
     seen = {"before": 0, "after": 0}
     for k in range(points):
         db = _copy_store(base, tmp_path / f"k{k}.duckdb")
-        _run(_ingest_child, (str(db), str(data)), rng.uniform(0, span * 1.1))
+        _run(child, (str(db), str(data)), rng.uniform(0, span * 1.1))
         with Store.open(db, with_chronology=False) as st:
             state = _counts(st)
             assert state in (before, after), (k, state)
@@ -142,6 +158,11 @@ def _kill_during_creation(tmp_path: Path, points: int, seed: int) -> dict[str, i
 
 def test_killed_during_an_ingest_the_store_holds_before_or_after(tmp_path: Path) -> None:
     seen = _kill_during_ingest(tmp_path, CI_POINTS, seed=18)
+    assert sum(seen.values()) == CI_POINTS
+
+
+def test_killed_during_an_ingest_of_a_folder_the_store_holds_before_or_after(tmp_path: Path) -> None:
+    seen = _kill_during_ingest(tmp_path, CI_POINTS, seed=19, files=5)
     assert sum(seen.values()) == CI_POINTS
 
 

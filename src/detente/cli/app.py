@@ -122,8 +122,9 @@ def ingest(
 
     Each file goes in whole or not at all. Re-ingesting is safe: events already
     stored are counted as duplicates, never stored twice. Unparseable rows go to
-    quarantine (see `detente quarantine`). The store is opened for each file and
-    released after it, so other detente commands can use it between files.
+    quarantine (see `detente quarantine`). Files of one format and layout are read
+    together, many in one scan; the store is opened for each such group and released
+    after it, so other detente commands can use it in between.
     """
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -149,17 +150,18 @@ def ingest(
     try:
         with progress:
             task = progress.add_task("ingesting", total=total)
-            for f in files:
-                size = f.stat().st_size
+            for chunk in _chunks(files):
+                size = sum(f.stat().st_size for f in chunk)
 
-                def chosen(src: Any, reader: Any, f: Path = f) -> None:
+                def chosen(src: Any, reader: Any) -> None:
                     if quiet:
                         return
                     how = "forced" if fmt else "detected"
-                    err.print(f"[dim]{escape(str(f))}: reading as [bold]{reader.name}[/bold] ({how})[/dim]",
-                              soft_wrap=True, highlight=False)
+                    err.print(f"[dim]{escape(str(src.path))}: reading as [bold]{reader.name}[/bold] "
+                              f"({how})[/dim]", soft_wrap=True, highlight=False)
 
-                # one file per opening: committed, closed and released before the next
+                # one opening per group of files read together: committed, closed and
+                # released before the next
                 with open_store(store, wait=wait, rules=rule_set) as st:
                     stop = threading.Event()
                     watcher = threading.Thread(
@@ -167,10 +169,14 @@ def ingest(
                     )
                     watcher.start()
                     try:
-                        reports.append(st.ingest_file(f, fmt, on_reader=chosen))
-                    except DetenteError as exc:
-                        failures.append(str(exc))
-                        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+                        for outcome in st.ingest_files(chunk, fmt, on_reader=chosen,
+                                                       stop_on_error=False):
+                            if isinstance(outcome, DetenteError):
+                                failures.append(str(outcome))
+                                err.print(f"[red]error:[/red] {escape(str(outcome))}",
+                                          highlight=False, soft_wrap=True)
+                            else:
+                                reports.append(outcome)
                     finally:
                         stop.set()
                         watcher.join()
@@ -186,6 +192,22 @@ def ingest(
     if failures:
         err.print(f"[red]{len(failures)} file(s) not ingested; the store is unchanged for them.[/red]")
         raise typer.Exit(1)
+
+
+def _chunks(files: list[Path]) -> list[list[Path]]:
+    """Split ``files`` (in order) into groups of at most a batch's files and bytes."""
+    from detente.store._batch import BATCH_BYTES, BATCH_FILES
+
+    out: list[list[Path]] = []
+    size = 0
+    for f in files:
+        n = f.stat().st_size
+        if not out or len(out[-1]) >= BATCH_FILES or size + n > BATCH_BYTES:
+            out.append([])
+            size = 0
+        out[-1].append(f)
+        size += n
+    return out
 
 
 def _watch(st: Store, progress: Progress, task: Any, done: int, size: int, stop: threading.Event) -> None:

@@ -23,7 +23,10 @@ from typing import ClassVar
 
 from detente.readers._source import SourceFile
 
-__all__ = ["Reader", "line_scan", "sql_str"]
+__all__ = ["BATCH_DIGITS", "Reader", "line_scan", "sql_str"]
+
+BATCH_DIGITS = 6
+"""Digits of the names of a batch's links (its files' positions)."""
 
 
 class Reader(ABC):
@@ -57,6 +60,14 @@ class Reader(ABC):
         """Return how many leading lines are a header, not data."""
         return 0
 
+    def batch_key(self, src: SourceFile) -> tuple[object, ...] | None:
+        """Return what files must share to be read by one scan, ``None`` if never.
+
+        A reader that can read a batch passes ``_src`` (see :func:`line_scan`) through
+        to its ``SELECT``; files with equal keys give the same SQL but for the paths.
+        """
+        return None
+
 
 def sql_str(value: str) -> str:
     """Quote ``value`` as an SQL string literal."""
@@ -71,11 +82,19 @@ def line_scan(src: SourceFile, rejects: str, *, skip: int = 0) -> str:
     while every field split stays in SQL, where each line's field count can be
     checked on its own. A file with lone carriage returns is scanned from its copy
     in which a control character stands in for each (see :mod:`._source`).
+
+    It also yields ``_src``: 0, or for a batch (:attr:`SourceFile.batch`, several files
+    of one shape read by one scan, in order) the position of the row's file in it.
     """
     raw = f"replace(raw, {sql_str(src.cr_standin)}, chr(13))" if src.cr_standin else "raw"
+    if src.batch:  # several files alike, each through a link named by its position
+        files = "[" + ", ".join(sql_str(str(p)) for p in src.batch) + "]"
+        origin, named = f"CAST(right(filename, {BATCH_DIGITS}) AS INTEGER)", "filename=true, "
+    else:
+        files, origin, named = sql_str(str(src.scan_path)), "0", ""
     return (
-        f"(SELECT {raw} AS _raw FROM read_csv("
-        f"{sql_str(str(src.scan_path))}, columns={{'raw': 'VARCHAR'}}, delim='\\x1f', "
+        f"(SELECT {raw} AS _raw, {origin} AS _src FROM read_csv("
+        f"{files}, {named}columns={{'raw': 'VARCHAR'}}, delim='\\x1f', "
         "quote='', escape='', header=false, auto_detect=false, nullstr='\\x1e\\x1e', "
         f"strict_mode=false, ignore_errors=true, store_rejects=true, skip={skip}, "
         f"rejects_table={sql_str(rejects)}, rejects_scan={sql_str(rejects + '_scan')}, "

@@ -53,7 +53,6 @@ def _macros() -> list[str]:
     ptypes = ontology.plover_types()
     icews = ontology.icews_country_table()
     fips = ontology.fips_country_table()
-    sectors = ontology.icews_sector_table()
     countries, groups = ontology.countries(), ontology.known_groups()
     return [
         f"detente_cameo_quad(c) AS {_list(quad, 'TINYINT')}[{idx}]",
@@ -76,12 +75,7 @@ def _macros() -> list[str]:
         "TRY_CAST(b AS DOUBLE) BETWEEN -180 AND 180 THEN TRY_CAST(a AS DOUBLE) END",
         "detente_lon(a, b) AS CASE WHEN TRY_CAST(a AS DOUBLE) BETWEEN -90 AND 90 AND "
         "TRY_CAST(b AS DOUBLE) BETWEEN -180 AND 180 THEN TRY_CAST(b AS DOUBLE) END",
-        f"detente_sector_key(s) AS {_list((f'{p:03d}{r}' for _, r, p in sectors), 'VARCHAR')}"
-        f"[list_position({_list((s.lower() for s, _, _ in sectors), 'VARCHAR')}, lower(s))]",
-        # key 'PPPIIIROLE': lowest priority wins, ties go to the sector listed first
-        "detente_icews_role(s) AS substr(list_min(list_transform(string_split(s, ','), "
-        "lambda x, i: left(detente_sector_key(trim(x)), 3) || lpad(CAST(i AS VARCHAR), 3, '0') "
-        "|| substr(detente_sector_key(trim(x)), 4))), 7)",
+        _icews_role(),
         # the issue areas an ICEWS event's actor sectors name (see detente.tagging)
         f"detente_icews_areas(s, t) AS {icews_sector_sql('s', 't')}",
         f"detente_country_name(c) AS {_list(countries.values(), 'VARCHAR')}"
@@ -89,6 +83,35 @@ def _macros() -> list[str]:
         f"detente_group_name(c) AS {_list(groups.values(), 'VARCHAR')}"
         f"[list_position({_list(groups, 'VARCHAR')}, c)]",
     ]
+
+
+def _icews_role() -> str:
+    """The macro giving the CAMEO role of an ICEWS sector list: the lowest priority wins,
+    ties go to the sector listed first.
+
+    The sectors are cast to an ENUM (a hashed lookup, where a list scan per sector made
+    this the costliest step of reading ICEWS) whose codes are laid out by priority, each
+    priority taking ``width`` codes, so the priority's rank is ``code // width``. The
+    smallest ``(rank, position, code)`` packed in one integer picks the sector.
+    """
+    groups: dict[int, list[tuple[str, str]]] = {}
+    for name, role, priority in ontology.icews_sector_table():
+        members = groups.setdefault(priority, [])
+        if all(n != name.lower() for n, _ in members):  # the first of a name counts
+            members.append((name.lower(), role))
+    width = max(len(g) for g in groups.values())
+    names: list[str] = []
+    roles: list[str | None] = []
+    for rank, priority in enumerate(sorted(groups)):
+        members = groups[priority]
+        for j in range(width):  # codes no sector name can take fill each rank up
+            names.append(members[j][0] if j < len(members) else f"\x01{rank}.{j}")
+            roles.append(members[j][1] if j < len(members) else None)
+    enum = "ENUM(" + ", ".join(_lit(n) for n in names) + ")"
+    key = f"(CAST(enum_code(x) AS BIGINT) // {width} * 65536 + i) * 65536 + enum_code(x)"
+    return (f"detente_icews_role(s) AS {_list(roles, 'VARCHAR')}[1 + list_min(list_transform("
+            f"TRY_CAST(list_transform(string_split(lower(s), ','), lambda x: trim(x)) AS {enum}[]), "
+            f"lambda x, i: {key})) % 65536]")
 
 
 def lookups() -> tuple[list[str], dict[str, pa.Table]]:

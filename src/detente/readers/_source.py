@@ -55,6 +55,8 @@ class SourceFile:
             (uncompressed; each lone one replaced by ``cr_standin``), else ``None``.
         cr_standin: the character standing in for a lone carriage return in
             ``line_path``, if any.
+        batch: for a scan of several files of the same shape at once, the links to
+            their :attr:`scan_path` in order (this file is the first); else ``None``.
     """
 
     path: Path
@@ -67,6 +69,7 @@ class SourceFile:
     member: str | None = None
     line_path: Path | None = None
     cr_standin: str | None = None
+    batch: list[Path] | None = None
     _empty: list[int] | None = field(default=None, repr=False)
 
     @property

@@ -48,6 +48,7 @@ def _select(src: SourceFile, rejects: str, *, prefix: str, version: int) -> str:
     return f"""
 SELECT
     p._raw,
+    p._src,
     CASE
         WHEN NOT ({count_ok}) AND n < {expected.split()[0]}
             THEN 'cut off: ' || n || ' of {expected} tab-separated fields'
@@ -97,7 +98,7 @@ SELECT
     {sql_str(src.ingested_from)} AS ingested_from,
     []::VARCHAR[] AS _given_areas
 FROM (
-    SELECT _raw, string_split(_raw, chr(9)) AS f, len(f) AS n,
+    SELECT _raw, _src, string_split(_raw, chr(9)) AS f, len(f) AS n,
         TRY_CAST(try_strptime(f[2], '%Y%m%d') AS DATE) AS d,
         TRY_CAST(f[30] AS TINYINT) AS qc,
         TRY_CAST(f[31] AS DOUBLE) AS gs,
@@ -140,6 +141,10 @@ class Gdelt1Reader(Reader):
         """Return the share of head lines shaped like GDELT 1.0 rows."""
         return _looks_gdelt(src.head, {57, 58}, 56, 8)
 
+    def batch_key(self, src: SourceFile) -> tuple[object, ...] | None:
+        """Return how the file is scanned: exports alike in that are read together."""
+        return (self.name, src.scan_compression, src.cr_standin)
+
     def select_sql(self, src: SourceFile, rejects: str) -> str:
         """Return the SELECT reading a GDELT 1.0 export."""
         return _select(src, rejects, prefix="gdelt1", version=1)
@@ -155,6 +160,10 @@ class Gdelt2Reader(Reader):
     def sniff(self, src: SourceFile) -> float:
         """Return the share of head lines shaped like GDELT 2.0 rows."""
         return _looks_gdelt(src.head, {61}, 59, 14)
+
+    def batch_key(self, src: SourceFile) -> tuple[object, ...] | None:
+        """Return how the file is scanned: exports alike in that are read together."""
+        return (self.name, src.scan_compression, src.cr_standin)
 
     def select_sql(self, src: SourceFile, rejects: str) -> str:
         """Return the SELECT reading a GDELT 2.0 export."""

@@ -54,6 +54,11 @@ class IcewsReader(Reader):
         """Return the header's line number (after any empty lines)."""
         return src.leading_empty + 1
 
+    def batch_key(self, src: SourceFile) -> tuple[object, ...] | None:
+        """Return the header and line layout: files alike in both are read together."""
+        return (self.name, tuple(_header(src)), src.leading_empty, src.scan_compression,
+                src.cr_standin)
+
     def select_sql(self, src: SourceFile, rejects: str) -> str:
         """Return the SELECT reading an ICEWS event file."""
         header = _header(src)
@@ -76,6 +81,7 @@ class IcewsReader(Reader):
         return f"""
 SELECT
     p._raw,
+    p._src,
     CASE
         WHEN n < {n} THEN 'cut off: ' || n || ' of {n} tab-separated fields'
         WHEN n > {n} THEN 'expected {n} tab-separated fields, found ' || n
@@ -125,7 +131,7 @@ SELECT
     {sql_str(src.ingested_from)} AS ingested_from,
     detente_icews_areas(ss, ts) AS _given_areas
 FROM (
-    SELECT _raw, string_split(_raw, chr(9)) AS f, len(f) AS n,
+    SELECT _raw, _src, string_split(_raw, chr(9)) AS f, len(f) AS n,
         {col("Source Sectors")} AS ss,
         {col("Target Sectors")} AS ts,
         {col("Event ID")} AS eid,

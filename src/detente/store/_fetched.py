@@ -155,53 +155,38 @@ def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence
             is unchanged.
     """
     from detente.readers import get_reader, open_source
-    from detente.store._ingest import _ingest
-    from detente.store._schema import bump_version
+    from detente.store._ingest import _ingest, file_transaction
 
     con = _con(st)
     reader = get_reader(remote.source)
-    with open_source(path) as src:
-        n = next(_counter)
-        rejects = f"_frej{n}"
-        con.execute("BEGIN TRANSACTION")
-        try:
-            totals = sorted(_root_totals(src, remote.source).items())
-            report = _ingest(con, src, reader, rejects, st.rules)
-            if report.read and report.quarantined == report.read:
-                raise InputFileError(src.path, f"no row reads as a {reader.name} event "
-                                               f"({report.read:,} rows; not a GDELT export?)")
-            file_id = int(con.execute("SELECT max(file_id) FROM files").fetchone()[0])  # type: ignore[index]
-            filtered = 0
-            if countries:
-                before = _count(con, file_id)
-                con.execute(f"DELETE FROM events WHERE _file_id = ? AND NOT coalesce("
-                            f"{_filter_sql(countries, any_actor)}, false)", [file_id])
-                filtered = before - _count(con, file_id)
-                con.execute("UPDATE files SET stored = stored - ? WHERE file_id = ?",
-                            [filtered, file_id])
-                report.stored -= filtered
-            untagged: tuple[int, int] | None = None
-            if given is not None:
-                before = _untagged(con, file_id)
-                _give_areas(con, file_id, given, n)
-                untagged = (before, _untagged(con, file_id))
-            if totals:
-                con.executemany(
-                    "INSERT INTO source_totals VALUES (?, ?, ?, ?, ?, ?)",
-                    [(remote.source, remote.name, file_id, remote.day, root, int(k))
-                     for root, k in totals])
-            con.execute(_UPSERT, _row(remote, "ingested", None, file_id, report.stored, filtered))
-            bump_version(con)
-            con.execute("COMMIT")
-        except BaseException as exc:
-            con.execute("ROLLBACK")
-            if isinstance(exc, duckdb.Error):
-                first = str(exc).strip().splitlines()[0][:300]
-                raise InputFileError(src.path, f"cannot be read as {reader.name}: {first}") from None
-            raise
-        finally:
-            for t in (rejects, rejects + "_scan"):
-                con.execute(f"DROP TABLE IF EXISTS {t}")
+    untagged: tuple[int, int] | None = None
+    n = next(_counter)
+    with open_source(path) as src, file_transaction(con, src, reader, f"_frej{n}") as rejects:
+        totals = sorted(_root_totals(src, remote.source).items())
+        report = _ingest(con, src, reader, rejects, st.rules)
+        if report.read and report.quarantined == report.read:
+            raise InputFileError(src.path, f"no row reads as a {reader.name} event "
+                                           f"({report.read:,} rows; not a GDELT export?)")
+        file_id = int(con.execute("SELECT max(file_id) FROM files").fetchone()[0])  # type: ignore[index]
+        filtered = 0
+        if countries:
+            before = _count(con, file_id)
+            con.execute(f"DELETE FROM events WHERE _file_id = ? AND NOT coalesce("
+                        f"{_filter_sql(countries, any_actor)}, false)", [file_id])
+            filtered = before - _count(con, file_id)
+            con.execute("UPDATE files SET stored = stored - ? WHERE file_id = ?",
+                        [filtered, file_id])
+            report.stored -= filtered
+        if given is not None:
+            before = _untagged(con, file_id)
+            _give_areas(con, file_id, given, n)
+            untagged = (before, _untagged(con, file_id))
+        if totals:
+            con.executemany(
+                "INSERT INTO source_totals VALUES (?, ?, ?, ?, ?, ?)",
+                [(remote.source, remote.name, file_id, remote.day, root, int(k))
+                 for root, k in totals])
+        con.execute(_UPSERT, _row(remote, "ingested", None, file_id, report.stored, filtered))
     out = Ingested(report, filtered, sum(k for _, k in totals))
     if untagged is not None:
         out.untagged_before, out.untagged_after = untagged

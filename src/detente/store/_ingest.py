@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,27 +62,49 @@ def ingest_file(
         reader = get_reader(fmt, src.path) if fmt else detect(src)
         if reader_chosen is not None:
             reader_chosen(src, reader)
-        rejects = f"_rej{next(_counter)}"
+        return _ingest_one(con, src, reader, rules, transaction=transaction)
+
+
+def _ingest_one(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rules: RuleSet,
+                *, transaction: bool = True) -> FileReport:
+    with file_transaction(con, src, reader, f"_rej{next(_counter)}", transaction=transaction) as rejects:
+        return _ingest(con, src, reader, rejects, rules)
+
+
+@contextlib.contextmanager
+def file_transaction(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rejects: str,
+                     *, transaction: bool = True) -> Iterator[str]:
+    """Run the body as one change of the store that reads ``src``: begun here, committed
+    with the store's version advanced when the body ends, rolled back if it fails (a
+    DuckDB error becoming the :class:`InputFileError` that names the file); the scan's
+    rejects tables (named ``rejects``, which the body is given) are dropped either way.
+    ``transaction=False``: the caller holds one."""
+    if transaction:
+        con.execute("BEGIN TRANSACTION")
+    try:
+        yield rejects
         if transaction:
-            con.execute("BEGIN TRANSACTION")
-        try:
-            report = _ingest(con, src, reader, rejects, rules)
-            if transaction:
-                bump_version(con)
-                con.execute("COMMIT")
-        except BaseException as exc:
-            if transaction:
-                con.execute("ROLLBACK")
-            if isinstance(exc, duckdb.Error):
-                first = str(exc).strip().splitlines()[0][:300]
-                raise InputFileError(src.path, f"cannot be read as {reader.name}: {first}") from None
-            raise
-        finally:
-            for table in (rejects, rejects + "_scan"):
-                # in an outer transaction that failed, its rollback drops them
-                with contextlib.suppress(duckdb.Error):
-                    con.execute(f"DROP TABLE IF EXISTS {table}")
-        return report
+            bump_version(con)
+            con.execute("COMMIT")
+    except BaseException as exc:
+        if transaction:
+            con.execute("ROLLBACK")
+        if isinstance(exc, duckdb.Error):
+            raise InputFileError(src.path, f"cannot be read as {reader.name}: {_first_line(exc)}") from None
+        raise
+    finally:
+        _drop_rejects(con, rejects)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:300]
+
+
+def _drop_rejects(con: duckdb.DuckDBPyConnection, rejects: str) -> None:
+    for table in (rejects, rejects + "_scan"):
+        # in an outer transaction that failed, its rollback drops them
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Any:

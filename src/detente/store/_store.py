@@ -410,8 +410,33 @@ class Store:
                                reader_chosen=on_reader)
 
     def ingest(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[FileReport]:
-        """Ingest files, folders and globs; stop at the first unreadable file."""
-        return [self.ingest_file(p, fmt) for p in expand_paths(paths)]
+        """Ingest files, folders and globs; stop at the first unreadable file (those
+        before it stay stored)."""
+        return [r for r in self.ingest_files(expand_paths(paths), fmt)
+                if isinstance(r, FileReport)]
+
+    def ingest_files(self, paths: Iterable[str | Path], fmt: str | None = None,
+                     on_reader: Callable[[SourceFile, Reader], Any] | None = None, *,
+                     stop_on_error: bool = True) -> list[FileReport | DetenteError]:
+        """Ingest files in order, each whole or not at all, as :meth:`ingest_file` one
+        after another would, but consecutive files of one format and layout in one scan.
+
+        Args:
+            on_reader: called with ``(source, reader)`` once each file's reader is chosen.
+            stop_on_error: raise the first unreadable file's error (the files before it
+                stay stored); otherwise go on, and give the error in its place.
+
+        Returns:
+            Per file, in order, its report or (without ``stop_on_error``) its error.
+
+        Raises:
+            DetenteError: with ``stop_on_error``, the first file that cannot be read.
+        """
+        from detente.store._batch import ingest_files
+
+        with self._lock:
+            return ingest_files(self._with_lookups(), paths, fmt=fmt, rules=self.rules,
+                                reader_chosen=on_reader, stop_on_error=stop_on_error)
 
     def retag(self) -> int:
         """Recompute every event's issue areas with the store's rules; return changes."""

@@ -280,23 +280,21 @@ def icews_sector_sql(source: str, target: str) -> str:
         source: SQL of the source's sectors as ICEWS writes them (``"Military,Government"``).
         target: the same, of the target.
     """
-    def sectors(col: str) -> str:
-        return f"list_transform(string_split(lower(coalesce({col}, '')), ','), lambda x: trim(x))"
-
-    def listed(names: tuple[str, ...]) -> str:
-        return "[" + ", ".join(_q(n) for n in names) + "]"
+    # a sector of the comma-separated list, spaces around it aside, is one of the names:
+    # one regular expression per list (splitting the list for each area cost more)
+    def has(col: str, names: tuple[str, ...]) -> str:
+        alternatives = "|".join(re.sub(r"([^0-9a-z ])", r"\\\1", n) for n in names)
+        return f"regexp_matches(lower(coalesce({col}, '')), {_q(f'(^|,) *({alternatives}) *(,|$)')})"
 
     cases = []
     for area, sides in icews_sector_areas().items():
         conds = []
         if "either" in sides:
-            names = listed(sides["either"])
-            conds.append(f"list_has_any({sectors(source)}, {names}) "
-                         f"OR list_has_any({sectors(target)}, {names})")
+            names = sides["either"]
+            conds.append(f"{has(source, names)} OR {has(target, names)}")
         if "both" in sides:
-            names = listed(sides["both"])
-            conds.append(f"(list_has_any({sectors(source)}, {names}) "
-                         f"AND list_has_any({sectors(target)}, {names}))")
+            names = sides["both"]
+            conds.append(f"({has(source, names)} AND {has(target, names)})")
         cases.append(f"CASE WHEN {' OR '.join(conds)} THEN {_q(area)} END")
     if not cases:
         return "[]::VARCHAR[]"
