@@ -17,21 +17,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import duckdb
 import pyarrow as pa
 
 from detente.query._cache import CACHE, Stamp
+from detente.query._scopes import Scope
 from detente.query._sql import DYAD_SQL, bind, where
 from detente.query.types import Dyad, Selection
 from detente.schema import CANONICAL_SCHEMA, column_names
 
 if TYPE_CHECKING:
-    import duckdb
-
     from detente.store import Store
 
 __all__ = ["NO_ISSUE_AREA", "DatasetCoverage", "Queries"]
 
 T = TypeVar("T")
+
+_Registered = tuple[Stamp, str, Scope, "duckdb.DuckDBPyConnection | None"]
 
 NO_ISSUE_AREA = "(no issue area)"
 """The row of the issue heatmap that counts the events no rule could tag."""
@@ -59,7 +61,9 @@ class Queries:
         self._store = store
         self._con: duckdb.DuckDBPyConnection = store._con
         self._lock = threading.RLock()
-        self._registered: dict[tuple[str, str], tuple[Stamp, str]] = {}
+        # the copies this opening reads: stamp, name, the copy and a cursor on which it
+        # has that name (see :mod:`detente.query._scopes`)
+        self._registered: dict[tuple[str, str], _Registered] = {}
 
     # -- state and the cache ---------------------------------------------
 
@@ -74,12 +78,17 @@ class Queries:
 
     def close(self) -> None:
         """Forget what this connection registered (the store is closing)."""
-        self._registered.clear()
+        with self._lock:
+            for _, _, _, cur in self._registered.values():
+                if cur is not None:
+                    cur.close()
+            self._registered.clear()
 
     def _run(self, sql: str, params: list[object] | dict[str, object] | None = None) -> Any:
         """Run one statement with its parameters written in (:func:`~detente.query._sql.bind`);
         return the cursor. The caller holds :attr:`_lock`."""
-        return self._con.execute(bind(sql, params))
+        text = bind(sql, params)
+        return self._con_for(text).execute(text)
 
     def _rows(self, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -105,7 +114,7 @@ class Queries:
         """
         key = Dyad.of(dyad).key
 
-        def make() -> pa.Table | None:
+        def make() -> Scope | None:
             a, b = key
             cur = self._store._cursor()
             try:
@@ -116,9 +125,10 @@ class Queries:
                 if rows > SCOPE_MAX_ROWS or 2 * rows > total:
                     return None
                 cols = ", ".join(f'"{c}"' for c in column_names())
-                table: pa.Table = cur.execute(bind(f"SELECT {cols} FROM events WHERE {DYAD_SQL}",
-                                                   [a, b, b, a])).to_arrow_table()
-                return table
+                select = bind(f"SELECT {cols} FROM events WHERE {DYAD_SQL}", [a, b, b, a])
+                if self._store.read_only:  # attached to the host: the copy goes beside
+                    return Scope(rows, con=cur, select=select)
+                return Scope(rows, batches=cur.execute(select).to_arrow_reader(65536))
             finally:
                 cur.close()
 
@@ -144,12 +154,25 @@ class Queries:
             kept = self._registered.get(key)
             if kept is None or kept[0] != stamp:
                 name = f"_detente_scope_{key[0]}_{key[1]}"
-                if kept is not None:
-                    self._con.unregister(kept[1])
-                self._con.register(name, table)
-                self._registered[key] = (stamp, name)
+                if kept is not None and kept[3] is not None:
+                    kept[3].close()
+                if table.shared:  # the store's own connection reads it
+                    table.view(self._con, name)
+                    self._registered[key] = (stamp, name, table, None)
+                else:
+                    self._registered[key] = (stamp, name, table, table.cursor(name))
                 kept = self._registered[key]
         return kept[1], sel.dyad is not None
+
+    def _con_for(self, sql: str) -> duckdb.DuckDBPyConnection:
+        """Return the connection to run ``sql`` on: the cursor of the copy it reads, if it
+        reads one (a query reads a copy or the store, never both), else the store's. The
+        caller holds :attr:`_lock`."""
+        if self._registered and "_detente_scope_" in sql:
+            for _, name, _, cur in self._registered.values():
+                if cur is not None and name in sql:
+                    return cur
+        return self._con
 
     def _where(self, sel: Selection) -> tuple[str, str, list[object]]:
         rel, only = self._source(sel)
@@ -195,6 +218,23 @@ class Queries:
                 )
         finally:
             cur.close()
+
+    def marks(self, dyad: Dyad | tuple[str, str], dataset: str = "curated"
+              ) -> list[dict[str, Any]]:
+        """Return ``event_id, date, goldstein, text`` of ``dataset``'s events of ``dyad``
+        (both directions), by date then event id: read once per version of the store and
+        kept (the chronology's events a chart marks; a few per year)."""
+        pair = Dyad.of(dyad)
+
+        def make() -> list[dict[str, Any]]:
+            rel, clause, params = self._where(Selection(dyad=pair.key, datasets=(dataset,)))
+            with self._lock:
+                cur = self._run(f"SELECT event_id, date, goldstein, text FROM {rel} "
+                                f"WHERE {clause} ORDER BY date, event_id", params)
+                names = [d[0] for d in cur.description]
+                return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+        return self.cached(("marks", pair.key, dataset), make)
 
     def last_date(self, sel: Selection) -> date | None:
         """Return the last event date ``sel`` selects (``None``: no event)."""
@@ -511,7 +551,7 @@ class Queries:
 
     def _issue_query(self, sel: Selection, period: str,
                      before: date | None = None) -> list[dict[str, Any]]:
-        from detente.query.metrics import derive_row, stats_sql
+        from detente.query.metrics import NET_COOPERATION_STATS, derive_row, stats_sql
 
         rel, clause, params = self._where(sel)
         if before is not None:
@@ -519,14 +559,15 @@ class Queries:
         with self._lock:
             cur = self._run(
                 f"SELECT dataset, area, CAST(date_trunc('{period}', date) AS DATE) AS period_start, "
-                f"{stats_sql()} FROM (SELECT *, unnest(CASE WHEN coalesce(len(issue_areas), 0) = 0 "
+                f"{stats_sql(names=NET_COOPERATION_STATS)} FROM (SELECT dataset, date, quad_class, "
+                "unnest(CASE WHEN coalesce(len(issue_areas), 0) = 0 "
                 f"THEN ['{NO_ISSUE_AREA}'] ELSE issue_areas END) AS area FROM {rel} "
                 f"WHERE {clause}) GROUP BY ALL ORDER BY dataset, area, period_start", params)
             cols = [d[0] for d in cur.description]
             rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
         out = []
         for r in rows:
-            m = derive_row(r)
+            m = derive_row(r, only=NET_COOPERATION_STATS)
             out.append({"dataset": r["dataset"], "issue_area": r["area"],
                          "period_start": r["period_start"], "events": int(m["events"]),
                          "net_cooperation": m["net_cooperation"]})
