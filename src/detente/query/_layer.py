@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from detente.query._cache import CACHE, Stamp
 from detente.query._scopes import Scope
-from detente.query._sql import DYAD_SQL, bind, where
+from detente.query._sql import DYAD_SQL, bind, literal, where
 from detente.query.types import Dyad, Selection
 from detente.schema import CANONICAL_SCHEMA, column_names
 
@@ -309,9 +309,10 @@ class Queries:
     def dyad_counts(self, dyad: Dyad | tuple[str, str]) -> list[tuple[str, int]]:
         """Return every dataset with its number of events of ``dyad`` (both directions),
         most first (datasets without any are listed with 0)."""
-        a, b = Dyad.of(dyad)
-        counts = {str(r[0]): int(r[1]) for r in self._rows(
-            f"SELECT dataset, count(*) FROM events WHERE {DYAD_SQL} GROUP BY dataset", [a, b, b, a])}
+        key = Dyad.of(dyad).key
+        rel, clause, params = self._where(Selection(dyad=key))
+        counts = self.cached(("dyad counts", key), lambda: {str(r[0]): int(r[1]) for r in self._rows(
+            f"SELECT dataset, count(*) FROM {rel} WHERE {clause} GROUP BY dataset", params)})
         return sorted(((d, counts.get(d, 0)) for d in self.datasets()), key=lambda x: (-x[1], x[0]))
 
     def country_codes(self) -> frozenset[str]:
@@ -393,7 +394,8 @@ class Queries:
             cols.append(f"count(*) FILTER (WHERE ({base}) AND {cannot}), "
                         f"count(*) FILTER (WHERE {base})")
         # the rows of any window first (one scan), then each window's counts over those
-        rows = self._rows(f"SELECT {', '.join(cols)} FROM events WHERE {' OR '.join(bases)}")
+        rows = self._rows(f"{_windows_rows([s for s, _ in todo])} SELECT {', '.join(cols)} "
+                          f"FROM e WHERE {' OR '.join(bases)}")
         got = rows[0] if rows else (0,) * (2 * len(todo))
         return {key: (int(got[2 * i] or 0), int(got[2 * i + 1] or 0))
                 for i, key in enumerate(todo)}
@@ -572,3 +574,28 @@ class Queries:
                          "period_start": r["period_start"], "events": int(m["events"]),
                          "net_cooperation": m["net_cooperation"]})
         return out
+
+
+_UNTAGGED_COLUMNS = ("source_country", "target_country", "date", "issue_areas", "event_code",
+                     "event_root", "quad_class", "dataset", "is_root", "num_sources")
+
+
+def _windows_rows(sels: list[Selection]) -> str:
+    """Return a ``WITH e AS ...`` clause: the events :meth:`Queries.untagged_many` may count,
+    read once with a test DuckDB evaluates quickly (the countries of the selections'
+    pairs, their span of days) before the selections' own tests run on them. Text and URL
+    are carried as whether they are empty only (all the untagged rule asks of them)."""
+    cols = ", ".join(_UNTAGGED_COLUMNS)
+    empty = ("CASE WHEN coalesce({0}, '') = '' THEN '' ELSE '.' END AS {0}")
+    head = f"WITH e AS MATERIALIZED (SELECT {cols}, {empty.format('text')}, {empty.format('url')} FROM events"
+    pairs = [s.pair for s in sels]
+    if any(p is None for p in pairs) or any(s.search for s in sels):
+        return head + ")"
+    countries = sorted({c for p in pairs if p is not None for c in p})
+    listed = ", ".join(literal(c) for c in countries)
+    clauses = [f"source_country IN ({listed})", f"target_country IN ({listed})"]
+    if all(s.since for s in sels):
+        clauses.append(f"date >= {literal(min(s.since for s in sels if s.since))}")
+    if all(s.until for s in sels):
+        clauses.append(f"date <= {literal(max(s.until for s in sels if s.until))}")
+    return f"{head} WHERE {' AND '.join(clauses)})"
