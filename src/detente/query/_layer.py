@@ -21,8 +21,9 @@ import duckdb
 import pyarrow as pa
 
 from detente.query._cache import CACHE, Stamp
+from detente.query._heatmap import NO_ISSUE_AREA
 from detente.query._scopes import Scope
-from detente.query._sql import DYAD_SQL, bind, literal, where
+from detente.query._sql import DYAD_SQL, bind, where
 from detente.query.types import Dyad, Selection
 from detente.schema import CANONICAL_SCHEMA, column_names
 
@@ -35,8 +36,6 @@ T = TypeVar("T")
 
 _Registered = tuple[Stamp, str, Scope, "duckdb.DuckDBPyConnection | None"]
 
-NO_ISSUE_AREA = "(no issue area)"
-"""The row of the issue heatmap that counts the events no rule could tag."""
 
 SCOPE_MAX_ROWS = 5_000_000
 """Most events of a dyad that :meth:`Queries.prepare_scope` copies."""
@@ -361,44 +360,19 @@ class Queries:
         ``issue_areas`` are ignored), have an issue area that cannot be told, and how many
         there are: with ``issue``, whether they belong to that issue (see
         :data:`~detente.query.metrics.UNTAGGED_RULE`); without, any issue area."""
-        from detente.query.metrics import untagged_sql
+        from detente.query._untagged import untagged
 
-        rel, clause, params = self._where(sel.narrowed(issue_areas=()))
-        rows = self._rows(f"SELECT count(*) FILTER (WHERE {untagged_sql(issue)}), "
-                          f"count(*) FROM {rel} WHERE {clause}", params)
-        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+        return untagged(self, sel, issue)
 
     def untagged_many(self, asked: list[tuple[Selection, tuple[str, ...]]]
                       ) -> dict[tuple[Selection, tuple[str, ...]], tuple[int, int]]:
         """Answer :meth:`untagged` for many selections and issue areas in one scan: for
         each ``(selection, issues)``, how many of the selected events (their own issue
         areas ignored) cannot be told to belong to any of ``issues``, and how many there
-        are (see :data:`~detente.query.metrics.UNTAGGED_RULE`)."""
-        from detente.query.metrics import untagged_sql
+        are (see :func:`detente.query._untagged.untagged_many`)."""
+        from detente.query._untagged import untagged_many
 
-        todo = list(dict.fromkeys(asked))
-        if not todo:
-            return {}
-        cols, bases = [], []
-        for sel, issues in todo:
-            clause, params = where(sel.narrowed(issue_areas=()))
-            base = bind(clause, params)
-            bases.append(f"({base})")
-            if len(issues) == 1:
-                cannot = untagged_sql(issues[0])
-            else:
-                known = ", ".join("'" + i.replace("'", "''") + "'" for i in issues)
-                cannot = (f"(coalesce(len(issue_areas), 0) = 0 OR (coalesce(text, '') = '' AND "
-                          f"coalesce(url, '') = '' AND NOT coalesce(list_has_any(issue_areas, "
-                          f"[{known}]::VARCHAR[]), false)))")
-            cols.append(f"count(*) FILTER (WHERE ({base}) AND {cannot}), "
-                        f"count(*) FILTER (WHERE {base})")
-        # the rows of any window first (one scan), then each window's counts over those
-        rows = self._rows(f"{_windows_rows([s for s, _ in todo])} SELECT {', '.join(cols)} "
-                          f"FROM e WHERE {' OR '.join(bases)}")
-        got = rows[0] if rows else (0,) * (2 * len(todo))
-        return {key: (int(got[2 * i] or 0), int(got[2 * i + 1] or 0))
-                for i, key in enumerate(todo)}
+        return untagged_many(self, asked)
 
     def untagged_share(self, sel: Selection, issue: str | None = None) -> float | None:
         """Return the share of :meth:`untagged`'s events (``None`` when there are none)."""
@@ -526,76 +500,14 @@ class Queries:
     # -- the issue heatmap -------------------------------------------------------
 
     def issue_cells(self, sel: Selection, period: str) -> list[dict[str, Any]]:
-        """Return events and net cooperation per dataset, issue area and period.
+        """Return events and net cooperation per dataset, issue area and period (see
+        :func:`detente.query._heatmap.issue_cells`)."""
+        from detente.query._heatmap import issue_cells
 
-        Grouped over the events (an event tagged with two issue areas counts in both; one
-        with none counts under :data:`NO_ISSUE_AREA`, so the untagged share is in sight);
-        ``net_cooperation`` is the metric of :mod:`detente.query.metrics`, as in the
-        indicators. The cells of the selection without ``since`` are kept in the cache;
-        a selection from ``since`` takes its later periods from them and counts only its
-        first, partial period afresh.
-        """
-        from detente.query.period import Period, add_periods, period_floor
-
-        Period(period)  # checked
-        whole = sel.narrowed(since=None)
-        cells = self.cached(("issue cells", whole, period),
-                            lambda: self._issue_query(whole, period))
-        if sel.since is None:
-            return list(cells)
-        start = period_floor(sel.since, period)
-        later = [c for c in cells if c["period_start"] > start]
-        if sel.since == start:
-            first = [c for c in cells if c["period_start"] == start]
-        else:
-            first = self._issue_query(sel, period, before=add_periods(start, period, 1))
-        return sorted(first + later, key=lambda c: (c["dataset"], c["issue_area"], c["period_start"]))
+        return issue_cells(self, sel, period)
 
     def _issue_query(self, sel: Selection, period: str,
                      before: date | None = None) -> list[dict[str, Any]]:
-        from detente.query.metrics import NET_COOPERATION_STATS, derive_row, stats_sql
+        from detente.query._heatmap import issue_query
 
-        rel, clause, params = self._where(sel)
-        if before is not None:
-            clause, params = f"({clause}) AND date < ?", [*params, before]
-        with self._lock:
-            cur = self._run(
-                f"SELECT dataset, area, CAST(date_trunc('{period}', date) AS DATE) AS period_start, "
-                f"{stats_sql(names=NET_COOPERATION_STATS)} FROM (SELECT dataset, date, quad_class, "
-                "unnest(CASE WHEN coalesce(len(issue_areas), 0) = 0 "
-                f"THEN ['{NO_ISSUE_AREA}'] ELSE issue_areas END) AS area FROM {rel} "
-                f"WHERE {clause}) GROUP BY ALL ORDER BY dataset, area, period_start", params)
-            cols = [d[0] for d in cur.description]
-            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-        out = []
-        for r in rows:
-            m = derive_row(r, only=NET_COOPERATION_STATS)
-            out.append({"dataset": r["dataset"], "issue_area": r["area"],
-                         "period_start": r["period_start"], "events": int(m["events"]),
-                         "net_cooperation": m["net_cooperation"]})
-        return out
-
-
-_UNTAGGED_COLUMNS = ("source_country", "target_country", "date", "issue_areas", "event_code",
-                     "event_root", "quad_class", "dataset", "is_root", "num_sources")
-
-
-def _windows_rows(sels: list[Selection]) -> str:
-    """Return a ``WITH e AS ...`` clause: the events :meth:`Queries.untagged_many` may count,
-    read once with a test DuckDB evaluates quickly (the countries of the selections'
-    pairs, their span of days) before the selections' own tests run on them. Text and URL
-    are carried as whether they are empty only (all the untagged rule asks of them)."""
-    cols = ", ".join(_UNTAGGED_COLUMNS)
-    empty = ("CASE WHEN coalesce({0}, '') = '' THEN '' ELSE '.' END AS {0}")
-    head = f"WITH e AS MATERIALIZED (SELECT {cols}, {empty.format('text')}, {empty.format('url')} FROM events"
-    pairs = [s.pair for s in sels]
-    if any(p is None for p in pairs) or any(s.search for s in sels):
-        return head + ")"
-    countries = sorted({c for p in pairs if p is not None for c in p})
-    listed = ", ".join(literal(c) for c in countries)
-    clauses = [f"source_country IN ({listed})", f"target_country IN ({listed})"]
-    if all(s.since for s in sels):
-        clauses.append(f"date >= {literal(min(s.since for s in sels if s.since))}")
-    if all(s.until for s in sels):
-        clauses.append(f"date <= {literal(max(s.until for s in sels if s.until))}")
-    return f"{head} WHERE {' AND '.join(clauses)})"
+        return issue_query(self, sel, period, before)
