@@ -32,7 +32,10 @@ Dashboard, at each size and for each version: ``detente serve`` on a free port o
 ``/api/view?dyad=USA-RUS&period=month``, (b) the same again, median of 20 (a kept
 answer), (c) 10 views each with a ``since=`` not asked before (1963-01-01 onwards,
 before the first event: the whole history, no kept answer), (d) ``/brief`` twice, both
-timed (the second may be a kept answer). The server is stopped afterwards, whatever happened.
+timed (the second may be a kept answer). Beside (a): the time from starting the server to
+the first view answered (each version warms the opening view at start, one before it
+answers ``/api/datasets``, one after), and the size of the view's body. The server is
+stopped afterwards, whatever happened.
 
 Stores come from ``synth_store.ensure_store`` (built once per size in the work folder
 by the new code, reused; the old code reads the same file: the schema version is
@@ -465,6 +468,8 @@ def dashboard(who: Contender, store: Path, work: Path, timeout: float) -> dict[s
                 time.sleep(0.05)
             out["ready"] = time.perf_counter() - t0
             out["first"] = _get(client, VIEW, VIEW_PARAMS)
+            out["start_to_first"] = out["ready"] + out["first"]
+            out["view_kib"] = len(client.get(VIEW, params=VIEW_PARAMS).content) / 1024
             out["again"] = statistics.median(_get(client, VIEW, VIEW_PARAMS) for _ in range(20))
             news = [_get(client, VIEW, {**VIEW_PARAMS, "since": (dt.date(1963, 1, 1)
                                                                   + dt.timedelta(days=k)).isoformat()})
@@ -491,6 +496,7 @@ def dashboard(who: Contender, store: Path, work: Path, timeout: float) -> dict[s
 
 DASH_ROWS = (("ready", "server ready (/api/datasets answers)"),
              ("first", "(a) first view, month"),
+             ("start_to_first", "(a') server start to first view answered"),
              ("again", "(b) same view again, median of 20"),
              ("new_since", "(c) 10 new since=, median"),
              ("brief_first", "(d) /brief, first time"),
@@ -508,6 +514,11 @@ def print_dashboard(results: list[tuple[int, dict[str, dict[str, Any]]]]) -> Non
                           f"{o * 1000:.0f}" if o is not None else old.get("failed", ""),
                           f"{n * 1000:.0f}" if n is not None else new.get("failed", ""),
                           f"{n / o:.2f}x" if o and n is not None else ""))
+        cells.append(("view body KiB (charts' data)", _size(events),
+                      f"{old['view_kib']:.0f}" if "view_kib" in old else "",
+                      f"{new['view_kib']:.0f}" if "view_kib" in new else "",
+                      f"{new['view_kib'] / old['view_kib']:.2f}x" if "view_kib" in old
+                      and "view_kib" in new else ""))
         cells.append(("server peak MiB", _size(events),
                       f"{old['peak']:.0f}" if "peak" in old else "",
                       f"{new['peak']:.0f}" if "peak" in new else "",

@@ -141,13 +141,13 @@ def _compile(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals:
              only_dyad: bool) -> _Compiled:
     from detente.query._indicators import indicator_expr
 
-    con = q._con
     names = _Compiled(sql="", grid=f"detente_grid_{uuid.uuid4().hex[:12]}",
                       totals=f"detente_totals_{uuid.uuid4().hex[:12]}" if totals is not None else None)
     stand_in = dataclasses.replace(plan, first_day=_STAND_INS["first_day"],
                                    last_day=_STAND_INS["last_day"],
                                    output_start=_STAND_INS["output_start"])
     with q._lock:
+        con = q._con_for(relation)
         con.register(names.grid, plan.grid)
         if names.totals is not None:
             con.register(names.totals, totals)
@@ -275,8 +275,8 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan,
         fixed = ", ".join(f'CASE WHEN isnan("{c}") THEN NULL ELSE "{c}" END AS "{c}"'
                           for c in nan_to_null)
         sql = f"SELECT * REPLACE ({fixed}) FROM ({sql})"
-    con = q._con
     with q._lock:
+        con = q._con_for(relation)
         if entry.totals is not None:
             con.register(entry.totals, totals)
         try:
@@ -328,7 +328,7 @@ def _run_once(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals
 
     from detente.query._indicators import indicator_expr
 
-    with q._lock, ibis_duckdb(q._con) as backend:
+    with q._lock, ibis_duckdb(q._con_for(relation)) as backend:
         events = backend.table(relation).select(*EVENT_COLUMNS)
         days = ibis.memtable(totals) if totals is not None else None
         grid = ibis.memtable(plan.grid)

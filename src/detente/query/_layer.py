@@ -17,24 +17,25 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import duckdb
 import pyarrow as pa
 
 from detente.query._cache import CACHE, Stamp
+from detente.query._heatmap import NO_ISSUE_AREA
+from detente.query._scopes import Scope
 from detente.query._sql import DYAD_SQL, bind, where
 from detente.query.types import Dyad, Selection
 from detente.schema import CANONICAL_SCHEMA, column_names
 
 if TYPE_CHECKING:
-    import duckdb
-
     from detente.store import Store
 
 __all__ = ["NO_ISSUE_AREA", "DatasetCoverage", "Queries"]
 
 T = TypeVar("T")
 
-NO_ISSUE_AREA = "(no issue area)"
-"""The row of the issue heatmap that counts the events no rule could tag."""
+_Registered = tuple[Stamp, str, Scope, "duckdb.DuckDBPyConnection | None"]
+
 
 SCOPE_MAX_ROWS = 5_000_000
 """Most events of a dyad that :meth:`Queries.prepare_scope` copies."""
@@ -59,7 +60,9 @@ class Queries:
         self._store = store
         self._con: duckdb.DuckDBPyConnection = store._con
         self._lock = threading.RLock()
-        self._registered: dict[tuple[str, str], tuple[Stamp, str]] = {}
+        # the copies this opening reads: stamp, name, the copy and a cursor on which it
+        # has that name (see :mod:`detente.query._scopes`)
+        self._registered: dict[tuple[str, str], _Registered] = {}
 
     # -- state and the cache ---------------------------------------------
 
@@ -79,12 +82,17 @@ class Queries:
 
     def close(self) -> None:
         """Forget what this connection registered (the store is closing)."""
-        self._registered.clear()
+        with self._lock:
+            for _, _, _, cur in self._registered.values():
+                if cur is not None:
+                    cur.close()
+            self._registered.clear()
 
     def _run(self, sql: str, params: list[object] | dict[str, object] | None = None) -> Any:
         """Run one statement with its parameters written in (:func:`~detente.query._sql.bind`);
         return the cursor. The caller holds :attr:`_lock`."""
-        return self._con.execute(bind(sql, params))
+        text = bind(sql, params)
+        return self._con_for(text).execute(text)
 
     def _rows(self, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -110,7 +118,7 @@ class Queries:
         """
         key = Dyad.of(dyad).key
 
-        def make() -> pa.Table | None:
+        def make() -> Scope | None:
             a, b = key
             cur = self._store._cursor()
             try:
@@ -121,9 +129,10 @@ class Queries:
                 if rows > SCOPE_MAX_ROWS or 2 * rows > total:
                     return None
                 cols = ", ".join(f'"{c}"' for c in column_names())
-                table: pa.Table = cur.execute(bind(f"SELECT {cols} FROM events WHERE {DYAD_SQL}",
-                                                   [a, b, b, a])).to_arrow_table()
-                return table
+                select = bind(f"SELECT {cols} FROM events WHERE {DYAD_SQL}", [a, b, b, a])
+                if self._store.read_only:  # attached to the host: the copy goes beside
+                    return Scope(rows, con=cur, select=select)
+                return Scope(rows, batches=cur.execute(select).to_arrow_reader(65536))
             finally:
                 cur.close()
 
@@ -149,12 +158,25 @@ class Queries:
             kept = self._registered.get(key)
             if kept is None or kept[0] != stamp:
                 name = f"_detente_scope_{key[0]}_{key[1]}"
-                if kept is not None:
-                    self._con.unregister(kept[1])
-                self._con.register(name, table)
-                self._registered[key] = (stamp, name)
+                if kept is not None and kept[3] is not None:
+                    kept[3].close()
+                if table.shared:  # the store's own connection reads it
+                    table.view(self._con, name)
+                    self._registered[key] = (stamp, name, table, None)
+                else:
+                    self._registered[key] = (stamp, name, table, table.cursor(name))
                 kept = self._registered[key]
         return kept[1], sel.dyad is not None
+
+    def _con_for(self, sql: str) -> duckdb.DuckDBPyConnection:
+        """Return the connection to run ``sql`` on: the cursor of the copy it reads, if it
+        reads one (a query reads a copy or the store, never both), else the store's. The
+        caller holds :attr:`_lock`."""
+        if self._registered and "_detente_scope_" in sql:
+            for _, name, _, cur in self._registered.values():
+                if cur is not None and name in sql:
+                    return cur
+        return self._con
 
     def _where(self, sel: Selection) -> tuple[str, str, list[object]]:
         rel, only = self._source(sel)
@@ -200,6 +222,23 @@ class Queries:
                 )
         finally:
             cur.close()
+
+    def marks(self, dyad: Dyad | tuple[str, str], dataset: str = "curated"
+              ) -> list[dict[str, Any]]:
+        """Return ``event_id, date, goldstein, text`` of ``dataset``'s events of ``dyad``
+        (both directions), by date then event id: read once per version of the store and
+        kept (the chronology's events a chart marks; a few per year)."""
+        pair = Dyad.of(dyad)
+
+        def make() -> list[dict[str, Any]]:
+            rel, clause, params = self._where(Selection(dyad=pair.key, datasets=(dataset,)))
+            with self._lock:
+                cur = self._run(f"SELECT event_id, date, goldstein, text FROM {rel} "
+                                f"WHERE {clause} ORDER BY date, event_id", params)
+                names = [d[0] for d in cur.description]
+                return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+        return self.cached(("marks", pair.key, dataset), make)
 
     def last_date(self, sel: Selection) -> date | None:
         """Return the last event date ``sel`` selects (``None``: no event)."""
@@ -274,9 +313,10 @@ class Queries:
     def dyad_counts(self, dyad: Dyad | tuple[str, str]) -> list[tuple[str, int]]:
         """Return every dataset with its number of events of ``dyad`` (both directions),
         most first (datasets without any are listed with 0)."""
-        a, b = Dyad.of(dyad)
-        counts = {str(r[0]): int(r[1]) for r in self._rows(
-            f"SELECT dataset, count(*) FROM events WHERE {DYAD_SQL} GROUP BY dataset", [a, b, b, a])}
+        key = Dyad.of(dyad).key
+        rel, clause, params = self._where(Selection(dyad=key))
+        counts = self.cached(("dyad counts", key), lambda: {str(r[0]): int(r[1]) for r in self._rows(
+            f"SELECT dataset, count(*) FROM {rel} WHERE {clause} GROUP BY dataset", params)})
         return sorted(((d, counts.get(d, 0)) for d in self.datasets()), key=lambda x: (-x[1], x[0]))
 
     def country_codes(self) -> frozenset[str]:
@@ -325,43 +365,19 @@ class Queries:
         ``issue_areas`` are ignored), have an issue area that cannot be told, and how many
         there are: with ``issue``, whether they belong to that issue (see
         :data:`~detente.query.metrics.UNTAGGED_RULE`); without, any issue area."""
-        from detente.query.metrics import untagged_sql
+        from detente.query._untagged import untagged
 
-        rel, clause, params = self._where(sel.narrowed(issue_areas=()))
-        rows = self._rows(f"SELECT count(*) FILTER (WHERE {untagged_sql(issue)}), "
-                          f"count(*) FROM {rel} WHERE {clause}", params)
-        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+        return untagged(self, sel, issue)
 
     def untagged_many(self, asked: list[tuple[Selection, tuple[str, ...]]]
                       ) -> dict[tuple[Selection, tuple[str, ...]], tuple[int, int]]:
         """Answer :meth:`untagged` for many selections and issue areas in one scan: for
         each ``(selection, issues)``, how many of the selected events (their own issue
         areas ignored) cannot be told to belong to any of ``issues``, and how many there
-        are (see :data:`~detente.query.metrics.UNTAGGED_RULE`)."""
-        from detente.query.metrics import untagged_sql
+        are (see :func:`detente.query._untagged.untagged_many`)."""
+        from detente.query._untagged import untagged_many
 
-        todo = list(dict.fromkeys(asked))
-        if not todo:
-            return {}
-        cols, bases = [], []
-        for sel, issues in todo:
-            clause, params = where(sel.narrowed(issue_areas=()))
-            base = bind(clause, params)
-            bases.append(f"({base})")
-            if len(issues) == 1:
-                cannot = untagged_sql(issues[0])
-            else:
-                known = ", ".join("'" + i.replace("'", "''") + "'" for i in issues)
-                cannot = (f"(coalesce(len(issue_areas), 0) = 0 OR (coalesce(text, '') = '' AND "
-                          f"coalesce(url, '') = '' AND NOT coalesce(list_has_any(issue_areas, "
-                          f"[{known}]::VARCHAR[]), false)))")
-            cols.append(f"count(*) FILTER (WHERE ({base}) AND {cannot}), "
-                        f"count(*) FILTER (WHERE {base})")
-        # the rows of any window first (one scan), then each window's counts over those
-        rows = self._rows(f"SELECT {', '.join(cols)} FROM events WHERE {' OR '.join(bases)}")
-        got = rows[0] if rows else (0,) * (2 * len(todo))
-        return {key: (int(got[2 * i] or 0), int(got[2 * i + 1] or 0))
-                for i, key in enumerate(todo)}
+        return untagged_many(self, asked)
 
     def untagged_share(self, sel: Selection, issue: str | None = None) -> float | None:
         """Return the share of :meth:`untagged`'s events (``None`` when there are none)."""
@@ -489,50 +505,14 @@ class Queries:
     # -- the issue heatmap -------------------------------------------------------
 
     def issue_cells(self, sel: Selection, period: str) -> list[dict[str, Any]]:
-        """Return events and net cooperation per dataset, issue area and period.
+        """Return events and net cooperation per dataset, issue area and period (see
+        :func:`detente.query._heatmap.issue_cells`)."""
+        from detente.query._heatmap import issue_cells
 
-        Grouped over the events (an event tagged with two issue areas counts in both; one
-        with none counts under :data:`NO_ISSUE_AREA`, so the untagged share is in sight);
-        ``net_cooperation`` is the metric of :mod:`detente.query.metrics`, as in the
-        indicators. The cells of the selection without ``since`` are kept in the cache;
-        a selection from ``since`` takes its later periods from them and counts only its
-        first, partial period afresh.
-        """
-        from detente.query.period import Period, add_periods, period_floor
-
-        Period(period)  # checked
-        whole = sel.narrowed(since=None)
-        cells = self.cached(("issue cells", whole, period),
-                            lambda: self._issue_query(whole, period))
-        if sel.since is None:
-            return list(cells)
-        start = period_floor(sel.since, period)
-        later = [c for c in cells if c["period_start"] > start]
-        if sel.since == start:
-            first = [c for c in cells if c["period_start"] == start]
-        else:
-            first = self._issue_query(sel, period, before=add_periods(start, period, 1))
-        return sorted(first + later, key=lambda c: (c["dataset"], c["issue_area"], c["period_start"]))
+        return issue_cells(self, sel, period)
 
     def _issue_query(self, sel: Selection, period: str,
                      before: date | None = None) -> list[dict[str, Any]]:
-        from detente.query.metrics import derive_row, stats_sql
+        from detente.query._heatmap import issue_query
 
-        rel, clause, params = self._where(sel)
-        if before is not None:
-            clause, params = f"({clause}) AND date < ?", [*params, before]
-        with self._lock:
-            cur = self._run(
-                f"SELECT dataset, area, CAST(date_trunc('{period}', date) AS DATE) AS period_start, "
-                f"{stats_sql()} FROM (SELECT *, unnest(CASE WHEN coalesce(len(issue_areas), 0) = 0 "
-                f"THEN ['{NO_ISSUE_AREA}'] ELSE issue_areas END) AS area FROM {rel} "
-                f"WHERE {clause}) GROUP BY ALL ORDER BY dataset, area, period_start", params)
-            cols = [d[0] for d in cur.description]
-            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-        out = []
-        for r in rows:
-            m = derive_row(r)
-            out.append({"dataset": r["dataset"], "issue_area": r["area"],
-                         "period_start": r["period_start"], "events": int(m["events"]),
-                         "net_cooperation": m["net_cooperation"]})
-        return out
+        return issue_query(self, sel, period, before)

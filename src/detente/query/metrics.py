@@ -33,6 +33,7 @@ __all__ = [
     "FORCE_ROOTS",
     "JUDGED",
     "METRICS",
+    "NET_COOPERATION_STATS",
     "QUAD_GROUPS",
     "STATS",
     "UNTAGGED_LIMIT",
@@ -214,10 +215,12 @@ def _sql_agg(g: Agg) -> str:
     return f"sum({_sql(g.expr)})"
 
 
-def stats_sql(prefix: str = "") -> str:
+def stats_sql(prefix: str = "", names: tuple[str, ...] | None = None) -> str:
     """Return the statistics as a DuckDB select list (``..., count(*) AS "events", ...``)
-    over a relation with the canonical event columns; ``prefix`` starts each name."""
-    return ", ".join(f'{_sql_agg(g)} AS "{prefix}{name}"' for name, g in STATS.items())
+    over a relation with the canonical event columns; ``prefix`` starts each name.
+    ``names``: only these statistics (see :func:`derive_row`'s ``only``)."""
+    return ", ".join(f'{_sql_agg(g)} AS "{prefix}{name}"' for name, g in STATS.items()
+                     if names is None or name in names)
 
 
 def _ibis(e: Expr, t: Any) -> Any:
@@ -348,8 +351,19 @@ def derive(algebra: Algebra[V], stats: _Stats) -> dict[str, V]:
     return out
 
 
-def derive_row(stats: _Stats) -> dict[str, Any]:
-    """Return :func:`derive` of one group's statistics, as plain numbers."""
+NET_COOPERATION_STATS: tuple[str, ...] = ("events", "q1", "q2", "q3", "q4")
+"""The statistics net cooperation and the quad-class shares are made of."""
+
+
+def derive_row(stats: _Stats, only: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Return :func:`derive` of one group's statistics, as plain numbers.
+
+    ``only``: the statistics given are these alone (the others count as none: zero
+    counts, no sums), so that a reader that needs a few metrics (the issue heatmap:
+    events and net cooperation) asks the store for their statistics only; the metrics
+    made of the others are then meaningless and must not be read."""
+    if only is not None:
+        stats = {**{n: (None if STATS[n].kind == "sum" else 0) for n in STATS}, **stats}
     return derive(NUMBERS, stats)
 
 

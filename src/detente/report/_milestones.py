@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from detente.query import Selection
 from detente.report.charts import label_gap_days
 from detente.store import Store
 
@@ -76,10 +75,8 @@ def milestones(store: Store, dyad: tuple[str, str], lo: dt.date, hi: dt.date,
     (the rule in this module's description), oldest first."""
     if lo >= hi:
         return []
-    table = store.queries.events(
-        Selection(dyad=dyad, since=lo, until=hi, datasets=("curated",)))
     cited = _registry_labels(registry) if registry is not None else {}
-    rows = table.to_pylist()
+    rows = [r for r in store.queries.marks(dyad, "curated") if lo <= r["date"] <= hi]
     rows.sort(key=lambda r: (r["event_id"] not in cited,
                              abs(r.get("goldstein") or 0) < MIN_WEIGHT,
                              -abs(r.get("goldstein") or 0), -r["date"].toordinal(), r["event_id"]))

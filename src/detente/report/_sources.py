@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from detente import analysis, policy, series
 from detente.errors import DetenteError
+from detente.policy.registry import default_registry_dir
 from detente.store import Store
 
 __all__ = ["Unavailable", "indicator_rows", "library_versions", "playbook_report", "reciprocity",
@@ -100,6 +102,30 @@ def playbook_report(store: Store, playbook: str | None, as_of: dt.date | None) -
         raise Unavailable(f"the playbook evaluation: {exc}") from None
 
 
+_registry_kept: tuple[tuple[tuple[int, int, int] | None, ...], Any] | None = None
+
+
+def _registry_files() -> tuple[tuple[int, int, int] | None, ...]:
+    base = default_registry_dir()
+    out: list[tuple[int, int, int] | None] = []
+    for name in ("treaties.yaml", "channels.yaml"):
+        try:
+            st = os.stat(base / name)
+        except OSError:
+            out.append(None)
+        else:
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
 def registry() -> Any:
-    """Return the packaged treaty and channel registry."""
-    return policy.load_registry()
+    """Return the packaged treaty and channel registry (parsed again only when its files
+    change: a view reads it each time, and parsing costs tens of milliseconds)."""
+    global _registry_kept
+    files = _registry_files()
+    kept = _registry_kept
+    if kept is not None and kept[0] == files and None not in files:
+        return kept[1]
+    loaded = policy.load_registry()
+    _registry_kept = (files, loaded)
+    return loaded
