@@ -24,8 +24,7 @@ Then, each as a user meets it:
    view of three other dyads one after another (their events not copied yet); the
    server is stopped afterwards;
 3. baselines, after the server stops: the same view computed in-process by
-   ``build_brief`` (no HTTP, a new ``since`` each time), over the whole store and
-   inside ``Store.scope`` of the dyad as the server computes it, and one
+   ``build_brief`` (no HTTP, a new ``since`` each time), over the whole store, and one
    hand-written DuckDB query of the monthly counts by dataset and quad class (the
    floor).
 """
@@ -210,11 +209,8 @@ def baselines(store: Path, repeat: int) -> dict[str, float]:
     with Store.open(store, read_only=True) as st:
         build_brief(st, view(), sections_wanted=quick)  # compiled queries, daily totals
         in_process = _median_time(lambda: build_brief(st, view(), sections_wanted=quick), repeat)
-        with st.scope(("USA", "RUS")):
-            build_brief(st, view(), sections_wanted=quick)
-            scoped = _median_time(lambda: build_brief(st, view(), sections_wanted=quick), repeat)
         floor = _median_time(lambda: st._con.execute(FLOOR_SQL).fetchall(), repeat)
-    return {"in_process": in_process, "scoped": scoped, "floor": floor}
+    return {"in_process": in_process, "floor": floor}
 
 
 def _machine() -> str:
@@ -313,12 +309,11 @@ def main() -> None:
         cut = statistics.median(api["inside"]) if api["inside"] else new
         base = baselines(store, repeat=5)
         print(f"  same view in-process (build_brief, no HTTP, a new since= each): "
-              f"{_ms(base['in_process'])} median over the whole store, {_ms(base['scoped'])} "
-              f"inside a scope of the dyad (as the server computes it)")
+              f"{_ms(base['in_process'])} median over the whole store")
         print(f"  hand-written DuckDB monthly counts by dataset and quad class (the floor): "
               f"{_ms(base['floor'])} median")
         print(f"  ratios of a new view over the API: {new / base['in_process']:.2f}x the "
-              f"whole-store in-process view, {new / base['scoped']:.2f}x the scoped one, "
+              f"whole-store in-process view, "
               f"{new / base['floor']:.1f}x the floor; a new view inside the data: "
               f"{cut / base['floor']:.1f}x the floor; a kept answer: {med / base['floor']:.2f}x "
               f"the floor")
