@@ -278,17 +278,14 @@ _FEED_KEYS = {"source", "file", "jobs", "timeout", "retries"}
 
 
 def _load_sources(path: Path | None) -> tuple[list[dict[str, Any]], str]:
-    from detente._yaml import safe_load
+    from detente._yaml import load_named
 
     where = path or _config_path()
     if path is None and not where.exists():
         return _DEFAULT_SOURCES, "default: GDELT 2.0, USA-RUS"
     if not where.exists():
         raise DetenteError(f"{where}: no such file")
-    try:
-        data = safe_load(where.read_text(encoding="utf-8"))
-    except Exception as exc:  # the YAML library's own errors
-        raise DetenteError(f"{where}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    data = load_named(where.read_text(encoding="utf-8"), where)
     sources = data.get("sources") if isinstance(data, dict) else None
     if not isinstance(sources, list) or not sources:
         raise DetenteError(f"{where}: needs a list `sources:` (see docs/fetch.md)")

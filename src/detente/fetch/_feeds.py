@@ -98,16 +98,13 @@ def load_feeds(path: Path) -> list[Feed]:
     Raises:
         DetenteError: the file is missing or not such a list (the message names it).
     """
-    from detente._yaml import safe_load
+    from detente._yaml import load_named
 
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DetenteError(f"{path}: cannot read the feeds file ({exc.strerror or exc})") from None
-    try:
-        doc = safe_load(text)
-    except Exception as exc:  # the YAML library's own errors
-        raise DetenteError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    doc = load_named(text, path)
     entries = doc.get("feeds") if isinstance(doc, dict) else doc
     if not isinstance(entries, list) or not entries:
         raise DetenteError(f"{path}: expected a list of feeds (name, url, optional country)")

@@ -51,7 +51,7 @@ def load_theme_table(path: Path | None = None) -> ThemeTable:
     Raises:
         DetenteError: the file is missing or malformed (the message names it and the entry).
     """
-    from detente._yaml import safe_load
+    from detente._yaml import load_named
 
     if path is None:
         origin = "the package's GKG theme table (tagging/data/gkg_themes.yaml)"
@@ -63,10 +63,7 @@ def load_theme_table(path: Path | None = None) -> ThemeTable:
         except OSError as exc:
             raise DetenteError(f"{path}: cannot read the GKG theme table "
                                f"({exc.strerror or exc})") from None
-    try:
-        doc = safe_load(text)
-    except Exception as exc:  # the YAML library's own errors
-        raise DetenteError(f"{origin}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    doc = load_named(text, origin)
     entries = doc.get("themes") if isinstance(doc, dict) else None
     if not isinstance(entries, list) or not entries:
         raise DetenteError(f"{origin}: expected a mapping with a list `themes:` of entries "
