@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from detente.coder.actors import ActorDictionary, ActorMention, load_actors
@@ -142,9 +142,14 @@ class Coder:
         return out, NO_EVENT if any(m.code for m in mentions) else NO_ACTORS
 
     def code_documents(
-        self, docs: Iterable[Document], report: CodingReport | None = None
+        self, docs: Iterable[Document], report: CodingReport | None = None,
+        context: Sequence[str] = (),
     ) -> Iterator[CodedEvent]:
-        """Yield the events of every document, counting skips in ``report``."""
+        """Yield the events of every document, counting skips in ``report``.
+
+        ``context``: countries a bare title ("the President") is read as at the start of
+        each document (a feed of one government's statements), before any country it
+        names."""
         rep = report if report is not None else CodingReport()
         for doc in docs:
             rep.documents += 1
@@ -155,13 +160,13 @@ class Coder:
             if doc.date is None:
                 rep.skipped["document without a date"] += 1
                 continue
-            context: list[str] = []
+            seen: list[str] = list(context)
             for sentence in split_sentences(doc.text):
                 rep.sentences += 1
                 if len(sentence) > MAX_SENTENCE_CHARS:
                     rep.skipped[f"sentence longer than {MAX_SENTENCE_CHARS} characters"] += 1
                     continue
-                found, why = self._code(sentence, doc.date, context)
+                found, why = self._code(sentence, doc.date, seen)
                 if why is not None:
                     rep.skipped[why] += 1
                 if not found:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -153,29 +153,6 @@ def _documents(feed: Feed, body: bytes, today: dt.date, skipped: Counter[str]) -
     return docs
 
 
-def _code(coder: Coder, docs: Iterable[Document], country: str | None,
-          skipped: Counter[str]) -> list[Any]:
-    """Code documents as the coder does, a bare title read as ``country``'s."""
-    from detente.coder.coder import CodedEvent
-    from detente.coder.language import english_problem
-    from detente.coder.sentences import MAX_SENTENCE_CHARS, split_sentences
-
-    out: list[CodedEvent] = []
-    for doc in docs:
-        problem = english_problem(doc.text)
-        if problem is not None:
-            skipped[f"item {problem}"] += 1
-            continue
-        context = [country] if country else []
-        for sentence in split_sentences(doc.text):
-            if len(sentence) > MAX_SENTENCE_CHARS:
-                skipped[f"sentence longer than {MAX_SENTENCE_CHARS} characters"] += 1
-                continue
-            for src, tgt, code in coder.code_sentence(sentence, doc.date, context):
-                out.append(CodedEvent(doc.id, doc.date, sentence, src.code, tgt.code, code,
-                                      src.name, tgt.name, doc.url))
-    return out
-
 
 def _rows(feed: Feed, events: list[Any], fetched: dt.datetime) -> list[dict[str, Any]]:
     from detente.coder import canonical_rows
@@ -255,7 +232,8 @@ def fetch_feeds(
             res.new = len(new)
             if not new:
                 continue
-            events = _code(coder, new.values(), res.feed.country, res.skipped)
+            country = (res.feed.country,) if res.feed.country else ()
+            events = list(coder.code_documents(new.values(), context=country))
             res.events = len(events)
             file_id = None
             if events:
