@@ -1,0 +1,1 @@
+"""The private modules behind :mod:`detente.api`, one part of the API each."""
