@@ -25,13 +25,15 @@ from typing import Any
 import numpy as np
 
 fm = importlib.import_module("detente.analysis._forecasting")
+ar = importlib.import_module("detente.analysis._autoregression")
+rules = importlib.import_module("detente.analysis._scoring_rules")
 
 
 def _reference_fit(train: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     """One origin: every order by least squares on its own rows, the lowest AIC kept."""
     best = None
     for p in range(1, fm.MAX_LAG + 1):
-        x, target = fm._lagged(train, p, fm.MAX_LAG)
+        x, target = ar._lagged(train, p, fm.MAX_LAG)
         if len(target) < 3 * (p + 1):
             continue
         beta = np.linalg.lstsq(x, target, rcond=None)[0]
@@ -62,7 +64,7 @@ def reference_backtest(y: np.ndarray, horizon: int = 6, season: int = 12,
         for h in range(horizon):
             if not np.isnan(y[t + h]):
                 for name, (mu, sd) in preds.items():
-                    scores.setdefault((name, h + 1), []).append(fm._crps(y[t + h], mu[h], sd[h]))
+                    scores.setdefault((name, h + 1), []).append(rules._crps(y[t + h], mu[h], sd[h]))
     return {k: float(np.mean(v)) for k, v in scores.items()}
 
 

@@ -9,7 +9,8 @@ import pytest
 from scipy.stats import norm
 
 from detente.analysis import AnalysisError, backtest, crps_normal, forecast
-from detente.analysis._forecasting import _ar_predict, _crps
+from detente.analysis._forecasting import _ar_predict
+from detente.analysis._scoring_rules import _crps
 from detente.analysis.synthetic import indicator_frame
 
 
@@ -93,7 +94,8 @@ def test_fewer_than_twelve_origins_are_not_enough_history_to_judge() -> None:
 def test_diebold_mariano_interval_by_hand() -> None:
     from scipy.stats import t
 
-    from detente.analysis._forecasting import _t_quantile, diebold_mariano
+    from detente.analysis._forecasting import diebold_mariano
+    from detente.analysis._scoring_rules import _t_quantile
 
     d = np.array([-0.3, -0.1, -0.4, 0.2, -0.5, -0.2, -0.1, -0.3, 0.1, -0.6, -0.2, -0.4, -0.1, -0.3])
     n = len(d)
@@ -161,9 +163,9 @@ def test_short_series_and_bad_horizon_are_clear_errors() -> None:
 def test_one_design_for_every_lag_order_gives_the_same_fits() -> None:
     import sys
 
-    import detente.analysis._forecasting  # noqa: F401
+    import detente.analysis._autoregression  # noqa: F401
 
-    forecast_module = sys.modules["detente.analysis._forecasting"]
+    forecast_module = sys.modules["detente.analysis._autoregression"]
     rng = np.random.default_rng(7)
     y = np.cumsum(rng.normal(size=80)) * 0.3
     for p in range(1, forecast_module.MAX_LAG + 1):
@@ -190,9 +192,9 @@ def _series_kinds() -> list[np.ndarray]:
 def test_the_fits_of_all_origins_at_once_are_the_least_squares_fits_of_each() -> None:
     import sys
 
-    import detente.analysis._forecasting  # noqa: F401
+    import detente.analysis._autoregression  # noqa: F401
 
-    fm = sys.modules["detente.analysis._forecasting"]
+    fm = sys.modules["detente.analysis._autoregression"]
     for y in _series_kinds():
         ends = np.arange(30, len(y) + 1, 7)
         for end, fit in zip(ends, fm._ar_fits(y, ends), strict=True):
