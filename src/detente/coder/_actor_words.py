@@ -9,8 +9,6 @@ from detente.coder._mentions import _Entry
 from detente.coder.sentences import NUMBER_WORDS
 
 MAX_NGRAM = 8
-
-
 # after one of these a place is where something happened, not who did it
 LOCATIVE = frozenset(
     {
@@ -29,16 +27,12 @@ LOCATIVE = frozenset(
         "along",
     }
 )
-
-
 # words between a locative preposition and a place ("near the capital", "in the northern city of")
 _PLACE_WORDS = frozenset(
     """the capital city town port village region province district state area outskirts of
     northern southern eastern western central north south east west northeastern northwestern
     southeastern southwestern border""".split()  # noqa: SIM905
 )
-
-
 # words that may stand between a country and its role noun ("Russian [top] officials")
 _NP_FILLERS = NUMBER_WORDS | frozenset(
     {

@@ -87,8 +87,6 @@ def _fallback_subject(
 
 
 _PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they", "we"})
-
-
 _AUX_ADV = frozenset(
     {"will", "would", "has", "have", "had", "is", "are", "was", "were", "be", "been", "also", "not", "n't",
      "did", "does", "do", "could", "can", "may", "might", "should", "must", "already", "again", "now",

@@ -30,8 +30,6 @@ from detente.policy._tree import (
 )
 
 CallCheck = Callable[[Call], None]
-
-
 _COMPARE_OPS = {"<", "<=", ">", ">=", "==", "!="}
 
 

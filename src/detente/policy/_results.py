@@ -8,8 +8,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 Outcome = Literal["met", "not_met", "insufficient_evidence"]
-
-
 Value = float | str | bool | date | dict[str, Any] | None
 
 

@@ -11,20 +11,12 @@ from detente.errors import DetenteError
 
 MAX_LENGTH = 4000
 """Longest condition, in characters."""
-
-
 MAX_NESTING = 32
 """Deepest nesting of brackets, ``not`` and unary minus."""
-
-
 MAX_DEPTH = 64
 """Deepest tree a condition may parse into."""
-
-
 MAX_DURATION = {"d": 36_525, "w": 5_218, "mo": 1_200, "y": 100}
 """Longest duration in each unit: a century."""
-
-
 _MAX_NUMBER = 20
 
 
@@ -58,11 +50,7 @@ _TOKEN_SPEC: tuple[tuple[str, str], ...] = (
     ("NAME", r"[A-Za-z][A-Za-z0-9_]*"),
     ("OP", r"<=|>=|==|!=|<|>|\+|-|\*|/|\(|\)|\[|\]|,|=|\."),
 )
-
-
 _TOKEN_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _TOKEN_SPEC))
-
-
 _KEYWORDS = {"and", "or", "not", "true", "false"}
 
 

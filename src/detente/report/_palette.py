@@ -33,16 +33,12 @@ STATUS_COLOURS: dict[str, str] = {
 }
 """One colour per status, the same on every chart and in every table (the brief's and
 the dashboard's status tags are drawn from it too, see :func:`status_css`)."""
-
-
 QUAD_LABELS = {
     1: "verbal cooperation",
     2: "material cooperation",
     3: "verbal conflict",
     4: "material conflict",
 }
-
-
 _QUAD_COLOURS = ["#4a90c2", "#1f5f8b", "#e8a33d", "#b2342a"]
 
 
