@@ -18,6 +18,7 @@ import yaml
 
 from detente._yaml import safe_load
 from detente.coder._actor_words import _PRIORITY, MAX_NGRAM, _case_ok
+from detente.coder._actor_words import LOCATIVE as LOCATIVE  # importable from here, as before
 from detente.coder._mentions import ActorMention, Term, _Entry, actor_country
 from detente.coder._phrases import _Phrases
 from detente.coder.sentences import tokenize

@@ -16,7 +16,11 @@ import yaml
 from detente._yaml import safe_load
 from detente.coder._compiled import Match, Pattern, Phrase, _compile
 from detente.coder._matching import _literal, _phrase, _rank, _rest
+from detente.coder._pattern_words import ACTOR as ACTOR  # importable from here, as before
+from detente.coder._pattern_words import CONTROLS as CONTROLS
+from detente.coder._pattern_words import FLAGS as FLAGS
 from detente.coder._pattern_words import ING_BEFORE, NOUN_BEFORE, NUMBERS, VERB_BEFORE
+from detente.coder._pattern_words import MAX_GAP as MAX_GAP
 from detente.coder._verbs import BARE_FORMS, PARTICIPLES, VERB_FORMS, verb_forms
 from detente.errors import DetenteError
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from detente.policy._context import EvalContext, channel_datasets, last_contact
 from detente.policy._evaluator import _bool, _Evaluator
 from detente.policy._results import ConditionResult, Evidence, Outcome
+from detente.policy._results import Value as Value  # importable from here, as before
 from detente.policy._windows import shift_months
 from detente.policy.grammar import Node
 
