@@ -5,7 +5,14 @@ from __future__ import annotations
 from detente.query.types import EventFilter, Selection, parse_date, parse_dyad
 from detente.store._archive import is_archive, refuse_write
 from detente.store._report import FileReport
-from detente.store._store import DEFAULT_WAIT, Store, chronology_files, default_store_path, expand_paths
+from detente.store._store import (
+    DEFAULT_WAIT,
+    Store,
+    chronology_files,
+    default_store_path,
+    expand_paths,
+    open_for_reading,
+)
 
 __all__ = [
     "DEFAULT_WAIT",
@@ -17,6 +24,7 @@ __all__ = [
     "default_store_path",
     "expand_paths",
     "is_archive",
+    "open_for_reading",
     "parse_date",
     "parse_dyad",
     "refuse_write",
