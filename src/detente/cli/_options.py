@@ -107,7 +107,8 @@ def open_store(
     ``$DETENTE_WAIT``); when it stays busy, :class:`~detente.errors.StoreBusyError`
     propagates, which the CLI prints as one line and exits with :data:`BUSY_EXIT`.
     """
-    from detente.store import Store, default_store_path, open_for_reading
+    from detente.store import Store, default_store_path
+    from detente.store._store import open_for_reading
     from detente.tagging import RuleSet, load_rules
 
     rule_set = rules if isinstance(rules, RuleSet) else load_rules(rules)

@@ -5,14 +5,7 @@ from __future__ import annotations
 from detente.query.types import EventFilter, Selection, parse_date, parse_dyad
 from detente.store._archive import is_archive, refuse_write
 from detente.store._report import FileReport
-from detente.store._store import (
-    DEFAULT_WAIT,
-    Store,
-    chronology_files,
-    default_store_path,
-    expand_paths,
-    open_for_reading,
-)
+from detente.store._store import DEFAULT_WAIT, Store, chronology_files, default_store_path, expand_paths
 
 __all__ = [
     "DEFAULT_WAIT",
@@ -24,7 +17,6 @@ __all__ = [
     "default_store_path",
     "expand_paths",
     "is_archive",
-    "open_for_reading",
     "parse_date",
     "parse_dyad",
     "refuse_write",
