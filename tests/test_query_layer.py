@@ -162,6 +162,57 @@ def test_a_write_through_the_library_shows_in_every_later_answer(tmp_path: Path)
     store.close()
 
 
+def _same_rows(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> None:
+    assert len(a) == len(b) > 0
+    for x, y in zip(a, b, strict=True):
+        assert x.keys() == y.keys()
+        for k in x:
+            if isinstance(x[k], float) and isinstance(y[k], float):
+                assert x[k] == pytest.approx(y[k], abs=1e-12, nan_ok=True), k
+            else:
+                assert x[k] == y[k], k
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_the_daily_sums_give_the_numbers_of_the_events(tmp_path: Path, read_only: bool,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas  # noqa: F401  (a process that reads Arrow tables: the daily totals are kept)
+
+    from detente.query._layer import Queries
+
+    path = tmp_path / "d.duckdb"
+    with Store.open(path, with_chronology=False) as st:
+        add(st, _events(5))
+    store = Store.open(path, read_only=read_only)
+    dyad = ("RUS", "USA")
+    specs = [IndicatorSpec(dyad=("USA", "RUS"), period="month"),
+             IndicatorSpec(dyad=("USA", "RUS"), period="week", split_directions=True),
+             IndicatorSpec(dyad=("RUS", "USA"), period="quarter", combine=True),
+             IndicatorSpec(dyad=("USA", "RUS"), period="year", datasets=("icews",),
+                           since=dt.date(2021, 2, 10), until=dt.date(2021, 5, 3))]
+    sel = Selection(dyad=("USA", "RUS"), since=dt.date(2021, 3, 5), datasets=("gdelt2",))
+
+    def answers() -> tuple[Any, ...]:
+        return ([compute_indicators(store, s).to_pylist() for s in specs],
+                store.queries.coverage(sel), store.queries.dyad_counts(dyad),
+                store.queries.extent(sel, dt.date(2021, 4, 1), dt.date(2021, 6, 1)))
+
+    try:
+        CACHE.clear()
+        by_days = answers()
+        assert CACHE.get(store.stamp, ("days", dyad))[0]  # they were read from the daily sums
+        with monkeypatch.context() as m:
+            m.setattr(Queries, "_days", lambda self, sel, build=True: None)
+            CACHE.clear()
+            by_events = answers()
+        for a, b in zip(by_days[0], by_events[0], strict=True):
+            _same_rows(a, b)
+        assert by_days[1:] == by_events[1:]
+        assert by_days[1] and sum(c.events for c in by_days[1]) == store.count(sel)
+    finally:
+        store.close()
+
+
 def test_the_statistics_in_sql_and_in_ibis_agree(store: Store) -> None:
     import ibis
 
