@@ -213,6 +213,26 @@ def test_the_daily_sums_give_the_numbers_of_the_events(tmp_path: Path, read_only
         store.close()
 
 
+def test_dates_that_leave_out_no_event_give_the_answers_of_the_whole(store: Store) -> None:
+    q = store.queries
+    whole = Selection(dyad=("USA", "RUS"), datasets=("gdelt2",))
+    early = whole.narrowed(since=dt.date(1990, 1, 1), until=dt.date(2030, 1, 1))
+    inside = whole.narrowed(since=dt.date(2021, 3, 15))
+    CACHE.clear()
+    q.coverage(early)  # the selection's daily counts, kept: they tell its first and last days
+    assert q._trimmed(early) == whole and q._trimmed(inside) == inside
+    assert q.places(early) == q.places(whole)
+    assert q.issue_cells(early, "month") == q.issue_cells(whole, "month")
+    # a date inside the data still cuts: the events from it, as the events table counts them
+    total = read_sql(store, "SELECT count(*) FROM events WHERE dataset = 'gdelt2' AND date >= "
+                     "DATE '2021-03-15' AND ((source_country = 'USA' AND target_country = 'RUS') "
+                     "OR (source_country = 'RUS' AND target_country = 'USA'))")[0][0]
+    assert q.places(inside)[0] == total < q.places(whole)[0]
+    march = [c for c in q.issue_cells(inside, "month") if c["period_start"] == dt.date(2021, 3, 1)]
+    assert 0 < sum(c["events"] for c in march) < sum(
+        c["events"] for c in q.issue_cells(whole, "month") if c["period_start"] == dt.date(2021, 3, 1))
+
+
 def test_the_statistics_in_sql_and_in_ibis_agree(store: Store) -> None:
     import ibis
 

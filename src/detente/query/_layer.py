@@ -334,6 +334,21 @@ class Queries:
                 out.append(DatasetCoverage(dataset, n, dates[lo], dates[hi - 1]))
         return out
 
+    def _trimmed(self, sel: Selection) -> Selection:
+        """Return ``sel`` without a ``since`` or ``until`` that leaves out none of its events
+        (a view from a date before the first event selects the same events as one without
+        it), as far as the kept daily counts of ``sel`` without dates tell; ``sel`` itself
+        when they are not kept."""
+        if sel.since is None and sel.until is None:
+            return sel
+        found, days = CACHE.get(self.stamp(), ("daily counts", sel.narrowed(since=None, until=None)))
+        spans = [dates for dates, _ in days.values() if dates] if found else []
+        if not spans:
+            return sel
+        since = None if sel.since is not None and sel.since <= min(d[0] for d in spans) else sel.since
+        until = None if sel.until is not None and sel.until >= max(d[-1] for d in spans) else sel.until
+        return sel.narrowed(since=since, until=until)
+
     def _daily_counts(self, sel: Selection) -> dict[str, tuple[list[date], list[int]]]:
         """Return, per dataset, the days with events of ``sel`` and the running count of
         events before each (one more entry than days)."""
@@ -451,21 +466,27 @@ class Queries:
         """Return where ``sel``'s events happened: how many events it selects, how many of
         them have coordinates, and per dataset and place (coordinates to a tenth of a
         degree) the events there and the place's most frequent name, the ``limit`` busiest
-        places first."""
-        rel, clause, params = self._where(sel)
-        with self._lock:
-            total, located = self._run(
-                f"SELECT count(*), count(latitude) FROM {rel} WHERE {clause}", params
-            ).fetchone() or (0, 0)
-            cur = self._run(
-                "SELECT dataset, round(latitude, 1) AS latitude, round(longitude, 1) AS longitude, "
-                "mode(place) AS place, mode(place_country) AS place_country, count(*) AS events "
-                f"FROM {rel} WHERE {clause} AND latitude IS NOT NULL AND longitude IS NOT NULL "
-                "GROUP BY ALL ORDER BY events DESC, dataset, latitude, longitude LIMIT ?",
-                [*params, max(limit, 1)])
-            names = [d[0] for d in cur.description]
-            fetched = cur.fetchall()
-        return int(total), int(located), [dict(zip(names, v, strict=True)) for v in fetched]
+        places first (kept per version of the store)."""
+        sel = self._trimmed(sel)
+
+        def make() -> tuple[int, int, list[dict[str, Any]]]:
+            rel, clause, params = self._where(sel)
+            with self._lock:
+                total, located = self._run(
+                    f"SELECT count(*), count(latitude) FROM {rel} WHERE {clause}", params
+                ).fetchone() or (0, 0)
+                cur = self._run(
+                    "SELECT dataset, round(latitude, 1) AS latitude, round(longitude, 1) AS longitude, "
+                    "mode(place) AS place, mode(place_country) AS place_country, count(*) AS events "
+                    f"FROM {rel} WHERE {clause} AND latitude IS NOT NULL AND longitude IS NOT NULL "
+                    "GROUP BY ALL ORDER BY events DESC, dataset, latitude, longitude LIMIT ?",
+                    [*params, max(limit, 1)])
+                names = [d[0] for d in cur.description]
+                fetched = cur.fetchall()
+            return int(total), int(located), [dict(zip(names, v, strict=True)) for v in fetched]
+
+        total, located, rows = self.cached(("places", sel, limit), make)
+        return total, located, [dict(r) for r in rows]
 
     def crisis_events(self, dataset: str, countries: tuple[str, ...]) -> pa.Table:
         """Return ``date, quad_class, event_root`` of ``dataset``'s material-conflict events
