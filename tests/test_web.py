@@ -368,7 +368,8 @@ def test_a_warm_app_computes_the_opening_view_before_it_is_asked(
     app.state.warming.join(60)
     assert not app.state.warming.is_alive()
     service = app.state.service
-    # its dyad looked at for a copy (most of this store: not worth one)
+    # its dyad looked at for a copy once requests pause (most of this store: not worth one)
+    assert service.settle()
     assert CACHE.get(service.stamp(), ("scope", ("RUS", "USA")))[0]
     tried = _refuse_to_open(monkeypatch)
     with _sync_client(app) as client:

@@ -521,15 +521,14 @@ class Dashboard:
         return False
 
     def warm(self, opts: BriefOptions | None = None) -> threading.Thread:
-        """Compute the view of ``opts`` (the opening view by default) in the background,
-        then copy its dyad's events; return the thread doing it."""
+        """Compute the view of ``opts`` (the opening view by default) in the background
+        (its dyad's events are then copied once requests pause, as after any view);
+        return the thread doing it."""
         opening = opts or BriefOptions()
 
         def run() -> None:
             with suppress(Exception):  # a request for the same view meets it and answers it
                 self.view(opening)
-                with self.open() as store:
-                    store.queries.prepare_scope(opening.dyad)
 
         thread = threading.Thread(target=run, name="detente-warm", daemon=True)
         self._warming = thread
