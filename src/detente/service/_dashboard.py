@@ -310,6 +310,14 @@ class Dashboard(Copies):
 
         def run() -> None:
             with suppress(Exception):  # a request for the same view meets it and answers it
+                if opening.period == "auto":
+                    # the period "auto" will stand for, guessed from the datasets the view
+                    # holds, computed first: a request naming that period then meets this
+                    # answer rather than computing its own beside it (a wrong guess only
+                    # costs the time: "auto" is still resolved by its own answer below)
+                    with self.open() as store:
+                        present = [c.dataset for c in store.queries.coverage(view_selection(opening))]
+                    self.view(with_period(opening, resolve_period("auto", present)))
                 self.view(opening)
 
         thread = threading.Thread(target=run, name="detente-warm", daemon=True)
