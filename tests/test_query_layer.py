@@ -213,6 +213,26 @@ def test_the_daily_sums_give_the_numbers_of_the_events(tmp_path: Path, read_only
         store.close()
 
 
+def test_a_store_cut_short_is_told_apart_while_other_daily_sums_are_kept(tmp_path: Path) -> None:
+    import duckdb
+
+    from detente.errors import StoreError
+    from detente.store._store import open_for_reading
+
+    path = tmp_path / "d.duckdb"
+    with Store.open(path, with_chronology=False) as st:
+        add(st, _events(3))
+    with Store.open(path, read_only=True) as st:  # daily sums kept in the process's memory
+        st.queries.coverage(Selection(dyad=("USA", "RUS")))
+        assert CACHE.get(st.stamp, ("days", ("RUS", "USA")))[0]
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()  # a creation cut short: a DuckDB file without tables
+    with pytest.raises(StoreError, match="no store here yet"):
+        Store.open(empty, read_only=True)
+    with open_for_reading(empty) as st:  # created whole, then read
+        assert st.count(Selection()) > 0  # the chronology
+
+
 def test_dates_that_leave_out_no_event_give_the_answers_of_the_whole(store: Store) -> None:
     q = store.queries
     whole = Selection(dyad=("USA", "RUS"), datasets=("gdelt2",))

@@ -704,12 +704,16 @@ def _connect(p: Path, read_only: bool, wait: float,
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(bind(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])).fetchone()
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+        "AND table_catalog = current_database()", [name])).fetchone()
     return bool(row and row[0])
 
 
 def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT count(*) FROM information_schema.tables").fetchone()
+    # this store's database only: a read-only store's connection also sees the tables the
+    # process keeps in memory beside it (copies, daily sums; see detente.store._host)
+    row = con.execute("SELECT count(*) FROM information_schema.tables "
+                      "WHERE table_catalog = current_database()").fetchone()
     return bool(row and row[0])
 
 
