@@ -118,3 +118,71 @@ def test_ingest_of_a_held_store_stores_nothing_and_exits_75(store: Path, tmp_pat
     release(holder)
     files = detente("files", "--store", store, "--as", "csv")
     assert files.returncode == 0 and path.name not in files.stdout
+
+
+# holds the store the way a command does (read-only unless "write") until standard input closes
+HOLD_AS_COMMAND = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from detente.cli._options import open_store\n"
+    "with open_store(Path(sys.argv[1]), wait=0, write=sys.argv[2] == 'write') as st:\n"
+    "    print('held', st.count(), flush=True)\n"
+    "    sys.stdin.read()\n"
+)
+
+
+@pytest.fixture
+def hold_as_command(store: Path) -> Iterator[Callable[[str], subprocess.Popen[str]]]:
+    """Return ``hold(mode)``: a process holds the store as a command that reads ("read")
+    or writes ("write") does, until ``release``."""
+    holders: list[subprocess.Popen[str]] = []
+
+    def start(mode: str) -> subprocess.Popen[str]:
+        proc = subprocess.Popen([sys.executable, "-c", HOLD_AS_COMMAND, str(store), mode],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        holders.append(proc)
+        assert proc.stdout is not None and proc.stdout.readline().startswith("held ")
+        return proc
+
+    yield start
+    for proc in holders:
+        release(proc)
+
+
+def test_commands_that_read_run_while_another_holds_the_store_to_read(
+        store: Path, tmp_path: Path, hold_as_command: Callable[[str], subprocess.Popen[str]]) -> None:
+    path = write_lines(tmp_path / "20180101000000.export.CSV",
+                       [gdelt2_line(event_id=1, date="20180101"), gdelt2_line(event_id=2, date="20180102")])
+    assert detente("ingest", path, "--store", store, "--quiet").returncode == 0
+    holder = hold_as_command("read")
+    # no waiting allowed: a command that opened the store for writing would give up at once
+    events = detente("events", "--dataset", "gdelt2", "--store", store, "--wait", "0", "--as", "csv")
+    assert events.returncode == 0, events.stderr
+    assert _busy_line(events.stderr) == []
+    assert len(events.stdout.strip().splitlines()) == 1 + 2  # header and both events
+    # two more readers side by side, while the first still holds the store
+    both = [subprocess.Popen([sys.executable, "-m", "detente", *args, "--store", str(store), "--wait", "0"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "COLUMNS": "200"})
+            for args in (["status", "--as", "csv"], ["indicators", "--dyad", "USA-RUS", "--period", "year",
+                                                     "--dataset", "gdelt2", "--as", "csv"])]
+    outs = [p.communicate(timeout=120) for p in both]
+    assert [p.returncode for p in both] == [0, 0], [err for _, err in outs]
+    assert "gdelt2" in outs[0][0] and "2018" in outs[1][0]
+    assert holder.poll() is None  # the holder had the store open all along
+    # a command that writes still waits for the readers, and gives up the same way
+    again = write_lines(tmp_path / "20180102000000.export.CSV", [gdelt2_line(event_id=3)])
+    ingest = detente("ingest", again, "--store", store, "--wait", "0.5", "--quiet")
+    assert ingest.returncode == BUSY, ingest.stderr
+    assert _busy_line(ingest.stderr) == [f"{store}: busy (another detente process is using it); "
+                                         "waiting up to 0.5 s"]
+
+
+def test_a_command_that_reads_waits_for_one_that_writes(
+        store: Path, hold_as_command: Callable[[str], subprocess.Popen[str]]) -> None:
+    hold_as_command("write")
+    result = detente("trends", "--store", store, "--wait", "0.5")
+    assert result.returncode == BUSY, result.stderr
+    assert _busy_line(result.stderr) == [f"{store}: busy (another detente process is using it); "
+                                         "waiting up to 0.5 s"]
+    assert "Traceback" not in result.stderr and result.stdout == ""

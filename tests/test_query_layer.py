@@ -162,6 +162,97 @@ def test_a_write_through_the_library_shows_in_every_later_answer(tmp_path: Path)
     store.close()
 
 
+def _same_rows(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> None:
+    assert len(a) == len(b) > 0
+    for x, y in zip(a, b, strict=True):
+        assert x.keys() == y.keys()
+        for k in x:
+            if isinstance(x[k], float) and isinstance(y[k], float):
+                assert x[k] == pytest.approx(y[k], abs=1e-12, nan_ok=True), k
+            else:
+                assert x[k] == y[k], k
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_the_daily_sums_give_the_numbers_of_the_events(tmp_path: Path, read_only: bool,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas  # noqa: F401  (a process that reads Arrow tables: the daily totals are kept)
+
+    from detente.query._layer import Queries
+
+    path = tmp_path / "d.duckdb"
+    with Store.open(path, with_chronology=False) as st:
+        add(st, _events(5))
+    store = Store.open(path, read_only=read_only)
+    dyad = ("RUS", "USA")
+    specs = [IndicatorSpec(dyad=("USA", "RUS"), period="month"),
+             IndicatorSpec(dyad=("USA", "RUS"), period="week", split_directions=True),
+             IndicatorSpec(dyad=("RUS", "USA"), period="quarter", combine=True),
+             IndicatorSpec(dyad=("USA", "RUS"), period="year", datasets=("icews",),
+                           since=dt.date(2021, 2, 10), until=dt.date(2021, 5, 3))]
+    sel = Selection(dyad=("USA", "RUS"), since=dt.date(2021, 3, 5), datasets=("gdelt2",))
+
+    def answers() -> tuple[Any, ...]:
+        return ([compute_indicators(store, s).to_pylist() for s in specs],
+                store.queries.coverage(sel), store.queries.dyad_counts(dyad),
+                store.queries.extent(sel, dt.date(2021, 4, 1), dt.date(2021, 6, 1)))
+
+    try:
+        CACHE.clear()
+        by_days = answers()
+        assert CACHE.get(store.stamp, ("days", dyad))[0]  # they were read from the daily sums
+        with monkeypatch.context() as m:
+            m.setattr(Queries, "_days", lambda self, sel, build=True: None)
+            CACHE.clear()
+            by_events = answers()
+        for a, b in zip(by_days[0], by_events[0], strict=True):
+            _same_rows(a, b)
+        assert by_days[1:] == by_events[1:]
+        assert by_days[1] and sum(c.events for c in by_days[1]) == store.count(sel)
+    finally:
+        store.close()
+
+
+def test_a_store_cut_short_is_told_apart_while_other_daily_sums_are_kept(tmp_path: Path) -> None:
+    import duckdb
+
+    from detente.errors import StoreError
+    from detente.store._store import open_for_reading
+
+    path = tmp_path / "d.duckdb"
+    with Store.open(path, with_chronology=False) as st:
+        add(st, _events(3))
+    with Store.open(path, read_only=True) as st:  # daily sums kept in the process's memory
+        st.queries.coverage(Selection(dyad=("USA", "RUS")))
+        assert CACHE.get(st.stamp, ("days", ("RUS", "USA")))[0]
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()  # a creation cut short: a DuckDB file without tables
+    with pytest.raises(StoreError, match="no store here yet"):
+        Store.open(empty, read_only=True)
+    with open_for_reading(empty) as st:  # created whole, then read
+        assert st.count(Selection()) > 0  # the chronology
+
+
+def test_dates_that_leave_out_no_event_give_the_answers_of_the_whole(store: Store) -> None:
+    q = store.queries
+    whole = Selection(dyad=("USA", "RUS"), datasets=("gdelt2",))
+    early = whole.narrowed(since=dt.date(1990, 1, 1), until=dt.date(2030, 1, 1))
+    inside = whole.narrowed(since=dt.date(2021, 3, 15))
+    CACHE.clear()
+    q.coverage(early)  # the selection's daily counts, kept: they tell its first and last days
+    assert q._trimmed(early) == whole and q._trimmed(inside) == inside
+    assert q.places(early) == q.places(whole)
+    assert q.issue_cells(early, "month") == q.issue_cells(whole, "month")
+    # a date inside the data still cuts: the events from it, as the events table counts them
+    total = read_sql(store, "SELECT count(*) FROM events WHERE dataset = 'gdelt2' AND date >= "
+                     "DATE '2021-03-15' AND ((source_country = 'USA' AND target_country = 'RUS') "
+                     "OR (source_country = 'RUS' AND target_country = 'USA'))")[0][0]
+    assert q.places(inside)[0] == total < q.places(whole)[0]
+    march = [c for c in q.issue_cells(inside, "month") if c["period_start"] == dt.date(2021, 3, 1)]
+    assert 0 < sum(c["events"] for c in march) < sum(
+        c["events"] for c in q.issue_cells(whole, "month") if c["period_start"] == dt.date(2021, 3, 1))
+
+
 def test_the_statistics_in_sql_and_in_ibis_agree(store: Store) -> None:
     import ibis
 

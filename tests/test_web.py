@@ -247,7 +247,7 @@ def test_cached_answers_are_given_without_opening_the_store(
 def test_answers_are_kept_in_the_one_cache(tmp_path: Path) -> None:
     from detente.query import CACHE
     from detente.report import BriefOptions
-    from detente.service import _opts_key
+    from detente.service._model import opts_key as _opts_key
 
     app = _two_dyads(tmp_path)
     service = app.state.service
@@ -262,7 +262,7 @@ def test_auto_and_the_period_it_stands_for_share_one_answer(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str, then: str) -> None:
     from detente.query import CACHE
     from detente.report import BriefOptions
-    from detente.service import _opts_key
+    from detente.service._model import opts_key as _opts_key
 
     app = _two_dyads(tmp_path)
     service = app.state.service
@@ -348,7 +348,7 @@ def test_a_slow_answer_never_keeps_a_cached_one_waiting(
         time.sleep(2)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("detente.service.build_brief", slow)
+    monkeypatch.setattr("detente.service._dashboard.build_brief", slow)
     worker = threading.Thread(target=service.view, args=(BriefOptions(dyad=("FRA", "DEU")),))
     worker.start()
     assert started.wait(30)
@@ -368,7 +368,8 @@ def test_a_warm_app_computes_the_opening_view_before_it_is_asked(
     app.state.warming.join(60)
     assert not app.state.warming.is_alive()
     service = app.state.service
-    # its dyad looked at for a copy (most of this store: not worth one)
+    # its dyad looked at for a copy once requests pause (most of this store: not worth one)
+    assert service.settle()
     assert CACHE.get(service.stamp(), ("scope", ("RUS", "USA")))[0]
     tried = _refuse_to_open(monkeypatch)
     with _sync_client(app) as client:

@@ -91,9 +91,16 @@ def open_store(
     *,
     wait: float | None = None,
     rules: RuleSet | Path | None = None,
-    read_only: bool = False,
+    write: bool = False,
+    as_is: bool = False,
 ) -> Iterator[Store]:
     """Open the store for one command and close it after.
+
+    Read-only unless ``write``, so that any number of commands that only read run at
+    once (see :func:`detente.store.open_for_reading`); a command that writes
+    (ingest, fetch, retag, update, repair) passes ``write=True`` and has the store to
+    itself while it is open. ``as_is``: read-only without first creating, upgrading or
+    refreshing the chronology of the store (for ``detente check``, which reports those).
 
     While another detente process holds the file, says so once on standard
     error and waits up to ``wait`` seconds (default: the store's, 30 or
@@ -101,6 +108,7 @@ def open_store(
     propagates, which the CLI prints as one line and exits with :data:`BUSY_EXIT`.
     """
     from detente.store import Store, default_store_path
+    from detente.store._store import open_for_reading
     from detente.tagging import RuleSet, load_rules
 
     rule_set = rules if isinstance(rules, RuleSet) else load_rules(rules)
@@ -114,7 +122,11 @@ def open_store(
         stderr().print(f"[dim]{escape(str(where))}: busy (another detente process is using it); "
                        f"waiting up to {seconds:g} s[/dim]", soft_wrap=True, highlight=False)
 
-    with Store.open(store, rules=rule_set, read_only=read_only, wait=wait, on_wait=waiting) as st:
+    if write or as_is:
+        opened = Store.open(store, rules=rule_set, read_only=as_is and not write, wait=wait, on_wait=waiting)
+    else:
+        opened = open_for_reading(store, rules=rule_set, wait=wait, on_wait=waiting)
+    with opened as st:
         yield st
 
 

@@ -162,7 +162,7 @@ def ingest(
 
                 # one opening per group of files read together: committed, closed and
                 # released before the next
-                with open_store(store, wait=wait, rules=rule_set) as st:
+                with open_store(store, wait=wait, rules=rule_set, write=True) as st:
                     stop = threading.Event()
                     watcher = threading.Thread(
                         target=_watch, args=(st, progress, task, done, size, stop), daemon=True
@@ -429,7 +429,7 @@ def retag(store: StoreOpt = None, rules: RulesOpt = None, wait: WaitOpt = None,
     import pyarrow as pa
 
     refuse_archive(store)
-    with open_store(store, wait=wait, rules=rules) as st:
+    with open_store(store, wait=wait, rules=rules, write=True) as st:
         changed = st.retag()
         total = st.count()
     if output is OutputFormat.table:

@@ -29,10 +29,10 @@ def check(
 
     err = stderr()
     if repair:
-        with open_store(store, wait=wait) as st:
+        with open_store(store, wait=wait, write=True) as st:
             for line in st.repair():
                 err.print(f"repaired: {escape(line)}", highlight=False, soft_wrap=True)
-    with open_store(store, wait=wait, read_only=True) as st:
+    with open_store(store, wait=wait, as_is=True) as st:
         findings = st.check()
     for f in findings:
         if f.ok:

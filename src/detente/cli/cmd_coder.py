@@ -96,7 +96,7 @@ def code(
     rows = canonical_rows(Coder().code_documents(documents(), report))
     rule_set = load_rules(rules)
     if ingest:
-        with open_store(store, wait=wait, rules=rule_set) as st:
+        with open_store(store, wait=wait, rules=rule_set, write=True) as st:
             name = Path(items[0]).name if items[0] != "-" else "stdin"
             rep = ingest_events(st, rows, name=f"{name}.coded.jsonl")
         stderr().print(

@@ -129,7 +129,7 @@ def _run_fetch(store: Path | None, wait: float | None, rules: Path | None, opts:
         bar.progress.console.print(escape(line), highlight=False, soft_wrap=True)
 
     with bar.progress:
-        return fetch_gdelt(lambda: open_store(store, wait=wait, rules=rules), opts, progress=bar,
+        return fetch_gdelt(lambda: open_store(store, wait=wait, rules=rules, write=True), opts, progress=bar,
                            announce=announce)
 
 
@@ -201,7 +201,7 @@ def fetch_gdelt_cmd(
     source = f"gdelt{version}"
     start = _day(since, "--since")
     if start is None:
-        with open_store(store, wait=wait, rules=rules) as st:
+        with open_store(store, wait=wait, rules=rules, write=True) as st:
             start = _resume_since(st, source)
         start = start or (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=7))
     opts = FetchOptions(since=start, until=_day(until, "--until"), version=version,
@@ -226,7 +226,7 @@ def _run_feeds(store: Path | None, wait: float | None, rules: Path | None, feeds
     from detente.fetch import Http, fetch_feeds, load_feeds
 
     feeds = load_feeds(feeds_file)
-    result = fetch_feeds(lambda: open_store(store, wait=wait, rules=rules), feeds,
+    result = fetch_feeds(lambda: open_store(store, wait=wait, rules=rules, write=True), feeds,
                          http=Http(timeout=timeout, retries=retries), jobs=jobs)
     err = stderr()
     for f in result.feeds:
@@ -393,7 +393,7 @@ def update(
             continue
         version = int(s.get("version", 2))
         source = f"gdelt{version}"
-        with open_store(store, wait=wait, rules=rules) as st:
+        with open_store(store, wait=wait, rules=rules, write=True) as st:
             start = _resume_since(st, source)
         start = start or _day(str(s["since"]), "since") if s.get("since") else start
         start = start or (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=7))
@@ -412,7 +412,7 @@ def update(
         _report(result)
         skipped += result.skipped
         fetched.append(f"{source} {len(result.ingested)} file(s)")
-    with open_store(store, wait=wait, rules=rules) as st:
+    with open_store(store, wait=wait, rules=rules, write=True) as st:
         new = _state(st)
         raw = st.meta("last_update")
         old = json.loads(raw) if raw else None

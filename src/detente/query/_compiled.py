@@ -36,7 +36,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -138,7 +138,7 @@ def _totals_sql(q: Queries, key: tuple[object, ...]) -> str:
 
 
 def _compile(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
-             only_dyad: bool) -> _Compiled:
+             only_dyad: bool, daily: bool = False) -> _Compiled:
     from detente.query._indicators import indicator_expr
 
     names = _Compiled(sql="", grid=f"detente_grid_{uuid.uuid4().hex[:12]}",
@@ -153,11 +153,11 @@ def _compile(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals:
             con.register(names.totals, totals)
         try:
             with ibis_duckdb(con) as backend:
-                events = backend.table(relation).select(*EVENT_COLUMNS)
+                events = _relation(backend, relation, daily)
                 grid = backend.table(names.grid)
                 days = backend.table(names.totals) if names.totals is not None else None
                 sql = str(backend.compile(indicator_expr(events, grid, spec, stand_in, totals=days,
-                                                         only_dyad=only_dyad)))
+                                                         only_dyad=only_dyad, daily=daily)))
         finally:
             con.unregister(names.grid)
             if names.totals is not None:
@@ -170,7 +170,7 @@ def _compile(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals:
     return dataclasses.replace(names, sql=sql)
 
 
-_EXPRESSION_MODULES = ("query/_indicators.py", "query/_baseline.py", "query/_plan.py",
+_EXPRESSION_MODULES = ("query/_indicators.py", "query/_baseline.py", "query/_plan.py", "query/_days.py",
                        "query/metrics.py", "query/_engines.py", "query/_compiled.py",
                        "series/_spec.py")
 _fingerprint: str | None = None
@@ -240,13 +240,23 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan,
     from detente.query.types import Selection
 
     machine = any(d not in CURATED_DATASETS for d in plan.datasets)
-    relation, scoped = q._source(Selection(dyad=(spec.dyad[0], spec.dyad[1])))
+    dyad = Selection(dyad=(spec.dyad[0], spec.dyad[1]))
+    relation, scoped = q._source(dyad)
     totals = _totals_for(q, spec, scoped) if machine else None
     only_dyad = totals is not None and scoped
     if not only_dyad:
         relation = "events"
+    # the dyad's daily sums serve a run of all issue areas without quality filters or
+    # one-a-day rule, once
+    # the daily totals of all events are at hand (or not needed)
+    daily = (not spec.issue and not spec.one_a_day and not spec.root_only
+             and spec.min_sources is None and (totals is not None or not machine))
+    days = q._days(dyad) if daily else None
+    if days is not None:
+        relation, only_dyad = days[0], True
+    daily = days is not None
     shape = (dataclasses.replace(spec, since=None, until=None, as_of=None), plan.datasets,
-             totals is not None, only_dyad)
+             totals is not None, only_dyad, daily)
     with _lock:
         entry = _compiled.get(shape)
         if entry is not None:
@@ -255,7 +265,7 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan,
         entry = _from_disk(shape)
         if entry is None:
             try:
-                entry = _compile(q, relation, spec, plan, totals, only_dyad)
+                entry = _compile(q, relation, spec, plan, totals, only_dyad, daily)
             except LookupError:
                 entry = None  # a stand-in date did not survive compilation: run uncached
             else:
@@ -266,7 +276,7 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan,
                 while len(_compiled) > _KEPT:
                     _compiled.popitem(last=False)
     if entry is None:
-        return _nan_to_null(_run_once(q, relation, spec, plan, totals, only_dyad), nan_to_null)
+        return _nan_to_null(_run_once(q, relation, spec, plan, totals, only_dyad, daily), nan_to_null)
     params = {name: getattr(plan, name) for name in _STAND_INS}
     # the grid goes in as data written into the query; the daily totals, when kept, as a
     # table registered beside it
@@ -322,16 +332,23 @@ def _grid_values(grid: tuple[tuple[str, str, dt.date, dt.date, str], ...]) -> st
     return f"(SELECT * FROM (VALUES {rows}) AS g({', '.join(GRID_COLUMNS)}))"
 
 
+def _relation(backend: Any, relation: str, daily: bool) -> Any:
+    """Return ``relation`` as an Ibis table: the indicator columns of the events, or every
+    column of a dyad's daily sums (``daily``)."""
+    table = backend.table(relation)
+    return table if daily else table.select(*EVENT_COLUMNS)
+
+
 def _run_once(q: Queries, relation: str, spec: IndicatorSpec, plan: Plan, totals: pa.Table | None,
-              only_dyad: bool) -> pa.Table:
+              only_dyad: bool, daily: bool = False) -> pa.Table:
     import ibis  # type: ignore[import-untyped]
 
     from detente.query._indicators import indicator_expr
 
     with q._lock, ibis_duckdb(q._con_for(relation)) as backend:
-        events = backend.table(relation).select(*EVENT_COLUMNS)
+        events = _relation(backend, relation, daily)
         days = ibis.memtable(totals) if totals is not None else None
         grid = ibis.memtable(plan.grid)
         result: pa.Table = indicator_expr(events, grid, spec, plan, totals=days,
-                                          only_dyad=only_dyad).to_pyarrow()
+                                          only_dyad=only_dyad, daily=daily).to_pyarrow()
     return result

@@ -32,6 +32,7 @@ def issue_cells(q: Queries, sel: Selection, period: str) -> list[dict[str, Any]]
     afresh.
     """
     Period(period)  # checked
+    sel = q._trimmed(sel)
     whole = sel.narrowed(since=None)
     cells = q.cached(("issue cells", whole, period), lambda: issue_query(q, whole, period))
     if sel.since is None:

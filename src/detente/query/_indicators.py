@@ -13,7 +13,7 @@ import ibis  # type: ignore[import-untyped]
 
 from detente.query._baseline import with_baselines
 from detente.query._plan import Plan
-from detente.query.metrics import CURATED_DATASETS, IBIS, derive, stats_ibis
+from detente.query.metrics import CURATED_DATASETS, IBIS, derive, stats_ibis, sums_ibis
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir  # type: ignore[import-untyped]
@@ -115,21 +115,25 @@ def untagged_ibis(t: ir.Table, issue: str | None) -> ir.Value:
     return none | (textless & ~t.issue_areas.contains(issue).fill_null(False))
 
 
-def _untagged(t: ir.Table, spec: IndicatorSpec, only_dyad: bool) -> ir.Table:
+def _untagged(t: ir.Table, spec: IndicatorSpec, only_dyad: bool, daily: bool = False) -> ir.Table:
     """Count each cell's events of the dyad (any issue area) and those whose issue area
-    cannot be told.
+    cannot be told (``daily``: ``t`` holds daily sums, see :mod:`detente.query._days`).
 
     Counted over the reports, before any one-a-day collapse: the share says how much of
     what the source carried the issue-area rules could not place.
     """
     d = _labelled(_directed(_only_dyad(t, spec, only_dyad), spec), spec)
+    if daily:  # the day's events with no issue area: those untagged_ibis(t, None) holds for
+        return d.group_by(*_KEYS).aggregate(c_dyad_all=d.events.sum().cast("int64"),
+                                            c_untagged=d.untagged.sum().cast("int64"))
     return d.group_by(*_KEYS).aggregate(
         c_dyad_all=d.count(), c_untagged=untagged_ibis(d, spec.issue).cast("int64").sum())
 
 
-def _cells(t: ir.Table) -> ir.Table:
-    """Aggregate each dataset x direction x period cell into the metrics' statistics."""
-    return t.group_by(*_KEYS).aggregate(**stats_ibis(t, prefix="c_"))
+def _cells(t: ir.Table, daily: bool = False) -> ir.Table:
+    """Aggregate each dataset x direction x period cell into the metrics' statistics
+    (``daily``: ``t`` holds daily sums of them already)."""
+    return t.group_by(*_KEYS).aggregate(**(sums_ibis if daily else stats_ibis)(t, prefix="c_"))
 
 
 def daily_totals_expr(events: ir.Table, spec: IndicatorSpec) -> ir.Table:
@@ -146,7 +150,8 @@ def daily_totals_expr(events: ir.Table, spec: IndicatorSpec) -> ir.Table:
 
 
 def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: Plan,
-                   totals: ir.Table | None = None, *, only_dyad: bool = False) -> ir.Table:
+                   totals: ir.Table | None = None, *, only_dyad: bool = False,
+                   daily: bool = False) -> ir.Table:
     """Return the indicator table as an Ibis expression over ``events``.
 
     Args:
@@ -157,17 +162,25 @@ def indicator_expr(events: ir.Table, grid: ir.Table, spec: IndicatorSpec, plan: 
         totals: :func:`daily_totals_expr` of ``spec``, already computed, if at hand;
             else the expression counts every dyad's events itself.
         only_dyad: ``events`` holds the dyad's events only (a scope of the store);
-            ``totals`` must then be given.
+            ``totals`` must then be given when the run reads a dataset other than the
+            curated ones.
+        daily: ``events`` holds the dyad's daily sums (see :mod:`detente.query._days`),
+            not its events; ``only_dyad`` then, and in ``spec`` no issue area, GDELT
+            quality filter or one-a-day rule.
     """
-    if only_dyad and totals is None:
+    machine = [d for d in plan.datasets if d not in CURATED_DATASETS]
+    if only_dyad and totals is None and machine:
         raise ValueError("events of one dyad only need the daily totals of all events")
+    if daily and (not only_dyad or spec.issue or spec.one_a_day or spec.root_only
+                  or spec.min_sources is not None):
+        raise ValueError("daily sums serve one dyad's runs of all issue areas, without "
+                         "quality filters or one-a-day")
     kept = _quality(events, spec, plan)
-    cells = _cells(_labelled(_dyad(kept, spec, only_dyad), spec))
+    cells = _cells(_labelled(_dyad(kept, spec, only_dyad), spec), daily)
     j = grid.left_join(cells, list(_KEYS)).select(*grid.columns, *(c for c in cells.columns
                                                                       if c.startswith("c_")))
-    tags = _untagged(kept, spec, only_dyad)
+    tags = _untagged(kept, spec, only_dyad, daily)
     j = j.left_join(tags, list(_KEYS)).select(*j.columns, "c_dyad_all", "c_untagged")
-    machine = [d for d in plan.datasets if d not in CURATED_DATASETS]
     if machine and totals is not None:
         days = _labelled(_span(totals, plan), spec)
         totals = days.group_by("dataset", "period_start").aggregate(c_total=days.n.sum())

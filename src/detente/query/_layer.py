@@ -11,6 +11,7 @@ defined once, in :mod:`detente.query.metrics`.
 from __future__ import annotations
 
 import bisect
+import sys
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ __all__ = ["NO_ISSUE_AREA", "DatasetCoverage", "Queries"]
 T = TypeVar("T")
 
 _Registered = tuple[Stamp, str, Scope, "duckdb.DuckDBPyConnection | None"]
+_Key = tuple[str, ...]
 
 
 SCOPE_MAX_ROWS = 5_000_000
@@ -62,7 +64,7 @@ class Queries:
         self._lock = threading.RLock()
         # the copies this opening reads: stamp, name, the copy and a cursor on which it
         # has that name (see :mod:`detente.query._scopes`)
-        self._registered: dict[tuple[str, str], _Registered] = {}
+        self._registered: dict[_Key, _Registered] = {}
 
     # -- state and the cache ---------------------------------------------
 
@@ -143,6 +145,12 @@ class Queries:
         found, table = CACHE.get(self.stamp(), ("scope", Dyad.of(dyad).key))
         return found and table is not None
 
+    def _scope_of(self, key: tuple[str, str]) -> tuple[bool, Scope | None]:
+        """Return whether the copy of dyad ``key``'s events was made (or found not worth
+        making) at the current version, and the copy."""
+        found, table = CACHE.get(self.stamp(), ("scope", key))
+        return found, table
+
     def _source(self, sel: Selection) -> tuple[str, bool]:
         """Return the relation to read for ``sel`` and whether its rows are the dyad's
         only (so the dyad test can be left out)."""
@@ -154,10 +162,14 @@ class Queries:
         found, table = CACHE.get(stamp, ("scope", key))
         if not found or table is None:
             return "events", False
+        return self._register(stamp, key, f"_detente_scope_{key[0]}_{key[1]}", table), \
+            sel.dyad is not None
+
+    def _register(self, stamp: Stamp, key: _Key, name: str, table: Scope) -> str:
+        """Make ``table`` readable as ``name`` by this store's queries; return the name."""
         with self._lock:
             kept = self._registered.get(key)
             if kept is None or kept[0] != stamp:
-                name = f"_detente_scope_{key[0]}_{key[1]}"
                 if kept is not None and kept[3] is not None:
                     kept[3].close()
                 if table.shared:  # the store's own connection reads it
@@ -166,13 +178,37 @@ class Queries:
                 else:
                     self._registered[key] = (stamp, name, table, table.cursor(name))
                 kept = self._registered[key]
-        return kept[1], sel.dyad is not None
+        return kept[1]
+
+    def _days(self, sel: Selection, build: bool = True) -> tuple[str, str, list[object]] | None:
+        """Return the relation of the daily sums of ``sel``'s dyad (see
+        :mod:`detente.query._days`), the condition and the parameters that select ``sel``
+        from it; ``None`` when ``sel`` needs the events themselves, when the store is a
+        Parquet archive (read by other engines too), or, unless ``build``, when the sums
+        were not made yet at this version."""
+        from detente.query._days import day_table, summable
+
+        if not summable(sel) or self._store.archive:
+            return None
+        pair = sel.pair
+        assert pair is not None
+        key = (min(pair), max(pair))
+        stamp = self.stamp()
+        if build:
+            table = CACHE.get_or_make(stamp, ("days", key), lambda: day_table(self, key))
+        else:
+            found, table = CACHE.get(stamp, ("days", key))
+            if not found:
+                return None
+        name = self._register(stamp, ("days", *key), f"_detente_days_{key[0]}_{key[1]}", table)
+        clause, params = where(sel, skip_dyad=sel.dyad is not None)
+        return name, clause, params
 
     def _con_for(self, sql: str) -> duckdb.DuckDBPyConnection:
         """Return the connection to run ``sql`` on: the cursor of the copy it reads, if it
         reads one (a query reads a copy or the store, never both), else the store's. The
         caller holds :attr:`_lock`."""
-        if self._registered and "_detente_scope_" in sql:
+        if self._registered and "_detente_" in sql:
             for _, name, _, cur in self._registered.values():
                 if cur is not None and name in sql:
                     return cur
@@ -298,12 +334,29 @@ class Queries:
                 out.append(DatasetCoverage(dataset, n, dates[lo], dates[hi - 1]))
         return out
 
+    def _trimmed(self, sel: Selection) -> Selection:
+        """Return ``sel`` without a ``since`` or ``until`` that leaves out none of its events
+        (a view from a date before the first event selects the same events as one without
+        it), as far as the kept daily counts of ``sel`` without dates tell; ``sel`` itself
+        when they are not kept."""
+        if sel.since is None and sel.until is None:
+            return sel
+        found, days = CACHE.get(self.stamp(), ("daily counts", sel.narrowed(since=None, until=None)))
+        spans = [dates for dates, _ in days.values() if dates] if found else []
+        if not spans:
+            return sel
+        since = None if sel.since is not None and sel.since <= min(d[0] for d in spans) else sel.since
+        until = None if sel.until is not None and sel.until >= max(d[-1] for d in spans) else sel.until
+        return sel.narrowed(since=since, until=until)
+
     def _daily_counts(self, sel: Selection) -> dict[str, tuple[list[date], list[int]]]:
         """Return, per dataset, the days with events of ``sel`` and the running count of
         events before each (one more entry than days)."""
-        rel, clause, params = self._where(sel)
+        days = self._days(sel)
+        rel, clause, params = days or self._where(sel)
+        counted = 'sum("events")' if days else "count(*)"
         out: dict[str, tuple[list[date], list[int]]] = {}
-        for dataset, day, n in self._rows(f"SELECT dataset, date, count(*) FROM {rel} WHERE {clause} "
+        for dataset, day, n in self._rows(f"SELECT dataset, date, {counted} FROM {rel} WHERE {clause} "
                                           "GROUP BY ALL ORDER BY dataset, date", params):
             dates, running = out.setdefault(str(dataset), ([], [0]))
             dates.append(day)
@@ -314,9 +367,15 @@ class Queries:
         """Return every dataset with its number of events of ``dyad`` (both directions),
         most first (datasets without any are listed with 0)."""
         key = Dyad.of(dyad).key
-        rel, clause, params = self._where(Selection(dyad=key))
-        counts = self.cached(("dyad counts", key), lambda: {str(r[0]): int(r[1]) for r in self._rows(
-            f"SELECT dataset, count(*) FROM {rel} WHERE {clause} GROUP BY dataset", params)})
+
+        def make() -> dict[str, int]:
+            days = self._days(Selection(dyad=key), build=False)
+            rel, clause, params = days or self._where(Selection(dyad=key))
+            n = 'sum("events")' if days else "count(*)"
+            return {str(r[0]): int(r[1]) for r in self._rows(
+                f"SELECT dataset, {n} FROM {rel} WHERE {clause} GROUP BY dataset", params)}
+
+        counts = self.cached(("dyad counts", key), make)
         return sorted(((d, counts.get(d, 0)) for d in self.datasets()), key=lambda x: (-x[1], x[0]))
 
     def country_codes(self) -> frozenset[str]:
@@ -407,21 +466,27 @@ class Queries:
         """Return where ``sel``'s events happened: how many events it selects, how many of
         them have coordinates, and per dataset and place (coordinates to a tenth of a
         degree) the events there and the place's most frequent name, the ``limit`` busiest
-        places first."""
-        rel, clause, params = self._where(sel)
-        with self._lock:
-            total, located = self._run(
-                f"SELECT count(*), count(latitude) FROM {rel} WHERE {clause}", params
-            ).fetchone() or (0, 0)
-            cur = self._run(
-                "SELECT dataset, round(latitude, 1) AS latitude, round(longitude, 1) AS longitude, "
-                "mode(place) AS place, mode(place_country) AS place_country, count(*) AS events "
-                f"FROM {rel} WHERE {clause} AND latitude IS NOT NULL AND longitude IS NOT NULL "
-                "GROUP BY ALL ORDER BY events DESC, dataset, latitude, longitude LIMIT ?",
-                [*params, max(limit, 1)])
-            names = [d[0] for d in cur.description]
-            fetched = cur.fetchall()
-        return int(total), int(located), [dict(zip(names, v, strict=True)) for v in fetched]
+        places first (kept per version of the store)."""
+        sel = self._trimmed(sel)
+
+        def make() -> tuple[int, int, list[dict[str, Any]]]:
+            rel, clause, params = self._where(sel)
+            with self._lock:
+                total, located = self._run(
+                    f"SELECT count(*), count(latitude) FROM {rel} WHERE {clause}", params
+                ).fetchone() or (0, 0)
+                cur = self._run(
+                    "SELECT dataset, round(latitude, 1) AS latitude, round(longitude, 1) AS longitude, "
+                    "mode(place) AS place, mode(place_country) AS place_country, count(*) AS events "
+                    f"FROM {rel} WHERE {clause} AND latitude IS NOT NULL AND longitude IS NOT NULL "
+                    "GROUP BY ALL ORDER BY events DESC, dataset, latitude, longitude LIMIT ?",
+                    [*params, max(limit, 1)])
+                names = [d[0] for d in cur.description]
+                fetched = cur.fetchall()
+            return int(total), int(located), [dict(zip(names, v, strict=True)) for v in fetched]
+
+        total, located, rows = self.cached(("places", sel, limit), make)
+        return total, located, [dict(r) for r in rows]
 
     def crisis_events(self, dataset: str, countries: tuple[str, ...]) -> pa.Table:
         """Return ``date, quad_class, event_root`` of ``dataset``'s material-conflict events
@@ -439,7 +504,10 @@ class Queries:
         """Return, per dataset, the first day ``sel`` selects (ignoring ``since``) and the
         first and last from ``since`` on, up to ``as_of``: one pass gives a run of the
         indicators its as-of date, datasets and grid."""
-        rel, clause, params = self._where(sel.narrowed(since=None))
+        # the dyad's daily sums, made here when the indicators that follow will read them
+        # too (a process that reads Arrow tables beside its queries: see _compiled)
+        days = self._days(sel.narrowed(since=None), build="pandas" in sys.modules)
+        rel, clause, params = days or self._where(sel.narrowed(since=None))
         if as_of:
             clause += " AND date <= ?"
             params = [*params, as_of]

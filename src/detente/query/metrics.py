@@ -46,6 +46,8 @@ __all__ = [
     "quad_share",
     "stats_ibis",
     "stats_sql",
+    "sums_ibis",
+    "sums_sql",
     "untagged_sql",
 ]
 
@@ -264,6 +266,21 @@ def stats_ibis(t: ir.Table, prefix: str = "") -> dict[str, ir.Value]:
             value = _ibis(g.expr, t).sum()
         out[prefix + name] = value
     return out
+
+
+def sums_sql(prefix: str = "", names: tuple[str, ...] | None = None) -> str:
+    """Return the statistics of groups of rows that each hold statistics already (a day's
+    events, see :mod:`detente.query._days`), as a DuckDB select list: every statistic is a
+    count or a sum, so that of a group is the sum of its parts' (counts stay integers)."""
+    return ", ".join(
+        (f'sum("{name}")' if g.kind == "sum" else f'CAST(sum("{name}") AS BIGINT)')
+        + f' AS "{prefix}{name}"' for name, g in STATS.items() if names is None or name in names)
+
+
+def sums_ibis(t: ir.Table, prefix: str = "") -> dict[str, ir.Value]:
+    """Return :func:`sums_sql` as Ibis aggregations over ``t`` (rows holding statistics)."""
+    return {prefix + name: (t[name].sum() if g.kind == "sum" else t[name].sum().cast("int64"))
+            for name, g in STATS.items()}
 
 
 # -- 2. metrics from the statistics -----------------------------------------------------

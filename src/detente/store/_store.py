@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # the readers and the rules load when a file is ingested
     from detente.store._check import Finding
     from detente.tagging import RuleSet
 
-__all__ = ["DEFAULT_WAIT", "Store", "chronology_files", "default_store_path", "expand_paths"]
+__all__ = ["DEFAULT_WAIT", "Store", "chronology_files", "default_store_path", "expand_paths",
+           "open_for_reading"]
 
 DEFAULT_WAIT = 30.0
 """Seconds :meth:`Store.open` waits for a store another process is using (``--wait``)."""
@@ -42,6 +43,7 @@ _SUFFIXES_SKIPPED = {".md", ".py", ".html", ".pdf", ".sha256", ".md5"}
 
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
+_WRITERS: dict[str, int] = {}  # real path -> stores of this process open on it for writing
 
 
 def _path_lock(p: Path) -> threading.RLock:
@@ -61,6 +63,31 @@ def _path_lock(p: Path) -> threading.RLock:
         return lock
 
 
+def _connect_writer(p: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(p))
+    key = os.path.realpath(p)
+    with _LOCKS_GUARD:
+        _WRITERS[key] = _WRITERS.get(key, 0) + 1
+    return con
+
+
+def _close_writer(con: duckdb.DuckDBPyConnection, p: Path) -> None:
+    key = os.path.realpath(p)
+    with _LOCKS_GUARD:
+        left = _WRITERS.get(key, 0) - 1
+        if left > 0:
+            _WRITERS[key] = left
+        else:
+            _WRITERS.pop(key, None)
+    con.close()
+
+
+def _writing_here(p: Path) -> bool:
+    """Say whether a store of this process has ``p`` open for writing."""
+    with _LOCKS_GUARD:
+        return os.path.realpath(p) in _WRITERS
+
+
 def default_store_path() -> Path:
     """Return ``$DETENTE_STORE``, else the per-user data folder's ``detente.duckdb``."""
     env = os.environ.get("DETENTE_STORE")
@@ -74,6 +101,11 @@ def chronology_files() -> list[Path]:
     """Return the packaged curated chronology's CSV files, in order."""
     folder = resources.files("detente").joinpath("data/chronology")
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".csv"))
+
+
+class _NeedsWriting(StoreError):
+    """A store opened read-only that one opening for writing would settle: its creation
+    was cut short, or its schema is older than this detente's."""
 
 
 def _chronology_hash(files: list[Path]) -> str:
@@ -216,7 +248,7 @@ class Store:
                     store._create(with_chronology)
                     migrate(con, store.meta("schema_version"))
             elif not _has_tables(con):
-                raise StoreError(f"{p}: no store here yet (its creation was cut short; "
+                raise _NeedsWriting(f"{p}: no store here yet (its creation was cut short; "
                                  "`detente status` creates it)")
             store._check_schema()
             if with_chronology and not read_only:
@@ -225,7 +257,7 @@ class Store:
             if read_only:
                 _host.detach(con, p)
             else:
-                con.close()
+                _close_writer(con, p)
             raise
         return store
 
@@ -280,7 +312,7 @@ class Store:
         if self.read_only:
             _host.detach(self._con, self.path)
         else:
-            self._con.close()
+            _close_writer(self._con, self.path)
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         """Return a new connection to this store's database (close it after use), for a
@@ -293,10 +325,10 @@ class Store:
         except duckdb.CatalogException:
             raise StoreError(f"{self.path}: a DuckDB file, but not a detente store") from None
         if version != SCHEMA_VERSION:
-            hint = (" (open it once for writing, e.g. `detente status`, to upgrade it)"
-                    if self.read_only and version is not None and version < SCHEMA_VERSION else "")
-            raise StoreError(f"{self.path}: store schema {version}, this detente needs "
-                             f"{SCHEMA_VERSION}{hint}")
+            older = self.read_only and version is not None and version < SCHEMA_VERSION
+            hint = " (open it once for writing, e.g. `detente status`, to upgrade it)" if older else ""
+            error = _NeedsWriting if older else StoreError
+            raise error(f"{self.path}: store schema {version}, this detente needs {SCHEMA_VERSION}{hint}")
 
     def meta(self, key: str) -> str | None:
         """Return a value from the store's ``meta`` table."""
@@ -596,6 +628,56 @@ def _is_busy(exc: duckdb.Error) -> bool:
     return _host.is_busy(exc)
 
 
+def open_for_reading(
+    path: str | Path | None = None,
+    *,
+    rules: RuleSet | None = None,
+    wait: float | None = None,
+    on_wait: Callable[[float], Any] | None = None,
+) -> Store:
+    """Open the store at ``path`` read-only, so that any number of processes may read it
+    at once (a writer waits for them, and they for it).
+
+    What a store opened for writing would do first is done first, in one short opening
+    for writing: creating a store that does not exist yet, upgrading an older schema,
+    loading a packaged chronology the store lacks. A store that needs none of these
+    (the usual case) is never opened for writing.
+
+    In a process that has the store open for writing already, the store is opened for
+    writing again instead (DuckDB shares one database between the two, and cannot
+    attach a file read-only that the process holds for writing: the reader would wait
+    for itself).
+
+    Raises:
+        StoreBusyError: the store stayed busy for ``wait`` seconds.
+        StoreError: the file is not a DuckDB database or not a detente store.
+    """
+    p = Path(path).expanduser() if path is not None else default_store_path()
+    if p.is_dir():  # a Parquet archive
+        return Store.open(p, read_only=True, rules=rules, wait=wait, on_wait=on_wait)
+    told: list[float] = []
+
+    def once(seconds: float) -> None:  # one notice, however many openings wait
+        if not told and on_wait is not None:
+            on_wait(seconds)
+        told.append(seconds)
+
+    if _writing_here(p):
+        return Store.open(p, rules=rules, wait=wait, on_wait=on_wait)
+    if p.exists() and p.stat().st_size > 0:
+        try:
+            store = Store.open(p, read_only=True, rules=rules, wait=wait, on_wait=once)
+        except _NeedsWriting:
+            pass
+        else:
+            files = chronology_files()
+            if not files or store.meta("chronology_sha256") == _chronology_hash(files):
+                return store
+            store.close()
+    Store.open(p, rules=rules, wait=wait, on_wait=once).close()
+    return Store.open(p, read_only=True, rules=rules, wait=wait, on_wait=once)
+
+
 def _connect(p: Path, read_only: bool, wait: float,
              on_wait: Callable[[float], Any] | None) -> duckdb.DuckDBPyConnection:
     """Connect to ``p``, waiting up to ``wait`` seconds while another process holds it."""
@@ -605,7 +687,7 @@ def _connect(p: Path, read_only: bool, wait: float,
     while True:
         try:
             # read-only: attached to the process's one in-memory DuckDB (see _host)
-            return _host.attach(p) if read_only else duckdb.connect(str(p))
+            return _host.attach(p) if read_only else _connect_writer(p)
         except duckdb.Error as exc:
             if not _is_busy(exc):
                 first = str(exc).strip().splitlines()[0]
@@ -622,12 +704,16 @@ def _connect(p: Path, read_only: bool, wait: float,
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(bind(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])).fetchone()
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+        "AND table_catalog = current_database()", [name])).fetchone()
     return bool(row and row[0])
 
 
 def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT count(*) FROM information_schema.tables").fetchone()
+    # this store's database only: a read-only store's connection also sees the tables the
+    # process keeps in memory beside it (copies, daily sums; see detente.store._host)
+    row = con.execute("SELECT count(*) FROM information_schema.tables "
+                      "WHERE table_catalog = current_database()").fetchone()
     return bool(row and row[0])
 
 
