@@ -61,46 +61,94 @@ class _NegBinCost:
         return out
 
 
-def nb_size(counts: np.ndarray) -> float:
+def nb_size(counts: np.ndarray, within: np.ndarray | None = None) -> float:
     """Estimate the negative-binomial size ``r`` of a count series from consecutive periods.
 
     ``Var = mu + mu^2 / r``. Over pairs of consecutive periods, half the squared
     difference estimates the variance and the product the squared mean, both
     without bias while the mean holds, and a few breaks barely move the sums:
     ``1 / r = (sum d^2 / 2 - sum m) / sum y_t y_(t-1)``. Returns ``inf`` (Poisson)
-    when the series is no more variable than Poisson.
+    when the series is no more variable than Poisson. ``within`` (one flag per pair
+    of consecutive observed periods) keeps only the pairs inside one segment of a
+    segmentation found before: a difference across a break is not noise.
     """
     y = np.asarray(counts, dtype=float)
     y = y[~np.isnan(y)]
     if len(y) < 3:
         return math.inf
-    d2 = float(np.sum(np.diff(y) ** 2)) / 2
-    m = float(np.sum(y[1:] + y[:-1])) / 2
-    pp = float(np.sum(y[1:] * y[:-1]))
+    pair = np.ones(len(y) - 1, dtype=bool) if within is None else np.asarray(within, dtype=bool)
+    if pair.sum() < 2:
+        pair = np.ones(len(y) - 1, dtype=bool)
+    lo, hi = y[:-1][pair], y[1:][pair]
+    d2 = float(np.sum((hi - lo) ** 2)) / 2
+    m = float(np.sum(hi + lo)) / 2
+    pp = float(np.sum(hi * lo))
     if pp <= 0 or d2 <= m:
         return math.inf
     return pp / (d2 - m)
 
 
-_TRIM = 0.95
-_Q95 = 1.959963984540054**2  # the 0.95 quantile of chi-square(1)
-# E[X | X <= q] for X ~ chi-square(1), q its 0.95 quantile: P(chi2_3 <= q) / 0.95
-_TRIM_MEAN = (0.95 - math.sqrt(2 * _Q95 / math.pi) * math.exp(-_Q95 / 2)) / 0.95
+_lgamma = np.frompyfunc(math.lgamma, 1, 1)
+_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+
+
+def nb_size_ml(counts: np.ndarray, means: np.ndarray | None = None) -> float:
+    """Estimate the negative-binomial size ``r`` by maximum likelihood, the means given.
+
+    ``means``: each period's mean (its segment's mean count); ``None``: the series'
+    mean. The likelihood in ``log r`` is maximised by golden-section search over
+    ``r`` from ``e^-5`` to ``e^12``; a series no more variable than its means allow
+    (the moment estimate of :func:`nb_size` is ``inf``) is Poisson. For very
+    overdispersed counts (``r`` near 1) the moment estimate rests on fourth powers
+    and varies far more from series to series than this one, and a size set too
+    large reads noise as breaks.
+    """
+    y = np.asarray(counts, dtype=float)
+    mu = np.full(len(y), float(np.mean(y))) if means is None else np.asarray(means, dtype=float)
+    if len(y) < 3 or float(np.sum((y - mu) ** 2)) <= float(np.sum(mu)):
+        return math.inf
+    base = _lgamma(y + 1.0).astype(float)
+
+    def loglik(log_r: float) -> float:
+        r = math.exp(log_r)
+        terms = (_lgamma(y + r).astype(float) - base - math.lgamma(r)
+                 + r * np.log(r / (r + mu)) - y * np.log(r + mu))
+        return float(np.sum(terms))
+
+    lo, hi = -5.0, 12.0
+    a, b = hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo)
+    fa, fb = loglik(a), loglik(b)
+    while hi - lo > 1e-4:
+        if fa >= fb:
+            hi, b, fb = b, a, fa
+            a = hi - _GOLDEN * (hi - lo)
+            fa = loglik(a)
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + _GOLDEN * (hi - lo)
+            fb = loglik(b)
+    return math.exp((lo + hi) / 2)
 
 
 def index_variances(values: np.ndarray, events: np.ndarray | None = None, *,
-                    between: bool = True) -> np.ndarray:
+                    between: bool = True, within: np.ndarray | None = None) -> np.ndarray:
     """Return each observed period's variance ``tau^2 + s^2 / n_t`` (``values`` observed only).
 
     The difference of consecutive means has expectation 0 and variance
     ``2 tau^2 + s^2 (1/n_t + 1/n_(t-1))`` while the level holds. The two
     parameters are fitted to the squared differences by iteratively reweighted
-    least squares, leaving out the largest 5% of the standardised ones (a break
-    is one large difference) and correcting for the cut. Without ``events`` the
+    least squares (the Gaussian likelihood's equations). Without ``events`` the
     variance is ``tau^2`` alone; ``between=False`` fits ``s^2 / n_t`` alone (each
     event an independent draw: the comparison the calibration reports). Exact ties
     (a hand-picked series repeats the same score) are data too, unlike for a median,
     which they can drive to zero.
+
+    ``within`` (one flag per pair of consecutive periods) keeps only the differences
+    inside one segment of a segmentation found before, as :func:`nb_size` does: a
+    difference across a break is the break, not noise. Nothing else is cut: a
+    trimmed fit corrected as if the differences were Gaussian under-states the
+    variance of means of a few events (their differences have heavier tails), which
+    reads as breaks in months of few events.
     """
     y = np.asarray(values, dtype=float)
     if len(y) < 3:
@@ -111,32 +159,30 @@ def index_variances(values: np.ndarray, events: np.ndarray | None = None, *,
     else:
         n = np.asarray(events, dtype=float)
         a = 1.0 / n[1:] + 1.0 / n[:-1]
-    x = np.column_stack([np.full(len(a), 2.0), a])
-    beta = np.array([float(np.mean(d2)) / 2, 0.0])
-    if events is not None and not between:
-        x[:, 0] = 0.0
-        beta = np.array([0.0, float(np.mean(d2 / a))])
-    for _ in range(25):
-        m = np.maximum(x @ beta, 1e-12)
-        r = d2 / m
-        keep = r <= np.quantile(r, _TRIM)
-        sw = 1.0 / m[keep]
-        cols = x[keep] if events is not None else x[keep][:, :1]
-        if events is not None and not between:
-            cols = cols[:, 1:]
-        fit = np.linalg.lstsq(cols * sw[:, None], d2[keep] * sw, rcond=None)[0]
-        if events is not None and not between:
-            fit = np.r_[0.0, fit]
-        new = np.maximum(np.r_[fit, 0.0][:2] if events is None else fit, 0.0)
-        if new.sum() <= 0:
-            new = (np.array([0.0, float(np.mean(d2[keep] / a[keep]))]) if events is not None and not between
-                   else np.array([float(np.mean(d2[keep])) / 2, 0.0]))
-        if np.allclose(new, beta, rtol=1e-6, atol=1e-12):
+    if within is not None and int(np.sum(within)) >= 2:
+        keep = np.asarray(within, dtype=bool)
+        d2, a = d2[keep], a[keep]
+    if events is None:
+        tau2, s2 = float(np.mean(d2)) / 2, 0.0
+    elif not between:
+        tau2, s2 = 0.0, float(np.mean(d2 / a))
+    else:
+        x = np.column_stack([np.full(len(a), 2.0), a])
+        beta = np.array([float(np.mean(d2)) / 2, 0.0])
+        for _ in range(50):
+            w = 1.0 / np.maximum(x @ beta, 1e-12)
+            fit = np.linalg.lstsq(x * w[:, None], d2 * w, rcond=None)[0]
+            if fit[0] < 0:  # the boundary: no variation between periods
+                fit = np.array([0.0, float(np.sum(a * d2 * w * w) / np.sum(a * a * w * w))])
+            elif fit[1] < 0:  # no variation within: one variance for every period
+                fit = np.array([float(np.mean(d2)) / 2, 0.0])
+            new = np.maximum(fit, 0.0)
+            if np.allclose(new, beta, rtol=1e-7, atol=1e-12):
+                beta = new
+                break
             beta = new
-            break
-        beta = new
-    tau2, s2 = beta / _TRIM_MEAN
-    if tau2 + s2 <= 0 and float(np.max(d2)) > 0:  # steps between exactly flat stretches
+        tau2, s2 = float(beta[0]), float(beta[1])
+    if tau2 + s2 <= 0 and float(np.max(d2, initial=0.0)) > 0:  # steps between exactly flat stretches
         tau2 = 1e-9 * float(np.max(d2))
     out: np.ndarray = np.full(len(y), tau2) if events is None else tau2 + s2 / np.asarray(events, dtype=float)
     return out

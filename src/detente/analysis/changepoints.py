@@ -4,17 +4,23 @@ Three segment models, each scored as -2 log-likelihood so that one penalty rule 
 
 * ``counts`` (event counts and other counts of events): negative-binomial
   counts with a mean per segment and one size (dispersion) for the series,
-  estimated from consecutive periods; a series no more variable than Poisson
+  estimated by maximum likelihood; a series no more variable than Poisson
   is fitted as Poisson. Month-to-month variation of news-driven counts is
   far above Poisson, and a Poisson cost would read it as breaks.
 * ``events`` (means of events: the relationship index, net cooperation, a
   share): Gaussian periods whose mean shifts, each with variance
   ``tau^2 + s^2 / n_t``: the variation between periods (``tau``) plus that of
-  a mean of ``n_t`` events (``s``). Both are estimated robustly from first
+  a mean of ``n_t`` events (``s``). Both are estimated from first
   differences, so a period of many events weighs more than one of a few, but
   never as if each event were an independent draw.
-* ``mean`` (any other series): Gaussian with one variance, from the median
-  absolute first difference.
+* ``mean`` (any other series): Gaussian with one variance, from the first
+  differences.
+
+The noise (size, or ``tau`` and ``s``) is fitted to the whole series first; when
+that search finds breaks, it is fitted again within the segments found (a
+difference across a break is not noise) and the search repeated until the
+segmentation holds (``REFITS`` times at most). A series without a break keeps
+its first fit.
 
 Only observed periods take part (a period without a value, such as a month
 without events for a mean, is left out), and a break is placed at the first
@@ -43,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from detente.analysis._common import AnalysisError, as_date, json_safe, one_series, to_float
-from detente.analysis._cp_costs import _Cost, _GaussCost, _NegBinCost, index_variances, nb_size
+from detente.analysis._cp_costs import _Cost, _GaussCost, _NegBinCost, index_variances, nb_size, nb_size_ml
 from detente.analysis._cp_search import Segmentation, _path, _pelt
 
 __all__ = [
@@ -51,17 +57,22 @@ __all__ = [
     "MEAN_COLUMNS",
     "PATH_RANGE",
     "PENALTY_K",
+    "REFITS",
     "ChangePoint",
     "Segmentation",
     "break_indices",
     "change_points",
     "index_variances",
     "nb_size",
+    "nb_size_ml",
     "segment",
 ]
 
 PENALTY_K = 3.0
 """MBIC's charge per break, in units of ``log(n)`` on the -2 log-likelihood scale."""
+
+REFITS = 3
+"""Times the noise is refitted to the differences within the segments found (0: never)."""
 
 PATH_RANGE = (0.5, 4.0)
 """Multipliers of the per-break penalty over which the penalty path is traced."""
@@ -78,14 +89,26 @@ COUNT_COLUMNS = frozenset({"events", "q1", "q2", "q3", "q4", "threats", "force"}
 Model = Literal["auto", "mean", "events", "counts"]
 
 
-def _model_cost(y: np.ndarray, events: np.ndarray | None, kind: str) -> tuple[_Cost, dict[str, float]] | None:
-    """Return the cost of the observed series and its fitted noise, ``None`` for a flat series."""
+def _model_cost(y: np.ndarray, events: np.ndarray | None, kind: str,
+                ends: list[int] | None = None) -> tuple[_Cost, dict[str, float]] | None:
+    """Return the cost of the observed series and its fitted noise, ``None`` for a flat series.
+
+    ``ends``: the segment ends of a segmentation found before; the noise is then fitted
+    within its segments (each count around its segment's mean, each difference of means
+    between two periods of one segment)."""
+    bounds = [0, *(ends or [len(y)])]
     if kind == "counts":
         if np.any(y < 0):
             raise AnalysisError("the counts model needs counts (values of 0 or more)")
-        r = nb_size(y)
+        means = np.concatenate([np.full(b - a, float(np.mean(y[a:b])))
+                                for a, b in itertools.pairwise(bounds)])
+        r = nb_size_ml(y, means)
         return _NegBinCost(y, r), {"size": r}
-    var = index_variances(y, events if kind == "events" else None)
+    within = None
+    if ends is not None:
+        within = np.ones(len(y) - 1, dtype=bool)
+        within[np.asarray(ends[:-1], dtype=np.int64) - 1] = False
+    var = index_variances(y, events if kind == "events" else None, within=within)
     if not np.all(np.isfinite(var)) or np.any(var <= 0):
         return None
     return _GaussCost(y, var), {"sd": float(np.sqrt(np.median(var)))}
@@ -134,6 +157,19 @@ def segment(
     cost, noise = fitted
     pen = (penalty_k - 1.0) * math.log(n)  # MBIC: 3 log n a break, less the log n of sum log(l_j / n)
     ends, _ = _pelt(cost, n, max(min_size, 1), pen)
+    # The noise again, from the differences within the segments found: a difference across
+    # a break is the break, not noise. A series without a break keeps its first fit.
+    for _ in range(REFITS):
+        if len(ends) == 1:
+            break
+        refit = _model_cost(y[where], ev, kind, ends)
+        if refit is None:
+            break
+        new, _ = _pelt(refit[0], n, max(min_size, 1), pen)
+        cost, noise = refit
+        if new == ends:
+            break
+        ends = new
     breaks = [int(where[e]) for e in ends[:-1]]
     segs: list[Segmentation] = []
     if path:
