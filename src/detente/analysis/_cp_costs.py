@@ -88,7 +88,12 @@ def nb_size(counts: np.ndarray, within: np.ndarray | None = None) -> float:
     return pp / (d2 - m)
 
 
-_lgamma = np.frompyfunc(math.lgamma, 1, 1)
+_LGAMMA = np.frompyfunc(math.lgamma, 1, 1)
+
+
+def _lgamma(x: np.ndarray) -> np.ndarray:
+    out: np.ndarray = np.asarray(_LGAMMA(x), dtype=float)
+    return out
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
@@ -107,11 +112,11 @@ def nb_size_ml(counts: np.ndarray, means: np.ndarray | None = None) -> float:
     mu = np.full(len(y), float(np.mean(y))) if means is None else np.asarray(means, dtype=float)
     if len(y) < 3 or float(np.sum((y - mu) ** 2)) <= float(np.sum(mu)):
         return math.inf
-    base = _lgamma(y + 1.0).astype(float)
+    base = _lgamma(y + 1.0)
 
     def loglik(log_r: float) -> float:
         r = math.exp(log_r)
-        terms = (_lgamma(y + r).astype(float) - base - math.lgamma(r)
+        terms = (_lgamma(y + r) - base - math.lgamma(r)
                  + r * np.log(r / (r + mu)) - y * np.log(r + mu))
         return float(np.sum(terms))
 
