@@ -13,6 +13,7 @@ from scipy.stats import nbinom, poisson
 
 from detente.analysis import AnalysisError, change_points
 from detente.analysis import changepoints as cp
+from detente.analysis._cp_costs import segment_variances
 from detente.analysis.changepoints import break_indices, index_variances, nb_size, nb_size_ml, segment
 from detente.analysis.synthetic import (
     event_index,
@@ -150,10 +151,14 @@ def test_stability_is_the_range_of_penalties_a_break_holds_for() -> None:
     y = piecewise_constant(120, [40, 80], [0.0, 4.0, 3.2], sigma=1.0, seed=8)
     breaks, path, _ = segment(y)
     assert breaks[0] == 40 and len(breaks) == 2 and abs(breaks[1] - 80) <= 8  # the small step: near 80
-    # every segmentation of the path is the optimum at the penalties it claims
+    # every segmentation of the path is the optimum at the penalties it claims (the noise
+    # being the one fitted at the default penalty)
+    pen = (cp.PENALTY_K - 1) * math.log(120)
+    fitted = cp._fit(y, None, "mean", 2, pen)
+    assert fitted is not None and fitted[0][:-1] == breaks
     for seg in path:
         mid = (seg.pen_low + seg.pen_high) / 2
-        assert tuple(segment(y, penalty_k=1 + mid * (cp.PENALTY_K - 1), path=False)[0]) == seg.breaks
+        assert tuple(cp._pelt(fitted[1], 120, 2, mid * pen)[0][:-1]) == seg.breaks
     strong, weak = change_points(pd.Series(y))
     assert strong.holds_to == 4.0 and strong.stability == "strong"
     assert weak.holds_from is not None and weak.holds_from <= 1.0 <= (weak.holds_to or 0) < 4.0
@@ -262,7 +267,10 @@ def test_the_noise_is_refitted_within_the_segments_found(monkeypatch: pytest.Mon
     monkeypatch.setattr(cp, "REFITS", 3)
     again, _, refitted = segment(y, path=False)
     assert once == [40] and first["sd"] == pytest.approx(1.131, abs=1e-3)
-    assert again == [40, 80] and refitted["sd"] == pytest.approx(0.851, abs=1e-3)
+    assert again == [40, 80] and refitted["sd"] == pytest.approx(0.8555, abs=1e-4)
+    # refitted from the deviations within the segments: the pooled within-segment variance
+    pooled = sum(float(np.sum((y[a:b] - y[a:b].mean()) ** 2)) for a, b in ((0, 40), (40, 80), (80, 120)))
+    assert refitted["sd"] == pytest.approx(math.sqrt(pooled / (120 - 3)), rel=1e-6)
     # a series without a break keeps its first fit
     flat = np.random.default_rng(5).normal(0.0, 1.0, 120)
     assert segment(flat, path=False)[0] == []
@@ -305,3 +313,19 @@ def test_the_size_by_maximum_likelihood_varies_less_than_the_moment_estimate() -
     assert nb_size_ml(counts, means) == pytest.approx(10.0, rel=0.06)
     assert nb_size_ml(counts) < 1.0
     assert nb_size_ml(np.random.default_rng(3).poisson(30, 500).astype(float)) == math.inf
+
+
+def test_the_noise_within_known_segments_comes_from_the_deviations_from_their_means() -> None:
+    rng = np.random.default_rng(4)
+    n = rng.integers(1, 60, 3000).astype(float)
+    tau, s = 0.8, 4.0
+    y = rng.normal(0, tau, 3000) + rng.normal(0, 1, 3000) * s / np.sqrt(n)
+    y[1500:] += 5.0
+    var = segment_variances(y, n, [1500, 3000])
+    assert var == pytest.approx(tau**2 + s**2 / n, rel=0.2)
+    # about the series' mean instead, the step of 5 counts as noise: 5^2 / 4 a period
+    assert np.all(segment_variances(y, n, [3000]) > var + 3.0)
+    # one variance without the events: the pooled within-segment variance
+    plain = segment_variances(y, None, [1500, 3000])
+    pooled = (np.sum((y[:1500] - y[:1500].mean()) ** 2) + np.sum((y[1500:] - y[1500:].mean()) ** 2)) / 2998
+    assert np.ptp(plain) == 0 and plain[0] == pytest.approx(pooled, rel=1e-6)

@@ -6,6 +6,7 @@ so that one penalty rule serves all models (see :mod:`detente.analysis.changepoi
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Protocol
 
@@ -190,4 +191,51 @@ def index_variances(values: np.ndarray, events: np.ndarray | None = None, *,
     if tau2 + s2 <= 0 and float(np.max(d2, initial=0.0)) > 0:  # steps between exactly flat stretches
         tau2 = 1e-9 * float(np.max(d2))
     out: np.ndarray = np.full(len(y), tau2) if events is None else tau2 + s2 / np.asarray(events, dtype=float)
+    return out
+
+
+def segment_variances(values: np.ndarray, events: np.ndarray | None, ends: list[int]) -> np.ndarray:
+    """Return each period's variance ``tau^2 + s^2 / n_t`` fitted to the deviations of the
+    periods from their segment's mean (``ends``: the segments' ends, the last ``len(values)``).
+
+    Once the segments are known, the deviations from their means carry the noise more
+    fully than the differences of neighbours (each deviation is one period's, a difference
+    mixes two, and neighbouring differences share one), so the split between ``tau`` and
+    ``s`` is estimated better. Each squared deviation is divided by ``1 - h_t`` (``h_t``
+    the period's weight in its segment's mean) and the two parameters are fitted by
+    reweighted least squares, as in :func:`index_variances`, which gives the start.
+    Without ``events`` the variance is ``tau^2`` alone.
+    """
+    y = np.asarray(values, dtype=float)
+    bounds = [0, *ends]
+    within = np.ones(len(y) - 1, dtype=bool)
+    within[np.asarray(ends[:-1], dtype=np.int64) - 1] = False
+    start = index_variances(y, events, within=within)
+    if events is None:
+        x = np.ones((len(y), 1))
+        beta = np.array([float(start[0])])
+    else:
+        n = np.asarray(events, dtype=float)
+        x = np.column_stack([np.ones(len(y)), 1.0 / n])
+        beta = np.maximum(np.linalg.lstsq(x, start, rcond=None)[0], 0.0)
+    if not np.all(np.isfinite(beta)) or beta.sum() <= 0:
+        return start
+    for _ in range(50):
+        w = 1.0 / np.maximum(x @ beta, 1e-12)
+        z = np.empty(len(y))
+        for a, b in itertools.pairwise(bounds):
+            ws = w[a:b]
+            mean = float(np.sum(ws * y[a:b]) / np.sum(ws))
+            z[a:b] = (y[a:b] - mean) ** 2 / np.maximum(1.0 - ws / np.sum(ws), 1e-6)
+        fit = np.linalg.lstsq(x * w[:, None], z * w, rcond=None)[0]
+        if len(fit) == 2 and fit[0] < 0:
+            fit = np.array([0.0, float(np.sum(x[:, 1] * z * w * w) / np.sum(x[:, 1] ** 2 * w * w))])
+        elif len(fit) == 2 and fit[1] < 0:
+            fit = np.array([float(np.sum(z * w * w) / np.sum(w * w)), 0.0])
+        new = np.maximum(fit, 0.0)
+        if np.allclose(new, beta, rtol=1e-7, atol=1e-12):
+            beta = new
+            break
+        beta = new
+    out: np.ndarray = x @ beta
     return out

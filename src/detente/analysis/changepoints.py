@@ -32,8 +32,8 @@ Penalty: the modified BIC of Zhang and Siegmund (2007): a segmentation with
 observed periods. The optimum is exact (optimal partitioning with PELT's
 pruning). A penalty path (CROPS, Haynes, Eckley and Fearnhead 2017) finds every
 optimal segmentation for per-break penalties from half to four times the
-default; each break reports the range of that multiplier over which a break
-within one period of it stays. The defaults were calibrated on simulated
+default, with the noise fitted at the default; each break reports the range
+of that multiplier over which a break within one period of it stays. The defaults were calibrated on simulated
 steady and one-break series (``validation/changepoint_calibration.py``).
 """
 
@@ -49,7 +49,15 @@ import numpy as np
 import pandas as pd
 
 from detente.analysis._common import AnalysisError, as_date, json_safe, one_series, to_float
-from detente.analysis._cp_costs import _Cost, _GaussCost, _NegBinCost, index_variances, nb_size, nb_size_ml
+from detente.analysis._cp_costs import (
+    _Cost,
+    _GaussCost,
+    _NegBinCost,
+    index_variances,
+    nb_size,
+    nb_size_ml,
+    segment_variances,
+)
 from detente.analysis._cp_search import Segmentation, _path, _pelt
 
 __all__ = [
@@ -104,14 +112,41 @@ def _model_cost(y: np.ndarray, events: np.ndarray | None, kind: str,
                                 for a, b in itertools.pairwise(bounds)])
         r = nb_size_ml(y, means)
         return _NegBinCost(y, r), {"size": r}
-    within = None
-    if ends is not None:
-        within = np.ones(len(y) - 1, dtype=bool)
-        within[np.asarray(ends[:-1], dtype=np.int64) - 1] = False
-    var = index_variances(y, events if kind == "events" else None, within=within)
+    ev = events if kind == "events" else None
+    var = index_variances(y, ev) if ends is None else segment_variances(y, ev, ends)
     if not np.all(np.isfinite(var)) or np.any(var <= 0):
         return None
     return _GaussCost(y, var), {"sd": float(np.sqrt(np.median(var)))}
+
+
+def _fit(y: np.ndarray, events: np.ndarray | None, kind: str, min_size: int,
+         pen: float) -> tuple[list[int], _Cost, dict[str, float]] | None:
+    """The optimal segment ends of the observed series at one penalty, the cost they are
+    optimal for and its noise; ``None`` for a flat series.
+
+    The noise is fitted to the whole series first; while the segmentation has breaks, it
+    is fitted again within the segments found (a difference across a break is the break,
+    not noise) and the search repeated, until the segmentation holds or ``REFITS`` times.
+    A series without a break keeps its first fit.
+    """
+    fitted = _model_cost(y, events, kind)
+    if fitted is None:
+        return None
+    cost, noise = fitted
+    n = len(y)
+    ends, _ = _pelt(cost, n, min_size, pen)
+    for _ in range(REFITS):
+        if len(ends) == 1:
+            break
+        refit = _model_cost(y, events, kind, ends)
+        if refit is None:
+            break
+        new, _ = _pelt(refit[0], n, min_size, pen)
+        cost, noise = refit
+        if new == ends:
+            break
+        ends = new
+    return ends, cost, noise
 
 
 def segment(
@@ -135,8 +170,8 @@ def segment(
 
     Returns:
         The breaks (indices into ``values``: the first observed period of each new
-        segment), the penalty path (indices into the observed periods, penalties as
-        multipliers of the default) and the fitted noise (``size`` or ``sd``).
+        segment), the penalty path (penalties as multipliers of the default, traced
+        with the noise fitted at the default) and the fitted noise (``size`` or ``sd``).
 
     Raises:
         AnalysisError: Fewer than ``2 * min_size`` observed periods.
@@ -151,25 +186,11 @@ def segment(
         raise AnalysisError(f"series too short for change points: {n} observed periods, "
                             f"need at least {2 * min_size}")
     ev = None if events is None else np.asarray(events, dtype=float)[where]
-    fitted = _model_cost(y[where], ev, kind)
+    pen = (penalty_k - 1.0) * math.log(n)  # MBIC: 3 log n a break, less the log n of sum log(l_j / n)
+    fitted = _fit(y[where], ev, kind, max(min_size, 1), pen)
     if fitted is None:
         return [], [], {}
-    cost, noise = fitted
-    pen = (penalty_k - 1.0) * math.log(n)  # MBIC: 3 log n a break, less the log n of sum log(l_j / n)
-    ends, _ = _pelt(cost, n, max(min_size, 1), pen)
-    # The noise again, from the differences within the segments found: a difference across
-    # a break is the break, not noise. A series without a break keeps its first fit.
-    for _ in range(REFITS):
-        if len(ends) == 1:
-            break
-        refit = _model_cost(y[where], ev, kind, ends)
-        if refit is None:
-            break
-        new, _ = _pelt(refit[0], n, max(min_size, 1), pen)
-        cost, noise = refit
-        if new == ends:
-            break
-        ends = new
+    ends, cost, noise = fitted
     breaks = [int(where[e]) for e in ends[:-1]]
     segs: list[Segmentation] = []
     if path:
