@@ -329,3 +329,12 @@ def test_the_noise_within_known_segments_comes_from_the_deviations_from_their_me
     plain = segment_variances(y, None, [1500, 3000])
     pooled = (np.sum((y[:1500] - y[:1500].mean()) ** 2) + np.sum((y[1500:] - y[1500:].mean()) ** 2)) / 2998
     assert np.ptp(plain) == 0 and plain[0] == pytest.approx(pooled, rel=1e-6)
+
+
+def test_a_segment_of_one_period_takes_no_part_in_the_noise() -> None:
+    y = np.random.default_rng(6).normal(0.0, 1.0, 100)
+    y[50] = 40.0  # alone in its segment (min_size 1)
+    var = segment_variances(y, None, [50, 51, 100])
+    rest = np.r_[y[:50] - y[:50].mean(), y[51:] - y[51:].mean()]
+    assert var[0] == pytest.approx(float(np.sum(rest**2)) / (99 - 2), rel=1e-4)
+    assert [c.index for c in change_points(pd.Series(y), min_size=1)] == [50, 51]

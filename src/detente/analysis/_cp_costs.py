@@ -218,15 +218,21 @@ def segment_variances(values: np.ndarray, events: np.ndarray | None, ends: list[
         n = np.asarray(events, dtype=float)
         x = np.column_stack([np.ones(len(y)), 1.0 / n])
         beta = np.maximum(np.linalg.lstsq(x, start, rcond=None)[0], 0.0)
-    if not np.all(np.isfinite(beta)) or beta.sum() <= 0:
+    # a segment of one period has no deviation to tell: it takes no part
+    alone = np.zeros(len(y), dtype=bool)
+    for a, b in itertools.pairwise(bounds):
+        alone[a:b] = b - a < 2
+    if not np.all(np.isfinite(beta)) or beta.sum() <= 0 or np.sum(~alone) < 3:
         return start
     for _ in range(50):
-        w = 1.0 / np.maximum(x @ beta, 1e-12)
-        z = np.empty(len(y))
+        v = np.maximum(x @ beta, 1e-12)
+        z = np.zeros(len(y))
         for a, b in itertools.pairwise(bounds):
-            ws = w[a:b]
-            mean = float(np.sum(ws * y[a:b]) / np.sum(ws))
-            z[a:b] = (y[a:b] - mean) ** 2 / np.maximum(1.0 - ws / np.sum(ws), 1e-6)
+            if b - a >= 2:
+                h = (1.0 / v[a:b]) / np.sum(1.0 / v[a:b])
+                mean = float(np.sum(h * y[a:b]))
+                z[a:b] = (y[a:b] - mean) ** 2 / np.maximum(1.0 - h, 1e-6)
+        w = np.where(alone, 0.0, 1.0 / v)
         fit = np.linalg.lstsq(x * w[:, None], z * w, rcond=None)[0]
         if len(fit) == 2 and fit[0] < 0:
             fit = np.array([0.0, float(np.sum(x[:, 1] * z * w * w) / np.sum(x[:, 1] ** 2 * w * w))])

@@ -102,8 +102,7 @@ def _model_cost(y: np.ndarray, events: np.ndarray | None, kind: str,
     """Return the cost of the observed series and its fitted noise, ``None`` for a flat series.
 
     ``ends``: the segment ends of a segmentation found before; the noise is then fitted
-    within its segments (each count around its segment's mean, each difference of means
-    between two periods of one segment)."""
+    within its segments (each count, or each mean of events, around its segment's mean)."""
     bounds = [0, *(ends or [len(y)])]
     if kind == "counts":
         if np.any(y < 0):
