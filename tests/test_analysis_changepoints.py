@@ -13,7 +13,8 @@ from scipy.stats import nbinom, poisson
 
 from detente.analysis import AnalysisError, change_points
 from detente.analysis import changepoints as cp
-from detente.analysis.changepoints import break_indices, index_variances, nb_size, segment
+from detente.analysis._cp_costs import segment_variances
+from detente.analysis.changepoints import break_indices, index_variances, nb_size, nb_size_ml, segment
 from detente.analysis.synthetic import (
     event_index,
     index_sd,
@@ -150,10 +151,14 @@ def test_stability_is_the_range_of_penalties_a_break_holds_for() -> None:
     y = piecewise_constant(120, [40, 80], [0.0, 4.0, 3.2], sigma=1.0, seed=8)
     breaks, path, _ = segment(y)
     assert breaks[0] == 40 and len(breaks) == 2 and abs(breaks[1] - 80) <= 8  # the small step: near 80
-    # every segmentation of the path is the optimum at the penalties it claims
+    # every segmentation of the path is the optimum at the penalties it claims (the noise
+    # being the one fitted at the default penalty)
+    pen = (cp.PENALTY_K - 1) * math.log(120)
+    fitted = cp._fit(y, None, "mean", 2, pen)
+    assert fitted is not None and fitted[0][:-1] == breaks
     for seg in path:
         mid = (seg.pen_low + seg.pen_high) / 2
-        assert tuple(segment(y, penalty_k=1 + mid * (cp.PENALTY_K - 1), path=False)[0]) == seg.breaks
+        assert tuple(cp._pelt(fitted[1], 120, 2, mid * pen)[0][:-1]) == seg.breaks
     strong, weak = change_points(pd.Series(y))
     assert strong.holds_to == 4.0 and strong.stability == "strong"
     assert weak.holds_from is not None and weak.holds_from <= 1.0 <= (weak.holds_to or 0) < 4.0
@@ -236,3 +241,100 @@ def test_calibration_one_break_is_found_once_within_two_periods() -> None:
         index_ok += len(found) == 1 and abs(found[0] - at) <= 2
     assert count_ok / series >= 0.9  # a tripled or divided rate, size 5 or 20
     assert index_ok / series >= 0.85  # a shift of 2 standard deviations of the index
+
+
+# -- the noise, fitted within the segments found ---------------------------------------------
+
+
+def test_differences_across_a_break_are_left_out_of_the_noise() -> None:
+    rng = np.random.default_rng(400)
+    y = rng.normal(0.0, 1.0, 400)
+    y[200:] += 20.0
+    within = np.arange(399) != 199  # the pair (199, 200) straddles the break
+    pooled = np.var(np.r_[y[:200] - y[:200].mean(), y[200:] - y[200:].mean()])
+    assert index_variances(y, within=within)[0] == pytest.approx(pooled, rel=0.05)
+    assert index_variances(y)[0] > pooled + 0.4  # the one jump of 20 adds 400 / 399 / 2
+    counts = nb_counts(np.where(np.arange(600) < 300, 20.0, 200.0), 10.0, seed=3)
+    assert nb_size(counts, within=np.arange(599) != 299) == pytest.approx(10.0, rel=0.05)
+    assert nb_size(counts) < 9.6
+
+
+def test_the_noise_is_refitted_within_the_segments_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a large step and a small one: the large one inflates a noise fitted to every difference
+    y = piecewise_constant(120, [40, 80], [0.0, 12.0, 10.8], sigma=1.0, seed=10)
+    monkeypatch.setattr(cp, "REFITS", 0)
+    once, _, first = segment(y, path=False)
+    monkeypatch.setattr(cp, "REFITS", 3)
+    again, _, refitted = segment(y, path=False)
+    assert once == [40] and first["sd"] == pytest.approx(1.131, abs=1e-3)
+    assert again == [40, 80] and refitted["sd"] == pytest.approx(0.8555, abs=1e-4)
+    # refitted from the deviations within the segments: the pooled within-segment variance
+    pooled = sum(float(np.sum((y[a:b] - y[a:b].mean()) ** 2)) for a, b in ((0, 40), (40, 80), (80, 120)))
+    assert refitted["sd"] == pytest.approx(math.sqrt(pooled / (120 - 3)), rel=1e-6)
+    # a series without a break keeps its first fit
+    flat = np.random.default_rng(5).normal(0.0, 1.0, 120)
+    assert segment(flat, path=False)[0] == []
+
+
+def test_means_of_a_few_events_get_their_whole_variance() -> None:
+    # One to a few events a month from a fixed mix: the differences have heavier tails
+    # than Gaussian ones, and every one of them counts (no trimmed fit).
+    counts = nb_counts(np.full(4000, 3.0), 1.0, seed=11)
+    seen = counts > 0
+    var = index_variances(event_index(counts, seed=12)[seen], counts[seen])
+    one = float(var[counts[seen] == 1][0])
+    assert one == pytest.approx(index_sd(np.array([1.0])) ** 2, rel=0.03)  # s^2 of one event: 14.94
+    assert float(var[counts[seen] == counts[seen].max()][0]) < 1.0
+
+
+def test_calibration_steady_index_with_a_varying_mix_rarely_shows_a_break() -> None:
+    # the month's mix of codes shifts too (sd 0.5 a month), with no lasting change
+    rng = np.random.default_rng(2025)
+    hits = []
+    for i in range(240):
+        size, mean = _draw(rng)
+        counts = nb_counts(np.full(120, mean), size, seed=16000 + i)
+        drift = event_index(counts, shift=np.random.default_rng(17000 + i).normal(0.0, 0.5, 120),
+                            seed=28000 + i)
+        hits.append(bool(_breaks(drift, counts, "events")))
+    assert sum(hits) / len(hits) <= 0.05
+
+
+def test_the_size_by_maximum_likelihood_varies_less_than_the_moment_estimate() -> None:
+    # 200 steady series of 120 months, size 1 (a standard deviation as large as the mean)
+    ml = np.array([nb_size_ml(nb_counts(np.full(120, 60.0), 1.0, seed=500 + i)) for i in range(200)])
+    mo = np.array([nb_size(nb_counts(np.full(120, 60.0), 1.0, seed=500 + i)) for i in range(200)])
+    assert float(np.median(ml)) == pytest.approx(1.0, abs=0.05)
+    assert float(np.std(np.log(ml))) < 0.15 < 0.2 < float(np.std(np.log(mo)))
+    assert np.sum(ml > 1.5) == 0 and np.sum(mo > 1.5) >= 10  # a size too large reads noise as breaks
+    # given the segment means, a break does not pass for dispersion
+    counts = nb_counts(np.where(np.arange(600) < 300, 20.0, 200.0), 10.0, seed=3)
+    means = np.where(np.arange(600) < 300, counts[:300].mean(), counts[300:].mean())
+    assert nb_size_ml(counts, means) == pytest.approx(10.0, rel=0.06)
+    assert nb_size_ml(counts) < 1.0
+    assert nb_size_ml(np.random.default_rng(3).poisson(30, 500).astype(float)) == math.inf
+
+
+def test_the_noise_within_known_segments_comes_from_the_deviations_from_their_means() -> None:
+    rng = np.random.default_rng(4)
+    n = rng.integers(1, 60, 3000).astype(float)
+    tau, s = 0.8, 4.0
+    y = rng.normal(0, tau, 3000) + rng.normal(0, 1, 3000) * s / np.sqrt(n)
+    y[1500:] += 5.0
+    var = segment_variances(y, n, [1500, 3000])
+    assert var == pytest.approx(tau**2 + s**2 / n, rel=0.2)
+    # about the series' mean instead, the step of 5 counts as noise: 5^2 / 4 a period
+    assert np.all(segment_variances(y, n, [3000]) > var + 3.0)
+    # one variance without the events: the pooled within-segment variance
+    plain = segment_variances(y, None, [1500, 3000])
+    pooled = (np.sum((y[:1500] - y[:1500].mean()) ** 2) + np.sum((y[1500:] - y[1500:].mean()) ** 2)) / 2998
+    assert np.ptp(plain) == 0 and plain[0] == pytest.approx(pooled, rel=1e-6)
+
+
+def test_a_segment_of_one_period_takes_no_part_in_the_noise() -> None:
+    y = np.random.default_rng(6).normal(0.0, 1.0, 100)
+    y[50] = 40.0  # alone in its segment (min_size 1)
+    var = segment_variances(y, None, [50, 51, 100])
+    rest = np.r_[y[:50] - y[:50].mean(), y[51:] - y[51:].mean()]
+    assert var[0] == pytest.approx(float(np.sum(rest**2)) / (99 - 2), rel=1e-4)
+    assert [c.index for c in change_points(pd.Series(y), min_size=1)] == [50, 51]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from detente.analysis import AnalysisError
 from detente.analysis import changepoints as cp
 from detente.analysis._store import _covered, indicator_table
 from detente.store import Store
@@ -40,11 +41,15 @@ def _report(path: Path, label: str, period: str) -> None:
     print("|---|---|---|")
     for start, n, v in zip(rows["period_start"], rows["events"], rows["relationship_index"], strict=True):
         print(f"| {start} | {int(n)} | {v:.2f} |")
-    index = cp.change_points(rows, "relationship_index")
-    counts = cp.change_points(rows, "events")
+    try:
+        index = cp.change_points(rows, "relationship_index")
+        counts = cp.change_points(rows, "events")
+    except AnalysisError as exc:
+        print(f"\n- no change points: {exc}")
+        return
     y = rows["events"].to_numpy(dtype=float)
     poisson = cp._pelt(cp._NegBinCost(y, math.inf), len(y), 2, (cp.PENALTY_K - 1) * math.log(len(y)))[0][:-1]
-    print(f"\nnegative-binomial size of the counts: {cp.nb_size(y):.2f} "
+    print(f"\nnegative-binomial size of the counts: {cp.nb_size_ml(y):.2f} "
           f"(variance {np.var(y):.0f} against a mean of {np.mean(y):.0f})")
     for name, found in (("index", index), ("counts", counts)):
         text = "; ".join(f"{c.period_start} {c.before:.2f} -> {c.after:.2f} "

@@ -4,17 +4,23 @@ Three segment models, each scored as -2 log-likelihood so that one penalty rule 
 
 * ``counts`` (event counts and other counts of events): negative-binomial
   counts with a mean per segment and one size (dispersion) for the series,
-  estimated from consecutive periods; a series no more variable than Poisson
+  estimated by maximum likelihood; a series no more variable than Poisson
   is fitted as Poisson. Month-to-month variation of news-driven counts is
   far above Poisson, and a Poisson cost would read it as breaks.
 * ``events`` (means of events: the relationship index, net cooperation, a
   share): Gaussian periods whose mean shifts, each with variance
   ``tau^2 + s^2 / n_t``: the variation between periods (``tau``) plus that of
-  a mean of ``n_t`` events (``s``). Both are estimated robustly from first
+  a mean of ``n_t`` events (``s``). Both are estimated from first
   differences, so a period of many events weighs more than one of a few, but
   never as if each event were an independent draw.
-* ``mean`` (any other series): Gaussian with one variance, from the median
-  absolute first difference.
+* ``mean`` (any other series): Gaussian with one variance, from the first
+  differences.
+
+The noise (size, or ``tau`` and ``s``) is fitted to the whole series first; when
+that search finds breaks, it is fitted again within the segments found (a
+difference across a break is not noise) and the search repeated until the
+segmentation holds (``REFITS`` times at most). A series without a break keeps
+its first fit.
 
 Only observed periods take part (a period without a value, such as a month
 without events for a mean, is left out), and a break is placed at the first
@@ -26,8 +32,8 @@ Penalty: the modified BIC of Zhang and Siegmund (2007): a segmentation with
 observed periods. The optimum is exact (optimal partitioning with PELT's
 pruning). A penalty path (CROPS, Haynes, Eckley and Fearnhead 2017) finds every
 optimal segmentation for per-break penalties from half to four times the
-default; each break reports the range of that multiplier over which a break
-within one period of it stays. The defaults were calibrated on simulated
+default, with the noise fitted at the default; each break reports the range
+of that multiplier over which a break within one period of it stays. The defaults were calibrated on simulated
 steady and one-break series (``validation/changepoint_calibration.py``).
 """
 
@@ -37,29 +43,44 @@ import datetime as dt
 import itertools
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from detente.analysis._common import AnalysisError, as_date, json_safe, one_series, to_float
+from detente.analysis._cp_costs import (
+    _Cost,
+    _GaussCost,
+    _NegBinCost,
+    index_variances,
+    nb_size,
+    nb_size_ml,
+    segment_variances,
+)
+from detente.analysis._cp_search import Segmentation, _path, _pelt
 
 __all__ = [
     "COUNT_COLUMNS",
     "MEAN_COLUMNS",
     "PATH_RANGE",
     "PENALTY_K",
+    "REFITS",
     "ChangePoint",
     "Segmentation",
     "break_indices",
     "change_points",
     "index_variances",
     "nb_size",
+    "nb_size_ml",
     "segment",
 ]
 
 PENALTY_K = 3.0
 """MBIC's charge per break, in units of ``log(n)`` on the -2 log-likelihood scale."""
+
+REFITS = 3
+"""Times the noise is refitted to the differences within the segments found (0: never)."""
 
 PATH_RANGE = (0.5, 4.0)
 """Multipliers of the per-break penalty over which the penalty path is traced."""
@@ -76,228 +97,55 @@ COUNT_COLUMNS = frozenset({"events", "q1", "q2", "q3", "q4", "threats", "force"}
 Model = Literal["auto", "mean", "events", "counts"]
 
 
-class _Cost(Protocol):
-    def errors(self, starts: np.ndarray, end: int) -> np.ndarray: ...
+def _model_cost(y: np.ndarray, events: np.ndarray | None, kind: str,
+                ends: list[int] | None = None) -> tuple[_Cost, dict[str, float]] | None:
+    """Return the cost of the observed series and its fitted noise, ``None`` for a flat series.
 
-
-class _GaussCost:
-    """Gaussian segments with known variances: ``sum w (y - mean_w)^2`` plus MBIC's ``log(l)``."""
-
-    def __init__(self, y: np.ndarray, var: np.ndarray) -> None:
-        w = 1.0 / var
-        # centred first: the sums of squares then lose nothing to a large level
-        z = y - float(np.average(y, weights=w))
-        self._w = np.concatenate([[0.0], np.cumsum(w)])
-        self._wy = np.concatenate([[0.0], np.cumsum(w * z)])
-        self._wy2 = np.concatenate([[0.0], np.cumsum(w * z * z)])
-
-    def errors(self, starts: np.ndarray, end: int) -> np.ndarray:
-        weight = self._w[end] - self._w[starts]
-        s = self._wy[end] - self._wy[starts]
-        s2 = self._wy2[end] - self._wy2[starts]
-        out: np.ndarray = np.maximum(s2 - s * s / weight, 0.0) + np.log(end - starts)
-        return out
-
-
-class _NegBinCost:
-    """Negative-binomial segments of one size ``r`` (``inf``: Poisson), plus MBIC's ``log(l)``.
-
-    With the segment's mean ``mu = S / l`` (its maximum-likelihood estimate),
-    -2 log-likelihood is ``-2 (r l log(r / (r + mu)) + S log(mu / (r + mu)))``
-    up to terms that depend on the counts alone (the same for every segmentation).
-    """
-
-    def __init__(self, y: np.ndarray, size: float) -> None:
-        self.size = size
-        self._s = np.concatenate([[0.0], np.cumsum(y)])
-
-    def errors(self, starts: np.ndarray, end: int) -> np.ndarray:
-        length = (end - starts).astype(float)
-        s = self._s[end] - self._s[starts]
-        mu = s / length
-        safe = np.where(s > 0, mu, 1.0)
-        r = self.size
-        if math.isinf(r):
-            loglik = np.where(s > 0, s * np.log(safe) - s, 0.0)
-        else:
-            loglik = r * length * np.log(r / (r + mu)) + np.where(s > 0, s * np.log(safe / (r + safe)), 0.0)
-        out: np.ndarray = -2.0 * loglik + np.log(length)
-        return out
-
-
-def _pelt(cost: _Cost, n: int, min_size: int, pen: float) -> tuple[list[int], float]:
-    """Optimal partitioning with PELT's pruning; returns the segment ends (``n`` last) and
-    the segmentation's cost without its penalties.
-
-    The pruning margin allows for MBIC's ``log(l)`` terms (splitting a segment can raise
-    their sum by at most ``log(n)``), so the pruning never drops the optimum.
-    """
-    total = np.full(n + 1, np.inf)
-    total[0] = 0.0
-    previous = np.zeros(n + 1, dtype=np.int64)
-    admissible = np.zeros(0, dtype=np.int64)
-    slack = math.log(max(n, 2))
-    for end in range(min_size, n + 1):
-        start = end - min_size  # the latest start of a last segment ending here
-        if start == 0 or start >= min_size:
-            admissible = np.append(admissible, start)
-        values = total[admissible] + cost.errors(admissible, end) + pen
-        best = int(np.argmin(values))
-        total[end] = values[best]
-        previous[end] = admissible[best]
-        admissible = admissible[values <= values[best] + pen + slack]
-    ends = [n]
-    while previous[ends[-1]] > 0:
-        ends.append(int(previous[ends[-1]]))
-    ends.reverse()
-    return ends, float(total[n] - pen * len(ends))
-
-
-@dataclass(frozen=True)
-class Segmentation:
-    """The optimal breaks (indices into the observed periods) over a range of penalties."""
-
-    breaks: tuple[int, ...]
-    cost: float
-    pen_low: float
-    pen_high: float
-
-
-def _path(cost: _Cost, n: int, min_size: int, low: float, high: float) -> list[Segmentation]:
-    """Every optimal segmentation for per-break penalties in ``[low, high]`` (CROPS), each with
-    the range of penalties where it is optimal, from the lowest penalty up."""
-    runs: dict[float, tuple[tuple[int, ...], float]] = {}
-
-    def run(pen: float) -> tuple[tuple[int, ...], float]:
-        if pen not in runs:
-            ends, c = _pelt(cost, n, min_size, pen)
-            runs[pen] = (tuple(ends[:-1]), c)
-        return runs[pen]
-
-    todo = [(low, high)]
-    while todo:
-        b0, b1 = todo.pop()
-        (s0, q0), (s1, q1) = run(b0), run(b1)
-        if len(s0) > len(s1) + 1:
-            mid = (q1 - q0) / (len(s0) - len(s1))
-            if not b0 < mid < b1:
-                continue
-            sm, _ = run(mid)
-            if len(sm) != len(s1):
-                todo += [(b0, mid), (mid, b1)]
-    found = {s: q for s, q in runs.values()}
-    # the lower envelope of the lines cost + pen * breaks over [low, high]
-    lines = sorted(found.items(), key=lambda kv: -len(kv[0]))
-    cuts = {low, high}
-    for (sa, qa), (sb, qb) in itertools.combinations(lines, 2):
-        if len(sa) != len(sb):
-            x = (qb - qa) / (len(sa) - len(sb))
-            if low < x < high:
-                cuts.add(x)
-    edges = sorted(cuts)
-    out: list[Segmentation] = []
-    for a, b in itertools.pairwise(edges):
-        mid = (a + b) / 2
-        seg, q = min(lines, key=lambda kv: (kv[1] + mid * len(kv[0]), -len(kv[0])))
-        if out and out[-1].breaks == seg:
-            out[-1] = Segmentation(seg, q, out[-1].pen_low, b)
-        else:
-            out.append(Segmentation(seg, q, a, b))
-    return out
-
-
-def nb_size(counts: np.ndarray) -> float:
-    """Estimate the negative-binomial size ``r`` of a count series from consecutive periods.
-
-    ``Var = mu + mu^2 / r``. Over pairs of consecutive periods, half the squared
-    difference estimates the variance and the product the squared mean, both
-    without bias while the mean holds, and a few breaks barely move the sums:
-    ``1 / r = (sum d^2 / 2 - sum m) / sum y_t y_(t-1)``. Returns ``inf`` (Poisson)
-    when the series is no more variable than Poisson.
-    """
-    y = np.asarray(counts, dtype=float)
-    y = y[~np.isnan(y)]
-    if len(y) < 3:
-        return math.inf
-    d2 = float(np.sum(np.diff(y) ** 2)) / 2
-    m = float(np.sum(y[1:] + y[:-1])) / 2
-    pp = float(np.sum(y[1:] * y[:-1]))
-    if pp <= 0 or d2 <= m:
-        return math.inf
-    return pp / (d2 - m)
-
-
-_TRIM = 0.95
-_Q95 = 1.959963984540054**2  # the 0.95 quantile of chi-square(1)
-# E[X | X <= q] for X ~ chi-square(1), q its 0.95 quantile: P(chi2_3 <= q) / 0.95
-_TRIM_MEAN = (0.95 - math.sqrt(2 * _Q95 / math.pi) * math.exp(-_Q95 / 2)) / 0.95
-
-
-def index_variances(values: np.ndarray, events: np.ndarray | None = None, *,
-                    between: bool = True) -> np.ndarray:
-    """Return each observed period's variance ``tau^2 + s^2 / n_t`` (``values`` observed only).
-
-    The difference of consecutive means has expectation 0 and variance
-    ``2 tau^2 + s^2 (1/n_t + 1/n_(t-1))`` while the level holds. The two
-    parameters are fitted to the squared differences by iteratively reweighted
-    least squares, leaving out the largest 5% of the standardised ones (a break
-    is one large difference) and correcting for the cut. Without ``events`` the
-    variance is ``tau^2`` alone; ``between=False`` fits ``s^2 / n_t`` alone (each
-    event an independent draw: the comparison the calibration reports). Exact ties
-    (a hand-picked series repeats the same score) are data too, unlike for a median,
-    which they can drive to zero.
-    """
-    y = np.asarray(values, dtype=float)
-    if len(y) < 3:
-        return np.full(len(y), np.nan)
-    d2 = np.diff(y) ** 2
-    if events is None:
-        a = np.zeros(len(d2))
-    else:
-        n = np.asarray(events, dtype=float)
-        a = 1.0 / n[1:] + 1.0 / n[:-1]
-    x = np.column_stack([np.full(len(a), 2.0), a])
-    beta = np.array([float(np.mean(d2)) / 2, 0.0])
-    if events is not None and not between:
-        x[:, 0] = 0.0
-        beta = np.array([0.0, float(np.mean(d2 / a))])
-    for _ in range(25):
-        m = np.maximum(x @ beta, 1e-12)
-        r = d2 / m
-        keep = r <= np.quantile(r, _TRIM)
-        sw = 1.0 / m[keep]
-        cols = x[keep] if events is not None else x[keep][:, :1]
-        if events is not None and not between:
-            cols = cols[:, 1:]
-        fit = np.linalg.lstsq(cols * sw[:, None], d2[keep] * sw, rcond=None)[0]
-        if events is not None and not between:
-            fit = np.r_[0.0, fit]
-        new = np.maximum(np.r_[fit, 0.0][:2] if events is None else fit, 0.0)
-        if new.sum() <= 0:
-            new = (np.array([0.0, float(np.mean(d2[keep] / a[keep]))]) if events is not None and not between
-                   else np.array([float(np.mean(d2[keep])) / 2, 0.0]))
-        if np.allclose(new, beta, rtol=1e-6, atol=1e-12):
-            beta = new
-            break
-        beta = new
-    tau2, s2 = beta / _TRIM_MEAN
-    if tau2 + s2 <= 0 and float(np.max(d2)) > 0:  # steps between exactly flat stretches
-        tau2 = 1e-9 * float(np.max(d2))
-    out: np.ndarray = np.full(len(y), tau2) if events is None else tau2 + s2 / np.asarray(events, dtype=float)
-    return out
-
-
-def _model_cost(y: np.ndarray, events: np.ndarray | None, kind: str) -> tuple[_Cost, dict[str, float]] | None:
-    """Return the cost of the observed series and its fitted noise, ``None`` for a flat series."""
+    ``ends``: the segment ends of a segmentation found before; the noise is then fitted
+    within its segments (each count, or each mean of events, around its segment's mean)."""
+    bounds = [0, *(ends or [len(y)])]
     if kind == "counts":
         if np.any(y < 0):
             raise AnalysisError("the counts model needs counts (values of 0 or more)")
-        r = nb_size(y)
+        means = np.concatenate([np.full(b - a, float(np.mean(y[a:b])))
+                                for a, b in itertools.pairwise(bounds)])
+        r = nb_size_ml(y, means)
         return _NegBinCost(y, r), {"size": r}
-    var = index_variances(y, events if kind == "events" else None)
+    ev = events if kind == "events" else None
+    var = index_variances(y, ev) if ends is None else segment_variances(y, ev, ends)
     if not np.all(np.isfinite(var)) or np.any(var <= 0):
         return None
     return _GaussCost(y, var), {"sd": float(np.sqrt(np.median(var)))}
+
+
+def _fit(y: np.ndarray, events: np.ndarray | None, kind: str, min_size: int,
+         pen: float) -> tuple[list[int], _Cost, dict[str, float]] | None:
+    """The optimal segment ends of the observed series at one penalty, the cost they are
+    optimal for and its noise; ``None`` for a flat series.
+
+    The noise is fitted to the whole series first; while the segmentation has breaks, it
+    is fitted again within the segments found (a difference across a break is the break,
+    not noise) and the search repeated, until the segmentation holds or ``REFITS`` times.
+    A series without a break keeps its first fit.
+    """
+    fitted = _model_cost(y, events, kind)
+    if fitted is None:
+        return None
+    cost, noise = fitted
+    n = len(y)
+    ends, _ = _pelt(cost, n, min_size, pen)
+    for _ in range(REFITS):
+        if len(ends) == 1:
+            break
+        refit = _model_cost(y, events, kind, ends)
+        if refit is None:
+            break
+        new, _ = _pelt(refit[0], n, min_size, pen)
+        cost, noise = refit
+        if new == ends:
+            break
+        ends = new
+    return ends, cost, noise
 
 
 def segment(
@@ -321,8 +169,8 @@ def segment(
 
     Returns:
         The breaks (indices into ``values``: the first observed period of each new
-        segment), the penalty path (indices into the observed periods, penalties as
-        multipliers of the default) and the fitted noise (``size`` or ``sd``).
+        segment), the penalty path (penalties as multipliers of the default, traced
+        with the noise fitted at the default) and the fitted noise (``size`` or ``sd``).
 
     Raises:
         AnalysisError: Fewer than ``2 * min_size`` observed periods.
@@ -337,12 +185,11 @@ def segment(
         raise AnalysisError(f"series too short for change points: {n} observed periods, "
                             f"need at least {2 * min_size}")
     ev = None if events is None else np.asarray(events, dtype=float)[where]
-    fitted = _model_cost(y[where], ev, kind)
+    pen = (penalty_k - 1.0) * math.log(n)  # MBIC: 3 log n a break, less the log n of sum log(l_j / n)
+    fitted = _fit(y[where], ev, kind, max(min_size, 1), pen)
     if fitted is None:
         return [], [], {}
-    cost, noise = fitted
-    pen = (penalty_k - 1.0) * math.log(n)  # MBIC: 3 log n a break, less the log n of sum log(l_j / n)
-    ends, _ = _pelt(cost, n, max(min_size, 1), pen)
+    ends, cost, noise = fitted
     breaks = [int(where[e]) for e in ends[:-1]]
     segs: list[Segmentation] = []
     if path:
