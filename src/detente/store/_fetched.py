@@ -5,7 +5,9 @@ A fetched file is ingested like any other (the store's own ingest: provenance,
 quarantine, de-duplication), and in the same transaction
 
 * its readable events per CAMEO root are counted before any filter and kept in
-  ``source_totals`` (the denominators of counts per 1,000 GDELT events);
+  ``source_totals`` (per file, as published), and its stored events per event date
+  and CAMEO root in ``source_date_totals`` (the denominators of counts per 1,000
+  GDELT events, dated as the indicators count);
 * events outside the country filter are removed;
 * its ``fetch_ledger`` row says it was ingested.
 
@@ -168,6 +170,7 @@ def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence
             raise InputFileError(src.path, f"no row reads as a {reader.name} event "
                                            f"({report.read:,} rows; not a GDELT export?)")
         file_id = int(con.execute("SELECT max(file_id) FROM files").fetchone()[0])  # type: ignore[index]
+        _date_totals(con, remote, file_id, countries, any_actor)
         filtered = 0
         if countries:
             before = _count(con, file_id)
@@ -191,6 +194,19 @@ def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence
     if untagged is not None:
         out.untagged_before, out.untagged_after = untagged
     return out
+
+
+def _date_totals(con: duckdb.DuckDBPyConnection, remote: Remote, file_id: int,
+                 countries: Sequence[str], any_actor: bool) -> None:
+    """Record the file's stored events per event date and CAMEO root, before the country
+    filter, with that filter: the denominators of counts per 1,000 GDELT events
+    (:mod:`detente.query._volume`), on the clock the indicators count by."""
+    con.execute(
+        "INSERT INTO source_date_totals SELECT ?, ?, ?, date, event_root, count(*), "
+        "count(*) FILTER (WHERE coalesce(is_root, true)), ?::VARCHAR[], ? FROM events "
+        "WHERE _file_id = ? AND date IS NOT NULL GROUP BY date, event_root",
+        [remote.source, remote.name, file_id, sorted(countries) if countries else None,
+         bool(any_actor) if countries else None, file_id])
 
 
 _FIELDS = {"gdelt2": (61,), "gdelt1": (57, 58)}
