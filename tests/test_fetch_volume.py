@@ -165,6 +165,13 @@ def test_per_1000_counts_the_same_events_by_event_date(server: Server, tmp_path:
         want = _expected(files, ("USA", "RUS"), (src, tgt))
         for month in (date(2026, 2, 1), date(2026, 3, 1)):
             _close(got[month], want[month])
+    # a Parquet archive of the store carries the totals and gives the same figures
+    arch = tmp_path / "archive"
+    with Store.open(store, read_only=True) as st:
+        st.export_archive(arch, "year/month")
+    with Store.open(arch) as a:
+        assert compute_indicators(a, IndicatorSpec(dyad=("USA", "RUS"), datasets=("gdelt2",),
+                                                   per_1000=True)).equals(pooled)
     # the untagged share and the coverage flags are kept beside the figures
     assert {r["coverage"] for r in months.values()} <= {"partial", "complete", "missing"}
     assert [r["untagged_share"] for r in months.values()] == [
