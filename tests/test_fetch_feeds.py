@@ -278,3 +278,35 @@ def test_a_failed_fetch_shows_in_status_and_keeps_the_validators(
     assert again.exit_code == 0, again.output
     assert server.conditions == [("news.rss", '"k-1"', None)]
     assert "kremlin: not modified since the last fetch" in again.stdout
+
+
+def test_validators_wait_until_the_items_are_stored(server: Server, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import detente.coder
+    from detente import Store
+    from detente.errors import InputFileError
+    from detente.fetch import fetch_feeds, load_feeds
+    from detente.fetch._http import Http
+
+    server.validators["news.rss"] = ('"k-1"', None)
+    feeds = load_feeds(feeds_file(tmp_path, server))[:1]
+    store = tmp_path / "s.duckdb"
+
+    def broken(*args: object, **kw: object) -> object:
+        raise InputFileError(Path("kremlin.feed.jsonl"), "the disk is full")
+
+    def run_once() -> Any:
+        return fetch_feeds(lambda: Store.open(store, with_chronology=False), feeds,
+                           http=Http(timeout=1, retries=0))
+
+    with monkeypatch.context() as m:
+        m.setattr(detente.coder, "ingest_events", broken)
+        first = run_once()
+    assert first.feeds[0].error == "its events could not be stored: the disk is full"
+    # the body's ETag was not kept: the next run asks for the whole feed and codes it
+    server.conditions.clear()
+    second = run_once()
+    assert server.conditions == [("news.rss", None, None)]
+    assert (second.feeds[0].new, second.feeds[0].stored) == (2, 2)
+    third = run_once()
+    assert server.conditions[-1] == ("news.rss", '"k-1"', None) and third.feeds[0].not_modified
