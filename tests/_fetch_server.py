@@ -35,6 +35,10 @@ class Server:
     hang: set[str] = field(default_factory=set)
     hang_seconds: float = 3.0
     log: list[tuple[str, str | None]] = field(default_factory=list)  # (name, Range header)
+    # name: (ETag, Last-Modified) sent with it, and honoured in If-None-Match and
+    # If-Modified-Since (a match: 304 Not Modified, no body)
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    conditions: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     sent: int = 0
     url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -72,6 +76,27 @@ def _handler(state: Server) -> type[BaseHTTPRequestHandler]:
             body = state.files.get(name)
             if body is None:
                 self.send_error(404)
+                return
+            if name in state.validators:
+                etag, modified = state.validators[name]
+                inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+                with state._lock:
+                    state.conditions.append((name, inm, ims))
+                same = (inm == etag) if inm is not None else (ims is not None and ims == modified)
+                if same:
+                    self.send_response(304)
+                    if etag:
+                        self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                if etag:
+                    self.send_header("ETag", etag)
+                if modified:
+                    self.send_header("Last-Modified", modified)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
                 return
             code = 200
             if rng and rng.startswith("bytes=-"):

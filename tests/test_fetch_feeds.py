@@ -201,3 +201,112 @@ def test_update_fetches_configured_feeds(server: Server, tmp_path: Path) -> None
     assert last.startswith("update: feeds feeds.yaml; 0 file(s) skipped; 1 feeds file(s) with a "
                            "feed skipped; 0 source(s) failed; last event ")
     assert len(feed_events(store)) == 5
+
+
+def _file_count(store: Path) -> int:
+    from detente import Store
+
+    with Store.open(store, read_only=True) as st:
+        row = st._con.execute("SELECT count(*) FROM files").fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_conditional_get_and_304_as_no_new_items(server: Server, tmp_path: Path) -> None:
+    # the Kremlin's server sends an ETag and a Last-Modified; the other a Last-Modified only
+    server.validators["news.rss"] = ('"k-1"', "Sun, 01 Mar 2026 12:30:00 GMT")
+    server.validators["releases.atom"] = (None, "Mon, 02 Mar 2026 10:00:00 GMT")
+    path, store = feeds_file(tmp_path, server), tmp_path / "s.duckdb"
+    first = fetch(path, store)
+    assert first.exit_code == 0, first.output
+    # nothing known yet: no condition sent
+    assert sorted(server.conditions) == [("news.rss", None, None), ("releases.atom", None, None)]
+    files = _file_count(store)
+    server.conditions.clear()
+    again = fetch(path, store)
+    assert again.exit_code == 0, again.output
+    # If-None-Match where there was an ETag (it takes precedence), else If-Modified-Since
+    assert sorted(server.conditions) == [
+        ("news.rss", '"k-1"', "Sun, 01 Mar 2026 12:30:00 GMT"),
+        ("releases.atom", None, "Mon, 02 Mar 2026 10:00:00 GMT")]
+    assert "kremlin: not modified since the last fetch (no new items)" in again.stdout
+    assert "state-dept: not modified since the last fetch (no new items)" in again.stdout
+    assert ("feeds: 2 of 2 read (2 not modified), 0 skipped; 0 item(s) listed, 0 new; "
+            "0 event(s) coded, 0 stored") in again.stdout
+    assert _file_count(store) == files and len(feed_events(store)) == 5
+    # the State Department publishes: a new Last-Modified, one new item read and coded
+    server.files["releases.atom"] = atom([
+        ("1003", "Statement", "The United States condemned Russia.", "2026-03-03T08:00:00Z"),
+        *STATE])
+    server.validators["releases.atom"] = (None, "Tue, 03 Mar 2026 08:00:00 GMT")
+    third = fetch(path, store)
+    assert third.exit_code == 0, third.output
+    assert "state-dept: 3 item(s), 1 new, 1 event(s) coded, 1 stored" in third.stdout
+    assert "kremlin: not modified" in third.stdout
+    server.conditions.clear()
+    fourth = fetch(path, store)
+    assert ("releases.atom", None, "Tue, 03 Mar 2026 08:00:00 GMT") in server.conditions
+    assert "(2 not modified)" in fourth.stdout
+    # status: each feed's last fetch, how it went, the items kept and their events
+    status = run("status", "--store", store)
+    assert status.exit_code == 0, status.output
+    lines = {line.split()[1]: line for line in status.stdout.splitlines()
+             if line.strip().startswith(("│ kremlin", "│ state-dept", "┃ feed"))
+             and len(line.split()) > 2}
+    assert "feeds of statements" in status.stdout
+    assert re_cells(lines["kremlin"])[2:] == ["not modified", "2", "2"]
+    assert re_cells(lines["state-dept"])[2:] == ["not modified", "3", "4"]
+
+
+def re_cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("│").split("│")]
+
+
+def test_a_failed_fetch_shows_in_status_and_keeps_the_validators(
+        server: Server, tmp_path: Path) -> None:
+    server.validators["news.rss"] = ('"k-1"', None)
+    path, store = feeds_file(tmp_path, server), tmp_path / "s.duckdb"
+    assert fetch(path, store).exit_code == 0
+    server.fail_first["news.rss"] = (503, 1)
+    failed = fetch(path, store)
+    assert failed.exit_code == 3, failed.output
+    status = run("status", "--store", store)
+    row = next(line for line in status.stdout.splitlines() if "│ kremlin" in line)
+    assert re_cells(row)[2].startswith("failed: HTTP 503") and re_cells(row)[3:] == ["2", "2"]
+    # the ETag of the last body read is still sent: the next answer is a 304
+    server.conditions.clear()
+    again = fetch(path, store)
+    assert again.exit_code == 0, again.output
+    assert server.conditions == [("news.rss", '"k-1"', None)]
+    assert "kremlin: not modified since the last fetch" in again.stdout
+
+
+def test_validators_wait_until_the_items_are_stored(server: Server, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import detente.coder
+    from detente import Store
+    from detente.errors import InputFileError
+    from detente.fetch import fetch_feeds, load_feeds
+    from detente.fetch._http import Http
+
+    server.validators["news.rss"] = ('"k-1"', None)
+    feeds = load_feeds(feeds_file(tmp_path, server))[:1]
+    store = tmp_path / "s.duckdb"
+
+    def broken(*args: object, **kw: object) -> object:
+        raise InputFileError(Path("kremlin.feed.jsonl"), "the disk is full")
+
+    def run_once() -> Any:
+        return fetch_feeds(lambda: Store.open(store, with_chronology=False), feeds,
+                           http=Http(timeout=1, retries=0))
+
+    with monkeypatch.context() as m:
+        m.setattr(detente.coder, "ingest_events", broken)
+        first = run_once()
+    assert first.feeds[0].error == "its events could not be stored: the disk is full"
+    # the body's ETag was not kept: the next run asks for the whole feed and codes it
+    server.conditions.clear()
+    second = run_once()
+    assert server.conditions == [("news.rss", None, None)]
+    assert (second.feeds[0].new, second.feeds[0].stored) == (2, 2)
+    third = run_once()
+    assert server.conditions[-1] == ("news.rss", '"k-1"', None) and third.feeds[0].not_modified

@@ -139,6 +139,7 @@ def indicators(
     root_only: bool = False,
     min_sources: int | None = None,
     reporting_lag: int = 7,
+    per_1000: bool = False,
     backend: str = "duckdb",
     output: Literal["pandas", "arrow"] | None = None,
 ) -> pd.DataFrame | pa.Table:
@@ -173,6 +174,8 @@ def indicators(
         reporting_lag: days after an event within which it is reported: a period is
             ``complete`` when the files cover every publication day to its end plus this
             (column ``coverage``; a ``missing`` period has no counts).
+        per_1000: add ``events_per_1000``, ``threats_per_1000``, ``force_per_1000``: per 1,000
+            GDELT events of the period's fetched files (None where none has totals).
         backend: ``"duckdb"`` (the store) or ``"spark"`` (local PySpark, same results).
         output: ``None`` or ``"pandas"`` for a DataFrame, ``"arrow"`` for a pyarrow Table.
 
@@ -218,7 +221,7 @@ def indicators(
         baseline_periods=_whole(baseline, "baseline", 2), one_a_day=bool(one_a_day),
         root_only=bool(root_only),
         min_sources=_whole(min_sources, "min_sources", 0) if min_sources is not None else None,
-        reporting_lag=_whole(reporting_lag, "reporting_lag", 0),
+        reporting_lag=_whole(reporting_lag, "reporting_lag", 0), per_1000=bool(per_1000),
     )
     table = compute_indicators(store, spec, backend=backend)
     if one_direction:

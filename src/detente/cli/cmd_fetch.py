@@ -233,6 +233,8 @@ def _run_feeds(store: Path | None, wait: float | None, rules: Path | None, feeds
         if f.error is not None:
             err.print(f"[yellow]skipped feed[/yellow] {escape(f.feed.name)} "
                       f"({escape(f.feed.url)}): {escape(f.error)}", highlight=False, soft_wrap=True)
+        elif f.not_modified:
+            typer.echo(f"{f.feed.name}: not modified since the last fetch (no new items)")
         else:
             typer.echo(f"{f.feed.name}: {f.items} item(s), {f.new} new, {f.events} event(s) coded, "
                        f"{f.stored} stored" + (f" ({f.file})" if f.file else ""))
@@ -449,6 +451,7 @@ def print_coverage(st: Store, days: int = 14) -> None:
 
     table = coverage(st)
     if table.num_rows == 0:
+        print_feeds(st)
         return
     rows = table.to_pylist()
     out = Table(title=f"fetched files per day (last {days} days fetched)", header_style="bold")
@@ -473,6 +476,31 @@ def print_coverage(st: Store, days: int = 14) -> None:
                  f"({100.0 * dups / seen:.1f}%)") if seen else ""
         con.print(f"{source}: {got:,} of {exp:,} expected files received, {miss:,} missing "
                   f"upstream, {bad:,} failed, over {len(srows)} day(s){share}", highlight=False)
+    print_feeds(st)
+
+
+def print_feeds(st: Store) -> None:
+    """Print each feed fetched: when last, how it went, the items kept and their events
+    (nothing when no feed was ever fetched)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from detente.store._fetched import feeds_status
+
+    rows = feeds_status(st)
+    if not rows:
+        return
+    out = Table(title="feeds of statements", header_style="bold")
+    for col in ("feed", "last fetched (UTC)", "status", "items kept", "events"):
+        out.add_column(col, justify="right" if col in ("items kept", "events") else "left")
+    for r in rows:
+        when = r["last_fetched"].strftime("%Y-%m-%d %H:%M") if r["last_fetched"] else "—"
+        status = r["status"] or "—"
+        if r["status"] == "failed":
+            status = f"[red]failed[/red]: {escape(r['detail'] or '')}"
+        out.add_row(escape(r["feed"]), when, status, f"{r['items']:,}", f"{r['events']:,}")
+    Console().print(out)
 
 
 def register(app: typer.Typer) -> None:

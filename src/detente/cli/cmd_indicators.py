@@ -67,8 +67,15 @@ def _terminal_table(table: pa.Table, period: str, title: str, min_events: int) -
              _num(r["material_conflict_share"]), _num(r["events_share"]),
              "low" if r["low_evidence"] else "", _pct(r["untagged_share"])]
             for r in table.to_pylist()]
+    labels = list(TABLE_COLUMNS)
+    if "events_per_1000" in table.column_names:  # --per-1000
+        labels.append("per_1k")
+        caption += ("; per_1k: the dyad's events per 1,000 GDELT events of the period's "
+                    "fetched files (empty: no totals)")
+        for row, v in zip(rows, table.column("events_per_1000").to_pylist(), strict=True):
+            row.append(_num(v))
     columns = [(label, "left" if label in ("dataset", "direction", "period") else "right")
-               for label in TABLE_COLUMNS]
+               for label in labels]
     print_aligned(title, columns, rows, caption)
 
 
@@ -129,6 +136,10 @@ def indicators(
     reporting_lag: Annotated[int, typer.Option(
         "--reporting-lag", help="Days after an event within which it is reported: a period is "
         "complete when the files cover every publication day to its end plus this.")] = 7,
+    per_1000: Annotated[bool, typer.Option(
+        "--per-1000", help="Add the dyad's events, threats and uses of force per 1,000 GDELT "
+        "events of the period (same files, same event dates; empty where no fetched file "
+        "has totals).")] = False,
     backend: Annotated[str, typer.Option("--backend", help="duckdb (the store) or spark.")] = "duckdb",
     output: Annotated[IndicatorFormat | None, typer.Option(
         "--as", help="Output format (default: table, or from the -o suffix).")] = None,
@@ -157,7 +168,8 @@ def indicators(
     empty means; cells under --min-events are flagged low_evidence. Each period says
     what the ingested files cover of it (coverage: complete, partial, missing or
     curated); a missing period has no counts (unknown, not 0). untagged_share is the
-    share of the dyad's events whose issue area cannot be told. The terminal table
+    share of the dyad's events whose issue area cannot be told. --per-1000 adds
+    events_per_1000 (and threats_, force_) over every GDELT event of the fetched files. The terminal table
     shows the main columns; files (-o, or --as csv/json/parquet) get all.
     """
     import pyarrow.compute as pc
@@ -173,6 +185,7 @@ def indicators(
         as_of=parse_date(as_of, "--as-of"), datasets=tuple(dataset) if dataset else None,
         combine=combine, min_events=min_events, baseline_periods=baseline, one_a_day=one_a_day,
         root_only=root_only, min_sources=min_sources, reporting_lag=reporting_lag,
+        per_1000=per_1000,
     )
     fmt = output or (_SUFFIX.get(out.suffix.lower(), IndicatorFormat.csv) if out else IndicatorFormat.table)
     if fmt is IndicatorFormat.parquet and out is None:

@@ -9,6 +9,14 @@ ingested file per feed fetch (its provenance), then remembers the items in the
 store's ``feed_items`` table, so the next run codes only what is new. A feed that
 cannot be had or read is reported in one line and the others carry on.
 
+Each fetch is conditional: the ``ETag`` and ``Last-Modified`` a feed's server sent
+with the last body read are sent back (``If-None-Match``, ``If-Modified-Since``),
+and a ``304 Not Modified`` answer means no new items, with nothing downloaded or
+coded. The validators, and when and how each feed was last fetched, are kept in
+the store's ``feed_state`` table (``detente status`` shows them); they are replaced
+only once the items of the body they came with are recorded, so a fetch whose
+events could not be stored asks for the whole feed again next time.
+
 The country hint names whose statements a feed carries: a bare title in its
 items ("The President held talks with ...") is read as that country's (without
 it, as a government of unknown country).
@@ -32,6 +40,7 @@ from detente.fetch._http import Http, HttpFailure
 if TYPE_CHECKING:
     from detente.coder import Coder, Document
     from detente.store import Store
+    from detente.store._fetched import FeedState
 
 __all__ = ["DATASET", "Feed", "FeedResult", "FeedsResult", "fetch_feeds", "load_feeds"]
 
@@ -64,6 +73,8 @@ class FeedResult:
     file: str | None = None
     error: str | None = None
     skipped: Counter[str] = field(default_factory=Counter)
+    not_modified: bool = False
+    """The server answered 304 Not Modified to the conditional GET: no new items."""
 
 
 @dataclass
@@ -85,7 +96,9 @@ class FeedsResult:
     def summary(self) -> str:
         """One line: feeds read and skipped, new items, events coded and stored."""
         ok = [f for f in self.feeds if f.error is None]
-        return (f"feeds: {len(ok)} of {len(self.feeds)} read, {len(self.failed)} skipped; "
+        same = sum(1 for f in ok if f.not_modified)
+        unchanged = f" ({same} not modified)" if same else ""
+        return (f"feeds: {len(ok)} of {len(self.feeds)} read{unchanged}, {len(self.failed)} skipped; "
                 f"{sum(f.items for f in ok):,} item(s) listed, {sum(f.new for f in ok):,} new; "
                 f"{sum(f.events for f in ok):,} event(s) coded, {sum(f.stored for f in ok):,} stored "
                 f"(dataset {DATASET})")
@@ -154,6 +167,69 @@ def _documents(feed: Feed, body: bytes, today: dt.date, skipped: Counter[str]) -
 
 
 
+@dataclass
+class _Got:
+    """One feed's answer: its body (``None``: 304 Not Modified) and validators."""
+
+    body: bytes | None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def _get(http: Http, feed: Feed, known: FeedState | None) -> _Got | str:
+    """GET ``feed``, conditionally when ``known`` holds validators for its address;
+    return the answer, or why it failed."""
+    import urllib.error
+
+    headers: dict[str, str] = {}
+    if known is not None and known.url == feed.url:
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+    got = _Got(None)
+
+    def work() -> bytes | int:
+        try:
+            with http._open(feed.url, headers) as resp:
+                got.etag, got.last_modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
+                return bytes(resp.read())
+        except urllib.error.HTTPError as exc:
+            if exc.code != 304 or not headers:
+                raise
+            got.etag = exc.headers.get("ETag") if exc.headers else None
+            got.last_modified = exc.headers.get("Last-Modified") if exc.headers else None
+            return 304
+
+    try:
+        out = http._attempts(feed.url, work)
+    except HttpFailure as exc:
+        why = str(exc)
+        return why[len(feed.url) + 2:] if why.startswith(feed.url + ": ") else why
+    got.body = out if isinstance(out, bytes) else None
+    return got
+
+
+def _state(res: FeedResult, got: _Got | None, known: FeedState | None, now: dt.datetime,
+           stored: bool) -> FeedState:
+    """What to remember of this fetch of ``res.feed``: new validators once the body they
+    came with is recorded (``stored``), else those known before (a 304 keeps them, with
+    any the server sent again)."""
+    same = known if known is not None and known.url == res.feed.url else None
+    etag = same.etag if same else None
+    modified = same.last_modified if same else None
+    read_at = same.read_at if same else None
+    if got is not None and (stored or got.body is None):
+        etag = got.etag or (etag if got.body is None else None)
+        modified = got.last_modified or (modified if got.body is None else None)
+        if got.body is not None:
+            read_at = now
+    from detente.store._fetched import FeedState
+
+    status = "failed" if res.error is not None else "not modified" if res.not_modified else "read"
+    return FeedState(res.feed.name, res.feed.url, etag, modified, now, status, res.error, read_at)
+
+
 def _rows(feed: Feed, events: list[Any], fetched: dt.datetime) -> list[dict[str, Any]]:
     from detente.coder import canonical_rows
 
@@ -192,37 +268,43 @@ def fetch_feeds(
         today: the date given to items without one (default: today, UTC).
     """
     from detente.coder import Coder, ingest_events
+    from detente.store._fetched import (
+        feed_items_seen,
+        feed_states,
+        last_file_id,
+        record_feed_items,
+        record_feed_states,
+    )
 
     http = http or Http()
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     day = today or now.date()
     result = FeedsResult([FeedResult(f) for f in feeds])
-
-    def get(feed: Feed) -> bytes | str:
-        try:
-            return http.get(feed.url)
-        except HttpFailure as exc:
-            why = str(exc)
-            return why[len(feed.url) + 2:] if why.startswith(feed.url + ": ") else why
+    with open_store() as st:
+        known = feed_states(st)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="detente-feed") as pool:
-        bodies = list(pool.map(get, feeds))
+        answers = list(pool.map(lambda f: _get(http, f, known.get(f.name)), feeds))
     parsed: list[tuple[FeedResult, list[Document]]] = []
-    for res, body in zip(result.feeds, bodies, strict=True):
-        if isinstance(body, str):
-            res.error = body
+    got_of: dict[str, _Got] = {}
+    for res, got in zip(result.feeds, answers, strict=True):
+        if isinstance(got, str):
+            res.error = got
+            continue
+        got_of[res.feed.name] = got
+        if got.body is None:
+            res.not_modified = True
             continue
         try:
-            parsed.append((res, _documents(res.feed, body, day, res.skipped)))
+            parsed.append((res, _documents(res.feed, got.body, day, res.skipped)))
         except ValueError as exc:
             res.error = str(exc)
-    if not parsed:
-        return result
-    coder = coder or Coder()
-    from detente.store._fetched import feed_items_seen, last_file_id, record_feed_items
+    coder = coder or Coder() if parsed else None
+    stored: set[str] = set()
 
     with open_store() as st:
         for res, docs in parsed:
+            assert coder is not None
             res.items = len(docs)
             seen = feed_items_seen(st, res.feed.name)
             new: dict[str, Document] = {}
@@ -231,6 +313,7 @@ def fetch_feeds(
                     new.setdefault(d.id, d)
             res.new = len(new)
             if not new:
+                stored.add(res.feed.name)
                 continue
             country = (res.feed.country,) if res.feed.country else ()
             events = list(coder.code_documents(new.values(), context=country))
@@ -249,4 +332,8 @@ def fetch_feeds(
             per_item = Counter(ev.doc_id for ev in events)
             record_feed_items(st, res.feed.name, [
                 (d.id, d.url, d.date, per_item.get(d.id, 0)) for d in new.values()], file_id, now)
+            stored.add(res.feed.name)
+        record_feed_states(st, [
+            _state(res, got_of.get(res.feed.name), known.get(res.feed.name), now,
+                   res.feed.name in stored) for res in result.feeds])
     return result

@@ -554,6 +554,13 @@ class Queries:
         query = ibis.to_sql(indicator_expr(events, grid, spec, plan), dialect=dialect)
         return str(query).replace(grid.op().name, "period_grid")
 
+    def per_1000(self, spec: Any, table: pa.Table) -> pa.Table:
+        """Add to the indicator ``table`` of ``spec`` its counts per 1,000 GDELT events
+        (see :mod:`detente.query._volume`)."""
+        from detente.query._volume import per_1000
+
+        return per_1000(self, spec, table)
+
     # -- windows of days (conditions, the allies' record) ---------------------
 
     def measure(self, requests: list[Any], max_ids: int = 10) -> dict[Any, Any]:

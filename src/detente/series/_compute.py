@@ -186,18 +186,20 @@ def compute_indicators(store: Store, spec: IndicatorSpec, backend: str = "duckdb
 
     Returns:
         One row per dataset x direction x period (see ``INDICATOR_SCHEMA``),
-        sorted by dataset, direction and period start. The table's schema
-        metadata holds the as-of date under ``as_of``.
+        sorted by dataset, direction and period start; with ``spec.per_1000``, the
+        columns ``events_per_1000``, ``threats_per_1000`` and ``force_per_1000`` after
+        them. The table's schema metadata holds the as-of date under ``as_of``.
 
     Raises:
         QueryError: unknown issue, country, dataset or backend; no events selected.
     """
     engine = get_backend(backend)
+    table = None
     if engine.name == "duckdb" and spec.since is not None:
-        part = _from_history(store, spec)
-        if part is not None:
-            return part
-    return _run(store, spec, engine.name)[0]
+        table = _from_history(store, dataclasses.replace(spec, per_1000=False))
+    if table is None:
+        table = _run(store, dataclasses.replace(spec, per_1000=False), engine.name)[0]
+    return store.queries.per_1000(spec, table) if spec.per_1000 else table
 
 
 def _run(store: Store, spec: IndicatorSpec, backend: str) -> tuple[pa.Table, _Extent]:

@@ -36,6 +36,9 @@ class IndicatorSpec:
         reporting_lag: days after an event within which it is taken to be reported: a
             period is ``complete`` when files cover every publication day from its start
             to its end plus this lag (see :mod:`detente.series._coverage`).
+        per_1000: add the dyad's events, threats and uses of force per 1,000 GDELT events
+            of the same period, files and roots (``events_per_1000``, ...; null where
+            no fetched file has totals; see :mod:`detente.query._volume`).
     """
 
     dyad: tuple[str, str] = ("USA", "RUS")
@@ -53,6 +56,7 @@ class IndicatorSpec:
     root_only: bool = False
     min_sources: int | None = None
     reporting_lag: int = REPORTING_LAG
+    per_1000: bool = False
 
     def __post_init__(self) -> None:
         dyad = self.dyad
@@ -79,6 +83,9 @@ class IndicatorSpec:
             raise QueryError(f"reporting_lag must be 0 to 366 days, not {self.reporting_lag}")
         if self.min_sources is not None and self.min_sources < 0:
             raise QueryError(f"min_sources must be 0 or more, not {self.min_sources}")
+        if self.per_1000 and (self.one_a_day or self.min_sources is not None):
+            raise QueryError("counts per 1,000 GDELT events divide by every event of the fetched "
+                             "files, which one_a_day and min_sources cannot apply to: use them apart")
         if self.datasets is not None:
             names = tuple(dict.fromkeys(d.strip() for d in self.datasets if d.strip()))
             object.__setattr__(self, "datasets", names or None)

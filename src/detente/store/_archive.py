@@ -46,7 +46,8 @@ PARTITIONS: dict[str, tuple[str, ...]] = {"year": ("year",), "year/month": ("yea
 """The partitionings ``--partition`` accepts, and the Hive keys of each."""
 
 # the store's tables copied whole beside the events (those it has)
-_SIDE_TABLES = ("meta", "files", "quarantine", "conflicts", "fetch_ledger", "source_totals")
+_SIDE_TABLES = ("meta", "files", "quarantine", "conflicts", "fetch_ledger", "source_totals",
+                "source_date_totals")
 _EVENTS = "events"
 
 

@@ -5,7 +5,9 @@ A fetched file is ingested like any other (the store's own ingest: provenance,
 quarantine, de-duplication), and in the same transaction
 
 * its readable events per CAMEO root are counted before any filter and kept in
-  ``source_totals`` (the denominators of counts per 1,000 GDELT events);
+  ``source_totals`` (per file, as published), and its stored events per event date
+  and CAMEO root in ``source_date_totals`` (the denominators of counts per 1,000
+  GDELT events, dated as the indicators count);
 * events outside the country filter are removed;
 * its ``fetch_ledger`` row says it was ingested.
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,8 +34,9 @@ if TYPE_CHECKING:
     from detente.readers import SourceFile
     from detente.store import FileReport, Store
 
-__all__ = ["Ingested", "coverage", "dedup_share", "feed_items_seen", "ingest_fetched",
-           "last_file_id", "ledger_state", "record", "record_feed_items", "resume_since"]
+__all__ = ["FeedState", "Ingested", "coverage", "dedup_share", "feed_items_seen", "feed_states",
+           "feeds_status", "ingest_fetched", "last_file_id", "ledger_state", "record",
+           "record_feed_items", "record_feed_states", "resume_since"]
 
 _counter = itertools.count()
 
@@ -168,6 +172,7 @@ def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence
             raise InputFileError(src.path, f"no row reads as a {reader.name} event "
                                            f"({report.read:,} rows; not a GDELT export?)")
         file_id = int(con.execute("SELECT max(file_id) FROM files").fetchone()[0])  # type: ignore[index]
+        _date_totals(con, remote, file_id, countries, any_actor)
         filtered = 0
         if countries:
             before = _count(con, file_id)
@@ -191,6 +196,19 @@ def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence
     if untagged is not None:
         out.untagged_before, out.untagged_after = untagged
     return out
+
+
+def _date_totals(con: duckdb.DuckDBPyConnection, remote: Remote, file_id: int,
+                 countries: Sequence[str], any_actor: bool) -> None:
+    """Record the file's stored events per event date and CAMEO root, before the country
+    filter, with that filter: the denominators of counts per 1,000 GDELT events
+    (:mod:`detente.query._volume`), on the clock the indicators count by."""
+    con.execute(
+        "INSERT INTO source_date_totals SELECT ?, ?, ?, date, event_root, count(*), "
+        "count(*) FILTER (WHERE coalesce(is_root, true)), ?::VARCHAR[], ? FROM events "
+        "WHERE _file_id = ? AND date IS NOT NULL GROUP BY date, event_root",
+        [remote.source, remote.name, file_id, sorted(countries) if countries else None,
+         bool(any_actor) if countries else None, file_id])
 
 
 _FIELDS = {"gdelt2": (61,), "gdelt1": (57, 58)}
@@ -324,3 +342,92 @@ def record_feed_items(st: Store, feed: str, items: Sequence[tuple[str, str | Non
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+# what the last fetch of each feed was told: its validators for a conditional GET
+# (ETag, Last-Modified) and how it went
+_FEED_STATE_DDL = """
+CREATE TABLE IF NOT EXISTS feed_state (
+    feed VARCHAR PRIMARY KEY,   -- the feed's name in the feeds file
+    url VARCHAR,                -- the address fetched (validators hold for it only)
+    etag VARCHAR,               -- the ETag of the last body read, sent as If-None-Match
+    last_modified VARCHAR,      -- its Last-Modified, sent as If-Modified-Since
+    checked_at TIMESTAMP,       -- the last fetch
+    status VARCHAR,             -- read, not modified, failed
+    detail VARCHAR,             -- why it failed
+    read_at TIMESTAMP           -- the last fetch that got a body (not a 304)
+)
+"""
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """The last fetch of one feed: where, its validators, when and how it went."""
+
+    feed: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    checked_at: datetime
+    status: str
+    detail: str | None = None
+    read_at: datetime | None = None
+
+
+def _table_exists(st: Store, name: str) -> bool:
+    row = st._con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                          [name]).fetchone()
+    return bool(row and row[0])
+
+
+def feed_states(st: Store) -> dict[str, FeedState]:
+    """Return the last fetch of every feed fetched (none in a store that never fetched one)."""
+    if not _table_exists(st, "feed_state"):
+        return {}
+    rows = st._con.execute("SELECT feed, url, etag, last_modified, checked_at, status, detail, "
+                           "read_at FROM feed_state").fetchall()
+    return {str(r[0]): FeedState(*r) for r in rows}
+
+
+def record_feed_states(st: Store, states: Sequence[FeedState]) -> None:
+    """Record how the last fetch of each of these feeds went (replacing the one before)."""
+    if not states:
+        return
+    from detente.store._schema import bump_version
+
+    con = st._con
+    con.execute(_FEED_STATE_DDL)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.executemany(
+            "INSERT OR REPLACE INTO feed_state VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(f.feed, f.url, f.etag, f.last_modified, f.checked_at, f.status, f.detail, f.read_at)
+             for f in states])
+        bump_version(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def feeds_status(st: Store) -> list[dict[str, Any]]:
+    """Return, per feed ever fetched, its last fetch and how it went, and the items kept
+    from it (coded and remembered) with the events they gave; by feed name."""
+    have_items = _table_exists(st, "feed_items")
+    have_state = _table_exists(st, "feed_state")
+    if not have_items and not have_state:
+        return []
+    items = {str(r[0]): (int(r[1]), int(r[2] or 0), r[3]) for r in st._con.execute(
+        "SELECT feed, count(*), sum(events), max(first_seen) FROM feed_items GROUP BY feed"
+    ).fetchall()} if have_items else {}
+    states = feed_states(st) if have_state else {}
+    out = []
+    for name in sorted(set(items) | set(states)):
+        kept, events, seen = items.get(name, (0, 0, None))
+        state = states.get(name)
+        out.append({"feed": name, "url": state.url if state else None,
+                    "last_fetched": state.checked_at if state else seen,
+                    "status": state.status if state else None,
+                    "detail": state.detail if state else None,
+                    "items": kept, "events": events})
+    return out

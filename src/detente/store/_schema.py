@@ -132,6 +132,18 @@ CREATE TABLE IF NOT EXISTS source_totals (
     event_root VARCHAR,     -- CAMEO root
     events BIGINT           -- the file's readable events of that root, before any filter
 );
+CREATE TABLE IF NOT EXISTS source_date_totals (
+    source VARCHAR,         -- gdelt2, gdelt1 (the dataset)
+    name VARCHAR,           -- the published file's name
+    file_id INTEGER,
+    date DATE,              -- the events' own date (SQLDATE), as the events table has it
+    event_root VARCHAR,     -- CAMEO root
+    events BIGINT,          -- the file's events stored of that date and root, before the
+                            -- country filter (read, de-duplicated: what the store keeps)
+    root_events BIGINT,     -- of them, GDELT's root events (IsRootEvent)
+    countries VARCHAR[],    -- the fetch's country filter (NULL: none)
+    any_actor BOOLEAN       -- the filter kept events with either actor among them
+);
 """
 
 DDL += FETCH_DDL
