@@ -38,7 +38,7 @@ from detente.readers import Reader, SourceFile, detect, get_reader, open_source,
 from detente.readers._base import BATCH_DIGITS, sql_str
 from detente.readers._source import printable
 from detente.schema import column_names
-from detente.store._ingest import _drop_rejects, _ingest_one
+from detente.store._ingest import Settle, _drop_rejects, _ingest_one
 from detente.store._report import FileReport
 from detente.store._schema import CONTENT_COLUMNS, bump_version
 from detente.tagging import RuleSet
@@ -73,12 +73,17 @@ def ingest_files(
     stop_on_error: bool = True,
     max_files: int = BATCH_FILES,
     max_bytes: int = BATCH_BYTES,
+    settle: Settle | None = None,
 ) -> list[Outcome]:
     """Ingest ``paths`` in order; return, per file, its report or why it was not ingested.
 
     Args:
         stop_on_error: raise the first file's error (the files before it stored, none
             after it read); otherwise go on and return the error in its place.
+        settle: called in each transaction that stores files, before it commits (see
+            :data:`~detente.store._ingest.Settle`); when it refuses a batch, its files
+            are stored one by one, each with its own call, so only the file it refuses
+            then is left out.
 
     Raises:
         DetenteError: with ``stop_on_error``, the first file that cannot be read.
@@ -91,7 +96,7 @@ def ingest_files(
         pending.clear()
         try:
             if batch:
-                _settle(con, batch, rules, out, stop_on_error)
+                _settle(con, batch, rules, out, stop_on_error, settle)
         finally:
             for item in batch:
                 item.closing.close()
@@ -127,28 +132,28 @@ def ingest_files(
 
 
 def _settle(con: duckdb.DuckDBPyConnection, batch: list[_Open], rules: RuleSet,
-            out: list[Outcome], stop_on_error: bool) -> None:
+            out: list[Outcome], stop_on_error: bool, settle: Settle | None = None) -> None:
     """Ingest ``batch`` (files in order) and append each file's outcome to ``out``."""
     if len(batch) > 1:
-        first_bad = _try_batch(con, batch, rules, out)
+        first_bad = _try_batch(con, batch, rules, out, settle)
         if first_bad is None:
             return
-        if first_bad < 0:  # the scan itself failed: file by file finds which
+        if first_bad < 0:  # the scan itself failed (or was refused): file by file finds which
             for item in batch:
-                _single(con, item, rules, out, stop_on_error)
+                _single(con, item, rules, out, stop_on_error, settle)
             return
-        _settle(con, batch[:first_bad], rules, out, stop_on_error)
-        _single(con, batch[first_bad], rules, out, stop_on_error)
-        _settle(con, batch[first_bad + 1:], rules, out, stop_on_error)
+        _settle(con, batch[:first_bad], rules, out, stop_on_error, settle)
+        _single(con, batch[first_bad], rules, out, stop_on_error, settle)
+        _settle(con, batch[first_bad + 1:], rules, out, stop_on_error, settle)
         return
     for item in batch:
-        _single(con, item, rules, out, stop_on_error)
+        _single(con, item, rules, out, stop_on_error, settle)
 
 
 def _single(con: duckdb.DuckDBPyConnection, item: _Open, rules: RuleSet, out: list[Outcome],
-            stop_on_error: bool) -> None:
+            stop_on_error: bool, settle: Settle | None = None) -> None:
     try:
-        out.append(_ingest_one(con, item.src, item.reader, rules))
+        out.append(_ingest_one(con, item.src, item.reader, rules, settle=settle))
     except DetenteError as exc:
         if stop_on_error:
             raise
@@ -172,10 +177,10 @@ def _links(batch: list[_Open]) -> Iterator[list[Path]]:
 
 
 def _try_batch(con: duckdb.DuckDBPyConnection, batch: list[_Open], rules: RuleSet,
-               out: list[Outcome]) -> int | None:
+               out: list[Outcome], settle: Settle | None = None) -> int | None:
     """Ingest ``batch`` as one change; return ``None`` when done, else (the store
     unchanged) the position of the first file with a row to quarantine, or -1 when
-    the scan failed."""
+    the scan failed or ``settle`` refused the batch."""
     rejects = f"_brej{next(_counter)}"
     n = len(batch)
     con.execute("BEGIN TRANSACTION")
@@ -206,9 +211,11 @@ def _try_batch(con: duckdb.DuckDBPyConnection, batch: list[_Open], rules: RuleSe
             con.execute("ROLLBACK")
             return -1 if bad is None else bad
         reports = _book(con, batch, ids, lo, hi)
+        if settle is not None:
+            settle(con, [(b.src, r, i) for b, r, i in zip(batch, reports, ids, strict=True)])
         bump_version(con)
         con.execute("COMMIT")
-    except duckdb.Error:
+    except (duckdb.Error, DetenteError):
         con.execute("ROLLBACK")
         return -1
     except BaseException:
