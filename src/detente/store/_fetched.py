@@ -139,10 +139,10 @@ def _give_areas(con: duckdb.DuckDBPyConnection, file_id: int, given: GivenAreas,
         con.unregister(name)
 
 
-def _filter_sql(countries: Sequence[str], any_actor: bool) -> str:
+def _filter_sql(countries: Sequence[str], any_actor: bool, alias: str = "") -> str:
     codes = ", ".join("'" + c.replace("'", "") + "'" for c in countries)
     join = " OR " if any_actor else " AND "
-    return f"(source_country IN ({codes}){join}target_country IN ({codes}))"
+    return f"({alias}source_country IN ({codes}){join}{alias}target_country IN ({codes}))"
 
 
 def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence[str] = (),
@@ -244,8 +244,11 @@ def ingest_fetched_batch(st: Store, files: Sequence[tuple[Remote, Path]], *,
                 con, remote, report, file_id, totals, filtered.get(file_id, 0),
                 given(remote) if given is not None else None, next(_counter))
 
+    def keep(alias: str) -> str:
+        return _filter_sql(countries, any_actor, alias)
+
     outcomes = ingest_files(_con(st), [p for _, p in files], fmt=source, rules=st.rules,
-                            stop_on_error=False, settle=settle)
+                            stop_on_error=False, settle=settle, keep=keep if countries else None)
     return [o if isinstance(o, DetenteError) else done[os.fspath(p)]
             for (_, p), o in zip(files, outcomes, strict=True)]
 
