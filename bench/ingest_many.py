@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -134,6 +135,7 @@ def main() -> None:
     if args.generated:
         folders[f"{args.generated} generated files"] = work / "generated"
         _generate(real, work / "generated", args.generated)
+    print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"machine: {platform.machine()}, {platform.system()} {platform.release()}, python "
           f"{platform.python_version()}")
     try:
@@ -185,3 +187,4 @@ def _gdelt_day(work: Path, rows: int, repeat: int) -> None:
 
 if __name__ == "__main__":
     main()
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
