@@ -70,27 +70,33 @@ def run(mode: str, data: Path, workdir: Path) -> dict[str, float]:
     return result
 
 
+CANONICAL = r"""
+import sys
+import duckdb
+from detente.schema import column_names
+from detente.store import Store
+export, store, out = sys.argv[1:4]
+with Store.open(store, with_chronology=False) as st:
+    st.ingest_file(export)
+cols = [c for c in column_names() if c not in ("ingested_from", "event_root")]
+sel = ", ".join(f"array_to_string({c}, ';') AS {c}" if c == "issue_areas" else c for c in cols)
+con = duckdb.connect(store, read_only=True)
+con.execute("SET enable_progress_bar = false")
+con.execute(f"COPY (SELECT {sel} FROM events ORDER BY rowid) TO '{out}' (HEADER, DELIMITER ',')")
+"""
+
+
 def _canonical(export: Path, workdir: Path) -> Path:
-    """Write the export's rows as a canonical CSV (from a store holding them)."""
+    """Write the export's rows as a canonical CSV (from a store holding them), in a process
+    of its own: a child's peak memory as measured includes its parent's (Linux keeps it
+    across exec), so this one stays small."""
     out = export.with_suffix(".canonical.csv")
-    if out.exists():
-        return out
-    import duckdb
-
-    from detente.schema import column_names
-    from detente.store import Store
-
-    store = workdir / "canonical-source.duckdb"
-    store.unlink(missing_ok=True)
-    with Store.open(store, with_chronology=False) as st:
-        st.ingest_file(export)
-    cols = [c for c in column_names() if c not in ("ingested_from", "event_root")]
-    sel = ", ".join(f"array_to_string({c}, ';') AS {c}" if c == "issue_areas" else c for c in cols)
-    con = duckdb.connect(str(store), read_only=True)
-    con.execute("SET enable_progress_bar = false")
-    con.execute(f"COPY (SELECT {sel} FROM events ORDER BY rowid) TO '{out}' (HEADER, DELIMITER ',')")
-    con.close()
-    store.unlink()
+    if not out.exists():
+        store = workdir / "canonical-source.duckdb"
+        store.unlink(missing_ok=True)
+        subprocess.run([sys.executable, "-c", CANONICAL, str(export), str(store), str(out)],
+                       check=True)
+        store.unlink()
     return out
 
 
