@@ -3,8 +3,12 @@
 
 Each contender runs in its own fresh process (so peak memory is its own), in
 turn, on the same file, repeated; the median is reported with ratios.
+``--canonical`` measures the same rows as a canonical CSV too (detente's own
+format, written from a store holding the export's events). ``--unique-urls``
+writes the export with a new, mostly topical URL on every row (the costliest
+shape to tag; see ``bench/gdelt_synth.py``).
 
-    python bench/ingest_gdelt.py --rows 1000000 --rows 5000000
+    python bench/ingest_gdelt.py --rows 1000000 --canonical
 
 Needs only the package itself (pandas is a dependency).
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -43,7 +48,10 @@ elif mode == "duckdb_read_csv":
     con.close()
 elif mode == "pandas_read_csv":
     import pandas as pd
-    rows = len(pd.read_csv(data, sep="\t", header=None, dtype=str, quoting=3))
+    if data.endswith(".csv"):  # canonical: comma-separated with a header
+        rows = len(pd.read_csv(data, dtype=str))
+    else:
+        rows = len(pd.read_csv(data, sep="\t", header=None, dtype=str, quoting=3))
 secs = time.perf_counter() - t
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": secs, "peak_mib": peak, "rows": rows}))
@@ -62,25 +70,66 @@ def run(mode: str, data: Path, workdir: Path) -> dict[str, float]:
     return result
 
 
+CANONICAL = r"""
+import sys
+import duckdb
+from detente.schema import column_names
+from detente.store import Store
+export, store, out = sys.argv[1:4]
+with Store.open(store, with_chronology=False) as st:
+    st.ingest_file(export)
+cols = [c for c in column_names() if c not in ("ingested_from", "event_root")]
+sel = ", ".join(f"array_to_string({c}, ';') AS {c}" if c == "issue_areas" else c for c in cols)
+con = duckdb.connect(store, read_only=True)
+con.execute("SET enable_progress_bar = false")
+con.execute(f"COPY (SELECT {sel} FROM events ORDER BY rowid) TO '{out}' (HEADER, DELIMITER ',')")
+"""
+
+
+def _canonical(export: Path, workdir: Path) -> Path:
+    """Write the export's rows as a canonical CSV (from a store holding them), in a process
+    of its own: a child's peak memory as measured includes its parent's (Linux keeps it
+    across exec), so this one stays small."""
+    out = export.with_suffix(".canonical.csv")
+    if not out.exists():
+        store = workdir / "canonical-source.duckdb"
+        store.unlink(missing_ok=True)
+        subprocess.run([sys.executable, "-c", CANONICAL, str(export), str(store), str(out)],
+                       check=True)
+        store.unlink()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--rows", type=int, action="append", help="rows per file (repeatable)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--canonical", action="store_true",
+                        help="also measure the same rows as a canonical CSV")
+    parser.add_argument("--unique-urls", action="store_true",
+                        help="a new, mostly topical URL on every row")
     args = parser.parse_args()
     sizes = args.rows or [1_000_000]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="detente-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"machine: {platform.machine()}, {platform.system()} {platform.release()}, "
           f"python {platform.python_version()}; files in {workdir}")
     modes = [m for m in MODES if not (args.skip_pandas and m.startswith("pandas"))]
     summary = []
+    jobs = []
     for rows in sizes:
-        data = workdir / f"gdelt2_{rows}.export.CSV"
+        shape = "-unique" if args.unique_urls else ""
+        data = workdir / f"gdelt2_{rows}{shape}.export.CSV"
         if not data.exists():
             print(f"writing {rows:,} rows ...", flush=True)
-            write_file(data, rows)
+            write_file(data, rows, unique_urls=args.unique_urls)
+        jobs.append((rows, data, "GDELT 2.0 export"))
+        if args.canonical:
+            jobs.append((rows, _canonical(data, workdir), "canonical CSV"))
+    for rows, data, label in jobs:
         results: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
         for _ in range(args.repeat):
             for mode in modes:  # interleaved, so drift hits every contender alike
@@ -88,7 +137,7 @@ def main() -> None:
         med = {m: statistics.median(r["seconds"] for r in results[m]) for m in modes}
         peak = {m: max(r["peak_mib"] for r in results[m]) for m in modes}
         size_mib = data.stat().st_size / 2**20
-        print(f"\n{rows:,} rows ({size_mib:,.0f} MiB), median of {args.repeat}:")
+        print(f"\n{label}, {rows:,} rows ({size_mib:,.0f} MiB), median of {args.repeat}:")
         for m in modes:
             print(f"  {m:<16} {med[m]:7.2f} s   peak {peak[m]:7.0f} MiB   "
                   f"{rows / med[m] / 1e6:5.2f} M rows/s")
@@ -96,7 +145,8 @@ def main() -> None:
         print(f"  ratio detente / duckdb read_csv floor: {ratio:.2f} (target <= 1.00)")
         if "pandas_read_csv" in med:
             print(f"  ratio detente / pandas.read_csv:       {med['detente'] / med['pandas_read_csv']:.2f}")
-        summary.append((rows, med["detente"], peak["detente"]))
+        if label.startswith("GDELT"):
+            summary.append((rows, med["detente"], peak["detente"]))
     if len(summary) > 1:
         (r0, t0, _), (r1, t1, _) = summary[0], summary[-1]
         print(f"\ngrowth: {r1 / r0:.1f}x rows took {t1 / t0:.2f}x time "
@@ -105,3 +155,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -13,7 +13,18 @@ Folders: the real daily files given (e.g. 57 ICEWS files of October-November
 2018) and a folder of ``--generated`` files made from them (each real file again
 under later dates and new event ids, so none is a duplicate).
 
-    python bench/ingest_many.py ICEWS_FOLDER --generated 167
+A day of GDELT 2.0 (``--gdelt-day ROWS``, default 2,400 rows a file, about a real
+15-minute export's): 96 generated exports (``bench/gdelt_synth.py``), against the
+same floor over the same files, unzipped. Contenders there:
+
+* ``detente``: ``Store.ingest(folder)`` of the 96 unzipped files;
+* ``fetched``: what `detente fetch gdelt` does with a day it has downloaded and
+  checked: the 96 zipped files through ``ingest_fetched_batch`` (unzipping, one
+  scan, each file with its per-root totals and ledger row);
+* ``fetched_each``: the same, file by file (``ingest_fetched``), as a fetch did before;
+* ``floor``: DuckDB's ``read_csv`` of the 96 unzipped files with one glob.
+
+    python bench/ingest_many.py ICEWS_FOLDER --generated 167 --gdelt-day 2400
 """
 
 from __future__ import annotations
@@ -21,12 +32,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -38,6 +51,22 @@ if mode in ("detente", "one_file"):
     from detente.store import Store
     with Store.open(store, with_chronology=False) as st:
         rows = sum(r.stored for r in st.ingest([data]))
+elif mode in ("fetched", "fetched_each"):
+    from datetime import date, datetime
+    from pathlib import Path
+    from detente.fetch import Remote
+    from detente.store import Store
+    from detente.store._fetched import ingest_fetched, ingest_fetched_batch
+    files = sorted(Path(data).iterdir())
+    remotes = [(Remote("gdelt2", f.name, "http://127.0.0.1/" + f.name, f.stat().st_size, None,
+                       "15min", date(2018, 1, 2), datetime.strptime(f.name[:14], "%Y%m%d%H%M%S")), f)
+               for f in files]
+    with Store.open(store, with_chronology=False) as st:
+        if mode == "fetched":
+            done = ingest_fetched_batch(st, remotes)
+        else:  # as a fetch did before: each file in a transaction of its own
+            done = [ingest_fetched(st, r, f) for r, f in remotes]
+    rows = sum(d.report.stored for d in done)
 else:
     import duckdb
     con = duckdb.connect(store)
@@ -96,6 +125,8 @@ def main() -> None:
     parser.add_argument("folder", type=Path, help="folder of real daily ICEWS files")
     parser.add_argument("--generated", type=int, default=167)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--gdelt-day", type=int, default=2400, metavar="ROWS",
+                        help="rows in each of a GDELT 2.0 day's 96 files (0: no GDELT day)")
     args = parser.parse_args()
     real = sorted(p for p in args.folder.iterdir() if p.is_file())
     work = Path(tempfile.mkdtemp(prefix="detente-many-"))
@@ -104,6 +135,7 @@ def main() -> None:
     if args.generated:
         folders[f"{args.generated} generated files"] = work / "generated"
         _generate(real, work / "generated", args.generated)
+    print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"machine: {platform.machine()}, {platform.system()} {platform.release()}, python "
           f"{platform.python_version()}")
     try:
@@ -122,9 +154,37 @@ def main() -> None:
                 print(f"  {m:<9} {med[m]:7.2f} s   {rows[m]:>9,.0f} rows")
             print(f"  ratio detente / floor: {med['detente'] / med['floor']:.2f} (target <= 2)"
                   f"   one file / floor: {med['one_file'] / med['floor']:.2f}")
+        if args.gdelt_day:
+            _gdelt_day(work, args.gdelt_day, args.repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _gdelt_day(work: Path, rows: int, repeat: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from gdelt_synth import write_day
+
+    zipped, plain = work / "gdelt-day-zipped", work / "gdelt-day"
+    write_day(zipped, rows)
+    plain.mkdir()
+    for z in sorted(zipped.iterdir()):
+        with zipfile.ZipFile(z) as zf:
+            zf.extractall(plain)
+    times: dict[str, list[float]] = {"detente": [], "fetched": [], "fetched_each": [], "floor": []}
+    counts: dict[str, float] = {}
+    for _ in range(repeat):
+        for mode in times:
+            r = _run(mode, zipped if mode.startswith("fetched") else plain, work)
+            times[mode].append(r["seconds"])
+            counts[mode] = r["rows"]
+    med = {m: statistics.median(v) for m, v in times.items()}
+    print(f"\na day of GDELT 2.0: 96 generated files of {rows:,} rows, median of {repeat}:")
+    for m in times:
+        print(f"  {m:<12} {med[m]:7.2f} s   {counts[m]:>9,.0f} rows")
+    print(f"  ratio detente / floor: {med['detente'] / med['floor']:.2f} (target <= 2)"
+          f"   fetched (zipped, with totals and ledger) / floor: {med['fetched'] / med['floor']:.2f}")
+
+
 if __name__ == "__main__":
     main()
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -57,8 +57,8 @@ def server() -> Iterator[Server]:
 
 
 def _run(server: Server, store: Path, tmp: Path, **kw: object) -> FetchResult:
-    settings: dict[str, object] = {"timeout": 1.0, **kw}
-    opts = FetchOptions(since=DAY, until=DAY, base_url=server.url + "/gdeltv2/", jobs=2,
+    settings: dict[str, object] = {"timeout": 1.0, "jobs": 2, **kw}
+    opts = FetchOptions(since=DAY, until=DAY, base_url=server.url + "/gdeltv2/",
                         retries=1, backoff=0.01, download_dir=tmp / "downloads",
                         **settings)  # type: ignore[arg-type]
     return fetch_gdelt(lambda: Store.open(store, with_chronology=False), opts)
@@ -285,3 +285,62 @@ def test_zip_with_the_wrong_content_is_not_stored(server: Server, tmp_path: Path
     res, store = _fault(server, tmp_path, BAD)
     assert res.failed[0][1].startswith("no row reads as a gdelt2 event (1 rows")
     assert len(store_events(store)) == 4
+
+
+def _many_exports() -> dict[str, bytes]:
+    """Twelve 15-minute files: repeats across files, one row to quarantine, one file that
+    is not GDELT at all."""
+    out = {}
+    for k in range(12):
+        stamp = f"20260301{k // 4:02d}{k % 4 * 15:02d}00"
+        rows: list[dict[str, object]] = [
+            {"event_id": 2000 + 10 * k + j, "actor1": (RUS, UKR, USA)[j % 3],
+             "actor2": (USA, RUS, UKR)[(j + k) % 3], "code": ("190", "043", "0231")[j % 3]}
+            for j in range(5)]
+        rows.append({"event_id": 2000 + 10 * (k - 1)} if k else {"event_id": 1999})
+        if k == 4:
+            rows.append({"event_id": 2999, "code": "999"})  # not a CAMEO code: quarantined
+        name, data = export2(stamp, rows)
+        out[name] = data
+    out["20260301013000.export.CSV.zip"] = zipped("x.csv", "this is not a GDELT file\n")
+    return out
+
+
+def test_a_day_is_ingested_together_as_file_by_file_would(server: Server, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import detente.fetch._gdelt as gdelt
+
+    publish2(server, _many_exports())
+    got = {}
+    # one by one: one download at a time, so each is ingested in time order, alone
+    for label, batch, patience, jobs in (("together", 96, 5.0, 2), ("one by one", 1, 0.0, 1)):
+        monkeypatch.setattr(gdelt, "BATCH", batch)
+        monkeypatch.setattr(gdelt, "PATIENCE", patience)
+        store = tmp_path / f"{label}.duckdb"
+        res = _run(server, store, tmp_path / label, countries=("USA", "RUS"), jobs=jobs)
+        assert res.failed == [("20260301013000.export.CSV.zip",
+                               "no row reads as a gdelt2 event (1 rows; not a GDELT export?)")]
+        assert len(res.ingested) == 11 and res.exit_status == 3
+        with Store.open(store, read_only=True) as st:
+            con = st._con
+            got[label] = (
+                store_events(store),
+                sorted(con.execute("SELECT name, status, kept, filtered FROM fetch_ledger").fetchall()),
+                sorted(con.execute("SELECT name, event_root, events FROM source_totals").fetchall()),
+                sorted(con.execute("SELECT name, rows_read, stored, duplicates, quarantined "
+                                   "FROM files").fetchall()),
+                con.execute("SELECT file, line, reason FROM quarantine").fetchall(),
+                st.version)
+    together, alone = got["together"], got["one by one"]
+    for a, b in zip(together[:5], alone[:5], strict=True):
+        assert a == b, (set(a) ^ set(b)) if isinstance(a, dict) else None
+    events, ledger, totals, files, quarantine, version = together
+    assert quarantine == [("20260301010000.export.CSV.zip!20260301010000.export.CSV", 7,
+                           "unknown CAMEO event code: 999")]
+    # RUS-USA and USA-RUS pairs kept, UKR ones filtered; each file's repeat of the one before
+    assert len(events) == sum(r[2] for r in ledger if r[1] == "ingested") > 0
+    assert sum(r[3] for r in ledger if r[1] == "ingested") > 0
+    assert sum(r[3] for r in files) > 0  # repeats of the file before's events
+    assert {r[0] for r in totals} == {r[0] for r in ledger if r[1] == "ingested"}
+    # together: far fewer changes of the store than one a file
+    assert version < alone[5] - 5

@@ -115,7 +115,7 @@ def test_kill_in_the_middle_leaves_a_consistent_store(server: Server, tmp_path: 
     while server.requests(slow) == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.requests(slow) == 1
-    time.sleep(0.5)
+    time.sleep(2.5)  # the files before it are ingested meanwhile, together
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     # what is in the store is exactly what the ledger says was ingested

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import detente.store._batch as batch_mod
-from conftest import RUSSIA, USA_GOV, gdelt2_line, icews_header, icews_line, write_lines
+from conftest import RUSSIA, USA_GOV, gdelt2_fields, gdelt2_line, icews_header, icews_line, write_lines
 from detente import InputFileError, Store
 from detente.errors import DetenteError
 from detente.schema import column_names
@@ -162,3 +162,77 @@ def test_a_folder_is_read_in_few_scans_and_stops_at_an_unreadable_file(
         assert scans == [5]
         assert [(r.read, r.stored, r.duplicates) for r in reports] == [(3, 0, 3)] * 3 + [(3, 3, 0)] * 2
         assert st.count() == 15
+
+
+def test_canonical_csv_files_alike_are_read_together_as_file_by_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    head = "event_id,date,source_actor,target_actor,event_code,text,issue_areas\n"
+    d = tmp_path / "csv"
+    d.mkdir()
+    (d / "a.csv").write_text(head + "a1,2020-01-02,USA,RUS,043,talks on arms control,\n"
+                             "a2,2020-01-03,RUS,USA,163,\"sanctions, again\",sanctions\n")
+    (d / "b.csv").write_text(head + "b1,2020-02-01,USA,RUS,190,,\na1,2020-01-02,USA,RUS,043,changed,\n")
+    (d / "c.csv").write_text(head + "c1,2020-03-01,USA,RUS,999,bad code,\n")  # quarantined alone
+    (d / "d.csv").write_text(head.replace(",text", "") .replace("text,", "")
+                             + "d1,2020-04-01,USA,RUS,043,\n")  # another header: its own scan
+    (d / "e.csv").write_text(head + "e1,2020-05-01,RUS,USA,0311,,energy_economy\n")
+    scans: list[int] = []
+    real = batch_mod._try_batch
+
+    def spy(con: Any, batch: list[Any], *args: Any) -> Any:
+        scans.append(len(batch))
+        return real(con, batch, *args)
+
+    monkeypatch.setattr(batch_mod, "_try_batch", spy)
+    got = []
+    for label in ("together", "alone"):
+        with Store.open(tmp_path / f"{label}.duckdb", with_chronology=False) as st:
+            if label == "together":
+                st.ingest([d])
+            else:
+                for f in sorted(d.iterdir()):
+                    st.ingest_file(f)
+            got.append(_contents(st))
+    assert scans == [3, 2]  # a, b and c tried together; c has a row to quarantine: a and b again
+    assert got[0] == got[1]
+    assert got[0]["quarantine"] and got[0]["conflicts"]
+
+
+@pytest.mark.parametrize("kind", ["polecat", "gdelt2-csv"])
+def test_polecat_and_header_exports_alike_are_read_together_as_file_by_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    from test_readers_gdelt_header import GDELT2_NAMES, export
+    from test_readers_plover import POLECAT_COLUMNS, polecat_row
+
+    d = tmp_path / kind
+    d.mkdir()
+    for i in range(4):
+        ids = [f"{i}{k}" for k in range(3)] + ["00"]  # the first file's first event again
+        if kind == "polecat":
+            write_lines(d / f"week{i}.tsv", ["\t".join(POLECAT_COLUMNS), *(
+                polecat_row(Event_ID=e, Event_Date=f"2023-01-0{i + 1}", Event_Type="SANCTION",
+                            Actor_Country="USA", Recipient_Country="RUS", Quad_Code="MATERIAL CONFLICT",
+                            Source=f"https://example.org/{e}") for e in ids)])
+        else:
+            export(d / f"bq{i}.csv", GDELT2_NAMES, [
+                gdelt2_fields(event_id=int(e) + 1, actor1=USA_GOV, actor2=RUSSIA) for e in ids])
+    scans: list[int] = []
+    real = batch_mod._try_batch
+
+    def spy(con: Any, batch: list[Any], *args: Any) -> Any:
+        scans.append(len(batch))
+        return real(con, batch, *args)
+
+    monkeypatch.setattr(batch_mod, "_try_batch", spy)
+    got = []
+    for label in ("together", "alone"):
+        with Store.open(tmp_path / f"{label}.duckdb", with_chronology=False) as st:
+            if label == "together":
+                st.ingest([d])
+            else:
+                for f in sorted(d.iterdir()):
+                    st.ingest_file(f)
+            got.append(_contents(st))
+    assert scans == [4]
+    assert got[0] == got[1]
+    assert len(got[0]["events"]) == 12 and [f[9] for f in got[0]["files"]] == [1, 1, 1, 1]

@@ -158,3 +158,25 @@ def test_tagging_loads_no_duckdb_until_it_tags() -> None:
             "print(sorted(m for m in ('duckdb', 'detente.store') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_fast_tagging_agrees_with_the_plain_sql_row_by_row_and_beyond_62_areas(tmp_path: Path) -> None:
+    """The bit-per-area tagging gives the plain expression's lists (sorted, given tags kept,
+    NULLs), also for a rule set too large for its bits (the plain expression then)."""
+    many = tmp_path / "many.yaml"
+    many.write_text("version: 1\nareas:\n" + "".join(
+        f"  extra_{i:02d}:\n    - text: '\\bword{i}\\b'\n" for i in range(60)), encoding="utf-8")
+    kinds = [{"text": "Crimea sanctions and nato summit", "given": ["zeta", "ukraine"]},
+             {"text": None, "url": None, "given": None},
+             {"url": "https://example.org/arctic/word7-word59", "event_code": "163"},
+             {"source_country": "UKR", "target_country": "SYR", "event_code": "040",
+              "source_role": "MIL", "target_role": "MIL", "given": []}]
+    for rules in (load_rules(), load_rules(many)):
+        table = _table(kinds, given=True).drop_columns(["issue_areas"])
+        con = duckdb.connect()
+        con.register("ev", table)
+        plain = [r[0] for r in con.execute(f"SELECT {rules.tags_sql()} FROM ev").fetchall()]
+        fast = [r[0] for r in con.execute(f"SELECT issue_areas FROM ({rules.tag_select('ev')})").fetchall()]
+        assert fast == plain
+        assert plain[0][-1] == "zeta" and plain[1] == [] and "sanctions" in plain[2]
+    assert "extra_07" in plain[2] and "extra_59" in plain[2]

@@ -1,9 +1,12 @@
 """Fetch GDELT event files for a date range: list, download, check, ingest, record.
 
 Downloads run in a few threads (``jobs``); the store is written by this thread
-only, one file at a time, each in its own transaction (see :mod:`._ledger`), so
-an interrupted run leaves every file either wholly in the store and in the
-ledger, or in neither. A download is written to a ``.partial`` file and renamed
+only. Checked downloads are ingested together, up to a day of 15-minute files at
+a time, read by one scan (:func:`~detente.store._fetched.ingest_fetched_batch`),
+each file still whole or not at all with its totals and ledger row, so an
+interrupted run leaves every file either wholly in the store and in the ledger,
+or in neither, and a file that cannot be read is reported without the others
+being lost. A download is written to a ``.partial`` file and renamed
 only when complete, then checked against the listed size and MD5 before it is
 read; a checked file left over by an interrupted run is used without fetching it
 again.
@@ -38,12 +41,18 @@ from detente.fetch._lists import (
     parse_gdelt1_lists,
     parse_master,
 )
-from detente.store._fetched import Ingested, ingest_fetched, ledger_state, record
+from detente.store._fetched import GivenAreas, Ingested, ingest_fetched_batch, ledger_state, record
 
 if TYPE_CHECKING:
     from detente.store import Store
 
-__all__ = ["FetchOptions", "FetchProgress", "FetchResult", "GkgReport", "fetch_gdelt"]
+__all__ = ["BATCH", "PATIENCE", "FetchOptions", "FetchProgress", "FetchResult", "GkgReport", "fetch_gdelt"]
+
+BATCH = 96
+"""Most downloaded files ingested together (a day of GDELT 2.0's 15-minute files)."""
+PATIENCE = 0.25
+"""Seconds downloaded files wait for the next download to be ingested with them; then
+they are ingested without it (a slow or hanging server holds back nothing finished)."""
 
 _COUNTRY = re.compile(r"[A-Z]{3}")
 
@@ -402,6 +411,7 @@ def fetch_gdelt(
     pending: dict[Future[tuple[Path, Path | None]], Remote] = {}
     queue = list(reversed(todo))
     held = _Held(open_store)
+    ready: list[_Ready] = []
     try:
         while queue or pending:
             while queue and len(pending) < opts.jobs * 2:  # a short queue: stop fast
@@ -409,16 +419,36 @@ def fetch_gdelt(
                 pending[pool.submit(_download_with_gkg, http, r, gkg_of.get(r.name), folder,
                                     progress)] = r
             done, _ = wait(pending, timeout=0)
+            if not done and ready:  # downloads to ingest: together with the next few, unless
+                done, _ = wait(pending, timeout=PATIENCE)  # those are slow in coming
+                if not done:
+                    _ingest_ready(held, ready, result, countries, opts, progress)
             if not done:  # nothing to write: let other processes have the store meanwhile
                 held.release()
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 remote = pending.pop(fut)
-                _settle(held, fut, remote, result, countries, opts, progress)
+                got = _downloaded(held, fut, remote, result, opts, progress)
+                if got is not None:
+                    ready.append(got)
+            if len(ready) >= BATCH:
+                _ingest_ready(held, ready, result, countries, opts, progress)
+        _ingest_ready(held, ready, result, countries, opts, progress)
     finally:
         held.release()
         pool.shutdown(wait=True, cancel_futures=True)
+        for item in ready:  # left by an error: not ingested, fetched again next time
+            _discard(item, opts)
     return result
+
+
+@dataclass
+class _Ready:
+    """A checked download waiting to be ingested."""
+
+    remote: Remote
+    path: Path
+    gkg_path: Path | None
 
 
 class _Held:
@@ -441,45 +471,78 @@ class _Held:
             cm.__exit__(None, None, None)
 
 
-def _settle(held: _Held, fut: Future[tuple[Path, Path | None]],
-            remote: Remote, result: FetchResult, countries: Sequence[str], opts: FetchOptions,
-            progress: FetchProgress | None) -> None:
-    path: Path | None = None
-    gkg_path: Path | None = None
+def _downloaded(held: _Held, fut: Future[tuple[Path, Path | None]], remote: Remote,
+                result: FetchResult, opts: FetchOptions,
+                progress: FetchProgress | None) -> _Ready | None:
+    """Return a finished download ready to ingest, or record why it failed."""
     try:
         path, gkg_path = fut.result()
-        result.bytes += path.stat().st_size + (gkg_path.stat().st_size if gkg_path else 0)
-        scans: list[GkgScan] = []
-        given = None
-        if result.gkg is not None:  # a file without a GKG file counts too, as it is
-            table, where = result.gkg.table, gkg_path
-
-            def given(urls: set[str]) -> dict[str, list[str]]:
-                if where is None:
-                    return {}
-                try:
-                    scans.append(scan_gkg(where, urls, table))
-                except InputFileError as exc:
-                    raise InputFileError(exc.path, f"its GKG file {where.name}: {exc.problem}"
-                                         ) from None
-                return scans[-1].areas
-
-        done = ingest_fetched(held.get(), remote, path, countries=countries,
-                              any_actor=opts.any_actor, given=given)
-        result.ingested.append((remote, done))
-        _count_gkg(result.gkg, done, scans)
-        ok = True
     except (_FileFailed, HttpFailure, InputFileError) as exc:
         reason = exc.problem if isinstance(exc, InputFileError) else _reason(exc, remote)
         result.failed.append((remote.name, reason))
         record(held.get(), [remote], "failed", reason)
-        ok = False
+        if progress is not None:
+            progress.finished(remote.name, False)
+        return None
+    result.bytes += path.stat().st_size + (gkg_path.stat().st_size if gkg_path else 0)
+    return _Ready(remote, path, gkg_path)
+
+
+def _discard(item: _Ready, opts: FetchOptions) -> None:
+    for p in (item.path, item.gkg_path):
+        if p is not None and not opts.keep:
+            p.unlink(missing_ok=True)
+
+
+def _ingest_ready(held: _Held, ready: list[_Ready], result: FetchResult,
+                  countries: Sequence[str], opts: FetchOptions,
+                  progress: FetchProgress | None) -> None:
+    """Ingest the ready downloads together (each file whole or not at all) and record
+    each one's outcome; a file that cannot be read is recorded as failed alone."""
+    if not ready:
+        return
+    items = sorted(ready, key=lambda i: i.remote.name)  # in time order, as the names go
+    ready.clear()
+    scans: dict[str, list[GkgScan]] = {i.remote.name: [] for i in items}
+    gkg_of = {i.remote.name: i.gkg_path for i in items}
+    gkg = result.gkg
+
+    def given(remote: Remote) -> GivenAreas | None:
+        if gkg is None:
+            return None
+        table, where, mine = gkg.table, gkg_of[remote.name], scans[remote.name]
+        mine.clear()  # a file tried again after its batch was refused: its last scan counts
+
+        def areas(urls: set[str]) -> dict[str, list[str]]:
+            if where is None:  # a file without a GKG file counts too, as it is
+                return {}
+            try:
+                mine.append(scan_gkg(where, urls, table))
+            except InputFileError as exc:
+                raise InputFileError(exc.path, f"its GKG file {where.name}: {exc.problem}"
+                                     ) from None
+            return mine[-1].areas
+
+        return areas
+
+    try:
+        outcomes = ingest_fetched_batch(held.get(), [(i.remote, i.path) for i in items],
+                                        countries=countries, any_actor=opts.any_actor,
+                                        given=given if gkg is not None else None)
+        for item, done in zip(items, outcomes, strict=True):
+            remote = item.remote
+            if isinstance(done, Ingested):
+                result.ingested.append((remote, done))
+                _count_gkg(result.gkg, done, scans[remote.name])
+            else:
+                reason = done.problem if isinstance(done, InputFileError) else str(done)
+                result.failed.append((remote.name, reason))
+                record(held.get(), [remote], "failed", reason)
+            if progress is not None:
+                progress.finished(remote.name, isinstance(done, Ingested))
     finally:
-        for p in (path, gkg_path):
-            if p is not None and not opts.keep:
-                p.unlink(missing_ok=True)
-    if progress is not None:
-        progress.finished(remote.name, ok)
+        for item in items:
+            _discard(item, opts)
 
 
 def _theme_table(opts: FetchOptions) -> ThemeTable | None:

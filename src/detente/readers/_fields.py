@@ -79,6 +79,7 @@ def named_select(
     pre_error: str | None = None,
     list_sep: str = ";",
     present: dict[str, str] | None = None,
+    src_column: str = "0",
 ) -> str:
     """Return a canonical SELECT over ``from_sql`` (which yields ``_raw``).
 
@@ -96,6 +97,8 @@ def named_select(
             the field at all (even as empty); a stated empty country or role
             stays empty instead of being derived from the actor code. Fields
             in ``fields`` but not here count as stated when non-empty.
+        src_column: SQL over ``from_sql`` of the position of a row's file in a batch
+            (``_src``; see :func:`~detente.readers._base.line_scan`).
     """
     stated = present or {}
 
@@ -131,6 +134,7 @@ def named_select(
     return f"""
 SELECT
     p._raw,
+    p._src,
     CASE
         WHEN p.pre_error IS NOT NULL THEN p.pre_error
         WHEN r_id IS NULL THEN 'event_id is empty'
@@ -200,7 +204,7 @@ SELECT
     {sql_str(src.ingested_from)} AS ingested_from,
     areas AS _given_areas
 FROM (
-    SELECT _raw, pre_error,
+    SELECT _raw, pre_error, {src_column} AS _src,
         {inner_cols},
         TRY_CAST(r_date AS DATE) AS d,
         {areas_sql} AS areas,

@@ -2,9 +2,9 @@
 
 Lookups are scalar macros over constant lists, not joins: a hash join may
 reorder rows, and readers must keep file order (a row's position is how its line
-number is found and which of two repeats came first). A CAMEO code indexes its
-list directly (two-, three- and four-digit codes in their own ranges, so ``010``
-and ``10`` differ), which costs next to nothing per row.
+number is found and which of two repeats came first). A key (a CAMEO code as
+written, so ``010`` and ``10`` differ; a country code or name) is cast to an ENUM
+of the known keys, a hashed lookup, and its position picks the value from the list.
 """
 
 from __future__ import annotations
@@ -18,14 +18,6 @@ from detente.tagging import icews_sector_sql
 
 __all__ = ["lookups"]
 
-_SIZE = 21 + 210 + 2100  # two-, three- and four-digit codes, each range packed
-
-
-def _index(code: str) -> int:
-    offset = {2: 0, 3: 21, 4: 231}[len(code)]
-    return offset + int(code)
-
-
 def _lit(value: object) -> str:
     if value is None:
         return "NULL"
@@ -38,35 +30,37 @@ def _list(values: Iterable[object], sql_type: str) -> str:
     return f"([{', '.join(_lit(v) for v in values)}]::{sql_type}[])"
 
 
+def _lookup(keys: Iterable[str], values: Iterable[object], sql_type: str, arg: str) -> str:
+    """SQL: the value of key ``arg`` (``NULL`` for one not among ``keys``; the first of a
+    repeated key counts), found by a cast to an ENUM of the keys, a hashed lookup (a list
+    search per row cost more than the rest of reading a row)."""
+    firsts: dict[str, object] = {}
+    for k, v in zip(keys, values, strict=True):
+        firsts.setdefault(k, v)
+    enum = "ENUM(" + ", ".join(_lit(k) for k in firsts) + ")"
+    return f"{_list(firsts.values(), sql_type)}[enum_code(TRY_CAST({arg} AS {enum})) + 1]"
+
+
 def _macros() -> list[str]:
-    codes = ontology.event_codes()
-    quad: list[int | None] = [None] * _SIZE
-    gold: list[float | None] = [None] * _SIZE
-    plover: list[str | None] = [None] * _SIZE
-    for c in codes.values():
-        i = _index(c.code)
-        quad[i], gold[i], plover[i] = c.quad_class, c.goldstein, ontology.plover_type_for_cameo(c.code)
-    idx = ("(CASE WHEN NOT regexp_full_match(c, '[0-9]{2,4}') THEN NULL "
-           "WHEN length(c) = 2 AND CAST(c AS INTEGER) <= 20 THEN 1 + CAST(c AS INTEGER) "
-           "WHEN length(c) = 3 AND CAST(c AS INTEGER) <= 209 THEN 22 + CAST(c AS INTEGER) "
-           "WHEN length(c) = 4 THEN 232 + CAST(c AS INTEGER) END)")
+    codes = [c for c in ontology.event_codes().values() if 2 <= len(c.code) <= 4]
+    keys = [c.code for c in codes]
     ptypes = ontology.plover_types()
     icews = ontology.icews_country_table()
     fips = ontology.fips_country_table()
     countries, groups = ontology.countries(), ontology.known_groups()
     return [
-        f"detente_cameo_quad(c) AS {_list(quad, 'TINYINT')}[{idx}]",
-        f"detente_cameo_goldstein(c) AS {_list(gold, 'DOUBLE')}[{idx}]",
-        f"detente_cameo_plover(c) AS {_list(plover, 'VARCHAR')}[{idx}]",
+        f"detente_cameo_quad(c) AS {_lookup(keys, (c.quad_class for c in codes), 'TINYINT', 'c')}",
+        f"detente_cameo_goldstein(c) AS {_lookup(keys, (c.goldstein for c in codes), 'DOUBLE', 'c')}",
+        "detente_cameo_plover(c) AS "
+        f"{_lookup(keys, (ontology.plover_type_for_cameo(c.code) for c in codes), 'VARCHAR', 'c')}",
         "detente_cameo_norm(c) AS CASE WHEN detente_cameo_quad(c) IS NOT NULL AND length(c) >= 2 "
         "THEN c WHEN length(c) < 4 AND detente_cameo_quad('0' || c) IS NOT NULL THEN '0' || c END",
-        f"detente_plover_quad(t) AS {_list(ptypes.values(), 'TINYINT')}"
-        f"[list_position({_list(ptypes, 'VARCHAR')}, t)]",
+        f"detente_plover_quad(t) AS {_lookup(ptypes, ptypes.values(), 'TINYINT', 't')}",
         # ICEWS names and sectors are matched without regard to letter case
-        f"detente_icews_country(n) AS {_list((c for _, c in icews), 'VARCHAR')}"
-        f"[list_position({_list((n.lower() for n, _ in icews), 'VARCHAR')}, lower(n))]",
-        f"detente_fips_country(n) AS {_list((c for _, c in fips), 'VARCHAR')}"
-        f"[list_position({_list((f for f, _ in fips), 'VARCHAR')}, upper(trim(n)))]",
+        "detente_icews_country(n) AS "
+        f"{_lookup((n.lower() for n, _ in icews), (c for _, c in icews), 'VARCHAR', 'lower(n)')}",
+        "detente_fips_country(n) AS "
+        f"{_lookup((f for f, _ in fips), (c for _, c in fips), 'VARCHAR', 'upper(trim(n))')}",
         # the host of a report's address, without "www.": who published it
         "detente_url_host(u) AS nullif(regexp_extract(lower(u), "
         "'^[a-z][a-z0-9+.-]*://(www[0-9]?\\.)?([^/:?#@]+)', 2), '')",
@@ -78,10 +72,8 @@ def _macros() -> list[str]:
         _icews_role(),
         # the issue areas an ICEWS event's actor sectors name (see detente.tagging)
         f"detente_icews_areas(s, t) AS {icews_sector_sql('s', 't')}",
-        f"detente_country_name(c) AS {_list(countries.values(), 'VARCHAR')}"
-        f"[list_position({_list(countries, 'VARCHAR')}, c)]",
-        f"detente_group_name(c) AS {_list(groups.values(), 'VARCHAR')}"
-        f"[list_position({_list(groups, 'VARCHAR')}, c)]",
+        f"detente_country_name(c) AS {_lookup(countries, countries.values(), 'VARCHAR', 'c')}",
+        f"detente_group_name(c) AS {_lookup(groups, groups.values(), 'VARCHAR', 'c')}",
     ]
 
 

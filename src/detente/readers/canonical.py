@@ -15,7 +15,7 @@ import json
 from typing import ClassVar
 
 from detente.errors import InputFileError
-from detente.readers._base import Reader, line_scan, sql_str
+from detente.readers._base import BATCH_DIGITS, Reader, line_scan, sql_str
 from detente.readers._fields import RAW_FIELDS, named_select
 from detente.readers._source import SourceFile
 
@@ -53,10 +53,17 @@ def _csv_scan(src: SourceFile, header: list[str], rejects: str) -> str:
     # a lone carriage return is read from the copy where a stand-in replaces it (see
     # _source), and turned back into one here
     cols = ", ".join(f"replace(c{i}, {sql_str(src.cr_standin)}, chr(13)) AS c{i}"
-                     for i in range(len(header))) if src.cr_standin else "*"
+                     for i in range(len(header))) if src.cr_standin else "* EXCLUDE (filename)"
+    # the file: one, or for a batch (SourceFile.batch) the links to several alike, each
+    # row with the position of its own (_src)
+    if src.batch:
+        files = "[" + ", ".join(sql_str(str(p)) for p in src.batch) + "]"
+        origin = f"CAST(right(filename, {BATCH_DIGITS}) AS INTEGER)"
+    else:
+        files, origin = sql_str(str(src.scan_path)), "0"
     return (
-        f"(SELECT {cols} FROM read_csv("
-        f"{sql_str(str(src.scan_path))}, columns={columns}, delim=',', quote='\"', escape='\"', "
+        f"(SELECT {cols}, {origin} AS _src FROM read_csv("
+        f"{files}, filename=true, columns={columns}, delim=',', quote='\"', escape='\"', "
         f"header=false, skip={src.leading_empty + 1}, auto_detect=false, strict_mode=true, "
         "null_padding=false, "
         f"ignore_errors=true, store_rejects=true, rejects_table={sql_str(rejects)}, "
@@ -84,6 +91,11 @@ class CanonicalCsvReader(Reader):
         """Return the header's line number (after any empty lines)."""
         return src.leading_empty + 1
 
+    def batch_key(self, src: SourceFile) -> tuple[object, ...] | None:
+        """Return the header and line layout: files alike in both are read together."""
+        return (self.name, tuple(_csv_header(src)), src.leading_empty, src.scan_compression,
+                src.cr_standin)
+
     def select_sql(self, src: SourceFile, rejects: str) -> str:
         """Return the SELECT reading a canonical CSV file."""
         header = _csv_header(src)
@@ -91,7 +103,8 @@ class CanonicalCsvReader(Reader):
         scan = f"(SELECT {_raw_row(header)} AS _raw, * FROM {_csv_scan(src, header, rejects)})"
         # a column the file has is authoritative, even where it is empty
         present = {h: "true" for h in _DERIVABLE if h in fields}
-        return named_select(src, fields, scan, dataset="canonical", present=present)
+        return named_select(src, fields, scan, dataset="canonical", present=present,
+                            src_column="_src")
 
 
 class ChronologyReader(Reader):

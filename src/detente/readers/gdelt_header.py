@@ -29,7 +29,7 @@ import io
 from typing import ClassVar
 
 from detente.errors import InputFileError
-from detente.readers._base import Reader, sql_str
+from detente.readers._base import BATCH_DIGITS, Reader, sql_str
 from detente.readers._fields import actor_country, actor_role
 from detente.readers._source import SourceFile
 from detente.schema import CANONICAL_COLUMNS
@@ -109,9 +109,17 @@ def _select(src: SourceFile, rejects: str, version: int) -> str:
     n = len(names)
     columns = "{" + ", ".join(f"{sql_str(f'c{i}')}: 'VARCHAR'" for i in range(n)) + "}"
     restore = (", ".join(f"replace(c{i}, {sql_str(src.cr_standin)}, chr(13)) AS c{i}"
-                         for i in range(n)) if src.cr_standin else "*")
+                         for i in range(n)) if src.cr_standin else "* EXCLUDE (filename)")
+    # the file: one, or for a batch (SourceFile.batch) the links to several alike, each
+    # row with the position of its own (_src)
+    if src.batch:
+        files = "[" + ", ".join(sql_str(str(p)) for p in src.batch) + "]"
+        origin = f"CAST(right(filename, {BATCH_DIGITS}) AS INTEGER)"
+    else:
+        files, origin = sql_str(str(src.scan_path)), "0"
     scan = (
-        f"(SELECT {restore} FROM read_csv({sql_str(str(src.scan_path))}, columns={columns}, "
+        f"(SELECT {restore}, {origin} AS _src FROM read_csv({files}, filename=true, "
+        f"columns={columns}, "
         f"delim={sql_str(delim)}, quote='\"', escape='\"', header=false, "
         f"skip={src.leading_empty + 1}, auto_detect=false, strict_mode=false, "
         "null_padding=false, ignore_errors=true, store_rejects=true, "
@@ -159,6 +167,7 @@ def _select(src: SourceFile, rejects: str, version: int) -> str:
     return f"""
 SELECT
     p._raw,
+    p._src,
     CASE
         WHEN eid IS NULL THEN 'GLOBALEVENTID is empty'
         WHEN NOT regexp_full_match(eid, '[0-9]{{1,19}}') THEN 'GLOBALEVENTID is not a number: ' || eid
@@ -203,6 +212,14 @@ class _HeaderReader(Reader):
     def header_lines(self, src: SourceFile) -> int:
         """Return the header's line number (after any empty lines)."""
         return src.leading_empty + 1
+
+    def batch_key(self, src: SourceFile) -> tuple[object, ...] | None:
+        """Return the header and line layout: exports alike in both are read together."""
+        layout = header_layout(src)
+        if layout is None:
+            return None
+        return (self.name, layout[0], tuple(layout[1]), src.leading_empty, src.scan_compression,
+                src.cr_standin)
 
     def select_sql(self, src: SourceFile, rejects: str) -> str:
         """Return the SELECT reading the export."""

@@ -150,6 +150,11 @@ class PolecatReader(Reader):
         """Return the header's line number (after any empty lines)."""
         return src.leading_empty + 1
 
+    def batch_key(self, src: SourceFile) -> tuple[object, ...] | None:
+        """Return the header and line layout: files alike in both are read together."""
+        return (self.name, tuple(_polecat_header(src)), src.leading_empty, src.scan_compression,
+                src.cr_standin)
+
     def select_sql(self, src: SourceFile, rejects: str) -> str:
         """Return the SELECT reading a POLECAT event file."""
         header = _polecat_header(src)
@@ -169,7 +174,7 @@ class PolecatReader(Reader):
                 cell = f"CASE WHEN n >= {full} THEN {cell} ELSE {alt} END"
             return f"nullif(nullif(trim({cell}), ''), 'None')"
 
-        rel = f"""(SELECT _raw, n, f,
+        rel = f"""(SELECT _raw, _src, n, f,
             {col("Event ID")} AS x_id, {col("Event Date")} AS x_date,
             {col("Event Type")} AS x_type, {_quad(col("Quad Code"))} AS x_quad,
             upper({_first_value(col("Actor Country"))}) AS s_code,
@@ -190,7 +195,7 @@ class PolecatReader(Reader):
                  ELSE {_sql_map(_ISO_TO_CAMEO)}[p_code] END AS x_pc,
             detente_lat({_first_value(col("Latitude"))}, {_first_value(col("Longitude"))}) AS x_lat,
             detente_lon({_first_value(col("Latitude"))}, {_first_value(col("Longitude"))}) AS x_lon
-        FROM (SELECT _raw, string_split(_raw, chr(9)) AS f, len(f) AS n
+        FROM (SELECT _raw, _src, string_split(_raw, chr(9)) AS f, len(f) AS n
               FROM {line_scan(src, rejects, skip=self.header_lines(src))}))"""
         expected = f"{short} or {full}" if short is not None else str(full)
         fits = f"n >= {full}" + (f" OR n = {short}" if short is not None else "")
@@ -205,7 +210,7 @@ class PolecatReader(Reader):
         fields = {**_COMMON_FIELDS, "publisher": "x_pub", "place": "x_place",
                   "place_country": "x_pc", "latitude": "x_lat", "longitude": "x_lon"}
         return named_select(src, fields, _actors(rel), dataset="polecat",
-                            id_prefix="polecat", pre_error=pre)
+                            id_prefix="polecat", pre_error=pre, src_column="_src")
 
 
 def _is_array(src: SourceFile) -> bool:

@@ -38,7 +38,7 @@ from detente.readers import Reader, SourceFile, detect, get_reader, open_source,
 from detente.readers._base import BATCH_DIGITS, sql_str
 from detente.readers._source import printable
 from detente.schema import column_names
-from detente.store._ingest import _drop_rejects, _ingest_one
+from detente.store._ingest import Settle, _drop_rejects, _ingest_one
 from detente.store._report import FileReport
 from detente.store._schema import CONTENT_COLUMNS, bump_version
 from detente.tagging import RuleSet
@@ -73,12 +73,22 @@ def ingest_files(
     stop_on_error: bool = True,
     max_files: int = BATCH_FILES,
     max_bytes: int = BATCH_BYTES,
+    settle: Settle | None = None,
+    keep: Callable[[str], str] | None = None,
 ) -> list[Outcome]:
     """Ingest ``paths`` in order; return, per file, its report or why it was not ingested.
 
     Args:
         stop_on_error: raise the first file's error (the files before it stored, none
             after it read); otherwise go on and return the error in its place.
+        settle: called in each transaction that stores files, before it commits (see
+            :data:`~detente.store._ingest.Settle`); when it refuses a batch, its files
+            are stored one by one, each with its own call, so only the file it refuses
+            then is left out.
+        keep: SQL of whether an event stays once its file is stored, given the alias of
+            its table (``"e."``); ``settle`` removes those that do not. An event repeated
+            in a later file of a batch is then a duplicate only of one that stays, as when
+            the files are stored one by one.
 
     Raises:
         DetenteError: with ``stop_on_error``, the first file that cannot be read.
@@ -91,7 +101,7 @@ def ingest_files(
         pending.clear()
         try:
             if batch:
-                _settle(con, batch, rules, out, stop_on_error)
+                _settle(con, batch, rules, out, stop_on_error, settle, keep)
         finally:
             for item in batch:
                 item.closing.close()
@@ -127,28 +137,29 @@ def ingest_files(
 
 
 def _settle(con: duckdb.DuckDBPyConnection, batch: list[_Open], rules: RuleSet,
-            out: list[Outcome], stop_on_error: bool) -> None:
+            out: list[Outcome], stop_on_error: bool, settle: Settle | None = None,
+            keep: Callable[[str], str] | None = None) -> None:
     """Ingest ``batch`` (files in order) and append each file's outcome to ``out``."""
     if len(batch) > 1:
-        first_bad = _try_batch(con, batch, rules, out)
+        first_bad = _try_batch(con, batch, rules, out, settle, keep)
         if first_bad is None:
             return
-        if first_bad < 0:  # the scan itself failed: file by file finds which
+        if first_bad < 0:  # the scan itself failed (or was refused): file by file finds which
             for item in batch:
-                _single(con, item, rules, out, stop_on_error)
+                _single(con, item, rules, out, stop_on_error, settle)
             return
-        _settle(con, batch[:first_bad], rules, out, stop_on_error)
-        _single(con, batch[first_bad], rules, out, stop_on_error)
-        _settle(con, batch[first_bad + 1:], rules, out, stop_on_error)
+        _settle(con, batch[:first_bad], rules, out, stop_on_error, settle, keep)
+        _single(con, batch[first_bad], rules, out, stop_on_error, settle)
+        _settle(con, batch[first_bad + 1:], rules, out, stop_on_error, settle, keep)
         return
     for item in batch:
-        _single(con, item, rules, out, stop_on_error)
+        _single(con, item, rules, out, stop_on_error, settle)
 
 
 def _single(con: duckdb.DuckDBPyConnection, item: _Open, rules: RuleSet, out: list[Outcome],
-            stop_on_error: bool) -> None:
+            stop_on_error: bool, settle: Settle | None = None) -> None:
     try:
-        out.append(_ingest_one(con, item.src, item.reader, rules))
+        out.append(_ingest_one(con, item.src, item.reader, rules, settle=settle))
     except DetenteError as exc:
         if stop_on_error:
             raise
@@ -172,10 +183,11 @@ def _links(batch: list[_Open]) -> Iterator[list[Path]]:
 
 
 def _try_batch(con: duckdb.DuckDBPyConnection, batch: list[_Open], rules: RuleSet,
-               out: list[Outcome]) -> int | None:
+               out: list[Outcome], settle: Settle | None = None,
+               keep: Callable[[str], str] | None = None) -> int | None:
     """Ingest ``batch`` as one change; return ``None`` when done, else (the store
     unchanged) the position of the first file with a row to quarantine, or -1 when
-    the scan failed."""
+    the scan failed or ``settle`` refused the batch."""
     rejects = f"_brej{next(_counter)}"
     n = len(batch)
     con.execute("BEGIN TRANSACTION")
@@ -205,10 +217,12 @@ def _try_batch(con: duckdb.DuckDBPyConnection, batch: list[_Open], rules: RuleSe
         if bad is not None or taken != ids:
             con.execute("ROLLBACK")
             return -1 if bad is None else bad
-        reports = _book(con, batch, ids, lo, hi)
+        reports = _book(con, batch, ids, lo, hi, keep)
+        if settle is not None:
+            settle(con, [(b.src, r, i) for b, r, i in zip(batch, reports, ids, strict=True)])
         bump_version(con)
         con.execute("COMMIT")
-    except duckdb.Error:
+    except (duckdb.Error, DetenteError):
         con.execute("ROLLBACK")
         return -1
     except BaseException:
@@ -243,7 +257,7 @@ def _first_unclean(con: duckdb.DuckDBPyConnection, rejects: str, ids: list[int])
 
 
 def _book(con: duckdb.DuckDBPyConnection, batch: list[_Open], ids: list[int], lo: int,
-          hi: int) -> list[FileReport]:
+          hi: int, keep: Callable[[str], str] | None = None) -> list[FileReport]:
     """Settle the batch's repeats and write its files' rows, as file by file would."""
     mine = f"_file_id BETWEEN {lo} AND {hi}"
     # a repeat of an event stored before the batch, or of an earlier row of the batch
@@ -251,11 +265,24 @@ def _book(con: duckdb.DuckDBPyConnection, batch: list[_Open], ids: list[int], lo
                 f"(SELECT event_id FROM events WHERE NOT ({mine}) AND _error IS NULL)")
     row = con.execute(f"SELECT count(*) FILTER (WHERE NOT _dup), count(DISTINCT event_id) "
                       f"FILTER (WHERE NOT _dup) FROM events WHERE {mine}").fetchone()
-    if row and row[0] != row[1]:
+    if row and row[0] != row[1] and keep is None:
         con.execute(
             "UPDATE events SET _dup = true WHERE rowid IN (SELECT rowid FROM (SELECT rowid, "
             "row_number() OVER (PARTITION BY event_id ORDER BY rowid) AS rk FROM events "
             f"WHERE {mine} AND NOT _dup) WHERE rk > 1)")
+    elif row and row[0] != row[1] and keep is not None:
+        # inside a file the first counts; across files, the first one that stays
+        con.execute(
+            "UPDATE events SET _dup = true WHERE rowid IN (SELECT rowid FROM (SELECT rowid, "
+            "row_number() OVER (PARTITION BY _file_id, event_id ORDER BY rowid) AS rk FROM events "
+            f"WHERE {mine} AND NOT _dup) WHERE rk > 1)")
+        con.execute(
+            f"UPDATE events SET _dup = true WHERE rowid IN (SELECT e.rowid FROM events e JOIN "
+            f"(SELECT event_id, min(_file_id) AS first FROM events e WHERE e.{mine} AND NOT e._dup "
+            f"AND coalesce({keep('e.')}, false) GROUP BY event_id) a ON a.event_id = e.event_id "
+            f"WHERE e.{mine} AND NOT e._dup AND e._file_id > a.first)")
+    # the one a repeat is compared with: stored before the batch, or the batch's that stays
+    kept = "" if keep is None else f" AND (NOT k.{mine} OR coalesce({keep('k.')}, false))"
     counts = {int(f): (int(a), int(d)) for f, a, d in con.execute(
         f"SELECT _file_id, count(*), count(*) FILTER (WHERE _dup) FROM events WHERE {mine} "
         "GROUP BY _file_id").fetchall()}
@@ -266,7 +293,7 @@ def _book(con: duckdb.DuckDBPyConnection, batch: list[_Open], ids: list[int], lo
             "INSERT INTO conflicts SELECT event_id, file_id, cols FROM ("
             f"SELECT d.event_id, d._file_id AS file_id, list_filter([{diff}], lambda x: x IS NOT NULL) "
             "AS cols FROM events d JOIN events k ON k.event_id = d.event_id AND NOT k._dup "
-            f"AND k._error IS NULL AND k.rowid <> d.rowid WHERE d.{mine} AND d._dup) "
+            f"AND k._error IS NULL AND k.rowid <> d.rowid{kept} WHERE d.{mine} AND d._dup) "
             "WHERE len(cols) > 0 ORDER BY file_id")
     conflicts = {int(f): int(k) for f, k in con.execute(
         "SELECT file_id, count(*) FROM conflicts WHERE file_id BETWEEN ? AND ? GROUP BY file_id",

@@ -18,6 +18,7 @@ whatever stops the process, and a file that failed is retried by the next run.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from detente.errors import InputFileError
+from detente.errors import DetenteError, InputFileError
 
 if TYPE_CHECKING:
     from detente.fetch import Remote
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
     from detente.store import FileReport, Store
 
 __all__ = ["FeedState", "Ingested", "coverage", "dedup_share", "feed_items_seen", "feed_states",
-           "feeds_status", "ingest_fetched", "last_file_id", "ledger_state", "record",
-           "record_feed_items", "record_feed_states", "resume_since"]
+           "feeds_status", "ingest_fetched", "ingest_fetched_batch", "last_file_id",
+           "ledger_state", "record", "record_feed_items", "record_feed_states", "resume_since"]
 
 _counter = itertools.count()
 
@@ -141,10 +142,10 @@ def _give_areas(con: duckdb.DuckDBPyConnection, file_id: int, given: GivenAreas,
         con.unregister(name)
 
 
-def _filter_sql(countries: Sequence[str], any_actor: bool) -> str:
+def _filter_sql(countries: Sequence[str], any_actor: bool, alias: str = "") -> str:
     codes = ", ".join("'" + c.replace("'", "") + "'" for c in countries)
     join = " OR " if any_actor else " AND "
-    return f"(source_country IN ({codes}){join}target_country IN ({codes}))"
+    return f"({alias}source_country IN ({codes}){join}{alias}target_country IN ({codes}))"
 
 
 def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence[str] = (),
@@ -163,14 +164,11 @@ def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence
 
     con = _con(st)
     reader = get_reader(remote.source)
-    untagged: tuple[int, int] | None = None
     n = next(_counter)
     with open_source(path) as src, file_transaction(con, src, reader, f"_frej{n}") as rejects:
         totals = sorted(_root_totals(src, remote.source).items())
         report = _ingest(con, src, reader, rejects, st.rules)
-        if report.read and report.quarantined == report.read:
-            raise InputFileError(src.path, f"no row reads as a {reader.name} event "
-                                           f"({report.read:,} rows; not a GDELT export?)")
+        _refuse_unread(src, report, reader.name)
         file_id = int(con.execute("SELECT max(file_id) FROM files").fetchone()[0])  # type: ignore[index]
         _date_totals(con, remote, file_id, countries, any_actor)
         filtered = 0
@@ -179,19 +177,34 @@ def ingest_fetched(st: Store, remote: Remote, path: Path, *, countries: Sequence
             con.execute(f"DELETE FROM events WHERE _file_id = ? AND NOT coalesce("
                         f"{_filter_sql(countries, any_actor)}, false)", [file_id])
             filtered = before - _count(con, file_id)
-            con.execute("UPDATE files SET stored = stored - ? WHERE file_id = ?",
-                        [filtered, file_id])
-            report.stored -= filtered
-        if given is not None:
-            before = _untagged(con, file_id)
-            _give_areas(con, file_id, given, n)
-            untagged = (before, _untagged(con, file_id))
-        if totals:
-            con.executemany(
-                "INSERT INTO source_totals VALUES (?, ?, ?, ?, ?, ?)",
-                [(remote.source, remote.name, file_id, remote.day, root, int(k))
-                 for root, k in totals])
-        con.execute(_UPSERT, _row(remote, "ingested", None, file_id, report.stored, filtered))
+        return _record_ingested(con, remote, report, file_id, totals, filtered, given, n)
+
+
+def _refuse_unread(src: SourceFile, report: FileReport, reader: str) -> None:
+    if report.read and report.quarantined == report.read:
+        raise InputFileError(src.path, f"no row reads as a {reader} event "
+                                       f"({report.read:,} rows; not a GDELT export?)")
+
+
+def _record_ingested(con: duckdb.DuckDBPyConnection, remote: Remote, report: FileReport,
+                     file_id: int, totals: list[tuple[str, int]], filtered: int,
+                     given: GivenAreas | None, n: int) -> Ingested:
+    """Write what goes with one fetched file's stored events (inside its transaction):
+    what the filter removed, GKG areas, its totals and its ledger row."""
+    untagged: tuple[int, int] | None = None
+    if filtered:
+        con.execute("UPDATE files SET stored = stored - ? WHERE file_id = ?", [filtered, file_id])
+        report.stored -= filtered
+    if given is not None:
+        before = _untagged(con, file_id)
+        _give_areas(con, file_id, given, n)
+        untagged = (before, _untagged(con, file_id))
+    if totals:
+        con.executemany(
+            "INSERT INTO source_totals VALUES (?, ?, ?, ?, ?, ?)",
+            [(remote.source, remote.name, file_id, remote.day, root, int(k))
+             for root, k in totals])
+    con.execute(_UPSERT, _row(remote, "ingested", None, file_id, report.stored, filtered))
     out = Ingested(report, filtered, sum(k for _, k in totals))
     if untagged is not None:
         out.untagged_before, out.untagged_after = untagged
@@ -209,6 +222,60 @@ def _date_totals(con: duckdb.DuckDBPyConnection, remote: Remote, file_id: int,
         "WHERE _file_id = ? AND date IS NOT NULL GROUP BY date, event_root",
         [remote.source, remote.name, file_id, sorted(countries) if countries else None,
          bool(any_actor) if countries else None, file_id])
+
+
+def ingest_fetched_batch(st: Store, files: Sequence[tuple[Remote, Path]], *,
+                         countries: Sequence[str] = (), any_actor: bool = False,
+                         given: Callable[[Remote], GivenAreas | None] | None = None,
+                         ) -> list[Ingested | DetenteError]:
+    """Ingest downloaded, checked files of one source as :func:`ingest_fetched` does each,
+    but read by one scan and settled together (:mod:`detente.store._batch`): each file
+    still stored whole, with its totals and ledger row, or not at all. A file that cannot
+    be read is left out (its error in its place) and the others are stored.
+
+    ``given``: the GKG areas of each file's events (``None`` for a file without).
+    """
+    from detente.store._batch import ingest_files
+
+    if not files:
+        return []
+    source = files[0][0].source
+    by_path = {os.fspath(p): r for r, p in files}
+    done: dict[str, Ingested] = {}
+
+    def settle(con: duckdb.DuckDBPyConnection, stored: list[tuple[SourceFile, FileReport, int]]) -> None:
+        for src, report, file_id in stored:
+            _refuse_unread(src, report, source)
+            _date_totals(con, by_path[os.fspath(src.path)], file_id, countries, any_actor)
+        filtered: dict[int, int] = {}
+        if countries:
+            ids = [i for _, _, i in stored]
+            before = _counts(con, ids)
+            con.execute(f"DELETE FROM events WHERE _file_id BETWEEN ? AND ? AND NOT coalesce("
+                        f"{_filter_sql(countries, any_actor)}, false)", [min(ids), max(ids)])
+            after = _counts(con, ids)
+            filtered = {i: before.get(i, 0) - after.get(i, 0) for i in ids}
+        for src, report, file_id in stored:
+            remote = by_path[os.fspath(src.path)]
+            totals = sorted(_root_totals(src, remote.source).items())
+            done[os.fspath(src.path)] = _record_ingested(
+                con, remote, report, file_id, totals, filtered.get(file_id, 0),
+                given(remote) if given is not None else None, next(_counter))
+
+    def keep(alias: str) -> str:
+        return _filter_sql(countries, any_actor, alias)
+
+    outcomes = ingest_files(_con(st), [p for _, p in files], fmt=source, rules=st.rules,
+                            stop_on_error=False, settle=settle, keep=keep if countries else None)
+    return [o if isinstance(o, DetenteError) else done[os.fspath(p)]
+            for (_, p), o in zip(files, outcomes, strict=True)]
+
+
+def _counts(con: duckdb.DuckDBPyConnection, ids: list[int]) -> dict[int, int]:
+    """Events stored per file, for files ``ids`` (one range: a batch's ids run on)."""
+    return {int(f): int(k) for f, k in con.execute(
+        "SELECT _file_id, count(*) FROM events WHERE _file_id BETWEEN ? AND ? GROUP BY _file_id",
+        [min(ids), max(ids)]).fetchall()}
 
 
 _FIELDS = {"gdelt2": (61,), "gdelt1": (57, 58)}

@@ -35,9 +35,14 @@ from detente.store._report import FileReport
 from detente.store._schema import CONTENT_COLUMNS, bump_version
 from detente.tagging import RuleSet
 
-__all__ = ["FileReport", "ingest_file"]
+__all__ = ["FileReport", "Settle", "ingest_file"]
 
 _counter = itertools.count()
+
+Settle = Callable[[duckdb.DuckDBPyConnection, list[tuple[SourceFile, FileReport, int]]], None]
+"""Called inside the transaction that stores files, with each file's source, report and
+file id, before it commits: it may write more (what a fetch records with each file), or
+raise a :class:`~detente.errors.DetenteError` so that none of those files is stored."""
 
 
 def ingest_file(
@@ -66,9 +71,12 @@ def ingest_file(
 
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rules: RuleSet,
-                *, transaction: bool = True) -> FileReport:
+                *, transaction: bool = True, settle: Settle | None = None) -> FileReport:
     with file_transaction(con, src, reader, f"_rej{next(_counter)}", transaction=transaction) as rejects:
-        return _ingest(con, src, reader, rejects, rules)
+        report = _ingest(con, src, reader, rejects, rules)
+        if settle is not None:
+            settle(con, [(src, report, int(_one(con, "SELECT max(file_id) FROM files")))])
+        return report
 
 
 @contextlib.contextmanager

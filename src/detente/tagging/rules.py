@@ -134,18 +134,52 @@ class RuleSet:
     def tag_select(self, relation: str) -> str:
         """Return ``SELECT *, <tags> AS issue_areas FROM relation``, fast.
 
-        All text patterns are first joined into one alternation: a row whose
-        text matches none of them (most rows) costs one regex, not one per area.
+        The same tags as :meth:`tags_sql`, computed with less work per row: all text
+        patterns are first joined into one alternation, so a row whose text matches
+        none of them (most rows) costs one regex, not one per area; each area's rules
+        then set one bit of an integer (a text rule is tried only on a row the
+        alternation matched), and only a row with a bit set builds a list, from the
+        area names in sorted order (so the list needs no sorting unless the source
+        gave tags of its own).
         """
         texts = [r.text for rules in self.areas.values() for r in rules if r.text]
-        if not texts:
-            return f"SELECT *, {self.tags_sql()} AS issue_areas FROM {relation}"
+        if len(self.areas) > 62:  # one bit an area: beyond that, the plain expression
+            if not texts:
+                return f"SELECT *, {self.tags_sql()} AS issue_areas FROM {relation}"
+            return (f"SELECT * EXCLUDE (_hay, _gate), {self.tags_sql('_hay', '_gate')} AS issue_areas "
+                    f"FROM ({self._gated(relation, texts)})")
+        names = sorted(self.areas)
+        bits = []
+        for i, area in enumerate(names):
+            plain = [r.condition_sql("_hay") for r in self.areas[area] if not r.text]
+            worded = [r.condition_sql("_hay") for r in self.areas[area] if r.text]
+            whens = []
+            if plain:
+                whens.append(f"WHEN coalesce({' OR '.join(plain)}, false) THEN {1 << i}")
+            if worded:
+                whens.append(f"WHEN _gate THEN CASE WHEN coalesce({' OR '.join(worded)}, false) "
+                             f"THEN {1 << i} ELSE 0 END")
+            if whens:
+                bits.append(f"CASE {' '.join(whens)} ELSE 0 END")
+        listed = "[" + ", ".join(_q(n) for n in names) + "]::VARCHAR[]"
+        mine = (f"list_filter({listed}, lambda x, i: ((_areas_bits >> (i - 1)) & 1) = 1)"
+                if bits else "[]::VARCHAR[]")
+        tags = (f"CASE WHEN len(coalesce(_given_areas, [])) = 0 THEN "
+                f"CASE WHEN _areas_bits = 0 THEN []::VARCHAR[] ELSE {mine} END "
+                f"ELSE list_sort(list_distinct(list_concat(_given_areas, {mine}))) END")
+        mask = " + ".join(f"({b})::BIGINT" for b in bits) or "0::BIGINT"
+        inner = self._gated(relation, texts) if texts else f"SELECT * FROM {relation}"
+        hidden = "_hay, _gate, _areas_bits" if texts else "_areas_bits"
+        return (f"SELECT * EXCLUDE ({hidden}), {tags} AS issue_areas FROM "
+                f"(SELECT *, {mask} AS _areas_bits FROM ({inner}))")
+
+    @staticmethod
+    def _gated(relation: str, texts: list[str]) -> str:
+        """``relation`` with ``_hay`` (the text searched) and ``_gate`` (whether any text
+        pattern matches it)."""
         combined = "|".join(f"(?:{t})" for t in texts)
-        return (
-            f"SELECT * EXCLUDE (_hay, _gate), {self.tags_sql('_hay', '_gate')} AS issue_areas FROM "
-            f"(SELECT *, {_HAYSTACK} AS _hay, coalesce(regexp_matches(_hay, {_q(combined)}, 'i'), false) "
-            f"AS _gate FROM {relation})"
-        )
+        return (f"SELECT *, {_HAYSTACK} AS _hay, coalesce(regexp_matches(_hay, {_q(combined)}, "
+                f"'i'), false) AS _gate FROM {relation}")
 
     def tag_table(self, table: pa.Table) -> list[list[str]]:
         """Return the issue areas of each row of ``table``, in row order, tagged by the
