@@ -221,9 +221,8 @@ def test_dashboard_filters_redraw_the_charts(browser: Any, server: str, shots: P
     page.evaluate("window.scrollTo(0, 0)")
     # on a phone the page fits its width (no sideways scrolling) and opens on the heading
     # and the filters (the screenshot is taken from the top, after the layout settles)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _wait_for(page, "document.documentElement.scrollWidth <= 390")  # charts redraw narrower
     assert page.evaluate("document.querySelector('h1').getBoundingClientRect().top") < 100
-    page.wait_for_timeout(200)
     page.screenshot(path=str(shots / "dashboard-phone.png"), full_page=False)
     assert not errors, errors
     assert not foreign, foreign
