@@ -10,7 +10,9 @@ Rows come from a hash of the row number and the seed, into a store created by
   rest among twenty other countries (the USA and Russia among them);
 - real CAMEO codes with their quad classes and Goldstein weights, actor roles,
   zero to two issue areas per event; rows stored in date order per dataset, as
-  ingesting daily files would leave them; one ``files`` row per dataset.
+  ingesting daily files would leave them; one ``files`` row per dataset, named
+  without a date, so that its events' span is what it covers (every period
+  complete, at every size).
 
 The store is built once per (events, seed) inside a work folder and reused.
 """
@@ -24,12 +26,13 @@ from typing import Any
 
 import duckdb
 
+from detente.series._coverage import publication_window
 from detente.store import Store
 from detente.tagging import ISSUE_AREAS
 
 __all__ = ["ensure_store"]
 
-GENERATOR = "1"  # bump when the generated rows change, so cached stores are rebuilt
+GENERATOR = "2"  # bump when the generated rows or files change, so cached stores are rebuilt
 OTHERS = ["CHN", "UKR", "DEU", "GBR", "FRA", "POL", "TUR", "IRN", "ISR", "SYR", "IND", "JPN",
           "KOR", "PRK", "BLR", "GEO", "KAZ", "USA", "RUS", "EST"]
 ROLES = ["", "GOV", "MIL", "GOV", "BUS", "MED", "OPP"]
@@ -58,7 +61,11 @@ def _pick(values: list[Any], h: str, shift: int) -> str:
 def _generate(con: duckdb.DuckDBPyConnection, events: int, seed: int) -> None:
     files = {}
     for ds in SPANS:
-        name = f"synthetic-{ds}-{events}-{seed}.csv"
+        # no run of eight digits in the name: the coverage rules read one as the day the
+        # file was published (generator 1 named the 1M store's files "...-20260101.csv", so
+        # every period of it read as partial, while the 10M store's "10000000" is no date)
+        name = f"synthetic-{ds}-{events:_}-{seed:_}.csv"
+        assert publication_window(name) is None, name
         sha = hashlib.sha256(f"{GENERATOR}:{name}".encode()).hexdigest()
         row = con.execute(
             "INSERT INTO files VALUES (nextval('file_ids'), ?, ?, ?, 0, ?, ?, "

@@ -157,3 +157,42 @@ def test_without_an_events_column_values_count_as_observed() -> None:
     frame = _frame(y, NAMES).drop(columns="events")
     res = fit_reciprocity(frame, directions=NAMES, reps=10)
     assert res.ok and res.periods == 120
+
+
+@pytest.mark.parametrize(("k", "p"), [(2, 1), (2, 3), (3, 2)])
+def test_bootstrap_refit_is_statsmodels_fit(k: int, p: int) -> None:
+    """The bootstrap's own least-squares refit gives statsmodels' coefficients, residual
+    covariance and MA terms, and its bands are those of refitting with statsmodels."""
+    from statsmodels.tsa.vector_ar.var_model import VAR
+
+    from detente.analysis._var import _bootstrap, _ma, _refit
+
+    rng = np.random.default_rng(k * 10 + p)
+    coefs = rng.normal(0.0, 0.25 / p, size=(p, k, k))
+    y = var_process(coefs, np.eye(k), 90, seed=k + p)
+    res = VAR(y).fit(p, trend="c")
+    mine, sigma = _refit(y, p)
+    assert np.array_equal(mine, res.coefs) and np.array_equal(sigma, res.sigma_u)
+    assert np.array_equal(_ma(mine, 6), res.ma_rep(6))
+
+    draws = _bootstrap(y, res, p, 6, 20, seed=5)
+    # the reference: the same resamples, each refitted by statsmodels
+    gen = np.random.default_rng(5)
+    resid = np.asarray(res.resid)
+    for b in range(20):
+        e = resid[gen.integers(0, len(resid), size=len(y) - p)]
+        sim = np.empty_like(y)
+        sim[:p] = y[:p]
+        for t in range(p, len(y)):
+            sim[t] = res.intercept + e[t - p] + sum(res.coefs[lag] @ sim[t - lag - 1] for lag in range(p))
+        ref = VAR(sim).fit(p, trend="c")
+        assert np.allclose(draws[b], girf(ref.ma_rep(6), ref.sigma_u), rtol=1e-12, atol=1e-12)
+    assert np.std(draws[:, 1]) > 0  # the draws differ from each other
+
+
+def test_refit_refuses_a_constant_series_as_statsmodels_does() -> None:
+    from detente.analysis._var import _refit
+
+    y = np.column_stack([np.linspace(0.0, 1.0, 40) ** 2, np.full(40, 3.0)])
+    with pytest.raises(ValueError, match="constant"):
+        _refit(y, 1)
