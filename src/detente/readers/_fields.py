@@ -80,6 +80,7 @@ def named_select(
     list_sep: str = ";",
     present: dict[str, str] | None = None,
     src_column: str = "0",
+    raw_text: tuple[str, list[str]] | None = None,
 ) -> str:
     """Return a canonical SELECT over ``from_sql`` (which yields ``_raw``).
 
@@ -99,6 +100,9 @@ def named_select(
             in ``fields`` but not here count as stated when non-empty.
         src_column: SQL over ``from_sql`` of the position of a row's file in a batch
             (``_src``; see :func:`~detente.readers._base.line_scan`).
+        raw_text: for a ``from_sql`` without ``_raw``, the SQL that rebuilds a row's text from
+            its columns and the names of those columns; it is evaluated only for rows
+            with an error (the only rows whose text is kept), not for every row.
     """
     stated = present or {}
 
@@ -129,11 +133,13 @@ def named_select(
     # row may join them
     reserved = ("" if dataset == "curated" else "WHEN lower(r_dataset) = 'curated' THEN "
                 "'dataset curated is reserved for the packaged chronology'")
+    # the columns that carry a row's text up to where its error is known
+    carried = ", ".join(raw_text[1]) if raw_text else "_raw"
     inner_cols = ",\n        ".join(f"{raw(n)} AS r_{n if n != 'event_id' else 'id'}"
                                     for n in RAW_FIELDS if n != "issue_areas")
-    return f"""
+    body = f"""
 SELECT
-    p._raw,
+    {"NULL::VARCHAR AS _raw, " + ", ".join(f"p.{c}" for c in raw_text[1]) if raw_text else "p._raw"},
     p._src,
     CASE
         WHEN p.pre_error IS NOT NULL THEN p.pre_error
@@ -204,7 +210,7 @@ SELECT
     {sql_str(src.ingested_from)} AS ingested_from,
     areas AS _given_areas
 FROM (
-    SELECT _raw, pre_error, {src_column} AS _src,
+    SELECT {carried}, pre_error, {src_column} AS _src,
         {inner_cols},
         TRY_CAST(r_date AS DATE) AS d,
         {areas_sql} AS areas,
@@ -217,3 +223,9 @@ FROM (
     FROM (SELECT *, {pre_error or 'NULL::VARCHAR'} AS pre_error FROM {from_sql})
 ) p
 """
+    if raw_text is None:
+        return body
+    # the text of a row is rebuilt only where it is kept: CASE evaluates its branch for
+    # the rows whose condition holds, so a good row costs nothing here
+    return (f"SELECT * EXCLUDE ({', '.join(raw_text[1])}) "
+            f"REPLACE (CASE WHEN _error IS NOT NULL THEN {raw_text[0]} END AS _raw) FROM ({body})")
