@@ -8,10 +8,15 @@ this module validates, types and derives the rest the same way for all.
 
 from __future__ import annotations
 
+import re
+
 from detente.readers._base import sql_str
 from detente.readers._source import SourceFile
 
 __all__ = ["RAW_FIELDS", "actor_country", "actor_role", "named_select"]
+
+_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""A field given as a plain column (cheap to name more than once in an expression)."""
 
 # raw fields a named format may give; anything not given is NULL
 RAW_FIELDS = (
@@ -116,7 +121,17 @@ def named_select(
         raise ValueError(f"unknown raw fields: {sorted(unknown)}")
 
     def raw(name: str) -> str:
-        return f"nullif(trim(CAST(({fields[name]}) AS VARCHAR)), '')" if name in fields else "NULL::VARCHAR"
+        if name not in fields:
+            return "NULL::VARCHAR"
+        value = f"CAST(({fields[name]}) AS VARCHAR)"
+        trimmed = f"nullif(trim({value}), '')"
+        if not _COLUMN.fullmatch(fields[name]):
+            return trimmed
+        # trim copies every value; most need nothing: one of ASCII only (as many bytes as
+        # characters), starting with a printable character and not ending with a space
+        # (the one ASCII character trim removes) is its own trimmed self, and not empty
+        return (f"CASE WHEN ascii({value}) BETWEEN 33 AND 126 AND NOT ends_with({value}, ' ') "
+                f"AND strlen({value}) = length({value}) THEN {value} ELSE {trimmed} END")
 
     areas = fields.get("issue_areas")
     if areas is None:
