@@ -275,3 +275,18 @@ def test_canonical_csv_fields_are_trimmed_of_every_space_and_nothing_else(tmp_pa
     assert [(q.line, q.reason, q.raw) for q in result.quarantine] == [
         (len(texts) + 2, "date is not a valid date: 2020-02-30",
          "c:bad, 2020-02-30 ,USAGOV,RUSGOV,042, keep me ")]
+
+
+def test_canonical_csv_derives_a_country_or_name_only_where_the_row_lacks_it(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("event_id,date,source_actor,target_actor,event_code,source_name,target_country\n"
+                    "a,2020-01-01,USAGOV,RUSGOV,042,Foo,\n"
+                    "b,2020-01-01,USAGOV,IGOWSTNAT,042,,\n"
+                    "c,2020-01-01,,RUSMIL,042,,UKR\n")
+    cols = ["event_id", "source_country", "target_country", "source_name", "target_name"]
+    got = [tuple(r.values()) for r in read_events(path).table.select(cols).to_pylist()]
+    assert got == [  # a stated column, even empty, is kept; an absent one is derived
+        ("a", "USA", None, "Foo", "Russia"),
+        ("b", "USA", None, "United States", "North Atlantic Treaty Organization (NATO)"),
+        ("c", None, "UKR", None, "Russia"),
+    ]

@@ -116,6 +116,16 @@ def named_select(
             return f"CASE WHEN {stated[name]} THEN r_{name} ELSE {derived} END"
         return f"coalesce(r_{name}, {derived})"
 
+    def derived(side: str) -> str:
+        # an actor's country is looked up only for a row that lacks its name or country
+        country = actor_country(f"r_{side}_actor")
+        stated_country = stated.get(f"{side}_country")
+        if stated_country is None:
+            return f"CASE WHEN r_{side}_name IS NULL OR r_{side}_country IS NULL THEN {country} END"
+        if stated_country == "true":
+            return f"CASE WHEN r_{side}_name IS NULL THEN {country} END"
+        return country
+
     unknown = set(fields) - set(RAW_FIELDS)
     if unknown:
         raise ValueError(f"unknown raw fields: {sorted(unknown)}")
@@ -233,8 +243,8 @@ FROM (
             AS exists_bad_area,
         detente_cameo_norm(r_event_code) AS code_norm,
         detente_plover_quad(upper(r_plover_type)) AS plover_quad,
-        {actor_country('r_source_actor')} AS s_derived,
-        {actor_country('r_target_actor')} AS t_derived
+        {derived("source")} AS s_derived,
+        {derived("target")} AS t_derived
     FROM (SELECT *, {pre_error or 'NULL::VARCHAR'} AS pre_error FROM {from_sql})
 ) p
 """
