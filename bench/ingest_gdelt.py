@@ -6,9 +6,14 @@ turn, on the same file, repeated; the median is reported with ratios.
 ``--canonical`` measures the same rows as a canonical CSV too (detente's own
 format, written from a store holding the export's events). ``--unique-urls``
 writes the export with a new, mostly topical URL on every row (the costliest
-shape to tag; see ``bench/gdelt_synth.py``).
+shape to tag; see ``bench/gdelt_synth.py``). ``--compare SRC`` instead measures
+`detente ingest` of another version of the package (the ``src`` folder of a checkout
+of an earlier commit) against this one, alternating, with the CPU time of the whole
+process and the load average at each run.
 
     python bench/ingest_gdelt.py --rows 1000000 --canonical
+    git worktree add ../old <commit>
+    python bench/ingest_gdelt.py --rows 1000000 --canonical --compare ../old/src
 
 Needs only the package itself (pandas is a dependency).
 """
@@ -19,10 +24,12 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -60,14 +67,48 @@ print(json.dumps({"seconds": secs, "peak_mib": peak, "rows": rows}))
 MODES = ("detente", "duckdb_read_csv", "pandas_read_csv")
 
 
-def run(mode: str, data: Path, workdir: Path) -> dict[str, float]:
-    store = workdir / f"{mode}.duckdb"
-    for p in workdir.glob(f"{mode}.duckdb*"):
+def run(mode: str, data: Path, workdir: Path, src: Path | None = None) -> dict[str, float]:
+    """Run one contender in a fresh process; with ``src``, the package found there."""
+    name = f"{mode}-{'other' if src else 'this'}"
+    store = workdir / f"{name}.duckdb"
+    for p in workdir.glob(f"{name}.duckdb*"):
         p.unlink()
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src.resolve())
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", CHILD, mode, str(data), str(store)],
-                         check=True, capture_output=True, text=True)
+                         check=True, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["process_s"] = wall
+    result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
+
+
+def compare(jobs: list[tuple[int, Path, str]], other: Path, repeat: int, workdir: Path) -> None:
+    """Ingest each file with the package in ``other`` and with this one, alternating which
+    goes first, ``repeat`` pairs; print each run and the medians."""
+    here = Path(__file__).resolve().parent.parent / "src"
+    for rows, data, label in jobs:
+        print(f"\n{label}, {rows:,} rows: the package in {other} (before) against this "
+              "checkout's (now), whole process")
+        runs: dict[str, list[dict[str, float]]] = {"before": [], "now": []}
+        for i in range(repeat):
+            order = ["before", "now"] if i % 2 == 0 else ["now", "before"]
+            for who in order:
+                load = os.getloadavg()[0]
+                r = run("detente", data, workdir, other if who == "before" else here)
+                runs[who].append(r)
+                print(f"  {who:<6} wall {r['process_s']:6.2f} s   cpu {r['cpu_s']:6.2f} s   "
+                      f"peak {r['peak_mib']:5.0f} MiB   load {load:.2f}   stored {r['rows']:,}",
+                      flush=True)
+        for who, rs in runs.items():
+            print(f"  median {who:<6} wall {statistics.median(r['process_s'] for r in rs):6.2f} s   "
+                  f"cpu {statistics.median(r['cpu_s'] for r in rs):6.2f} s   "
+                  f"peak {max(r['peak_mib'] for r in rs):5.0f} MiB")
 
 
 CANONICAL = r"""
@@ -110,6 +151,8 @@ def main() -> None:
                         help="also measure the same rows as a canonical CSV")
     parser.add_argument("--unique-urls", action="store_true",
                         help="a new, mostly topical URL on every row")
+    parser.add_argument("--compare", type=Path, metavar="SRC",
+                        help="measure the package in SRC against this checkout's, alternating")
     args = parser.parse_args()
     sizes = args.rows or [1_000_000]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="detente-bench-"))
@@ -129,6 +172,9 @@ def main() -> None:
         jobs.append((rows, data, "GDELT 2.0 export"))
         if args.canonical:
             jobs.append((rows, _canonical(data, workdir), "canonical CSV"))
+    if args.compare is not None:
+        compare(jobs, args.compare, args.repeat, workdir)
+        return
     for rows, data, label in jobs:
         results: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
         for _ in range(args.repeat):

@@ -249,3 +249,44 @@ def test_a_gzip_bomb_of_zeros_is_refused_from_its_head(tmp_path: Path,
     path.write_bytes(gzip.compress(b"\x00" * (64 << 20), mtime=0))
     assert "binary content, not a text file" in _one_line_error(path)
     assert read == []  # the whole stream was never decompressed
+
+
+_SPACES = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+"""Every character the readers trim from a field's ends (Unicode space separators)."""
+
+
+def test_canonical_csv_fields_are_trimmed_of_every_space_and_nothing_else(tmp_path: Path) -> None:
+    texts = ["plain", " lead", "trail ", "  both  ", "\u00a0nbsp", "nbsp\u00a0", "em\u2003",
+             "\u3000ideo", "tab\t", "\ttab", "Ünïcödé", "кремль ", " кремль", "a\u200bzero-width",
+             "x" + "".join(_SPACES), "".join(_SPACES), "!", "~", "a b", "é", "\u2003", "\"q\""]
+    lines = ["event_id,date,source_actor,target_actor,event_code,text"]
+    for k, text in enumerate(texts):
+        quoted = '"' + text.replace('"', '""') + '"' if k % 2 else text
+        lines.append(f"c:{k},2020-01-02,USAGOV,RUSGOV,042,{quoted}")
+    lines.append("c:bad, 2020-02-30 ,USAGOV,RUSGOV,042, keep me ")
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = read_events(path)
+    got = dict(zip(result.table.column("event_id").to_pylist(), result.table.column("text").to_pylist(),
+                   strict=True))
+    assert got == {f"c:{k}": text.strip(_SPACES) or None for k, text in enumerate(texts)}
+    assert got["c:8"] == "tab\t" and got["c:19"] == "é"  # a tab is kept; a lone letter too
+    # a quarantined row keeps its line as read, untrimmed
+    assert [(q.line, q.reason, q.raw) for q in result.quarantine] == [
+        (len(texts) + 2, "date is not a valid date: 2020-02-30",
+         "c:bad, 2020-02-30 ,USAGOV,RUSGOV,042, keep me ")]
+
+
+def test_canonical_csv_derives_a_country_or_name_only_where_the_row_lacks_it(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("event_id,date,source_actor,target_actor,event_code,source_name,target_country\n"
+                    "a,2020-01-01,USAGOV,RUSGOV,042,Foo,\n"
+                    "b,2020-01-01,USAGOV,IGOWSTNAT,042,,\n"
+                    "c,2020-01-01,,RUSMIL,042,,UKR\n")
+    cols = ["event_id", "source_country", "target_country", "source_name", "target_name"]
+    got = [tuple(r.values()) for r in read_events(path).table.select(cols).to_pylist()]
+    assert got == [  # a stated column, even empty, is kept; an absent one is derived
+        ("a", "USA", None, "Foo", "Russia"),
+        ("b", "USA", None, "United States", "North Atlantic Treaty Organization (NATO)"),
+        ("c", None, "UKR", None, "Russia"),
+    ]

@@ -8,10 +8,15 @@ this module validates, types and derives the rest the same way for all.
 
 from __future__ import annotations
 
+import re
+
 from detente.readers._base import sql_str
 from detente.readers._source import SourceFile
 
 __all__ = ["RAW_FIELDS", "actor_country", "actor_role", "named_select"]
+
+_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""A field given as a plain column (cheap to name more than once in an expression)."""
 
 # raw fields a named format may give; anything not given is NULL
 RAW_FIELDS = (
@@ -80,6 +85,7 @@ def named_select(
     list_sep: str = ";",
     present: dict[str, str] | None = None,
     src_column: str = "0",
+    raw_text: tuple[str, list[str]] | None = None,
 ) -> str:
     """Return a canonical SELECT over ``from_sql`` (which yields ``_raw``).
 
@@ -99,6 +105,9 @@ def named_select(
             in ``fields`` but not here count as stated when non-empty.
         src_column: SQL over ``from_sql`` of the position of a row's file in a batch
             (``_src``; see :func:`~detente.readers._base.line_scan`).
+        raw_text: for a ``from_sql`` without ``_raw``, the SQL that rebuilds a row's text from
+            its columns and the names of those columns; it is evaluated only for rows
+            with an error (the only rows whose text is kept), not for every row.
     """
     stated = present or {}
 
@@ -107,12 +116,32 @@ def named_select(
             return f"CASE WHEN {stated[name]} THEN r_{name} ELSE {derived} END"
         return f"coalesce(r_{name}, {derived})"
 
+    def derived(side: str) -> str:
+        # an actor's country is looked up only for a row that lacks its name or country
+        country = actor_country(f"r_{side}_actor")
+        stated_country = stated.get(f"{side}_country")
+        if stated_country is None:
+            return f"CASE WHEN r_{side}_name IS NULL OR r_{side}_country IS NULL THEN {country} END"
+        if stated_country == "true":
+            return f"CASE WHEN r_{side}_name IS NULL THEN {country} END"
+        return country
+
     unknown = set(fields) - set(RAW_FIELDS)
     if unknown:
         raise ValueError(f"unknown raw fields: {sorted(unknown)}")
 
     def raw(name: str) -> str:
-        return f"nullif(trim(CAST(({fields[name]}) AS VARCHAR)), '')" if name in fields else "NULL::VARCHAR"
+        if name not in fields:
+            return "NULL::VARCHAR"
+        value = f"CAST(({fields[name]}) AS VARCHAR)"
+        trimmed = f"nullif(trim({value}), '')"
+        if not _COLUMN.fullmatch(fields[name]):
+            return trimmed
+        # trim copies every value; most need nothing: one of ASCII only (as many bytes as
+        # characters), starting with a printable character and not ending with a space
+        # (the one ASCII character trim removes) is its own trimmed self, and not empty
+        return (f"CASE WHEN ascii({value}) BETWEEN 33 AND 126 AND NOT ends_with({value}, ' ') "
+                f"AND strlen({value}) = length({value}) THEN {value} ELSE {trimmed} END")
 
     areas = fields.get("issue_areas")
     if areas is None:
@@ -129,11 +158,13 @@ def named_select(
     # row may join them
     reserved = ("" if dataset == "curated" else "WHEN lower(r_dataset) = 'curated' THEN "
                 "'dataset curated is reserved for the packaged chronology'")
+    # the columns that carry a row's text up to where its error is known
+    carried = ", ".join(raw_text[1]) if raw_text else "_raw"
     inner_cols = ",\n        ".join(f"{raw(n)} AS r_{n if n != 'event_id' else 'id'}"
                                     for n in RAW_FIELDS if n != "issue_areas")
-    return f"""
+    body = f"""
 SELECT
-    p._raw,
+    {"NULL::VARCHAR AS _raw, " + ", ".join(f"p.{c}" for c in raw_text[1]) if raw_text else "p._raw"},
     p._src,
     CASE
         WHEN p.pre_error IS NOT NULL THEN p.pre_error
@@ -204,7 +235,7 @@ SELECT
     {sql_str(src.ingested_from)} AS ingested_from,
     areas AS _given_areas
 FROM (
-    SELECT _raw, pre_error, {src_column} AS _src,
+    SELECT {carried}, pre_error, {src_column} AS _src,
         {inner_cols},
         TRY_CAST(r_date AS DATE) AS d,
         {areas_sql} AS areas,
@@ -212,8 +243,14 @@ FROM (
             AS exists_bad_area,
         detente_cameo_norm(r_event_code) AS code_norm,
         detente_plover_quad(upper(r_plover_type)) AS plover_quad,
-        {actor_country('r_source_actor')} AS s_derived,
-        {actor_country('r_target_actor')} AS t_derived
+        {derived("source")} AS s_derived,
+        {derived("target")} AS t_derived
     FROM (SELECT *, {pre_error or 'NULL::VARCHAR'} AS pre_error FROM {from_sql})
 ) p
 """
+    if raw_text is None:
+        return body
+    # the text of a row is rebuilt only where it is kept: CASE evaluates its branch for
+    # the rows whose condition holds, so a good row costs nothing here
+    return (f"SELECT * EXCLUDE ({', '.join(raw_text[1])}) "
+            f"REPLACE (CASE WHEN _error IS NOT NULL THEN {raw_text[0]} END AS _raw) FROM ({body})")

@@ -71,8 +71,10 @@ def _csv_scan(src: SourceFile, header: list[str], rejects: str) -> str:
     )
 
 
-def _raw_row(header: list[str]) -> str:
-    return "concat_ws(',', " + ", ".join(f"coalesce(c{i}, '')" for i in range(len(header))) + ")"
+def _raw_row(header: list[str]) -> tuple[str, list[str]]:
+    """Return the SQL rebuilding a row's line from its columns, and those columns."""
+    cols = [f"c{i}" for i in range(len(header))]
+    return "concat_ws(',', " + ", ".join(f"coalesce({c}, '')" for c in cols) + ")", cols
 
 
 class CanonicalCsvReader(Reader):
@@ -100,11 +102,10 @@ class CanonicalCsvReader(Reader):
         """Return the SELECT reading a canonical CSV file."""
         header = _csv_header(src)
         fields = {h: f"c{i}" for i, h in enumerate(header) if h in RAW_FIELDS}
-        scan = f"(SELECT {_raw_row(header)} AS _raw, * FROM {_csv_scan(src, header, rejects)})"
         # a column the file has is authoritative, even where it is empty
         present = {h: "true" for h in _DERIVABLE if h in fields}
-        return named_select(src, fields, scan, dataset="canonical", present=present,
-                            src_column="_src")
+        return named_select(src, fields, _csv_scan(src, header, rejects), dataset="canonical",
+                            present=present, src_column="_src", raw_text=_raw_row(header))
 
 
 class ChronologyReader(Reader):
@@ -141,8 +142,8 @@ class ChronologyReader(Reader):
             "citation_date": pos["citation_date"],
             "citation_url": pos["citation_url"],
         }
-        scan = f"(SELECT {_raw_row(header)} AS _raw, * FROM {_csv_scan(src, header, rejects)})"
-        return named_select(src, fields, scan, dataset="curated", id_prefix="curated")
+        return named_select(src, fields, _csv_scan(src, header, rejects), dataset="curated",
+                            id_prefix="curated", raw_text=_raw_row(header))
 
 
 def _first_json(src: SourceFile) -> dict[str, object] | None:
