@@ -65,6 +65,8 @@ def test_every_answer_matches_the_description(api_schema: Any, label: str, mode:
         # checks: no server error, a documented status, the declared content type,
         # headers and body schema; an invalid request refused (4xx), a valid one accepted
         response = case.call_and_validate()
+        if mode is GenerationMode.NEGATIVE and not _really_invalid(case):
+            return
         statuses[response.status_code] += 1
 
     run()
@@ -73,6 +75,20 @@ def test_every_answer_matches_the_description(api_schema: Any, label: str, mode:
         assert statuses[200] > 0, statuses
     else:
         assert set(statuses) <= {400, 422}, statuses
+
+
+def _really_invalid(case: schemathesis.Case) -> bool:
+    """Whether a request generated as invalid is invalid as sent.
+
+    Two kinds are not: a parameter the description does not list (the API ignores
+    parameters it does not know, as its description says), and a parameter whose
+    invalid value is an empty list, which is sent as no parameter at all.
+    """
+    data = case.meta.phase.data if case.meta else None
+    if getattr(data, "description", "") == "violates `additionalProperties`":
+        return False
+    name = getattr(data, "parameter", None)
+    return name is None or (case.query or {}).get(name) not in ([], None)
 
 
 def test_every_operation_is_tried(api_schema: Any) -> None:

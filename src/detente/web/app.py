@@ -86,7 +86,8 @@ def create_app(store_path: str | Path, *, warm: bool = False,
         title="detente dashboard",
         version=__version__,
         description="Read-only views of a detente store: the brief's figures and charts, "
-                    "events with paging and search. Every error answer, a path not served "
+                    "events with paging and search. Parameters an operation does not list are "
+                    "ignored. Every error answer, a path not served "
                     "(404) included, is JSON of the ErrorBody schema.",
         docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
     )
