@@ -84,45 +84,84 @@ class MetricResult:
 _MEASURE = """
 WITH w AS MATERIALIZED {windows},
 e AS MATERIALIZED (
-  SELECT event_id, date, event_root, event_code, quad_class, goldstein, num_mentions, issue_areas,
-         dataset, source_country, target_country
+  SELECT event_id, date, event_root, event_code, quad_class, goldstein, num_mentions,
+         {areas} AS areas, dataset, source_country, target_country
   FROM events
-  WHERE (source_country, target_country) IN (SELECT DISTINCT source, target FROM {w})
-    AND dataset IN (SELECT DISTINCT dataset FROM {w})
-    AND date >= (SELECT min(since) FROM {w}) AND date <= (SELECT max(until) FROM {w})),
-j AS MATERIALIZED (
-  SELECT w.wid, w.quads, e.event_id, e.date, e.event_root, e.quad_class, e.goldstein, e.num_mentions
+  WHERE ({directions}) AND dataset IN ({datasets}) AND date >= {since} AND date <= {until}),
+j AS (
+  SELECT w.wid, e.event_id, e.date, e.event_root, e.quad_class, e.goldstein, e.num_mentions,
+         (len(w.quads) = 0 OR list_contains(w.quads, CAST(e.quad_class AS BIGINT))) AS in_quads
   FROM e JOIN {w} w
     ON e.dataset = w.dataset AND e.source_country = w.source AND e.target_country = w.target
    AND e.date >= w.since AND e.date <= w.until
-  WHERE (len(w.issues) = 0 OR len(list_intersect(e.issue_areas, w.issues)) > 0)
+  WHERE (len(w.issues) = 0 OR {in_areas})
     AND (len(w.roots) = 0 OR list_contains(w.roots, e.event_root))
-    AND (len(w.codes) = 0 OR len(list_filter(w.codes, c -> starts_with(e.event_code, c))) > 0)),
-s AS (SELECT wid, max(date) AS last_date, {stats} FROM j GROUP BY wid),
-r AS (SELECT wid, event_id, date,
-             (len(quads) = 0 OR list_contains(quads, CAST(quad_class AS BIGINT))) AS in_quads
-      FROM j QUALIFY row_number() OVER (PARTITION BY wid, in_quads ORDER BY date DESC, event_id) <= {k}),
-i AS (SELECT wid, list(struct_pack(event_id, date, in_quads) ORDER BY date DESC, event_id) AS ids
-      FROM r GROUP BY wid)
-SELECT s.*, i.ids FROM s LEFT JOIN i USING (wid)
+    AND (len(w.codes) = 0 OR len(list_filter(w.codes, c -> starts_with(e.event_code, c))) > 0))
+SELECT wid, max(date) AS last_date, {stats},
+       {newest} FILTER (WHERE in_quads) AS ids_in,
+       {newest} FILTER (WHERE NOT in_quads) AS ids_out,
+       {newest} FILTER (WHERE in_quads IS NULL) AS ids_null
+FROM j GROUP BY wid
 """
-"""The events of the requests' directions, datasets and days are read once; each is joined to
-the requests it falls in (by dataset, direction, days, issue areas, roots and codes); per
-request, the statistics and the newest ids (of its quad classes, and of any class)."""
+"""The events of the requests' directions, datasets and days are read once (the bounds
+written in as constants, so that DuckDB skips the row groups outside the days asked); each
+is joined to the requests it falls in (by dataset, direction, days, issue areas, roots and
+codes); per request, the statistics and the newest ids (newest first, then by id) of its
+quad classes, of the others, and of events without one. An event's issue areas are tested as bits, one per issue area some request names
+(``areas`` and a window's ``mask``), when there are few enough of them for a BIGINT."""
+
+_MAX_BITS = 62
+"""Most issue areas the requests of one batch may name to be tested as bits."""
 
 
 _WINDOW_COLUMNS = ("wid", "dataset", "source", "target", "since", "until", "issues", "roots",
-                   "codes", "quads")
+                   "codes", "quads", "mask")
 
 
-def _windows_sql(requests: list[MetricRequest]) -> str:
+def _directions(requests: list[MetricRequest]) -> list[tuple[str, str]]:
+    """Return the directions ``(source, target)`` the requests read."""
+    return list(dict.fromkeys(
+        d for r in requests
+        for d in (((r.source, r.target), (r.target, r.source)) if r.pooled else ((r.source, r.target),))))
+
+
+def _bits(requests: list[MetricRequest]) -> dict[str, int] | None:
+    """Return each issue area the requests name with its bit (``None``: too many)."""
+    areas = sorted({a for r in requests for a in r.issue_areas})
+    return {a: 1 << i for i, a in enumerate(areas)} if len(areas) <= _MAX_BITS else None
+
+
+def _measure_sql(requests: list[MetricRequest], max_ids: int) -> str:
+    """Return :data:`_MEASURE` for ``requests``."""
+    bits = _bits(requests)
+    if bits:
+        areas = "(" + " + ".join(
+            f"CASE WHEN list_contains(issue_areas, {literal(a)}) THEN {b} ELSE 0 END"
+            for a, b in bits.items()) + ")::BIGINT"
+        in_areas = "(e.areas & w.mask) <> 0"
+    else:
+        areas, in_areas = "issue_areas", "len(list_intersect(e.areas, w.issues)) > 0"
+    return _MEASURE.format(
+        windows=_windows_sql(requests, bits or {}), w="w", stats=stats_sql(),
+        newest=(f"min_by(struct_pack(event_id, date), struct_pack(d := DATE '1970-01-01' - date, "
+                f"id := event_id), {literal(max(max_ids, 1))})"),
+        areas=areas, in_areas=in_areas,
+        directions=" OR ".join(f"(source_country = {literal(a)} AND target_country = {literal(b)})"
+                               for a, b in _directions(requests)),
+        datasets=", ".join(literal(d) for d in dict.fromkeys(r.dataset for r in requests)),
+        since=literal(min(r.since or date.min for r in requests)),
+        until=literal(max(r.until for r in requests)))
+
+
+def _windows_sql(requests: list[MetricRequest], bits: dict[str, int]) -> str:
     """Return the requests as a relation (``VALUES``), one row per direction read: the
     windows reach DuckDB as data written in by :func:`~detente.query._sql.literal`."""
     rows: list[str] = []
     for wid, r in enumerate(requests):
+        mask = sum(bits.get(a, 0) for a in set(r.issue_areas))
         for a, b in ((r.source, r.target), (r.target, r.source)) if r.pooled else ((r.source, r.target),):
             values = (wid, r.dataset, a, b, r.since or date.min, r.until, list(r.issue_areas),
-                      [x.zfill(2) for x in r.roots], list(r.codes), list(r.quads))
+                      [x.zfill(2) for x in r.roots], list(r.codes), list(r.quads), mask)
             rows.append("(" + ", ".join(_typed(v, c) for v, c in zip(values, _WINDOW_COLUMNS,
                                                                       strict=True)) + ")")
     return f"(SELECT * FROM (VALUES {', '.join(rows)}) AS v({', '.join(_WINDOW_COLUMNS)}))"
@@ -141,23 +180,21 @@ def measure(q: Queries, requests: list[MetricRequest], max_ids: int = 10
     if not unique:
         return {}
     with q._lock:
-        cur = q._con.execute(_MEASURE.format(windows=_windows_sql(unique), w="w",
-                                             stats=stats_sql(), k=literal(max_ids)))
+        cur = q._con.execute(_measure_sql(unique, max_ids))
         cols = [d[0] for d in cur.description]
         stats = {int(r[0]): dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
-    empty = {c: 0 for c in cols if c not in ("wid", "last_date", "ids")} | {
+    ids = ("ids_in", "ids_out", "ids_null")
+    empty = {c: 0 for c in cols if c not in ("wid", "last_date", *ids)} | {
         "g_sum": None, "w_num": None, "w_den": None}
     out: dict[MetricRequest, MetricResult] = {}
     for wid, r in enumerate(unique):
         s = stats.get(wid)
-        out[r] = MetricResult(metrics=derive_row(s if s is not None else empty),
-                              last_date=s["last_date"] if s else None)
-    for wid, r in enumerate(unique):
-        res, s = out[r], stats.get(wid)
-        for found in (s or {}).get("ids") or ():
-            if found["in_quads"]:
-                res.event_ids.append(str(found["event_id"]))
-        newest = sorted((f for f in (s or {}).get("ids") or () if f["date"] == res.last_date),
+        res = out[r] = MetricResult(metrics=derive_row(s if s is not None else empty),
+                                    last_date=s["last_date"] if s else None)
+        if s is None:
+            continue
+        res.event_ids = [str(f["event_id"]) for f in (s["ids_in"] or ())][:max_ids]
+        newest = sorted((f for c in ids for f in (s[c] or ()) if f["date"] == res.last_date),
                         key=lambda f: str(f["event_id"]))
         res.last_ids = [str(f["event_id"]) for f in newest][:max_ids]
     return out
