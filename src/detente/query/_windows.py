@@ -12,7 +12,7 @@ and latest event ids come back. Metrics are then derived by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from detente.query._sql import DYAD_SQL, literal
@@ -226,31 +226,79 @@ def _marks(values: tuple[str, ...] | list[str]) -> str:
     return ", ".join("?" for _ in values)
 
 
+LOOK_BACK_DAYS: tuple[int, ...] = (366, 6 * 366)
+"""How far back from its ``until`` a channel's latest event is looked for first, then
+next, before all its earlier days are read (see :func:`last_contacts`)."""
+
+
 def last_contacts(q: Queries, requests: list[ChannelRequest]
                   ) -> dict[ChannelRequest, tuple[date | None, str | None]]:
-    """Return each channel's latest matching event ``(date, event_id)`` in one query."""
+    """Return each channel's latest matching event ``(date, event_id)``.
+
+    The latest event is looked for in the last year before each channel's ``until``
+    first, then in the years before (:data:`LOOK_BACK_DAYS`), then in all the earlier
+    days, each time for the channels not found yet, in one query: the days are written
+    in as constants, so DuckDB reads only the row groups that may hold them (events are
+    stored about in the order of their days), and a channel with a recent event costs
+    no pass over the dyad's whole history. Each step reads days the ones before did
+    not, so the first that finds a channel's event finds its latest."""
     unique = list(dict.fromkeys(requests))
-    if not unique:
-        return {}
+    found: dict[int, tuple[date | None, str | None]] = {}
+    bounds = [*LOOK_BACK_DAYS, None]
+    for step, back in enumerate(bounds):
+        newer = bounds[step - 1] if step else None
+        todo = [i for i in range(len(unique)) if i not in found]
+        if not todo:
+            break
+        found.update(_latest(q, [(i, unique[i]) for i in todo], back, newer))
+    return {r: found.get(i, (None, None)) for i, r in enumerate(unique)}
+
+
+def _days_back(until: date, days: int | None) -> date | None:
+    """Return ``until`` less ``days`` (``None``: no such bound, or before the calendar)."""
+    if days is None or until.toordinal() <= days:
+        return None
+    return until - timedelta(days=days)
+
+
+def _latest(q: Queries, asked: list[tuple[int, ChannelRequest]], back: int | None,
+            newer: int | None) -> dict[int, tuple[date, str]]:
+    """Return the latest matching event of each ``(key, channel)`` within the days after
+    ``back`` days before its ``until`` and from ``newer`` days before it on back (each
+    bound only when given; without ``newer``, up to ``until``), in one query."""
     # the events of the requests' dyads, datasets and days, read once; each channel's
     # latest event is then looked up among them
-    scopes = list(dict.fromkeys((r.a, r.b, r.datasets, r.until) for r in unique))
+    def days(r: ChannelRequest) -> tuple[str, list[object]]:
+        clause, p = "date <= ?", [r.until]
+        top = _days_back(r.until, newer)
+        if newer is not None:
+            if top is None:
+                return "false", []
+            clause, p = "date <= ?", [top]
+        first = _days_back(r.until, back)
+        if first is not None:
+            clause, p = f"{clause} AND date > ?", [*p, first]
+        return clause, p
+
+    scopes = list(dict.fromkeys((r.a, r.b, r.datasets, r.until) for _, r in asked))
     within: list[str] = []
     params: list[object] = []
     for scope in scopes:
         a, b, datasets, until = scope
-        clause = f"({DYAD_SQL} AND dataset IN ({_marks(datasets)}) AND date <= ?"
-        params += [a, b, b, a, *datasets, until]
-        mine = [r for r in unique if (r.a, r.b, r.datasets, r.until) == scope]
+        mine = [r for _, r in asked if (r.a, r.b, r.datasets, r.until) == scope]
+        span, p = days(mine[0])
+        clause = f"({DYAD_SQL} AND dataset IN ({_marks(datasets)}) AND {span}"
+        params += [a, b, b, a, *datasets, *p]
         if all(r.roots or r.codes for r in mine):  # only the roots some channel asks for
             roots = sorted({x for r in mine for x in (*r.roots, *(c[:2] for c in r.codes))})
             clause += f" AND event_root IN ({_marks(roots)})"
             params += roots
         within.append(clause + ")")
     parts: list[str] = []
-    for i, r in enumerate(unique):
-        clauses = [DYAD_SQL, f"dataset IN ({_marks(r.datasets)})", "date <= ?"]
-        p: list[object] = [r.a, r.b, r.b, r.a, *r.datasets, r.until]
+    for i, r in asked:
+        span, p = days(r)
+        clauses = [DYAD_SQL, f"dataset IN ({_marks(r.datasets)})", span]
+        p = [r.a, r.b, r.b, r.a, *r.datasets, *p]
         if r.roles:
             marks = _marks(r.roles)
             clauses.append(f"source_role IN ({marks}) AND target_role IN ({marks})")
@@ -276,5 +324,4 @@ def last_contacts(q: Queries, requests: list[ChannelRequest]
            "source_role, target_role, issue_areas, event_root, event_code, text "
            f"FROM events WHERE {' OR '.join(within)}) " + " UNION ALL ".join(parts))
     rows = q._rows(sql, params)
-    found = {int(k): (d, str(e)) for k, d, e in rows}
-    return {r: found.get(i, (None, None)) for i, r in enumerate(unique)}
+    return {int(k): (d, str(e)) for k, d, e in rows}
