@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from detente.query._sql import DYAD_SQL, literal
+from detente.query._sql import DYAD_SQL, area_bits, area_bits_sql, literal
 from detente.query.metrics import derive_row, stats_sql
 from detente.query.types import Direction, Dyad
 
@@ -107,12 +107,9 @@ FROM j GROUP BY wid
 written in as constants, so that DuckDB skips the row groups outside the days asked); each
 is joined to the requests it falls in (by dataset, direction, days, issue areas, roots and
 codes); per request, the statistics and the newest ids (newest first, then by id) of its
-quad classes, of the others, and of events without one. An event's issue areas are tested as bits, one per issue area some request names
-(``areas`` and a window's ``mask``), when there are few enough of them for a BIGINT."""
-
-_MAX_BITS = 62
-"""Most issue areas the requests of one batch may name to be tested as bits."""
-
+quad classes, of the others, and of events without one. An event's issue areas are tested
+as bits, one per issue area some request names (``areas`` and a window's ``mask``, see
+:func:`~detente.query._sql.area_bits`), when there are few enough of them for a BIGINT."""
 
 _WINDOW_COLUMNS = ("wid", "dataset", "source", "target", "since", "until", "issues", "roots",
                    "codes", "quads", "mask")
@@ -125,19 +122,11 @@ def _directions(requests: list[MetricRequest]) -> list[tuple[str, str]]:
         for d in (((r.source, r.target), (r.target, r.source)) if r.pooled else ((r.source, r.target),))))
 
 
-def _bits(requests: list[MetricRequest]) -> dict[str, int] | None:
-    """Return each issue area the requests name with its bit (``None``: too many)."""
-    areas = sorted({a for r in requests for a in r.issue_areas})
-    return {a: 1 << i for i, a in enumerate(areas)} if len(areas) <= _MAX_BITS else None
-
-
 def _measure_sql(requests: list[MetricRequest], max_ids: int) -> str:
     """Return :data:`_MEASURE` for ``requests``."""
-    bits = _bits(requests)
+    bits = area_bits(a for r in requests for a in r.issue_areas)
     if bits:
-        areas = "(" + " + ".join(
-            f"CASE WHEN list_contains(issue_areas, {literal(a)}) THEN {b} ELSE 0 END"
-            for a, b in bits.items()) + ")::BIGINT"
+        areas = area_bits_sql(bits)
         in_areas = "(e.areas & w.mask) <> 0"
     else:
         areas, in_areas = "issue_areas", "len(list_intersect(e.areas, w.issues)) > 0"
