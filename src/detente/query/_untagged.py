@@ -109,7 +109,8 @@ def _candidates(sels: list[Selection], bits: dict[str, int] | None) -> str:
         listed = ", ".join(literal(c) for c in countries)
         clauses += [f"source_country IN ({listed})", f"target_country IN ({listed})"]
     if all(s.datasets for s in sels):
-        clauses.append(f"dataset IN ({', '.join(literal(d) for d in sorted({d for s in sels for d in s.datasets}))})")
+        datasets = sorted({d for s in sels for d in s.datasets})
+        clauses.append(f"dataset IN ({', '.join(literal(d) for d in datasets)})")
     if all(s.since for s in sels):
         clauses.append(f"date >= {literal(min(s.since for s in sels if s.since))}")
     if all(s.until for s in sels):

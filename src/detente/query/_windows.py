@@ -258,6 +258,7 @@ def _latest(q: Queries, asked: list[tuple[int, ChannelRequest]], back: int | Non
     # the events of the requests' dyads, datasets and days, read once; each channel's
     # latest event is then looked up among them
     def days(r: ChannelRequest) -> tuple[str, list[object]]:
+        p: list[object]
         clause, p = "date <= ?", [r.until]
         top = _days_back(r.until, newer)
         if newer is not None:
@@ -273,7 +274,7 @@ def _latest(q: Queries, asked: list[tuple[int, ChannelRequest]], back: int | Non
     within: list[str] = []
     params: list[object] = []
     for scope in scopes:
-        a, b, datasets, until = scope
+        a, b, datasets, _ = scope
         mine = [r for _, r in asked if (r.a, r.b, r.datasets, r.until) == scope]
         span, p = days(mine[0])
         clause = f"({DYAD_SQL} AND dataset IN ({_marks(datasets)}) AND {span}"
