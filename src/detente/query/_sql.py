@@ -5,11 +5,31 @@ from __future__ import annotations
 
 from detente.query.types import Selection
 
-__all__ = ["DYAD_SQL", "where"]
+__all__ = ["DYAD_SQL", "MAX_AREA_BITS", "area_bits", "area_bits_sql", "where"]
 
 DYAD_SQL = ("((source_country = ? AND target_country = ?) OR "
             "(source_country = ? AND target_country = ?))")
 """Both directions between two countries; parameters ``a, b, b, a``."""
+
+
+MAX_AREA_BITS = 62
+"""Most issue areas one query tests as bits (:func:`area_bits`): a BIGINT holds them."""
+
+
+def area_bits(areas: object) -> dict[str, int] | None:
+    """Return each of ``areas`` (an iterable of issue areas) with a bit of its own, by
+    name; ``None`` when there are more than :data:`MAX_AREA_BITS`."""
+    names = sorted(set(areas))  # type: ignore[call-overload]
+    return {a: 1 << i for i, a in enumerate(names)} if len(names) <= MAX_AREA_BITS else None
+
+
+def area_bits_sql(bits: dict[str, int]) -> str:
+    """Return the DuckDB expression of an event's issue areas among ``bits`` as one
+    BIGINT: the bits of those it carries (0 for none of them)."""
+    if not bits:
+        return "0::BIGINT"
+    return "(" + " + ".join(f"CASE WHEN list_contains(issue_areas, {literal(a)}) THEN {b} ELSE 0 END"
+                            for a, b in bits.items()) + ")::BIGINT"
 
 
 def where(sel: Selection, *, skip_dyad: bool = False) -> tuple[str, list[object]]:

@@ -12,10 +12,10 @@ and latest event ids come back. Metrics are then derived by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from detente.query._sql import DYAD_SQL, literal
+from detente.query._sql import DYAD_SQL, area_bits, area_bits_sql, literal
 from detente.query.metrics import derive_row, stats_sql
 from detente.query.types import Direction, Dyad
 
@@ -84,45 +84,73 @@ class MetricResult:
 _MEASURE = """
 WITH w AS MATERIALIZED {windows},
 e AS MATERIALIZED (
-  SELECT event_id, date, event_root, event_code, quad_class, goldstein, num_mentions, issue_areas,
-         dataset, source_country, target_country
+  SELECT event_id, date, event_root, event_code, quad_class, goldstein, num_mentions,
+         {areas} AS areas, dataset, source_country, target_country
   FROM events
-  WHERE (source_country, target_country) IN (SELECT DISTINCT source, target FROM {w})
-    AND dataset IN (SELECT DISTINCT dataset FROM {w})
-    AND date >= (SELECT min(since) FROM {w}) AND date <= (SELECT max(until) FROM {w})),
-j AS MATERIALIZED (
-  SELECT w.wid, w.quads, e.event_id, e.date, e.event_root, e.quad_class, e.goldstein, e.num_mentions
+  WHERE ({directions}) AND dataset IN ({datasets}) AND date >= {since} AND date <= {until}),
+j AS (
+  SELECT w.wid, e.event_id, e.date, e.event_root, e.quad_class, e.goldstein, e.num_mentions,
+         (len(w.quads) = 0 OR list_contains(w.quads, CAST(e.quad_class AS BIGINT))) AS in_quads
   FROM e JOIN {w} w
     ON e.dataset = w.dataset AND e.source_country = w.source AND e.target_country = w.target
    AND e.date >= w.since AND e.date <= w.until
-  WHERE (len(w.issues) = 0 OR len(list_intersect(e.issue_areas, w.issues)) > 0)
+  WHERE (len(w.issues) = 0 OR {in_areas})
     AND (len(w.roots) = 0 OR list_contains(w.roots, e.event_root))
-    AND (len(w.codes) = 0 OR len(list_filter(w.codes, c -> starts_with(e.event_code, c))) > 0)),
-s AS (SELECT wid, max(date) AS last_date, {stats} FROM j GROUP BY wid),
-r AS (SELECT wid, event_id, date,
-             (len(quads) = 0 OR list_contains(quads, CAST(quad_class AS BIGINT))) AS in_quads
-      FROM j QUALIFY row_number() OVER (PARTITION BY wid, in_quads ORDER BY date DESC, event_id) <= {k}),
-i AS (SELECT wid, list(struct_pack(event_id, date, in_quads) ORDER BY date DESC, event_id) AS ids
-      FROM r GROUP BY wid)
-SELECT s.*, i.ids FROM s LEFT JOIN i USING (wid)
+    AND (len(w.codes) = 0 OR len(list_filter(w.codes, c -> starts_with(e.event_code, c))) > 0))
+SELECT wid, max(date) AS last_date, {stats},
+       {newest} FILTER (WHERE in_quads) AS ids_in,
+       {newest} FILTER (WHERE NOT in_quads) AS ids_out,
+       {newest} FILTER (WHERE in_quads IS NULL) AS ids_null
+FROM j GROUP BY wid
 """
-"""The events of the requests' directions, datasets and days are read once; each is joined to
-the requests it falls in (by dataset, direction, days, issue areas, roots and codes); per
-request, the statistics and the newest ids (of its quad classes, and of any class)."""
-
+"""The events of the requests' directions, datasets and days are read once (the bounds
+written in as constants, so that DuckDB skips the row groups outside the days asked); each
+is joined to the requests it falls in (by dataset, direction, days, issue areas, roots and
+codes); per request, the statistics and the newest ids (newest first, then by id) of its
+quad classes, of the others, and of events without one. An event's issue areas are tested
+as bits, one per issue area some request names (``areas`` and a window's ``mask``, see
+:func:`~detente.query._sql.area_bits`), when there are few enough of them for a BIGINT."""
 
 _WINDOW_COLUMNS = ("wid", "dataset", "source", "target", "since", "until", "issues", "roots",
-                   "codes", "quads")
+                   "codes", "quads", "mask")
 
 
-def _windows_sql(requests: list[MetricRequest]) -> str:
+def _directions(requests: list[MetricRequest]) -> list[tuple[str, str]]:
+    """Return the directions ``(source, target)`` the requests read."""
+    return list(dict.fromkeys(
+        d for r in requests
+        for d in (((r.source, r.target), (r.target, r.source)) if r.pooled else ((r.source, r.target),))))
+
+
+def _measure_sql(requests: list[MetricRequest], max_ids: int) -> str:
+    """Return :data:`_MEASURE` for ``requests``."""
+    bits = area_bits(a for r in requests for a in r.issue_areas)
+    if bits:
+        areas = area_bits_sql(bits)
+        in_areas = "(e.areas & w.mask) <> 0"
+    else:
+        areas, in_areas = "issue_areas", "len(list_intersect(e.areas, w.issues)) > 0"
+    return _MEASURE.format(
+        windows=_windows_sql(requests, bits or {}), w="w", stats=stats_sql(),
+        newest=(f"min_by(struct_pack(event_id, date), struct_pack(d := DATE '1970-01-01' - date, "
+                f"id := event_id), {literal(max(max_ids, 1))})"),
+        areas=areas, in_areas=in_areas,
+        directions=" OR ".join(f"(source_country = {literal(a)} AND target_country = {literal(b)})"
+                               for a, b in _directions(requests)),
+        datasets=", ".join(literal(d) for d in dict.fromkeys(r.dataset for r in requests)),
+        since=literal(min(r.since or date.min for r in requests)),
+        until=literal(max(r.until for r in requests)))
+
+
+def _windows_sql(requests: list[MetricRequest], bits: dict[str, int]) -> str:
     """Return the requests as a relation (``VALUES``), one row per direction read: the
     windows reach DuckDB as data written in by :func:`~detente.query._sql.literal`."""
     rows: list[str] = []
     for wid, r in enumerate(requests):
+        mask = sum(bits.get(a, 0) for a in set(r.issue_areas))
         for a, b in ((r.source, r.target), (r.target, r.source)) if r.pooled else ((r.source, r.target),):
             values = (wid, r.dataset, a, b, r.since or date.min, r.until, list(r.issue_areas),
-                      [x.zfill(2) for x in r.roots], list(r.codes), list(r.quads))
+                      [x.zfill(2) for x in r.roots], list(r.codes), list(r.quads), mask)
             rows.append("(" + ", ".join(_typed(v, c) for v, c in zip(values, _WINDOW_COLUMNS,
                                                                       strict=True)) + ")")
     return f"(SELECT * FROM (VALUES {', '.join(rows)}) AS v({', '.join(_WINDOW_COLUMNS)}))"
@@ -141,23 +169,21 @@ def measure(q: Queries, requests: list[MetricRequest], max_ids: int = 10
     if not unique:
         return {}
     with q._lock:
-        cur = q._con.execute(_MEASURE.format(windows=_windows_sql(unique), w="w",
-                                             stats=stats_sql(), k=literal(max_ids)))
+        cur = q._con.execute(_measure_sql(unique, max_ids))
         cols = [d[0] for d in cur.description]
         stats = {int(r[0]): dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
-    empty = {c: 0 for c in cols if c not in ("wid", "last_date", "ids")} | {
+    ids = ("ids_in", "ids_out", "ids_null")
+    empty = {c: 0 for c in cols if c not in ("wid", "last_date", *ids)} | {
         "g_sum": None, "w_num": None, "w_den": None}
     out: dict[MetricRequest, MetricResult] = {}
     for wid, r in enumerate(unique):
         s = stats.get(wid)
-        out[r] = MetricResult(metrics=derive_row(s if s is not None else empty),
-                              last_date=s["last_date"] if s else None)
-    for wid, r in enumerate(unique):
-        res, s = out[r], stats.get(wid)
-        for found in (s or {}).get("ids") or ():
-            if found["in_quads"]:
-                res.event_ids.append(str(found["event_id"]))
-        newest = sorted((f for f in (s or {}).get("ids") or () if f["date"] == res.last_date),
+        res = out[r] = MetricResult(metrics=derive_row(s if s is not None else empty),
+                                    last_date=s["last_date"] if s else None)
+        if s is None:
+            continue
+        res.event_ids = [str(f["event_id"]) for f in (s["ids_in"] or ())][:max_ids]
+        newest = sorted((f for c in ids for f in (s[c] or ()) if f["date"] == res.last_date),
                         key=lambda f: str(f["event_id"]))
         res.last_ids = [str(f["event_id"]) for f in newest][:max_ids]
     return out
@@ -189,31 +215,80 @@ def _marks(values: tuple[str, ...] | list[str]) -> str:
     return ", ".join("?" for _ in values)
 
 
+LOOK_BACK_DAYS: tuple[int, ...] = (366, 6 * 366)
+"""How far back from its ``until`` a channel's latest event is looked for first, then
+next, before all its earlier days are read (see :func:`last_contacts`)."""
+
+
 def last_contacts(q: Queries, requests: list[ChannelRequest]
                   ) -> dict[ChannelRequest, tuple[date | None, str | None]]:
-    """Return each channel's latest matching event ``(date, event_id)`` in one query."""
+    """Return each channel's latest matching event ``(date, event_id)``.
+
+    The latest event is looked for in the last year before each channel's ``until``
+    first, then in the years before (:data:`LOOK_BACK_DAYS`), then in all the earlier
+    days, each time for the channels not found yet, in one query: the days are written
+    in as constants, so DuckDB reads only the row groups that may hold them (events are
+    stored about in the order of their days), and a channel with a recent event costs
+    no pass over the dyad's whole history. Each step reads days the ones before did
+    not, so the first that finds a channel's event finds its latest."""
     unique = list(dict.fromkeys(requests))
-    if not unique:
-        return {}
+    found: dict[int, tuple[date | None, str | None]] = {}
+    bounds = [*LOOK_BACK_DAYS, None]
+    for step, back in enumerate(bounds):
+        newer = bounds[step - 1] if step else None
+        todo = [i for i in range(len(unique)) if i not in found]
+        if not todo:
+            break
+        found.update(_latest(q, [(i, unique[i]) for i in todo], back, newer))
+    return {r: found.get(i, (None, None)) for i, r in enumerate(unique)}
+
+
+def _days_back(until: date, days: int | None) -> date | None:
+    """Return ``until`` less ``days`` (``None``: no such bound, or before the calendar)."""
+    if days is None or until.toordinal() <= days:
+        return None
+    return until - timedelta(days=days)
+
+
+def _latest(q: Queries, asked: list[tuple[int, ChannelRequest]], back: int | None,
+            newer: int | None) -> dict[int, tuple[date, str]]:
+    """Return the latest matching event of each ``(key, channel)`` within the days after
+    ``back`` days before its ``until`` and from ``newer`` days before it on back (each
+    bound only when given; without ``newer``, up to ``until``), in one query."""
     # the events of the requests' dyads, datasets and days, read once; each channel's
     # latest event is then looked up among them
-    scopes = list(dict.fromkeys((r.a, r.b, r.datasets, r.until) for r in unique))
+    def days(r: ChannelRequest) -> tuple[str, list[object]]:
+        p: list[object]
+        clause, p = "date <= ?", [r.until]
+        top = _days_back(r.until, newer)
+        if newer is not None:
+            if top is None:
+                return "false", []
+            clause, p = "date <= ?", [top]
+        first = _days_back(r.until, back)
+        if first is not None:
+            clause, p = f"{clause} AND date > ?", [*p, first]
+        return clause, p
+
+    scopes = list(dict.fromkeys((r.a, r.b, r.datasets, r.until) for _, r in asked))
     within: list[str] = []
     params: list[object] = []
     for scope in scopes:
-        a, b, datasets, until = scope
-        clause = f"({DYAD_SQL} AND dataset IN ({_marks(datasets)}) AND date <= ?"
-        params += [a, b, b, a, *datasets, until]
-        mine = [r for r in unique if (r.a, r.b, r.datasets, r.until) == scope]
+        a, b, datasets, _ = scope
+        mine = [r for _, r in asked if (r.a, r.b, r.datasets, r.until) == scope]
+        span, p = days(mine[0])
+        clause = f"({DYAD_SQL} AND dataset IN ({_marks(datasets)}) AND {span}"
+        params += [a, b, b, a, *datasets, *p]
         if all(r.roots or r.codes for r in mine):  # only the roots some channel asks for
             roots = sorted({x for r in mine for x in (*r.roots, *(c[:2] for c in r.codes))})
             clause += f" AND event_root IN ({_marks(roots)})"
             params += roots
         within.append(clause + ")")
     parts: list[str] = []
-    for i, r in enumerate(unique):
-        clauses = [DYAD_SQL, f"dataset IN ({_marks(r.datasets)})", "date <= ?"]
-        p: list[object] = [r.a, r.b, r.b, r.a, *r.datasets, r.until]
+    for i, r in asked:
+        span, p = days(r)
+        clauses = [DYAD_SQL, f"dataset IN ({_marks(r.datasets)})", span]
+        p = [r.a, r.b, r.b, r.a, *r.datasets, *p]
         if r.roles:
             marks = _marks(r.roles)
             clauses.append(f"source_role IN ({marks}) AND target_role IN ({marks})")
@@ -239,5 +314,4 @@ def last_contacts(q: Queries, requests: list[ChannelRequest]
            "source_role, target_role, issue_areas, event_root, event_code, text "
            f"FROM events WHERE {' OR '.join(within)}) " + " UNION ALL ".join(parts))
     rows = q._rows(sql, params)
-    found = {int(k): (d, str(e)) for k, d, e in rows}
-    return {r: found.get(i, (None, None)) for i, r in enumerate(unique)}
+    return {int(k): (d, str(e)) for k, d, e in rows}

@@ -37,8 +37,11 @@ __all__ = [
     "QUAD_GROUPS",
     "STATS",
     "UNTAGGED_LIMIT",
+    "UNTAGGED_NONE",
     "UNTAGGED_RULE",
+    "UNTAGGED_TEXTLESS",
     "Algebra",
+    "carries_sql",
     "derive",
     "derive_row",
     "min_baseline_periods",
@@ -48,6 +51,7 @@ __all__ = [
     "stats_sql",
     "sums_ibis",
     "sums_sql",
+    "untagged_of",
     "untagged_sql",
 ]
 
@@ -90,14 +94,39 @@ UNTAGGED_LIMIT = 0.5
 default; a playbook may set its own)."""
 
 
-def untagged_sql(issue: str | None) -> str:
-    """Return the DuckDB condition of :data:`UNTAGGED_RULE` over an event's columns."""
-    none = "coalesce(len(issue_areas), 0) = 0"
-    if not issue:
+UNTAGGED_NONE = "coalesce(len(issue_areas), 0) = 0"
+"""The DuckDB test of an event without any issue area."""
+
+UNTAGGED_TEXTLESS = "coalesce(text, '') = '' AND coalesce(url, '') = ''"
+"""The DuckDB test of an event with no text to read (no text, no URL)."""
+
+
+def untagged_of(none: str, textless: str, carries: str | None) -> str:
+    """Return :data:`UNTAGGED_RULE` as a DuckDB condition over its parts: ``none`` (the
+    event has no issue area, :data:`UNTAGGED_NONE`), ``textless``
+    (:data:`UNTAGGED_TEXTLESS`) and ``carries`` (it carries one of the issues asked about,
+    false when not known; ``None``: no issue asked, any issue area)."""
+    if carries is None:
         return f"({none})"
-    q = "'" + issue.replace("'", "''") + "'"
-    return (f"({none} OR (coalesce(text, '') = '' AND coalesce(url, '') = '' "
-            f"AND NOT coalesce(list_contains(issue_areas, {q}), false)))")
+    return f"(({none}) OR (({textless}) AND NOT ({carries})))"
+
+
+def untagged_sql(issue: str | tuple[str, ...] | None) -> str:
+    """Return the DuckDB condition of :data:`UNTAGGED_RULE` over an event's columns, for
+    one issue, any of several, or (``None``) any issue area."""
+    return untagged_of(UNTAGGED_NONE, UNTAGGED_TEXTLESS, carries_sql(issue))
+
+
+def carries_sql(issue: str | tuple[str, ...] | None) -> str | None:
+    """Return the DuckDB test of an event carrying ``issue`` (or one of several; false
+    when not known), the ``carries`` of :func:`untagged_of`; ``None`` without an issue."""
+    issues = (issue,) if isinstance(issue, str) else tuple(issue or ())
+    if not issues:
+        return None
+    quoted = ", ".join("'" + i.replace("'", "''") + "'" for i in issues)
+    if len(issues) == 1:
+        return f"coalesce(list_contains(issue_areas, {quoted}), false)"
+    return f"coalesce(list_has_any(issue_areas, [{quoted}]::VARCHAR[]), false)"
 
 
 BASELINE_METRICS: tuple[str, ...] = (
