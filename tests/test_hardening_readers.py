@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import gdelt2_line, icews_header, icews_line, write_lines, zip_file
+from conftest import gdelt2_fields, gdelt2_line, icews_header, icews_line, write_lines, zip_file
 from detente import InputFileError, Store, UnknownFormatError, read_events
 from detente.readers import _source
 from test_readers_plover import polecat_row
@@ -275,6 +275,43 @@ def test_canonical_csv_fields_are_trimmed_of_every_space_and_nothing_else(tmp_pa
     assert [(q.line, q.reason, q.raw) for q in result.quarantine] == [
         (len(texts) + 2, "date is not a valid date: 2020-02-30",
          "c:bad, 2020-02-30 ,USAGOV,RUSGOV,042, keep me ")]
+
+
+def test_gdelt2_names_place_and_url_are_trimmed_and_coordinates_kept_only_on_the_globe(
+        tmp_path: Path) -> None:
+    texts = ["plain", " lead", "trail ", "\u00a0nbsp", "nbsp\u00a0", "\u3000ideo", "Ünïcödé",
+             "кремль ", "x" + "".join(_SPACES), "".join(_SPACES), "", "!", "é", "\u2003"]
+    coords = [("55.75", "37.62"), ("90", "-180"), ("90.5", "10"), ("10", "180.01"), ("", "37"),
+              ("55", ""), ("nan", "1"), ("x", "1"), (" 12.5", "3"), ("-90", "180")]
+    lines = []
+    for k in range(len(texts) * 2):
+        text, (lat, lon) = texts[k % len(texts)], coords[k % len(coords)]
+        f = gdelt2_fields(event_id=k + 1, url=" " + text if k % 2 else "http://Www.Ex.org/" + text)
+        f[6], f[16], f[52], f[56], f[57] = text, texts[-1 - k % len(texts)], text, lat, lon
+        lines.append("\t".join(f))
+    result = read_events(write_lines(tmp_path / "t.export.CSV", lines))
+    rows = result.table.to_pylist()
+    assert len(rows) == len(lines) and not result.quarantine
+
+    def trimmed(v: str) -> str | None:
+        return v.strip(_SPACES) or None
+
+    def number(v: str) -> float | None:
+        try:
+            return float(v)
+        except ValueError:
+            return None
+
+    for k, row in enumerate(rows):
+        text, (lat, lon) = texts[k % len(texts)], coords[k % len(coords)]
+        url = " " + text if k % 2 else "http://Www.Ex.org/" + text
+        assert row["source_name"] == trimmed(text) and row["place"] == trimmed(text)
+        assert row["target_name"] == trimmed(texts[-1 - k % len(texts)])
+        assert row["url"] == trimmed(url)
+        assert row["publisher"] == (None if k % 2 else "ex.org")
+        la, lo = number(lat), number(lon)
+        on_globe = la is not None and lo is not None and -90 <= la <= 90 and -180 <= lo <= 180
+        assert (row["latitude"], row["longitude"]) == ((la, lo) if on_globe else (None, None)), k
 
 
 def test_canonical_csv_derives_a_country_or_name_only_where_the_row_lacks_it(tmp_path: Path) -> None:

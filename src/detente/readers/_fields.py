@@ -13,9 +13,21 @@ import re
 from detente.readers._base import sql_str
 from detente.readers._source import SourceFile
 
-__all__ = ["RAW_FIELDS", "actor_country", "actor_role", "named_select"]
+__all__ = ["RAW_FIELDS", "actor_country", "actor_role", "named_select", "trimmed_sql"]
 
 _COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def trimmed_sql(value: str) -> str:
+    """SQL: ``nullif(trim(value), '')`` for a VARCHAR ``value`` (a column or a cheap
+    expression: it is repeated), without trim's copy where nothing needs trimming.
+
+    trim copies every value; most need nothing: one of ASCII only (as many bytes as
+    characters), starting with a printable character and not ending with a space (the
+    one ASCII character trim removes) is its own trimmed self, and not empty.
+    """
+    return (f"CASE WHEN ascii({value}) BETWEEN 33 AND 126 AND NOT ends_with({value}, ' ') "
+            f"AND strlen({value}) = length({value}) THEN {value} ELSE nullif(trim({value}), '') END")
 """A field given as a plain column (cheap to name more than once in an expression)."""
 
 # raw fields a named format may give; anything not given is NULL
@@ -137,11 +149,7 @@ def named_select(
         trimmed = f"nullif(trim({value}), '')"
         if not _COLUMN.fullmatch(fields[name]):
             return trimmed
-        # trim copies every value; most need nothing: one of ASCII only (as many bytes as
-        # characters), starting with a printable character and not ending with a space
-        # (the one ASCII character trim removes) is its own trimmed self, and not empty
-        return (f"CASE WHEN ascii({value}) BETWEEN 33 AND 126 AND NOT ends_with({value}, ' ') "
-                f"AND strlen({value}) = length({value}) THEN {value} ELSE {trimmed} END")
+        return trimmed_sql(value)
 
     areas = fields.get("issue_areas")
     if areas is None:

@@ -20,6 +20,7 @@ import re
 from typing import ClassVar
 
 from detente.readers._base import Reader, line_scan, sql_str
+from detente.readers._fields import trimmed_sql
 from detente.readers._source import SourceFile
 
 __all__ = ["Gdelt1Reader", "Gdelt2Reader"]
@@ -34,7 +35,7 @@ def _select(src: SourceFile, rejects: str, *, prefix: str, version: int) -> str:
         expected = "57 or 58"
         added = "f[57]"
         added_ok = "regexp_full_match(f[57], '[0-9]{8}')"
-        url = "CASE WHEN n = 58 THEN nullif(trim(f[58]), '') END"
+        url = f"CASE WHEN n = 58 THEN {trimmed_sql('f[58]')} END"
         geo = 50  # ActionGeo_Type; then FullName, CountryCode, ADM1Code, Lat, Long
         lat = geo + 4
     else:
@@ -42,7 +43,7 @@ def _select(src: SourceFile, rejects: str, *, prefix: str, version: int) -> str:
         expected = "61"
         added = "f[60]"
         added_ok = "regexp_full_match(f[60], '[0-9]{14}')"
-        url = "nullif(trim(f[61]), '')"
+        url = trimmed_sql("f[61]")
         geo = 52  # ActionGeo_Type; then FullName, CountryCode, ADM1Code, ADM2Code, Lat, Long
         lat = geo + 5
     return f"""
@@ -69,8 +70,8 @@ SELECT
     coalesce(nullif(f[18], ''), nullif(f[19], '')) AS target_country,
     nullif(f[13], '') AS source_role,
     nullif(f[23], '') AS target_role,
-    nullif(trim(f[7]), '') AS source_name,
-    nullif(trim(f[17]), '') AS target_name,
+    {trimmed_sql("f[7]")} AS source_name,
+    {trimmed_sql("f[17]")} AS target_name,
     'cameo' AS ontology,
     CASE WHEN k_quad IS NOT NULL THEN f[27] END AS event_code,
     CASE WHEN k_quad IS NOT NULL THEN left(f[27], 2) END AS event_root,
@@ -82,14 +83,14 @@ SELECT
     TRY_CAST(f[34] AS INTEGER) AS num_articles,
     TRY_CAST(f[35] AS DOUBLE) AS avg_tone,
     CASE f[26] WHEN '1' THEN true WHEN '0' THEN false END AS is_root,
-    {url} AS url,
+    u AS url,
     NULL::VARCHAR AS text,
     NULL::VARCHAR AS doc_id,
-    detente_url_host({url}) AS publisher,
-    nullif(trim(f[{geo + 1}]), '') AS place,
+    detente_url_host(u) AS publisher,
+    {trimmed_sql(f"f[{geo + 1}]")} AS place,
     detente_fips_country(f[{geo + 2}]) AS place_country,
-    detente_lat(f[{lat}], f[{lat + 1}]) AS latitude,
-    detente_lon(f[{lat}], f[{lat + 1}]) AS longitude,
+    CASE WHEN on_globe THEN la END AS latitude,
+    CASE WHEN on_globe THEN lo END AS longitude,
     NULL::VARCHAR AS citation_issuer,
     NULL::VARCHAR AS citation_title,
     NULL::DATE AS citation_date,
@@ -102,7 +103,10 @@ FROM (
         TRY_CAST(try_strptime(f[2], '%Y%m%d') AS DATE) AS d,
         TRY_CAST(f[30] AS TINYINT) AS qc,
         TRY_CAST(f[31] AS DOUBLE) AS gs,
-        CASE WHEN length(f[27]) >= 2 THEN detente_cameo_quad(f[27]) END AS k_quad
+        CASE WHEN length(f[27]) >= 2 THEN detente_cameo_quad(f[27]) END AS k_quad,
+        {url} AS u,
+        TRY_CAST(f[{lat}] AS DOUBLE) AS la, TRY_CAST(f[{lat + 1}] AS DOUBLE) AS lo,
+        coalesce(la BETWEEN -90 AND 90 AND lo BETWEEN -180 AND 180, false) AS on_globe
     FROM {line_scan(src, rejects)}
 ) p
 """
