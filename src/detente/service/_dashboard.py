@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from detente.errors import QueryError
 from detente.ontology import event_label
-from detente.query import CACHE, Selection, Stamp
+from detente.query import CACHE, Dyad, Selection, Stamp
 from detente.report import Brief, BriefOptions, build_brief, render_html, resolve_period
 from detente.service._copies import Copies
 from detente.service._model import (
@@ -310,6 +310,7 @@ class Dashboard(Copies):
 
         def run() -> None:
             with suppress(Exception):  # a request for the same view meets it and answers it
+                self._await_copy(opening.dyad)
                 if opening.period == "auto":
                     # the period "auto" will stand for, guessed from the datasets the view
                     # holds, computed first: a request naming that period then meets this
@@ -324,6 +325,15 @@ class Dashboard(Copies):
         self._warming = thread
         thread.start()
         return thread
+
+    def _await_copy(self, dyad: tuple[str, str]) -> None:
+        """Wait for a copy of ``dyad``'s events that another thread is making just now
+        (the opening dyad's, made while the server starts): views of it then read the
+        copy rather than the whole store beside it."""
+        key = Dyad.of(dyad).key
+        if dyad[0] != dyad[1] and CACHE.making(self.stamp(), ("scope", key)):
+            with self.open() as store:
+                store.queries.prepare_scope(key)  # meets the copy under way
 
     def close(self, timeout: float = 30.0) -> None:
         """Stop copying, waiting up to ``timeout`` seconds for a copy under way (the
