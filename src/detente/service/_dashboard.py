@@ -15,6 +15,7 @@ from detente.errors import QueryError
 from detente.ontology import event_label
 from detente.query import CACHE, Dyad, Selection, Stamp
 from detente.report import Brief, BriefOptions, build_brief, render_html, resolve_period
+from detente.report._vega import dates_kept
 from detente.service._copies import Copies
 from detente.service._model import (
     EVENT_COLUMNS,
@@ -198,7 +199,9 @@ class Dashboard(Copies):
             def build(store: Store, asked: BriefOptions) -> tuple[str, str, list[str]]:
                 # the quick view reads nothing beyond the dyad: a copy of its events,
                 # once there is one (the first view of a dyad does not wait for it)
-                content = build_brief(store, asked, sections_wanted=QUICK_SECTIONS)
+                # the charts' dates stay dates: the JSON below writes them as ISO text
+                with dates_kept():
+                    content = build_brief(store, asked, sections_wanted=QUICK_SECTIONS)
                 datasets = content.reproducibility.datasets
                 body = QuickView(title=content.title, as_of=content.as_of,
                                  period=content.period, glance=content.glance,
