@@ -195,8 +195,17 @@ class Dashboard(Copies):
         Raises:
             QueryError: a dyad, issue area or date range the store cannot hold.
         """
+        return self.view_json(opts).decode()
+
+    def view_json(self, opts: BriefOptions) -> bytes:
+        """Return :meth:`view`'s JSON as UTF-8 bytes, as kept (an answer sent as it is,
+        not encoded again for each request).
+
+        Raises:
+            QueryError: a dyad, issue area or date range the store cannot hold.
+        """
         with self._request():
-            def build(store: Store, asked: BriefOptions) -> tuple[str, str, list[str]]:
+            def build(store: Store, asked: BriefOptions) -> tuple[bytes, str, list[str]]:
                 # the quick view reads nothing beyond the dyad: a copy of its events,
                 # once there is one (the first view of a dyad does not wait for it)
                 # the charts' dates stay dates: the JSON below writes them as ISO text
@@ -205,8 +214,9 @@ class Dashboard(Copies):
                 datasets = content.reproducibility.datasets
                 body = QuickView(title=content.title, as_of=content.as_of,
                                  period=content.period, glance=content.glance,
-                                 charts=content.charts, datasets=datasets).model_dump_json()
-                return body, content.period, [d.dataset for d in datasets]
+                                 charts=content.charts, datasets=datasets)
+                return (body.__pydantic_serializer__.to_json(body), content.period,
+                        [d.dataset for d in datasets])
 
             stamp, _, body = self._by_period("web view", opts, build)
             self._copy_later(stamp, opts.dyad)
