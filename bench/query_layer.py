@@ -33,7 +33,9 @@ Dashboard, at each size and for each version: ``detente serve`` on a free port o
 answer), (c) 10 views each with a ``since=`` not asked before (1963-01-01 onwards,
 before the first event: the whole history, no kept answer), (c') 10 more with a
 ``since=`` inside the data (1990 to 2017, see :data:`SINCE_INSIDE`: a cut history with a
-partial first month), (d) ``/brief`` twice, both
+partial first month); beside (c) and (c'), the server's CPU time per view (user and system,
+every thread, from ``/proc``: a figure less swayed by other work on the machine than the
+wall time, though it includes each kind's first-time work), (d) ``/brief`` twice, both
 timed (the second may be a kept answer). Beside (a): the time from starting the server to
 the first view answered (each version warms the opening view at start, one before it
 answers ``/api/datasets``, one after), and the size of the view's body. The server is
