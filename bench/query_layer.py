@@ -31,7 +31,11 @@ Dashboard, at each size and for each version: ``detente serve`` on a free port o
 127.0.0.1 until ``/api/datasets`` answers, then (a) the first
 ``/api/view?dyad=USA-RUS&period=month``, (b) the same again, median of 20 (a kept
 answer), (c) 10 views each with a ``since=`` not asked before (1963-01-01 onwards,
-before the first event: the whole history, no kept answer), (d) ``/brief`` twice, both
+before the first event: the whole history, no kept answer), (c') 10 more with a
+``since=`` inside the data (1990 to 2017, see :data:`SINCE_INSIDE`: a cut history with a
+partial first month); beside (c) and (c'), the server's CPU time per view (user and system,
+every thread, from ``/proc``: a figure less swayed by other work on the machine than the
+wall time, though it includes each kind's first-time work), (d) ``/brief`` twice, both
 timed (the second may be a kept answer). Beside (a): the time from starting the server to
 the first view answered (each version warms the opening view at start, one before it
 answers ``/api/datasets``, one after), and the size of the view's body. The server is
@@ -43,6 +47,7 @@ unchanged). Building 10M events takes minutes.
 
     python bench/query_layer.py                              # 1M and 10M events, 3 runs
     python bench/query_layer.py --events 1000000 --repeat 1  # a quick check
+    python bench/query_layer.py --events 1000000 --dashboard-only
 """
 
 from __future__ import annotations
@@ -75,6 +80,11 @@ BENCH = Path(__file__).resolve().parent
 DYAD = "USA-RUS"
 VIEW = "/api/view"
 VIEW_PARAMS = {"dyad": DYAD, "period": "month"}
+SINCE_BEFORE = tuple(dt.date(1963, 1, 1) + dt.timedelta(days=k) for k in range(10))
+"""Dates before the dyad's first event (1963-08-05): views of the whole history."""
+SINCE_INSIDE = tuple(dt.date(1990 + 3 * k, 1 + k, 1 + 3 * k) for k in range(10))
+"""Dates inside the data (1990-01-01 … 2017-10-28, none on a period's first day but the
+first): views that cut the history, each with a partial first month."""
 
 FLOOR_SQL = """
 WITH dyad AS (
@@ -149,8 +159,8 @@ def contenders(work: Path, new_tree: Path | None = None) -> dict[str, Contender]
         env = dict(base, XDG_CACHE_HOME=str(work / f"cache-{name}"))
         if name == "old":
             env["PYTHONPATH"] = str(work / "before" / "src")
-        elif new_tree is not None:
-            env["PYTHONPATH"] = str(new_tree / "src")
+        else:  # this tree's own sources, whatever checkout the environment installed
+            env["PYTHONPATH"] = str((new_tree or ROOT) / "src")
         (work / f"cache-{name}").mkdir(parents=True, exist_ok=True)
         out[name] = Contender(name, env)
     return out
@@ -441,6 +451,12 @@ def _get(client: httpx.Client, path: str, params: dict[str, str] | None = None) 
     return took
 
 
+def _cpu(pid: int) -> float:
+    """Return the CPU seconds (user and system, every thread) process ``pid`` used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def dashboard(who: Contender, store: Path, work: Path, timeout: float) -> dict[str, Any]:
     """Serve ``store`` with ``who``'s code and time the views; the server is always stopped."""
     port = _free_port()
@@ -471,10 +487,12 @@ def dashboard(who: Contender, store: Path, work: Path, timeout: float) -> dict[s
             out["start_to_first"] = out["ready"] + out["first"]
             out["view_kib"] = len(client.get(VIEW, params=VIEW_PARAMS).content) / 1024
             out["again"] = statistics.median(_get(client, VIEW, VIEW_PARAMS) for _ in range(20))
-            news = [_get(client, VIEW, {**VIEW_PARAMS, "since": (dt.date(1963, 1, 1)
-                                                                  + dt.timedelta(days=k)).isoformat()})
-                    for k in range(10)]
-            out["new_since"] = statistics.median(news)
+            for key, days in (("new_since", SINCE_BEFORE), ("new_since_inside", SINCE_INSIDE)):
+                cpu = _cpu(server.pid)
+                took = [_get(client, VIEW, {**VIEW_PARAMS, "since": day.isoformat()})
+                        for day in days]
+                out[key] = statistics.median(took)
+                out[f"{key}_cpu"] = (_cpu(server.pid) - cpu) / len(days)
             out["brief_first"] = _get(client, "/brief")
             out["brief"] = _get(client, "/brief")
     except Exception as exc:  # reported in the table; the run goes on
@@ -498,7 +516,10 @@ DASH_ROWS = (("ready", "server ready (/api/datasets answers)"),
              ("first", "(a) first view, month"),
              ("start_to_first", "(a') server start to first view answered"),
              ("again", "(b) same view again, median of 20"),
-             ("new_since", "(c) 10 new since=, median"),
+             ("new_since", "(c) 10 new since= before the data, median"),
+             ("new_since_cpu", "(c) server CPU per view, mean of the 10"),
+             ("new_since_inside", "(c') 10 new since= inside the data, median"),
+             ("new_since_inside_cpu", "(c') server CPU per view, mean of the 10"),
              ("brief_first", "(d) /brief, first time"),
              ("brief", "(d) /brief, second time"))
 
@@ -591,6 +612,8 @@ def main() -> None:
                         help="run this commit (a git archive of it, like the baseline) as the "
                              "new side, not the working tree: edits in progress cannot leak in")
     parser.add_argument("--skip-dashboard", action="store_true")
+    parser.add_argument("--dashboard-only", action="store_true",
+                        help="time the dashboard alone (no whole-process commands)")
     args = parser.parse_args()
     if args.repeat < 1 or any(n < 1 for n in args.events):
         parser.error("--events and --repeat must be positive")
@@ -627,21 +650,22 @@ def main() -> None:
     envs = {"old": who["old"].env, "new": who["new"].env, "floor": who["new"].env}
 
     rows: list[tuple[str, int | None, dict[str, Measure]]] = []
-    for flag in ("--version", "--help"):
+    for flag in () if args.dashboard_only else ("--version", "--help"):
         rows.append((f"detente {flag}", None,
                      measure({c: who[c].detente(flag) for c in ("old", "new")}, envs,
                              args.repeat, args.timeout)))
-    for n in sizes:
+    for n in () if args.dashboard_only else sizes:
         for label, commands in store_commands(who, stores[n], work).items():
             rows.append((label, n, measure(commands, envs, args.repeat, args.timeout)))
             print(f"  measured {label} at {_size(n)} ({time.perf_counter() - started:.0f} s)",
                   flush=True)
 
-    print()
-    print("whole processes, seconds (median of --repeat; floor: DuckDB alone, one hand-written "
-          "query)")
-    print_table(rows)
-    if len(sizes) > 1:
+    if rows:
+        print()
+        print("whole processes, seconds (median of --repeat; floor: DuckDB alone, one "
+              "hand-written query)")
+        print_table(rows)
+    if rows and len(sizes) > 1:
         lo, hi = sizes[0], sizes[-1]
         print()
         print(f"growth {_size(hi)}/{_size(lo)} (time at {_size(hi)} over time at {_size(lo)}):")

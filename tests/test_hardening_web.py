@@ -146,15 +146,15 @@ def test_a_slow_answer_is_503_and_kept_while_a_cached_one_is_not_held_up(store_p
     app = create_app(store_path, limit=0.2)
     service: Dashboard = app.state.service
     gate = threading.Event()
-    real_view = Dashboard.view
+    real_view = Dashboard.view_json
 
-    def slow_view(self: Dashboard, opts: BriefOptions) -> str:
+    def slow_view(self: Dashboard, opts: BriefOptions) -> bytes:
         if opts.period == "year":
             gate.wait(5)  # a computation that takes longer than the limit
         return real_view(self, opts)
 
     service.datasets()  # kept
-    service.view = slow_view.__get__(service)  # type: ignore[method-assign]
+    service.view_json = slow_view.__get__(service)  # type: ignore[method-assign]
     try:
         with _sync_client(app) as client:
             slow = client.get("/api/view", params={"period": "year"})

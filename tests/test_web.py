@@ -438,3 +438,51 @@ def test_events_read_with_names_and_labels(client: httpx.Client) -> None:
     assert labels["190"] == "Use conventional military force, not specified below"
     assert labels["112"] == "Accuse, not specified below"
     assert {"source_name", "target_name", "publisher", "place"} <= set(body["events"][0])
+
+
+def test_serve_copies_the_opening_dyad_and_the_warm_view_reads_the_copy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.cli.cmd_web import OPENING_DYAD, copy_opening
+    from detente.report import BriefOptions
+    from detente.web._params import ViewQuery
+
+    assert OPENING_DYAD == BriefOptions().dyad == ViewQuery().options().dyad
+    folder = tmp_path
+    csv = EVENTS + "".join(f"w:{9 + i},2021-01-{10 + i},FRAGOV,DEUGOV,042,1.9,4,talks,gdelt2\n"
+                           for i in range(6))  # the opening dyad is not most of the store
+    path = _store(folder, csv, chronology=False)
+    copy_opening(path)
+    seen = _sources(monkeypatch)
+    app = _app(path, warm=True)
+    app.state.warming.join(60)
+    service = app.state.service
+    with service.open() as st:
+        assert st.queries.has_scope(("USA", "RUS"))
+    assert seen and "events" not in seen and "_detente_scope_RUS_USA" in seen
+    with _sync_client(app) as client:
+        body = client.get("/api/view").json()
+    assert body["title"] == "USA-RUS: the relationship as of 2021-02-03"
+
+
+def test_a_view_is_the_same_json_whether_chart_dates_are_kept_or_written_out(
+        tmp_path: Path) -> None:
+    import json
+
+    from detente.report import BriefOptions, build_brief
+    from detente.service._model import QUICK_SECTIONS, QuickView
+
+    service = _app(_store(tmp_path)).state.service
+    for opts in (BriefOptions(period="month"), BriefOptions(period="week", since=dt.date(2021, 1, 6)),
+                 BriefOptions(period="year", issue="diplomacy")):
+        served = service.view(opts)
+        with service.open() as st:
+            content = build_brief(st, opts, sections_wanted=QUICK_SECTIONS)
+        plain = QuickView(title=content.title, as_of=content.as_of, period=content.period,
+                          glance=content.glance, charts=content.charts,
+                          datasets=content.reproducibility.datasets)
+        dated = [c for c in content.charts if c.spec]
+        assert dated and all(isinstance(r["period_start"], str) for c in dated[:2]
+                             for r in c.spec["datasets"]["rows_0"] if "period_start" in r)
+        assert served == plain.model_dump_json()
+        assert json.loads(served)["charts"] == json.loads(plain.model_dump_json())["charts"]
+        assert service.view_json(opts) == served.encode()

@@ -69,7 +69,9 @@ def _broken(rows: Sequence[Record]) -> list[Record]:
                 out.append({"dataset": dataset, "period_start": end + dt.timedelta(days=1),
                             "relationship_index": None, "relationship_index_baseline": None,
                             "events": 0, "low_evidence": True})
-            out.append({k: v for k, v in cur.items() if k != "period_end"})
+            kept = dict(cur)
+            kept.pop("period_end", None)
+            out.append(kept)
     return out
 
 

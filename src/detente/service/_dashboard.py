@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 
 from detente.errors import QueryError
 from detente.ontology import event_label
-from detente.query import CACHE, Selection, Stamp
+from detente.query import CACHE, Dyad, Selection, Stamp
 from detente.report import Brief, BriefOptions, build_brief, render_html, resolve_period
+from detente.report._vega import dates_kept
 from detente.service._copies import Copies
 from detente.service._model import (
     EVENT_COLUMNS,
@@ -194,16 +195,28 @@ class Dashboard(Copies):
         Raises:
             QueryError: a dyad, issue area or date range the store cannot hold.
         """
+        return self.view_json(opts).decode()
+
+    def view_json(self, opts: BriefOptions) -> bytes:
+        """Return :meth:`view`'s JSON as UTF-8 bytes, as kept (an answer sent as it is,
+        not encoded again for each request).
+
+        Raises:
+            QueryError: a dyad, issue area or date range the store cannot hold.
+        """
         with self._request():
-            def build(store: Store, asked: BriefOptions) -> tuple[str, str, list[str]]:
+            def build(store: Store, asked: BriefOptions) -> tuple[bytes, str, list[str]]:
                 # the quick view reads nothing beyond the dyad: a copy of its events,
                 # once there is one (the first view of a dyad does not wait for it)
-                content = build_brief(store, asked, sections_wanted=QUICK_SECTIONS)
+                # the charts' dates stay dates: the JSON below writes them as ISO text
+                with dates_kept():
+                    content = build_brief(store, asked, sections_wanted=QUICK_SECTIONS)
                 datasets = content.reproducibility.datasets
                 body = QuickView(title=content.title, as_of=content.as_of,
                                  period=content.period, glance=content.glance,
-                                 charts=content.charts, datasets=datasets).model_dump_json()
-                return body, content.period, [d.dataset for d in datasets]
+                                 charts=content.charts, datasets=datasets)
+                return (body.__pydantic_serializer__.to_json(body), content.period,
+                        [d.dataset for d in datasets])
 
             stamp, _, body = self._by_period("web view", opts, build)
             self._copy_later(stamp, opts.dyad)
@@ -310,6 +323,7 @@ class Dashboard(Copies):
 
         def run() -> None:
             with suppress(Exception):  # a request for the same view meets it and answers it
+                self._await_copy(opening.dyad)
                 if opening.period == "auto":
                     # the period "auto" will stand for, guessed from the datasets the view
                     # holds, computed first: a request naming that period then meets this
@@ -324,6 +338,15 @@ class Dashboard(Copies):
         self._warming = thread
         thread.start()
         return thread
+
+    def _await_copy(self, dyad: tuple[str, str]) -> None:
+        """Wait for a copy of ``dyad``'s events that another thread is making just now
+        (the opening dyad's, made while the server starts): views of it then read the
+        copy rather than the whole store beside it."""
+        key = Dyad.of(dyad).key
+        if dyad[0] != dyad[1] and CACHE.making(self.stamp(), ("scope", key)):
+            with self.open() as store:
+                store.queries.prepare_scope(key)  # meets the copy under way
 
     def close(self, timeout: float = 30.0) -> None:
         """Stop copying, waiting up to ``timeout`` seconds for a copy under way (the

@@ -144,7 +144,7 @@ def create_app(store_path: str | Path, *, warm: bool = False,
     @app.get("/api/view", summary="A quick view: glance, index, quad-class and issue charts",
              responses=_QUERY)
     def api_view(q: Annotated[ViewQuery, Depends()]) -> Response:
-        return Response(service.within_limit(service.view, q.options()), media_type=_JSON)
+        return Response(service.within_limit(service.view_json, q.options()), media_type=_JSON)
 
     # the opening view, computed while the page loads; then its dyad's events copied
     app.state.warming = service.warm(ViewQuery().options()) if warm else None
