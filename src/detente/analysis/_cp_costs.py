@@ -13,11 +13,42 @@ from typing import Protocol
 import numpy as np
 
 
+TABLE_MAX = 1000
+"""Longest series whose segment errors are all computed at once, as a table of ``(n + 1)^2``
+floats; a longer one has them computed end by end, for the starts the search keeps."""
+
+
 class _Cost(Protocol):
     def errors(self, starts: np.ndarray, end: int) -> np.ndarray: ...
 
+    def table(self, n: int) -> np.ndarray | None: ...
 
-class _GaussCost:
+
+class _Tabled:
+    """A segment cost whose errors can be tabled: row ``end``, column ``start`` (``start < end``).
+
+    Each entry is computed by the same arithmetic as :meth:`errors` on one end, element
+    by element, so a search reads the same numbers from the table as it would compute.
+    The table is kept for the cost's later searches (a penalty path runs several)."""
+
+    _table: tuple[int, np.ndarray] | None = None
+
+    def errors(self, starts: np.ndarray, end: int | np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def table(self, n: int) -> np.ndarray | None:
+        """Every segment's error up to ``n`` (entries with ``start >= end`` are meaningless);
+        ``None`` when ``n`` exceeds :data:`TABLE_MAX`."""
+        if n > TABLE_MAX:
+            return None
+        if self._table is None or self._table[0] != n:
+            idx = np.arange(n + 1, dtype=np.int64)
+            with np.errstate(all="ignore"):
+                self._table = (n, self.errors(idx, idx[:, None]))
+        return self._table[1]
+
+
+class _GaussCost(_Tabled):
     """Gaussian segments with known variances: ``sum w (y - mean_w)^2`` plus MBIC's ``log(l)``."""
 
     def __init__(self, y: np.ndarray, var: np.ndarray) -> None:
@@ -28,7 +59,7 @@ class _GaussCost:
         self._wy = np.concatenate([[0.0], np.cumsum(w * z)])
         self._wy2 = np.concatenate([[0.0], np.cumsum(w * z * z)])
 
-    def errors(self, starts: np.ndarray, end: int) -> np.ndarray:
+    def errors(self, starts: np.ndarray, end: int | np.ndarray) -> np.ndarray:
         weight = self._w[end] - self._w[starts]
         s = self._wy[end] - self._wy[starts]
         s2 = self._wy2[end] - self._wy2[starts]
@@ -36,7 +67,7 @@ class _GaussCost:
         return out
 
 
-class _NegBinCost:
+class _NegBinCost(_Tabled):
     """Negative-binomial segments of one size ``r`` (``inf``: Poisson), plus MBIC's ``log(l)``.
 
     With the segment's mean ``mu = S / l`` (its maximum-likelihood estimate),
@@ -48,7 +79,7 @@ class _NegBinCost:
         self.size = size
         self._s = np.concatenate([[0.0], np.cumsum(y)])
 
-    def errors(self, starts: np.ndarray, end: int) -> np.ndarray:
+    def errors(self, starts: np.ndarray, end: int | np.ndarray) -> np.ndarray:
         length = (end - starts).astype(float)
         s = self._s[end] - self._s[starts]
         mu = s / length

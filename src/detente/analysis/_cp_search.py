@@ -21,17 +21,26 @@ def _pelt(cost: _Cost, n: int, min_size: int, pen: float) -> tuple[list[int], fl
     total = np.full(n + 1, np.inf)
     total[0] = 0.0
     previous = np.zeros(n + 1, dtype=np.int64)
-    admissible = np.zeros(0, dtype=np.int64)
+    table = cost.table(n)
+    # the admissible starts, in increasing order, are the first ``kept`` of ``held``
+    held = np.empty(n + 1, dtype=np.int64)
+    kept = 0
     slack = math.log(max(n, 2))
     for end in range(min_size, n + 1):
         start = end - min_size  # the latest start of a last segment ending here
         if start == 0 or start >= min_size:
-            admissible = np.append(admissible, start)
-        values = total[admissible] + cost.errors(admissible, end) + pen
-        best = int(np.argmin(values))
-        total[end] = values[best]
+            held[kept] = start
+            kept += 1
+        admissible = held[:kept]
+        errors = cost.errors(admissible, end) if table is None else table[end][admissible]
+        values = total[admissible] + errors + pen
+        best = int(values.argmin())
+        low = values[best]
+        total[end] = low
         previous[end] = admissible[best]
-        admissible = admissible[values <= values[best] + pen + slack]
+        stay = admissible[values <= low + pen + slack]
+        kept = len(stay)
+        held[:kept] = stay
     ends = [n]
     while previous[ends[-1]] > 0:
         ends.append(int(previous[ends[-1]]))
