@@ -43,8 +43,14 @@ class _Tabled:
             return None
         if self._table is None or self._table[0] != n:
             idx = np.arange(n + 1, dtype=np.int64)
+            table = np.zeros((n + 1, n + 1))
+            # in bands of ends, each with the starts before its last end: about half the square
+            step = max(32, (n + 8) // 8)
             with np.errstate(all="ignore"):
-                self._table = (n, self.errors(idx, idx[:, None]))
+                for lo in range(1, n + 1, step):
+                    hi = min(lo + step, n + 1)
+                    table[lo:hi, :hi] = self.errors(idx[:hi], idx[lo:hi, None])
+            self._table = (n, table)
         return self._table[1]
 
 

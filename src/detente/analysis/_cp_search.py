@@ -21,19 +21,51 @@ def _pelt(cost: _Cost, n: int, min_size: int, pen: float) -> tuple[list[int], fl
     total = np.full(n + 1, np.inf)
     total[0] = 0.0
     previous = np.zeros(n + 1, dtype=np.int64)
-    table = cost.table(n)
-    # the admissible starts, in increasing order, are the first ``kept`` of ``held``
-    held = np.empty(n + 1, dtype=np.int64)
-    kept = 0
     slack = math.log(max(n, 2))
+    table = cost.table(n)
+    if table is None:
+        _pelt_pruned(cost, total, previous, min_size, pen, slack)
+    else:
+        _pelt_tabled(table, total, previous, min_size, pen, slack)
+    ends = [n]
+    while previous[ends[-1]] > 0:
+        ends.append(int(previous[ends[-1]]))
+    ends.reverse()
+    return ends, float(total[n] - pen * len(ends))
+
+
+def _pelt_tabled(table: np.ndarray, total: np.ndarray, previous: np.ndarray, min_size: int,
+                 pen: float, slack: float) -> None:
+    """PELT over tabled errors: every start up to the latest is scored at once, a start not
+    admissible (pruned, or too near the series' start) by an infinite cost before it, so
+    the same starts compete as in :func:`_pelt_pruned` and the first best one wins."""
+    n = len(total) - 1
+    before = np.full(n + 1, np.inf)  # the cost before each admissible start
+    before[0] = 0.0
+    for end in range(min_size, n + 1):
+        start = end - min_size  # the latest start of a last segment ending here
+        values = before[:start + 1] + table[end, :start + 1] + pen
+        best = int(values.argmin())
+        low = values[best]
+        total[end] = low
+        before[end] = low
+        previous[end] = best
+        before[:start + 1][~(values <= low + pen + slack)] = np.inf
+
+
+def _pelt_pruned(cost: _Cost, total: np.ndarray, previous: np.ndarray, min_size: int,
+                 pen: float, slack: float) -> None:
+    """PELT with each end's errors computed for the admissible starts alone."""
+    n = len(total) - 1
+    held = np.empty(n + 1, dtype=np.int64)  # the admissible starts, in order: the first ``kept``
+    kept = 0
     for end in range(min_size, n + 1):
         start = end - min_size  # the latest start of a last segment ending here
         if start == 0 or start >= min_size:
             held[kept] = start
             kept += 1
         admissible = held[:kept]
-        errors = cost.errors(admissible, end) if table is None else table[end][admissible]
-        values = total[admissible] + errors + pen
+        values = total[admissible] + cost.errors(admissible, end) + pen
         best = int(values.argmin())
         low = values[best]
         total[end] = low
@@ -41,11 +73,6 @@ def _pelt(cost: _Cost, n: int, min_size: int, pen: float) -> tuple[list[int], fl
         stay = admissible[values <= low + pen + slack]
         kept = len(stay)
         held[:kept] = stay
-    ends = [n]
-    while previous[ends[-1]] > 0:
-        ends.append(int(previous[ends[-1]]))
-    ends.reverse()
-    return ends, float(total[n] - pen * len(ends))
 
 
 @dataclass(frozen=True)
