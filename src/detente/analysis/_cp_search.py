@@ -50,7 +50,8 @@ def _pelt_tabled(table: np.ndarray, total: np.ndarray, previous: np.ndarray, min
         total[end] = low
         before[end] = low
         previous[end] = best
-        before[:start + 1][~(values <= low + pen + slack)] = np.inf
+        # ``>`` prunes what ``<=`` would not keep: no value is NaN (every error is finite)
+        np.putmask(before[:start + 1], values > low + pen + slack, np.inf)
 
 
 def _pelt_pruned(cost: _Cost, total: np.ndarray, previous: np.ndarray, min_size: int,
