@@ -12,7 +12,6 @@ from typing import Protocol
 
 import numpy as np
 
-
 TABLE_MAX = 1000
 """Longest series whose segment errors are all computed at once, as a table of ``(n + 1)^2``
 floats; a longer one has them computed end by end, for the starts the search keeps."""
