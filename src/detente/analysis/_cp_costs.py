@@ -174,6 +174,12 @@ def nb_size_ml(counts: np.ndarray, means: np.ndarray | None = None) -> float:
     return math.exp((lo + hi) / 2)
 
 
+def _close(x: np.ndarray, y: np.ndarray) -> bool:
+    """``np.allclose(x, y, rtol=1e-7, atol=1e-12)`` by its own formula, without its checks."""
+    with np.errstate(invalid="ignore"):
+        return bool(np.all((np.abs(x - y) <= 1e-12 + 1e-7 * np.abs(y)) & np.isfinite(y) | (x == y)))
+
+
 def index_variances(values: np.ndarray, events: np.ndarray | None = None, *,
                     between: bool = True, within: np.ndarray | None = None) -> np.ndarray:
     """Return each observed period's variance ``tau^2 + s^2 / n_t`` (``values`` observed only).
@@ -221,7 +227,7 @@ def index_variances(values: np.ndarray, events: np.ndarray | None = None, *,
             elif fit[1] < 0:  # no variation within: one variance for every period
                 fit = np.array([float(np.mean(d2)) / 2, 0.0])
             new = np.maximum(fit, 0.0)
-            if np.allclose(new, beta, rtol=1e-7, atol=1e-12):
+            if _close(new, beta):
                 beta = new
                 break
             beta = new
@@ -277,7 +283,7 @@ def segment_variances(values: np.ndarray, events: np.ndarray | None, ends: list[
         elif len(fit) == 2 and fit[1] < 0:
             fit = np.array([float(np.sum(z * w * w) / np.sum(w * w)), 0.0])
         new = np.maximum(fit, 0.0)
-        if np.allclose(new, beta, rtol=1e-7, atol=1e-12):
+        if _close(new, beta):
             beta = new
             break
         beta = new

@@ -46,7 +46,7 @@ def _pelt_tabled(table: np.ndarray, total: np.ndarray, previous: np.ndarray, min
         start = end - min_size  # the latest start of a last segment ending here
         values = before[:start + 1] + table[end, :start + 1] + pen
         best = int(values.argmin())
-        low = values[best]
+        low = values.item(best)  # a Python float: the same number, cheaper arithmetic
         total[end] = low
         before[end] = low
         previous[end] = best
