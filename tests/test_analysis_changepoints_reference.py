@@ -165,3 +165,17 @@ def test_the_path_and_the_fit_match_the_reference(n: int, seed: int, breaks: boo
     assert sizes == [_reference_size(counts, np.full(n, float(np.mean(counts))))]
     if breaks:
         assert all(len(b) >= 1 for b, _, _ in got)  # the breaks are found, not just matched
+
+
+def test_the_convergence_test_of_the_noise_fits_is_allclose() -> None:
+    rng = np.random.default_rng(8)
+    base = np.abs(rng.normal(0, 3, (400, 2)))
+    pairs = [(b, b * (1 + rng.choice([0.0, 5e-8, 1e-7, 2e-7, 1e-3]))) for b in base]
+    pairs += [(b, b + rng.choice([0.0, 5e-13, 1e-12, 2e-12])) for b in base * 1e-6]
+    edge = [np.array([0.0, 0.0]), np.array([np.inf, 1.0]), np.array([np.nan, 1.0]), np.array([1.0, 2.0])]
+    pairs += [(a, b) for a in edge for b in edge]
+    outcomes = set()
+    for x, y in pairs:
+        assert _cp_costs._close(x, y) == np.allclose(x, y, rtol=1e-7, atol=1e-12), (x, y)
+        outcomes.add(_cp_costs._close(x, y))
+    assert outcomes == {True, False}

@@ -44,14 +44,15 @@ def _pelt_tabled(table: np.ndarray, total: np.ndarray, previous: np.ndarray, min
     before[0] = 0.0
     for end in range(min_size, n + 1):
         start = end - min_size  # the latest start of a last segment ending here
-        values = before[:start + 1] + table[end, :start + 1] + pen
+        prior = before[:start + 1]  # the costs before each start, a view
+        values = prior + table[end, :start + 1] + pen
         best = int(values.argmin())
         low = values.item(best)  # a Python float: the same number, cheaper arithmetic
         total[end] = low
         before[end] = low
         previous[end] = best
         # ``>`` prunes what ``<=`` would not keep: no value is NaN (every error is finite)
-        np.putmask(before[:start + 1], values > low + pen + slack, np.inf)
+        np.putmask(prior, values > low + pen + slack, np.inf)
 
 
 def _pelt_pruned(cost: _Cost, total: np.ndarray, previous: np.ndarray, min_size: int,

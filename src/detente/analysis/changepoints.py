@@ -357,13 +357,13 @@ def change_points(
     bounds = [lo, *idx, hi]
     means = [_segment_mean(y, w, a, b) for a, b in itertools.pairwise(bounds)]
     positions = np.flatnonzero(~np.isnan(y[lo:hi])) + lo
+    shifted = [Segmentation(tuple(lo + b for b in s.breaks), s.cost, s.pen_low, s.pen_high) for s in path]
     out: list[ChangePoint] = []
     for j, i in enumerate(idx):
         before, after = means[j], means[j + 1]
         rates: tuple[float | None, float | None] = (None, None)
         if events is not None:
             rates = (float(events[bounds[j]:i].mean()), float(events[i:bounds[j + 2]].mean()))
-        shifted = [Segmentation(tuple(lo + b for b in s.breaks), s.cost, s.pen_low, s.pen_high) for s in path]
         holds = _holds(i, shifted, positions)
         out.append(ChangePoint(index=i, period_start=starts[i], before=before, after=after,
                                size=after - before, direction="up" if after >= before else "down",
