@@ -12,9 +12,10 @@ from typing import Protocol
 
 import numpy as np
 
-TABLE_MAX = 1000
+TABLE_MAX = 2000
 """Longest series whose segment errors are all computed at once, as a table of ``(n + 1)^2``
-floats; a longer one has them computed end by end, for the starts the search keeps."""
+floats (32 MB at most); a longer one has them computed end by end, for the starts the
+search keeps."""
 
 
 class _Cost(Protocol):
@@ -44,7 +45,7 @@ class _Tabled:
             idx = np.arange(n + 1, dtype=np.int64)
             table = np.zeros((n + 1, n + 1))
             # in bands of ends, each with the starts before its last end: about half the square
-            step = max(32, (n + 8) // 8)
+            step = min(128, max(32, (n + 8) // 8))
             with np.errstate(all="ignore"):
                 for lo in range(1, n + 1, step):
                     hi = min(lo + step, n + 1)
