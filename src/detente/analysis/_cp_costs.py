@@ -269,15 +269,16 @@ def segment_variances(values: np.ndarray, events: np.ndarray | None, ends: list[
         alone[a:b] = b - a < 2
     if not np.all(np.isfinite(beta)) or beta.sum() <= 0 or np.sum(~alone) < 3:
         return start
+    told = [(a, b, y[a:b]) for a, b in itertools.pairwise(bounds) if b - a >= 2]
     for _ in range(50):
         v = np.maximum(x @ beta, 1e-12)
+        inv = 1.0 / v
         z = np.zeros(len(y))
-        for a, b in itertools.pairwise(bounds):
-            if b - a >= 2:
-                h = (1.0 / v[a:b]) / np.sum(1.0 / v[a:b])
-                mean = float(np.sum(h * y[a:b]))
-                z[a:b] = (y[a:b] - mean) ** 2 / np.maximum(1.0 - h, 1e-6)
-        w = np.where(alone, 0.0, 1.0 / v)
+        for a, b, ys in told:
+            h = inv[a:b] / np.sum(inv[a:b])
+            mean = float(np.sum(h * ys))
+            z[a:b] = (ys - mean) ** 2 / np.maximum(1.0 - h, 1e-6)
+        w = np.where(alone, 0.0, inv)
         fit = np.linalg.lstsq(x * w[:, None], z * w, rcond=None)[0]
         if len(fit) == 2 and fit[0] < 0:
             fit = np.array([0.0, float(np.sum(x[:, 1] * z * w * w) / np.sum(x[:, 1] ** 2 * w * w))])
