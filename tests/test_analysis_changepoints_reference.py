@@ -8,6 +8,7 @@ on seeded series of counts and of means of events, with breaks and without.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Literal
 
@@ -179,3 +180,54 @@ def test_the_convergence_test_of_the_noise_fits_is_allclose() -> None:
         assert _cp_costs._close(x, y) == np.allclose(x, y, rtol=1e-7, atol=1e-12), (x, y)
         outcomes.add(_cp_costs._close(x, y))
     assert outcomes == {True, False}
+
+
+def _reference_segment_fit(y: np.ndarray, events: np.ndarray | None, ends: list[int]) -> np.ndarray:
+    """The segment variances' reweighted fit, each segment's weights computed where used."""
+    bounds = [0, *ends]
+    within = np.ones(len(y) - 1, dtype=bool)
+    within[np.asarray(ends[:-1], dtype=np.int64) - 1] = False
+    start = cp.index_variances(y, events, within=within)
+    if events is None:
+        x = np.ones((len(y), 1))
+        beta = np.array([float(start[0])])
+    else:
+        x = np.column_stack([np.ones(len(y)), 1.0 / events])
+        beta = np.maximum(np.linalg.lstsq(x, start, rcond=None)[0], 0.0)
+    alone = np.zeros(len(y), dtype=bool)
+    for a, b in itertools.pairwise(bounds):
+        alone[a:b] = b - a < 2
+    if not np.all(np.isfinite(beta)) or beta.sum() <= 0 or np.sum(~alone) < 3:
+        return start
+    for _ in range(50):
+        v = np.maximum(x @ beta, 1e-12)
+        z = np.zeros(len(y))
+        for a, b in itertools.pairwise(bounds):
+            if b - a >= 2:
+                h = (1.0 / v[a:b]) / np.sum(1.0 / v[a:b])
+                z[a:b] = (y[a:b] - float(np.sum(h * y[a:b]))) ** 2 / np.maximum(1.0 - h, 1e-6)
+        w = np.where(alone, 0.0, 1.0 / v)
+        fit = np.linalg.lstsq(x * w[:, None], z * w, rcond=None)[0]
+        if len(fit) == 2 and fit[0] < 0:
+            fit = np.array([0.0, float(np.sum(x[:, 1] * z * w * w) / np.sum(x[:, 1] ** 2 * w * w))])
+        elif len(fit) == 2 and fit[1] < 0:
+            fit = np.array([float(np.sum(z * w * w) / np.sum(w * w)), 0.0])
+        new = np.maximum(fit, 0.0)
+        done = np.allclose(new, beta, rtol=1e-7, atol=1e-12)
+        beta = new
+        if done:
+            break
+    out: np.ndarray = x @ beta
+    return out
+
+
+@pytest.mark.parametrize(("n", "seed"), [(40, 9), (150, 10), (400, 11)])
+def test_the_segment_variances_match_the_reference(n: int, seed: int) -> None:
+    counts, index = _series(n, seed, True)
+    seen = counts > 0
+    y, ev = index[seen], counts[seen]
+    m = len(y)
+    for ends in ([m], [m // 3, m], [1, m // 2, m // 2 + 1, m], [m // 4, m // 2, 3 * m // 4, m]):
+        for events in (ev, None):
+            got = cp.segment_variances(y, events, ends)
+            assert np.array_equal(got, _reference_segment_fit(y, events, ends)), (ends, events is None)
