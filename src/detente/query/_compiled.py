@@ -280,7 +280,9 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan,
     params = {name: getattr(plan, name) for name in _STAND_INS}
     # the grid goes in as data written into the query; the daily totals, when kept, as a
     # table registered beside it
-    sql = bind(entry.sql.replace(f'"{entry.grid}"', _grid_values(plan.rows), 1), params)
+    # bound before the grid goes in: the grid's values are literals already, and binding
+    # walks the text character by character (the grid is most of it)
+    sql = bind(entry.sql, params).replace(f'"{entry.grid}"', _grid_values(plan.rows), 1)
     if nan_to_null:
         fixed = ", ".join(f'CASE WHEN isnan("{c}") THEN NULL ELSE "{c}" END AS "{c}"'
                           for c in nan_to_null)
@@ -328,7 +330,15 @@ def _totals_for(q: Queries, spec: IndicatorSpec, scoped: bool) -> pa.Table | Non
 
 def _grid_values(grid: tuple[tuple[str, str, dt.date, dt.date, str], ...]) -> str:
     """Return the period grid as a relation written out (``VALUES``)."""
-    rows = ", ".join(f"({', '.join(literal(v) for v in r)})" for r in grid)
+    written: dict[object, str] = {}  # datasets, directions, coverages and dates recur
+
+    def lit(value: object) -> str:
+        text = written.get(value)
+        if text is None:
+            text = written[value] = literal(value)
+        return text
+
+    rows = ", ".join(f"({', '.join(lit(v) for v in r)})" for r in grid)
     return f"(SELECT * FROM (VALUES {rows}) AS g({', '.join(GRID_COLUMNS)}))"
 
 
