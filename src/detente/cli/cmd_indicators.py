@@ -193,9 +193,10 @@ def indicators(
     fmt = output or (_SUFFIX.get(out.suffix.lower(), IndicatorFormat.csv) if out else IndicatorFormat.table)
     if fmt is IndicatorFormat.parquet and out is None:
         raise DetenteError("--as parquet needs a file: -o FILE.parquet")
-    from detente.query._gdelt import check_dialect
+    if dialect != "bigquery":  # the default is one (and the module is not needed to run)
+        from detente.query._gdelt import check_dialect
 
-    dialect = check_dialect(dialect)
+        dialect = check_dialect(dialect)
     if against is SqlTarget.gdelt:
         from detente.query._gdelt import gdelt_indicators_sql
 
