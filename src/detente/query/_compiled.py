@@ -283,10 +283,11 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan,
     # bound before the grid goes in: the grid's values are literals already, and binding
     # walks the text character by character (the grid is most of it)
     sql = bind(entry.sql, params).replace(f'"{entry.grid}"', _grid_values(plan.rows), 1)
-    if nan_to_null:
-        fixed = ", ".join(f'CASE WHEN isnan("{c}") THEN NULL ELSE "{c}" END AS "{c}"'
-                          for c in nan_to_null)
-        sql = f"SELECT * REPLACE ({fixed}) FROM ({sql})"
+    # the counts summed per cell come back from SUM as HUGEINT (Arrow decimals): BIGINT, the
+    # type they are published as, so that the table needs no Arrow cast (nor pyarrow.compute)
+    fixed = [f'CAST("{c}" AS BIGINT) AS "{c}"' for c in _SUMMED_COUNTS]
+    fixed += [f'CASE WHEN isnan("{c}") THEN NULL ELSE "{c}" END AS "{c}"' for c in nan_to_null]
+    sql = f"SELECT * REPLACE ({', '.join(fixed)}) FROM ({sql})"
     with q._lock:
         con = q._con_for(relation)
         if entry.totals is not None:
@@ -297,6 +298,10 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan,
         finally:
             if entry.totals is not None:
                 con.unregister(entry.totals)
+
+
+_SUMMED_COUNTS = ("q1", "q2", "q3", "q4", "threats", "force")
+"""Columns of the indicator query that are sums of counts (always among its columns)."""
 
 
 def _nan_to_null(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
