@@ -339,8 +339,9 @@ def _grid_values(grid: tuple[tuple[str, str, dt.date, dt.date, str], ...]) -> st
 
     def lit(value: object) -> str:
         text = written.get(value)
-        if text is None:
-            text = written[value] = literal(value)
+        if text is None:  # a date as literal() writes it, without its checks of every type
+            text = f"DATE '{value.isoformat()}'" if type(value) is dt.date else literal(value)
+            written[value] = text
         return text
 
     rows = ", ".join(f"({', '.join(lit(v) for v in r)})" for r in grid)
