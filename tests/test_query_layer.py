@@ -390,3 +390,22 @@ def test_only_plain_values_are_written_into_a_query() -> None:
         bind("SELECT ?, ?", [1])
     with pytest.raises(ValueError, match="more"):
         bind("SELECT ?", [1, 2])
+
+
+def test_grid_written_out_as_literal_writes_each_value() -> None:
+    """The period grid goes into the indicator query as literals: each value as
+    :func:`literal` writes it (quotes doubled), recurring values included, and DuckDB reads
+    the rows back as they were."""
+    import duckdb
+
+    from detente.query._compiled import _grid_values
+    from detente.query._sql import literal
+
+    grid = (("icews", "USA-RUS", dt.date(2020, 1, 1), dt.date(2020, 1, 31), "complete"),
+            ("o'brien", "USA-RUS", dt.date(2020, 2, 1), dt.date(2020, 2, 29), "partial"),
+            ("o'brien", "RUS-USA", dt.date(2020, 2, 1), dt.date(2020, 2, 29), "none"))
+    text = _grid_values(grid)
+    for row in grid:
+        assert "(" + ", ".join(literal(v) for v in row) + ")" in text
+    rows = duckdb.connect().execute(f"SELECT * FROM {text}").fetchall()
+    assert rows == [tuple(r) for r in grid]

@@ -40,6 +40,12 @@ TABLE_COLUMNS: list[str] = ["dataset", "direction", "period", "cover", "events",
                             "z", "net_coop", "conflict", "share", "low", "untagged"]
 
 
+# the columns the terminal view reads (converting only these to Python values)
+_SHOWN = ["dataset", "direction", "period_start", "coverage", "events", "q1", "q2", "q3", "q4",
+          "relationship_index", "relationship_index_z", "net_cooperation",
+          "material_conflict_share", "events_share", "low_evidence", "untagged_share"]
+
+
 def _count(value: int | None) -> str:
     return "—" if value is None else str(value)
 
@@ -66,7 +72,7 @@ def _terminal_table(table: pa.Table, period: str, title: str, min_events: int) -
              _num(r["relationship_index_z"]), _num(r["net_cooperation"]),
              _num(r["material_conflict_share"]), _num(r["events_share"]),
              "low" if r["low_evidence"] else "", _pct(r["untagged_share"])]
-            for r in table.to_pylist()]
+            for r in table.select(_SHOWN).to_pylist()]
     labels = list(TABLE_COLUMNS)
     if "events_per_1000" in table.column_names:  # --per-1000
         labels.append("per_1k")
@@ -172,9 +178,6 @@ def indicators(
     events_per_1000 (and threats_, force_) over every GDELT event of the fetched files. The terminal table
     shows the main columns; files (-o, or --as csv/json/parquet) get all.
     """
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
     from detente.query.types import parse_date
     from detente.series import IndicatorSpec, compute_indicators, indicators_sql
 
@@ -190,9 +193,10 @@ def indicators(
     fmt = output or (_SUFFIX.get(out.suffix.lower(), IndicatorFormat.csv) if out else IndicatorFormat.table)
     if fmt is IndicatorFormat.parquet and out is None:
         raise DetenteError("--as parquet needs a file: -o FILE.parquet")
-    from detente.query._gdelt import check_dialect
+    if dialect != "bigquery":  # the default is one (and the module is not needed to run)
+        from detente.query._gdelt import check_dialect
 
-    dialect = check_dialect(dialect)
+        dialect = check_dialect(dialect)
     if against is SqlTarget.gdelt:
         from detente.query._gdelt import gdelt_indicators_sql
 
@@ -214,9 +218,13 @@ def indicators(
         table = compute_indicators(st, spec, backend=backend)
     as_of_day = (table.schema.metadata or {}).get(b"as_of", b"").decode()
     if one_direction:
+        import pyarrow.compute as pc
+
         table = table.filter(pc.equal(table["direction"], f"{pair[0]}->{pair[1]}"))
     if fmt is IndicatorFormat.parquet:
         assert out is not None
+        import pyarrow.parquet as pq
+
         try:
             pq.write_table(table, out)
         except OSError as exc:

@@ -280,11 +280,14 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan,
     params = {name: getattr(plan, name) for name in _STAND_INS}
     # the grid goes in as data written into the query; the daily totals, when kept, as a
     # table registered beside it
-    sql = bind(entry.sql.replace(f'"{entry.grid}"', _grid_values(plan.rows), 1), params)
-    if nan_to_null:
-        fixed = ", ".join(f'CASE WHEN isnan("{c}") THEN NULL ELSE "{c}" END AS "{c}"'
-                          for c in nan_to_null)
-        sql = f"SELECT * REPLACE ({fixed}) FROM ({sql})"
+    # bound before the grid goes in: the grid's values are literals already, and binding
+    # walks the text character by character (the grid is most of it)
+    sql = bind(entry.sql, params).replace(f'"{entry.grid}"', _grid_values(plan.rows), 1)
+    # the counts summed per cell come back from SUM as HUGEINT (Arrow decimals): BIGINT, the
+    # type they are published as, so that the table needs no Arrow cast (nor pyarrow.compute)
+    fixed = [f'CAST("{c}" AS BIGINT) AS "{c}"' for c in _SUMMED_COUNTS]
+    fixed += [f'CASE WHEN isnan("{c}") THEN NULL ELSE "{c}" END AS "{c}"' for c in nan_to_null]
+    sql = f"SELECT * REPLACE ({', '.join(fixed)}) FROM ({sql})"
     with q._lock:
         con = q._con_for(relation)
         if entry.totals is not None:
@@ -295,6 +298,10 @@ def run_duckdb(q: Queries, spec: IndicatorSpec, plan: Plan,
         finally:
             if entry.totals is not None:
                 con.unregister(entry.totals)
+
+
+_SUMMED_COUNTS = ("q1", "q2", "q3", "q4", "threats", "force")
+"""Columns of the indicator query that are sums of counts (always among its columns)."""
 
 
 def _nan_to_null(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
@@ -328,7 +335,16 @@ def _totals_for(q: Queries, spec: IndicatorSpec, scoped: bool) -> pa.Table | Non
 
 def _grid_values(grid: tuple[tuple[str, str, dt.date, dt.date, str], ...]) -> str:
     """Return the period grid as a relation written out (``VALUES``)."""
-    rows = ", ".join(f"({', '.join(literal(v) for v in r)})" for r in grid)
+    written: dict[object, str] = {}  # datasets, directions, coverages and dates recur
+
+    def lit(value: object) -> str:
+        text = written.get(value)
+        if text is None:  # a date as literal() writes it, without its checks of every type
+            text = f"DATE '{value.isoformat()}'" if type(value) is dt.date else literal(value)
+            written[value] = text
+        return text
+
+    rows = ", ".join(f"({', '.join(lit(v) for v in r)})" for r in grid)
     return f"(SELECT * FROM (VALUES {rows}) AS g({', '.join(GRID_COLUMNS)}))"
 
 

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from detente.errors import QueryError
 from detente.query._sql import where
@@ -164,6 +163,8 @@ class _SparkSession:
             self.spark.createDataFrame(data).createOrReplaceTempView(view)
             self.views.append(view)
             return self.backend.table(view)
+        import pyarrow.parquet as pq  # here only: DuckDB runs need no Parquet writer
+
         path = self.folder / f"table_{len(self.views)}.parquet"
         pq.write_table(data, path)
         return self.load(path)

@@ -164,7 +164,10 @@ def _tidy(table: pa.Table, nan_free: bool = False) -> pa.Table:
     """Cast to the published schema; turn any NaN an engine made into null (unless the
     engine already did: ``nan_free``)."""
     if nan_free:
-        return table.select(INDICATOR_SCHEMA.names).cast(INDICATOR_SCHEMA)
+        table = table.select(INDICATOR_SCHEMA.names)
+        # a cast, even to the types a table has, loads pyarrow.compute (a short command's
+        # tenth of a second): only when a type differs
+        return table if table.schema.equals(INDICATOR_SCHEMA) else table.cast(INDICATOR_SCHEMA)
     import pyarrow.compute as pc
 
     cols = []

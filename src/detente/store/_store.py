@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from detente.errors import DetenteError, QueryError, StoreBusyError, StoreError
 from detente.query import Selection, Stamp
@@ -544,6 +543,8 @@ class Store:
 
     def export_parquet(self, out: str | Path, flt: Selection | None = None) -> int:
         """Write matching events to Parquet under their canonical names; return rows."""
+        import pyarrow.parquet as pq  # here only: not on the way to a query
+
         from detente.schema import CANONICAL_SCHEMA
 
         out = Path(out)
