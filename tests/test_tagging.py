@@ -180,3 +180,29 @@ def test_fast_tagging_agrees_with_the_plain_sql_row_by_row_and_beyond_62_areas(t
         assert fast == plain
         assert plain[0][-1] == "zeta" and plain[1] == [] and "sanctions" in plain[2]
     assert "extra_07" in plain[2] and "extra_59" in plain[2]
+
+
+def test_fast_tagging_looks_codes_up_as_the_prefixes_would_match(rules: RuleSet) -> None:
+    """The fast path finds a rule's code prefixes by a lookup of the event code: for every
+    CAMEO code, codes it does not know (stored by no reader, but possible in a table
+    tagged after the fact), an empty code and none, crossed with the country pairs and
+    roles the rules test, it gives what the prefixes compared one by one give."""
+    from detente import ontology
+
+    codes = [*ontology.event_codes(), "999", "0", "X1", "1385X", "", None]
+    sides = [("RUS", "UKR", "MIL", "MIL"), ("USA", "USA", "GOV", "MIL"), (None, "RUS", None, None)]
+    rows = [{"event_code": c, "source_country": s, "target_country": t, "source_role": a,
+             "target_role": b, "source_actor": "IGOWSTNAT" if i % 7 == 0 else None}
+            for i, (c, (s, t, a, b)) in enumerate((c, side) for c in codes for side in sides)]
+    table = pa.table({c: [r.get(c) for r in rows] for c in COLUMNS},
+                     schema=pa.schema([pa.field(c, pa.string()) for c in COLUMNS]))
+    table = table.append_column("_given_areas", pa.array([[]] * len(rows), pa.list_(pa.string())))
+    con = duckdb.connect()
+    con.register("ev", table)
+    plain = [r[0] for r in con.execute(f"SELECT {rules.tags_sql()} FROM ev").fetchall()]
+    fast = [r[0] for r in con.execute(f"SELECT issue_areas FROM ({rules.tag_select('ev')})").fetchall()]
+    assert fast == plain
+    tagged = dict(zip([(r["event_code"], r["source_country"]) for r in rows], plain, strict=False))
+    assert "arms_control" in tagged[("1385", "RUS")] and "arms_control" in tagged[("1385X", "RUS")]
+    assert "diplomacy" in tagged[("040", "RUS")] and "diplomacy" not in tagged[("040", "USA")]
+    assert sum(1 for p in plain if p) > len(rows) // 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -44,6 +45,30 @@ _AREA = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 _HAYSTACK = "concat_ws(' ', text, url, source_name, target_name)"
+_INTERSTATE = ("(source_country IS NOT NULL AND target_country IS NOT NULL "
+               "AND source_country <> target_country)")
+
+
+@functools.cache
+def _known_codes() -> tuple[str, ...]:
+    from detente import ontology
+
+    return tuple(ontology.event_codes())
+
+
+def _code_bits_sql(code_sets: list[tuple[str, ...]]) -> str:
+    """SQL: the bits of ``code_sets`` whose prefixes ``event_code`` starts with (bit j for
+    set j), looked up by a cast to an ENUM of the known CAMEO codes; a code not among
+    them is compared prefix by prefix, and a missing one has no bit."""
+    known = _known_codes()
+    masks = [sum(1 << j for j, prefixes in enumerate(code_sets)
+                 if any(code.startswith(p) for p in prefixes)) for code in known]
+    enum = "ENUM(" + ", ".join(_q(k) for k in known) + ")"
+    found = (f"([{', '.join(map(str, masks))}]::BIGINT[])"
+             f"[enum_code(TRY_CAST(event_code AS {enum})) + 1]")
+    compared = " + ".join(f"CASE WHEN {Rule(codes=p).codes_condition()} THEN {1 << j} ELSE 0 END"
+                          for j, p in enumerate(code_sets))
+    return f"coalesce({found}, ({compared})::BIGINT)"
 
 
 def _q(value: str) -> str:
@@ -69,11 +94,19 @@ class Rule:
     text: str | None = None
     interstate: bool = False
 
-    def condition_sql(self, haystack: str = _HAYSTACK) -> str:
-        """Return the SQL condition of this rule over canonical columns."""
+    def condition_sql(self, haystack: str = _HAYSTACK, *, codes_sql: str | None = None,
+                      interstate_sql: str | None = None) -> str:
+        """Return the SQL condition of this rule over canonical columns.
+
+        Args:
+            haystack: SQL yielding the text that ``text`` patterns search.
+            codes_sql: SQL standing for the ``codes`` part (the fast path's bit test of a
+                lookup); by default, the event code's prefixes are compared.
+            interstate_sql: SQL standing for the ``interstate`` part, computed once a row.
+        """
         parts: list[str] = []
         if self.codes:
-            parts.append("(" + " OR ".join(f"starts_with(event_code, {_q(c)})" for c in self.codes) + ")")
+            parts.append(codes_sql or self.codes_condition())
         if self.plover:
             parts.append(_in("plover_type", list(self.plover)))
         if self.countries:
@@ -94,11 +127,14 @@ class Rule:
                 f"starts_with(coalesce(source_actor, ''), {_q(a)}) OR "
                 f"starts_with(coalesce(target_actor, ''), {_q(a)})" for a in self.actors) + ")")
         if self.interstate:
-            parts.append("(source_country IS NOT NULL AND target_country IS NOT NULL "
-                         "AND source_country <> target_country)")
+            parts.append(interstate_sql or _INTERSTATE)
         if self.text:
             parts.append(f"regexp_matches({haystack}, {_q(self.text)}, 'i')")
         return "(" + " AND ".join(parts) + ")"
+
+    def codes_condition(self, code: str = "event_code") -> str:
+        """Return the SQL of the ``codes`` part: ``code`` starts with one of them."""
+        return "(" + " OR ".join(f"starts_with({code}, {_q(c)})" for c in self.codes) + ")"
 
 
 @dataclass
@@ -149,10 +185,23 @@ class RuleSet:
             return (f"SELECT * EXCLUDE (_hay, _gate), {self.tags_sql('_hay', '_gate')} AS issue_areas "
                     f"FROM ({self._gated(relation, texts)})")
         names = sorted(self.areas)
+        # each distinct set of code prefixes is one bit of a lookup by event code, done
+        # once a row, not one string comparison per prefix and rule; the interstate
+        # test is likewise computed once
+        code_sets = sorted({r.codes for rules in self.areas.values() for r in rules if r.codes})
+        by_lookup = 0 < len(code_sets) <= 62
+        interstate = any(r.interstate for rules in self.areas.values() for r in rules)
+
+        def cond(rule: Rule) -> str:
+            codes = (f"((_code_bits >> {code_sets.index(rule.codes)}) & 1) = 1"
+                     if by_lookup and rule.codes else None)
+            return rule.condition_sql("_hay", codes_sql=codes,
+                                      interstate_sql="_interstate" if rule.interstate else None)
+
         bits = []
         for i, area in enumerate(names):
-            plain = [r.condition_sql("_hay") for r in self.areas[area] if not r.text]
-            worded = [r.condition_sql("_hay") for r in self.areas[area] if r.text]
+            plain = [cond(r) for r in self.areas[area] if not r.text]
+            worded = [cond(r) for r in self.areas[area] if r.text]
             whens = []
             if plain:
                 whens.append(f"WHEN coalesce({' OR '.join(plain)}, false) THEN {1 << i}")
@@ -169,8 +218,17 @@ class RuleSet:
                 f"ELSE list_sort(list_distinct(list_concat(_given_areas, {mine}))) END")
         mask = " + ".join(f"({b})::BIGINT" for b in bits) or "0::BIGINT"
         inner = self._gated(relation, texts) if texts else f"SELECT * FROM {relation}"
-        hidden = "_hay, _gate, _areas_bits" if texts else "_areas_bits"
-        return (f"SELECT * EXCLUDE ({hidden}), {tags} AS issue_areas FROM "
+        hidden = ["_hay", "_gate"] if texts else []
+        once = []
+        if by_lookup:
+            once.append(f"{_code_bits_sql(code_sets)} AS _code_bits")
+        if interstate:
+            once.append(f"{_INTERSTATE} AS _interstate")
+        if once:
+            inner = f"SELECT *, {', '.join(once)} FROM ({inner})"
+            hidden += [c.rsplit(" AS ", 1)[1] for c in once]
+        hidden.append("_areas_bits")
+        return (f"SELECT * EXCLUDE ({', '.join(hidden)}), {tags} AS issue_areas FROM "
                 f"(SELECT *, {mask} AS _areas_bits FROM ({inner}))")
 
     @staticmethod
