@@ -16,7 +16,7 @@ import pyarrow as pa
 from detente import ontology
 from detente.tagging import icews_sector_sql
 
-__all__ = ["lookups"]
+__all__ = ["enum_lookup", "lookups"]
 
 def _lit(value: object) -> str:
     if value is None:
@@ -30,7 +30,7 @@ def _list(values: Iterable[object], sql_type: str) -> str:
     return f"([{', '.join(_lit(v) for v in values)}]::{sql_type}[])"
 
 
-def _lookup(keys: Iterable[str], values: Iterable[object], sql_type: str, arg: str) -> str:
+def enum_lookup(keys: Iterable[str], values: Iterable[object], sql_type: str, arg: str) -> str:
     """SQL: the value of key ``arg`` (``NULL`` for one not among ``keys``; the first of a
     repeated key counts), found by a cast to an ENUM of the keys, a hashed lookup (a list
     search per row cost more than the rest of reading a row)."""
@@ -49,18 +49,18 @@ def _macros() -> list[str]:
     fips = ontology.fips_country_table()
     countries, groups = ontology.countries(), ontology.known_groups()
     return [
-        f"detente_cameo_quad(c) AS {_lookup(keys, (c.quad_class for c in codes), 'TINYINT', 'c')}",
-        f"detente_cameo_goldstein(c) AS {_lookup(keys, (c.goldstein for c in codes), 'DOUBLE', 'c')}",
+        f"detente_cameo_quad(c) AS {enum_lookup(keys, (c.quad_class for c in codes), 'TINYINT', 'c')}",
+        f"detente_cameo_goldstein(c) AS {enum_lookup(keys, (c.goldstein for c in codes), 'DOUBLE', 'c')}",
         "detente_cameo_plover(c) AS "
-        f"{_lookup(keys, (ontology.plover_type_for_cameo(c.code) for c in codes), 'VARCHAR', 'c')}",
+        f"{enum_lookup(keys, (ontology.plover_type_for_cameo(c.code) for c in codes), 'VARCHAR', 'c')}",
         "detente_cameo_norm(c) AS CASE WHEN detente_cameo_quad(c) IS NOT NULL AND length(c) >= 2 "
         "THEN c WHEN length(c) < 4 AND detente_cameo_quad('0' || c) IS NOT NULL THEN '0' || c END",
-        f"detente_plover_quad(t) AS {_lookup(ptypes, ptypes.values(), 'TINYINT', 't')}",
+        f"detente_plover_quad(t) AS {enum_lookup(ptypes, ptypes.values(), 'TINYINT', 't')}",
         # ICEWS names and sectors are matched without regard to letter case
         "detente_icews_country(n) AS "
-        f"{_lookup((n.lower() for n, _ in icews), (c for _, c in icews), 'VARCHAR', 'lower(n)')}",
+        f"{enum_lookup((n.lower() for n, _ in icews), (c for _, c in icews), 'VARCHAR', 'lower(n)')}",
         "detente_fips_country(n) AS "
-        f"{_lookup((f for f, _ in fips), (c for _, c in fips), 'VARCHAR', 'upper(trim(n))')}",
+        f"{enum_lookup((f for f, _ in fips), (c for _, c in fips), 'VARCHAR', 'upper(trim(n))')}",
         # the host of a report's address, without "www.": who published it
         "detente_url_host(u) AS nullif(regexp_extract(lower(u), "
         "'^[a-z][a-z0-9+.-]*://(www[0-9]?\\.)?([^/:?#@]+)', 2), '')",
@@ -72,8 +72,8 @@ def _macros() -> list[str]:
         _icews_role(),
         # the issue areas an ICEWS event's actor sectors name (see detente.tagging)
         f"detente_icews_areas(s, t) AS {icews_sector_sql('s', 't')}",
-        f"detente_country_name(c) AS {_lookup(countries, countries.values(), 'VARCHAR', 'c')}",
-        f"detente_group_name(c) AS {_lookup(groups, groups.values(), 'VARCHAR', 'c')}",
+        f"detente_country_name(c) AS {enum_lookup(countries, countries.values(), 'VARCHAR', 'c')}",
+        f"detente_group_name(c) AS {enum_lookup(groups, groups.values(), 'VARCHAR', 'c')}",
     ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -49,26 +48,19 @@ _INTERSTATE = ("(source_country IS NOT NULL AND target_country IS NOT NULL "
                "AND source_country <> target_country)")
 
 
-@functools.cache
-def _known_codes() -> tuple[str, ...]:
-    from detente import ontology
-
-    return tuple(ontology.event_codes())
-
-
 def _code_bits_sql(code_sets: list[tuple[str, ...]]) -> str:
     """SQL: the bits of ``code_sets`` whose prefixes ``event_code`` starts with (bit j for
-    set j), looked up by a cast to an ENUM of the known CAMEO codes; a code not among
-    them is compared prefix by prefix, and a missing one has no bit."""
-    known = _known_codes()
+    set j), looked up among the known CAMEO codes as the readers look codes up; a code not
+    among them is compared prefix by prefix, and a missing one has no bit."""
+    from detente import ontology
+    from detente.readers._lookups import enum_lookup  # the readers' lookups use the tagging
+
+    known = list(ontology.event_codes())
     masks = [sum(1 << j for j, prefixes in enumerate(code_sets)
                  if any(code.startswith(p) for p in prefixes)) for code in known]
-    enum = "ENUM(" + ", ".join(_q(k) for k in known) + ")"
-    found = (f"([{', '.join(map(str, masks))}]::BIGINT[])"
-             f"[enum_code(TRY_CAST(event_code AS {enum})) + 1]")
     compared = " + ".join(f"CASE WHEN {Rule(codes=p).codes_condition()} THEN {1 << j} ELSE 0 END"
                           for j, p in enumerate(code_sets))
-    return f"coalesce({found}, ({compared})::BIGINT)"
+    return f"coalesce({enum_lookup(known, masks, 'BIGINT', 'event_code')}, ({compared})::BIGINT)"
 
 
 def _q(value: str) -> str:
@@ -189,12 +181,11 @@ class RuleSet:
         # once a row, not one string comparison per prefix and rule; the interstate
         # test is likewise computed once
         code_sets = sorted({r.codes for rules in self.areas.values() for r in rules if r.codes})
-        by_lookup = 0 < len(code_sets) <= 62
+        bit_of = {codes: j for j, codes in enumerate(code_sets)} if len(code_sets) <= 62 else {}
         interstate = any(r.interstate for rules in self.areas.values() for r in rules)
 
         def cond(rule: Rule) -> str:
-            codes = (f"((_code_bits >> {code_sets.index(rule.codes)}) & 1) = 1"
-                     if by_lookup and rule.codes else None)
+            codes = f"((_code_bits >> {bit_of[rule.codes]}) & 1) = 1" if rule.codes in bit_of else None
             return rule.condition_sql("_hay", codes_sql=codes,
                                       interstate_sql="_interstate" if rule.interstate else None)
 
@@ -218,16 +209,14 @@ class RuleSet:
                 f"ELSE list_sort(list_distinct(list_concat(_given_areas, {mine}))) END")
         mask = " + ".join(f"({b})::BIGINT" for b in bits) or "0::BIGINT"
         inner = self._gated(relation, texts) if texts else f"SELECT * FROM {relation}"
-        hidden = ["_hay", "_gate"] if texts else []
-        once = []
-        if by_lookup:
-            once.append(f"{_code_bits_sql(code_sets)} AS _code_bits")
+        once = {}  # computed once a row, before the areas' bits
+        if bit_of:
+            once["_code_bits"] = _code_bits_sql(code_sets)
         if interstate:
-            once.append(f"{_INTERSTATE} AS _interstate")
+            once["_interstate"] = _INTERSTATE
         if once:
-            inner = f"SELECT *, {', '.join(once)} FROM ({inner})"
-            hidden += [c.rsplit(" AS ", 1)[1] for c in once]
-        hidden.append("_areas_bits")
+            inner = f"SELECT *, {', '.join(f'{v} AS {k}' for k, v in once.items())} FROM ({inner})"
+        hidden = [*(["_hay", "_gate"] if texts else []), *once, "_areas_bits"]
         return (f"SELECT * EXCLUDE ({', '.join(hidden)}), {tags} AS issue_areas FROM "
                 f"(SELECT *, {mask} AS _areas_bits FROM ({inner}))")
 
