@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import (
@@ -22,6 +23,8 @@ from conftest import (
 from detente import Store, read_events
 from detente.ontology import event_code, plover_type_for_cameo
 from detente.readers import detect, open_source
+from detente.readers._base import sql_str
+from detente.store._reading import install_lookups
 
 
 def _rows(result):
@@ -537,6 +540,38 @@ def test_derive_sentinel_matches_cameo() -> None:
     assert len(fields) == 61
     assert len(gdelt1_line().split("\t")) == 58
     assert len(gdelt1_line(with_url=False).split("\t")) == 57
+
+
+@pytest.mark.parametrize(("url", "host"), [
+    ("https://www.reuters.com/world/x", "reuters.com"),
+    ("HTTPS://WWW.Example.COM:80/x", "example.com"),
+    ("http://news.example.org?q=1", "news.example.org"),
+    ("https://www9.b.c#frag", "b.c"),
+    ("http://www1.a/", "a"),
+    ("http://wwwx.com/", "wwwx.com"),
+    ("http://www./x", "www."),  # nothing after "www.": the whole host stays
+    ("http://www1.", "www1."),
+    ("https://user@host/x", "user"),
+    ("http:///path", None),
+    ("ftp://www.files.example.net/a", "files.example.net"),  # other schemes, general form
+    ("Svn+SSH://Repo.Example.org", "repo.example.org"),
+    ("nothttp", None),
+    ("www.example.com/no-scheme", None),
+    ("https://пример.рф/путь", "пример.рф"),
+    ("https://WWW.Пример.РФ/", "пример.рф"),
+])
+def test_publisher_is_the_host_as_the_general_pattern_gives_it(url: str, host: str | None) -> None:
+    """The quick form for http(s) addresses agrees with the general pattern it stands in for
+    (a scheme, "://", an optional "www" with a digit and a dot, then the host)."""
+    import re
+
+    con = duckdb.connect()
+    install_lookups(con)
+    got = con.execute(f"SELECT detente_url_host({sql_str(url)}), "
+                      f"detente_url_slow_host({sql_str(url)})").fetchone()
+    general = re.match(r"^[a-z][a-z0-9+.-]*://(www[0-9]?\.)?([^/:?#@]+)", url.lower())
+    assert got == (host, host)
+    assert (general.group(2) if general else None) == host
 
 
 def test_gdelt_action_geography_and_publisher(gdelt2_file: Path, tmp_path: Path) -> None:

@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from detente.query._cache import CACHE
 from detente.query._engines import EVENT_COLUMNS, ibis_duckdb
@@ -48,6 +47,8 @@ from detente.query._sql import bind, literal
 from detente.query.metrics import CURATED_DATASETS
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from detente.query._layer import Queries
     from detente.series import IndicatorSpec
 
@@ -305,6 +306,7 @@ _SUMMED_COUNTS = ("q1", "q2", "q3", "q4", "threats", "force")
 
 
 def _nan_to_null(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     for name in columns:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
-import pyarrow as pa
 
 from detente.errors import QueryError
 from detente.query._sql import where
@@ -27,6 +26,7 @@ from detente.query.types import Selection
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     from detente.query._layer import Queries
 

@@ -19,16 +19,18 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
-import pyarrow as pa
 
+from detente import schema as canonical
 from detente.query._cache import CACHE, Stamp
 from detente.query._heatmap import NO_ISSUE_AREA
 from detente.query._scopes import Scope
 from detente.query._sql import DYAD_SQL, bind, where
 from detente.query.types import Dyad, Selection
-from detente.schema import CANONICAL_SCHEMA, column_names
+from detente.schema import column_names
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from detente.store import Store
 
 __all__ = ["NO_ISSUE_AREA", "DatasetCoverage", "Queries"]
@@ -243,18 +245,20 @@ class Queries:
         """Return the selected events as a canonical Arrow table, by date (oldest first
         unless ``newest_first``), then event id."""
         sql, params = self._select(sel, None, limit, offset, newest_first)
-        return self._arrow(sql, params).cast(CANONICAL_SCHEMA)
+        return self._arrow(sql, params).cast(canonical.CANONICAL_SCHEMA)
 
     def iter_events(self, sel: Selection, batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:
         """Yield the selected events in canonical record batches (bounded memory)."""
+        import pyarrow as pa
+
         sql, params = self._select(sel, None, None, 0, False)
         cur = self._store._cursor()
         try:
             reader = cur.execute(bind(sql, params)).to_arrow_reader(batch_rows)
             for batch in reader:
                 yield pa.RecordBatch.from_arrays(
-                    [batch.column(i).cast(f.type) for i, f in enumerate(CANONICAL_SCHEMA)],
-                    schema=CANONICAL_SCHEMA,
+                    [batch.column(i).cast(f.type) for i, f in enumerate(canonical.CANONICAL_SCHEMA)],
+                    schema=canonical.CANONICAL_SCHEMA,
                 )
         finally:
             cur.close()

@@ -28,11 +28,11 @@ from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from detente.query.metrics import FORCE_ROOTS, THREAT_ROOT
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from detente.query._layer import Queries
 
 __all__ = ["PER_1000_COLUMNS", "TOTALS_TABLE", "per_1000"]
@@ -61,6 +61,8 @@ def _has_totals(q: Queries) -> bool:
 
 
 def _empty(table: pa.Table) -> pa.Table:
+    import pyarrow as pa
+
     for name in PER_1000_COLUMNS:
         table = table.append_column(name, pa.nulls(table.num_rows, pa.float64()))
     return table
@@ -138,6 +140,8 @@ def per_1000(q: Queries, spec: Any, table: pa.Table) -> pa.Table:
         num = part.get((r["dataset"], r["direction"], r["period_start"])) or [0] * len(_ROOTS)
         for k, name in enumerate(PER_1000_COLUMNS):
             out[name].append(1000.0 * num[k] / den[k] if den and den[k] else None)
+    import pyarrow as pa
+
     for name in PER_1000_COLUMNS:
         table = table.append_column(name, pa.array(out[name], pa.float64()))
     return table

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from detente.errors import UnknownFormatError
 from detente.readers._base import Reader
@@ -21,6 +20,9 @@ from detente.readers.gdelt_header import GdeltHeader1Reader, GdeltHeader2Reader
 from detente.readers.icews import IcewsReader
 from detente.readers.plover import PloverJsonReader, PolecatReader
 from detente.tagging import RuleSet
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "READERS",

@@ -38,7 +38,7 @@ from detente.readers import Reader, SourceFile, detect, get_reader, open_source,
 from detente.readers._base import BATCH_DIGITS, sql_str
 from detente.readers._source import printable
 from detente.schema import column_names
-from detente.store._ingest import Settle, _drop_rejects, _ingest_one
+from detente.store._ingest import Settle, _drop_rejects, _ingest_one, insert_files
 from detente.store._report import FileReport
 from detente.store._schema import CONTENT_COLUMNS, bump_version
 from detente.tagging import RuleSet
@@ -213,7 +213,7 @@ def _try_batch(con: duckdb.DuckDBPyConnection, batch: list[_Open], rules: RuleSe
                 f"FROM ({staged_sql(batch[0].reader, src, rejects, rules)})")
         bad = _first_unclean(con, rejects, ids)
         taken = [] if bad is not None else [int(r[0]) for r in con.execute(
-            "SELECT nextval('file_ids') AS i FROM range(?) ORDER BY i", [n]).fetchall()]
+            f"SELECT nextval('file_ids') AS i FROM range({int(n)}) ORDER BY i").fetchall()]
         if bad is not None or taken != ids:
             con.execute("ROLLBACK")
             return -1 if bad is None else bad
@@ -240,8 +240,8 @@ def _first_unclean(con: duckdb.DuckDBPyConnection, rejects: str, ids: list[int])
     lo, hi = ids[0], ids[-1]
     rows = con.execute(
         "SELECT _file_id, min(rowid), max(rowid), count(*), count(*) FILTER (WHERE _error IS NOT NULL) "
-        "FROM events WHERE _file_id BETWEEN ? AND ? GROUP BY _file_id ORDER BY _file_id",
-        [lo, hi]).fetchall()
+        f"FROM events WHERE _file_id BETWEEN {int(lo)} AND {int(hi)} GROUP BY _file_id "
+        "ORDER BY _file_id").fetchall()
     at = {fid: i for i, fid in enumerate(ids)}
     unclean = {at[int(fid)] for fid, _, _, _, errors in rows if errors}
     with contextlib.suppress(duckdb.CatalogException):
@@ -296,8 +296,8 @@ def _book(con: duckdb.DuckDBPyConnection, batch: list[_Open], ids: list[int], lo
             f"AND k._error IS NULL AND k.rowid <> d.rowid{kept} WHERE d.{mine} AND d._dup) "
             "WHERE len(cols) > 0 ORDER BY file_id")
     conflicts = {int(f): int(k) for f, k in con.execute(
-        "SELECT file_id, count(*) FROM conflicts WHERE file_id BETWEEN ? AND ? GROUP BY file_id",
-        [lo, hi]).fetchall()}
+        f"SELECT file_id, count(*) FROM conflicts WHERE file_id BETWEEN {int(lo)} AND {int(hi)} "
+        "GROUP BY file_id").fetchall()}
     con.execute(f"DELETE FROM events WHERE {mine} AND _dup")
     unmapped = {int(f): int(k) for f, k in con.execute(
         f"SELECT _file_id, count(*) FROM events WHERE {mine} AND place IS NOT NULL "
@@ -312,5 +312,5 @@ def _book(con: duckdb.DuckDBPyConnection, batch: list[_Open], ids: list[int], lo
                      reader.dataset, now, read, read - dups, dups, k, 0])
         reports.append(FileReport(printable(src.path), reader.name, reader.dataset, src.sha256,
                                   read, read - dups, dups, k, 0, unmapped.get(fid, 0)))
-    con.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    insert_files(con, rows)
     return reports

@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from detente.errors import DetenteError, InputFileError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from detente.fetch import Remote
     from detente.readers import SourceFile
     from detente.store import FileReport, Store
@@ -128,6 +129,7 @@ def _give_areas(con: duckdb.DuckDBPyConnection, file_id: int, given: GivenAreas,
     if not found:
         return
     name = f"_fgkg{n}"
+    import pyarrow as pa
     con.register(name, pa.table({"url": list(found), "areas": list(found.values())},
                                 schema=pa.schema([("url", pa.string()),
                                                   ("areas", pa.list_(pa.string()))])))
@@ -330,6 +332,7 @@ def coverage(st: Store, source: str | None = None, since: date | None = None) ->
     """Return, per source and day, the files expected, received, missing upstream and
     failed (a 2.0 day expects 96 files, one per 15 minutes; a 1.0 day one)."""
     if not _has_ledger(st):
+        import pyarrow as pa
         return pa.table({k: pa.array([], t) for k, t in (
             ("source", pa.string()), ("day", pa.date32()), ("expected", pa.int64()),
             ("received", pa.int64()), ("missing", pa.int64()), ("failed", pa.int64()))})

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from detente.errors import InputFileError
+from detente.query._sql import literal
 from detente.readers import (
     Reader,
     SourceFile,
@@ -35,7 +35,7 @@ from detente.store._report import FileReport
 from detente.store._schema import CONTENT_COLUMNS, bump_version
 from detente.tagging import RuleSet
 
-__all__ = ["FileReport", "Settle", "ingest_file"]
+__all__ = ["FileReport", "Settle", "ingest_file", "insert_files"]
 
 _counter = itertools.count()
 
@@ -115,8 +115,8 @@ def _drop_rejects(con: duckdb.DuckDBPyConnection, rejects: str) -> None:
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Any:
-    row = con.execute(sql, params or []).fetchone()
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    row = con.execute(sql).fetchone()
     return row[0] if row else None
 
 
@@ -126,23 +126,23 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
     cols = ", ".join(f'"{c}"' for c in column_names())
     # one pass: parse, validate, tag, append in file order (every step is a
     # scalar function, so DuckDB keeps the order: rowid order is file order)
+    # values are written into the SQL: the client's parameter binding would import pandas
     con.execute(
         f"INSERT INTO events ({cols}, _given_areas, _file_id, _error, _raw, _dup) "
-        f"SELECT {cols}, _given_areas, ?, _error, _raw, false "
-        f"FROM ({staged_sql(reader, src, rejects, rules)})",
-        [file_id],
+        f"SELECT {cols}, _given_areas, {file_id}, _error, _raw, false "
+        f"FROM ({staged_sql(reader, src, rejects, rules)})"
     )
-    mine = "_file_id = ?"
+    mine = f"_file_id = {file_id}"
     con.execute(
         f"UPDATE events SET _dup = true WHERE {mine} AND _error IS NULL AND event_id IN "
-        "(SELECT event_id FROM events WHERE _file_id <> ? AND _error IS NULL)",
-        [file_id, file_id],
+        f"(SELECT event_id FROM events WHERE _file_id <> {file_id} AND _error IS NULL)"
     )
-    appended = int(_one(con, f"SELECT count(*) FROM events WHERE {mine}", [file_id]))
-    first = _one(con, f"SELECT min(rowid) FROM events WHERE {mine}", [file_id])
+    appended = int(_one(con, f"SELECT count(*) FROM events WHERE {mine}"))
+    first = _one(con, f"SELECT min(rowid) FROM events WHERE {mine}")
     bad = quarantine_rows(con, src, reader, rejects, "events", f"(q.rowid - {int(first or 0)} + 1)",
-                          mine, [file_id])
+                          mine)
     if bad:  # set-based: a file can have many bad rows
+        import pyarrow as pa
         con.register("_detente_bad", pa.table({
             "file_id": pa.array([file_id] * len(bad), pa.int32()),
             "file": pa.array([src.name] * len(bad), pa.string()),
@@ -158,41 +158,50 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
         "SELECT count(*) FILTER (WHERE _error IS NOT NULL), "
         "count(*) FILTER (WHERE _error IS NULL AND NOT _dup), "
         "count(DISTINCT event_id) FILTER (WHERE _error IS NULL AND NOT _dup) "
-        f"FROM events WHERE {mine}", [file_id]
+        f"FROM events WHERE {mine}"
     ).fetchone() or (0, 0, 0)
     if fresh != distinct:  # repeats inside the file: the first one counts
         con.execute(
             "UPDATE events SET _dup = true WHERE rowid IN (SELECT rowid FROM (SELECT rowid, "
             "row_number() OVER (PARTITION BY event_id ORDER BY rowid) AS rk FROM events "
-            f"WHERE {mine} AND _error IS NULL AND NOT _dup) WHERE rk > 1)",
-            [file_id],
+            f"WHERE {mine} AND _error IS NULL AND NOT _dup) WHERE rk > 1)"
         )
-    duplicates = int(_one(con, f"SELECT count(*) FROM events WHERE {mine} AND _dup", [file_id]))
+    duplicates = int(_one(con, f"SELECT count(*) FROM events WHERE {mine} AND _dup"))
     conflicts = 0
     if duplicates:
         diff = ", ".join(
             f"CASE WHEN d.\"{c}\" IS DISTINCT FROM k.\"{c}\" THEN '{c}' END" for c in CONTENT_COLUMNS
         )
         con.execute(
-            "INSERT INTO conflicts SELECT event_id, ?, cols FROM ("
+            f"INSERT INTO conflicts SELECT event_id, {file_id}, cols FROM ("
             f"SELECT d.event_id, list_filter([{diff}], lambda x: x IS NOT NULL) AS cols "
             "FROM events d JOIN events k ON k.event_id = d.event_id AND NOT k._dup "
             "AND k._error IS NULL AND k.rowid <> d.rowid "
-            "WHERE d._file_id = ? AND d._dup) WHERE len(cols) > 0",
-            [file_id, file_id],
+            f"WHERE d._file_id = {file_id} AND d._dup) WHERE len(cols) > 0"
         )
-        conflicts = int(_one(con, "SELECT count(*) FROM conflicts WHERE file_id = ?", [file_id]))
-    con.execute(f"DELETE FROM events WHERE {mine} AND (_error IS NOT NULL OR _dup)", [file_id])
+        conflicts = int(_one(con, f"SELECT count(*) FROM conflicts WHERE file_id = {file_id}"))
+    con.execute(f"DELETE FROM events WHERE {mine} AND (_error IS NOT NULL OR _dup)")
     unmapped = int(_one(con, f"SELECT count(*) FROM events WHERE {mine} AND place IS NOT NULL "
-                             "AND place_country IS NULL", [file_id]) or 0)
+                             "AND place_country IS NULL") or 0)
     quarantined = len(bad)
     stored = appended - errors - duplicates
     read = appended + (quarantined - errors)  # plus lines the scanner could not read at all
-    con.execute(
-        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [file_id, printable(src.path), src.name, src.sha256, src.size, reader.name, reader.dataset,
-         datetime.now(UTC).replace(tzinfo=None), read, stored, duplicates, conflicts,
-         quarantined],
-    )
+    insert_files(con, [[file_id, printable(src.path), src.name, src.sha256, src.size, reader.name,
+                        reader.dataset, datetime.now(UTC).replace(tzinfo=None), read, stored,
+                        duplicates, conflicts, quarantined]])
     return FileReport(printable(src.path), reader.name, reader.dataset, src.sha256, read, stored,
                       duplicates, conflicts, quarantined, unmapped)
+
+
+def insert_files(con: duckdb.DuckDBPyConnection, rows: list[list[object]]) -> None:
+    """Add rows to ``files`` (the time, a naive UTC ``datetime``, eighth), with the values
+    written into the SQL rather than bound by the client, which would import pandas."""
+    if not rows:
+        return
+    values = []
+    for row in rows:
+        at = row[7]
+        assert isinstance(at, datetime)
+        cells = [literal(v) for v in row[:7]] + [f"TIMESTAMP '{at.isoformat(sep=' ')}'"]
+        values.append("(" + ", ".join(cells + [literal(v) for v in row[8:]]) + ")")
+    con.execute("INSERT INTO files VALUES " + ", ".join(values))

@@ -13,11 +13,13 @@ from __future__ import annotations
 import itertools
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
+from detente import schema as canonical
 from detente.errors import InputFileError
+from detente.query._sql import bind, literal
 from detente.readers import (
     QuarantinedRow,
     Reader,
@@ -30,8 +32,10 @@ from detente.readers import (
     staged_sql,
 )
 from detente.readers._lookups import lookups
-from detente.schema import CANONICAL_SCHEMA
 from detente.tagging import RuleSet, load_rules
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["install_lookups", "quarantine_rows", "read_file", "rejected_rows", "tag_rows"]
 
@@ -45,9 +49,10 @@ def install_lookups(con: duckdb.DuckDBPyConnection) -> None:
     for macro in macros:
         con.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
     for name, table in tables.items():
-        con.register("_detente_arrow_tmp", table)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _detente_arrow_tmp")
-        con.unregister("_detente_arrow_tmp")
+        # written as VALUES: an Arrow table, or the client's binding, would import pandas
+        values = ", ".join(f"({literal(code)}, {literal(text)})" for code, text in table.items())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM (VALUES {values}) "
+                    "AS t(code, name)")
 
 
 def read_file(path: str | Path, fmt: str | None = None) -> ReadResult:
@@ -64,9 +69,9 @@ def read_file(path: str | Path, fmt: str | None = None) -> ReadResult:
             except duckdb.Error as exc:
                 raise InputFileError(src.path, f"cannot be read as {reader.name}: {_short(exc)}") from None
             table = con.sql(
-                "SELECT " + ", ".join(f'"{c}"' for c in CANONICAL_SCHEMA.names)
+                "SELECT " + ", ".join(f'"{c}"' for c in canonical.CANONICAL_SCHEMA.names)
                 + " FROM _stage WHERE _error IS NULL ORDER BY rowid",
-            ).to_arrow_table().cast(CANONICAL_SCHEMA)
+            ).to_arrow_table().cast(canonical.CANONICAL_SCHEMA)
             quarantine = quarantine_rows(con, src, reader, rejects, "_stage", "(q.rowid + 1)")
         finally:
             for name in ("_stage", rejects, rejects + "_scan"):
@@ -99,10 +104,8 @@ def skipped_lines(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reade
     lines = sorted(set(src.empty_lines()) | set(_rejected_lines(con, rejects)))
     lines = [n for n in lines if n > header]
     if lines:
-        con.executemany(
-            f"INSERT INTO {name} VALUES (?)",
-            [(n - header - (j + 1),) for j, n in enumerate(lines)],
-        )
+        counts = [n - header - (j + 1) for j, n in enumerate(lines)]
+        con.execute(f"INSERT INTO {name} SELECT unnest({literal(counts)})")
 
 
 def _rejected_lines(con: duckdb.DuckDBPyConnection, rejects: str) -> list[int]:
@@ -147,9 +150,8 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Rea
         params: parameters of ``where``.
     """
     rows = rejected_rows(con, rejects, src.cr_standin)
-    bad = con.execute(
-        f"SELECT count(*) FROM {table} WHERE ({where}) AND _error IS NOT NULL", params or []
-    ).fetchone()
+    where = bind(where, params)
+    bad = con.execute(f"SELECT count(*) FROM {table} WHERE ({where}) AND _error IS NOT NULL").fetchone()
     if bad and bad[0]:
         skipped = f"_skip{next(_counter)}"
         skipped_lines(con, src, reader, rejects, skipped)
@@ -157,8 +159,7 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Rea
             QuarantinedRow(int(line), str(reason), str(raw))
             for line, reason, raw in con.execute(
                 f"SELECT {line_number_sql(src, reader, skipped, ordinal)}, _error, _raw "
-                f"FROM {table} AS q WHERE ({where}) AND _error IS NOT NULL ORDER BY q.rowid",
-                params or [],
+                f"FROM {table} AS q WHERE ({where}) AND _error IS NOT NULL ORDER BY q.rowid"
             ).fetchall()
         )
         con.execute(f"DROP TABLE IF EXISTS {skipped}")
@@ -179,6 +180,8 @@ def tag_rows(rules: RuleSet, table: pa.Table) -> list[list[str]]:
     alongside, as at ingest. The rows are tagged by the same SQL as at ingest
     (:meth:`~detente.tagging.RuleSet.tag_select`), in an in-memory DuckDB of their own.
     """
+    import pyarrow as pa
+
     if table.num_rows == 0:
         return []
     if "issue_areas" in table.column_names:

@@ -93,7 +93,7 @@ def migrate(con: duckdb.DuckDBPyConnection, version: str | None) -> bool:
         for c in CANONICAL_COLUMNS:
             if c.name not in have:
                 con.execute(f'ALTER TABLE events ADD COLUMN "{c.name}" {c.sql}')
-        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
+        con.execute(f"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'")
         bump_version(con)
         con.execute("COMMIT")
     except BaseException:

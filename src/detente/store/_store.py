@@ -15,7 +15,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from detente.errors import DetenteError, QueryError, StoreBusyError, StoreError
 from detente.query import Selection, Stamp
@@ -26,6 +25,8 @@ from detente.store._report import FileReport
 from detente.store._schema import DDL, SCHEMA_VERSION, bump_version, migrate
 
 if TYPE_CHECKING:  # the readers and the rules load when a file is ingested
+    import pyarrow as pa
+
     from detente.readers import Reader, SourceFile
     from detente.store._check import Finding
     from detente.tagging import RuleSet
@@ -337,7 +338,7 @@ class Store:
     def _set_meta(self, key: str, value: str, only_if_missing: bool = False) -> None:
         conflict = "NOTHING" if only_if_missing else "UPDATE SET value = excluded.value"
         self._con.execute(
-            f"INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO {conflict}", [key, value]
+            bind(f"INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO {conflict}", [key, value])
         )
 
     @property
