@@ -263,7 +263,7 @@ def _book(con: duckdb.DuckDBPyConnection, batch: list[_Open], ids: list[int], lo
     # a repeat of an event stored before the batch, or of an earlier row of the batch
     con.execute(f"UPDATE events SET _dup = true WHERE {mine} AND event_id IN "
                 f"(SELECT event_id FROM events WHERE NOT ({mine}) AND _error IS NULL)")
-    row = con.execute(f"SELECT count(*) FILTER (WHERE NOT _dup), count(DISTINCT event_id) "
+    row = con.execute(f"SELECT count(*) FILTER (WHERE NOT _dup), count(DISTINCT hash(event_id)) "
                       f"FILTER (WHERE NOT _dup) FROM events WHERE {mine}").fetchone()
     if row and row[0] != row[1] and keep is None:
         con.execute(
