@@ -196,14 +196,12 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
 
 
 def insert_files(con: duckdb.DuckDBPyConnection, rows: list[list[object]]) -> None:
-    """Add rows to ``files`` (the time, a naive UTC ``datetime``, eighth), with the values
-    written into the SQL rather than bound by the client, which would import pandas."""
+    """Add rows to ``files`` (its time a naive UTC ``datetime``), with the values written
+    into the SQL rather than bound by the client, which would import pandas."""
     if not rows:
         return
-    values = []
-    for row in rows:
-        at = row[7]
-        assert isinstance(at, datetime)
-        cells = [literal(v) for v in row[:7]] + [f"TIMESTAMP '{at.isoformat(sep=' ')}'"]
-        values.append("(" + ", ".join(cells + [literal(v) for v in row[8:]]) + ")")
+    def cell(v: object) -> str:
+        return f"TIMESTAMP '{v.isoformat(sep=' ')}'" if isinstance(v, datetime) else literal(v)
+
+    values = ["(" + ", ".join(cell(v) for v in row) + ")" for row in rows]
     con.execute("INSERT INTO files VALUES " + ", ".join(values))
