@@ -55,6 +55,31 @@ def test_ingest_counts_and_reingest_is_safe(store: Store, tmp_path: Path) -> Non
     assert files[0]["sha256"] == first.sha256[:16] and files[0]["reader"] == "gdelt2"
 
 
+def test_ingest_loads_neither_pandas_nor_pyarrow(tmp_path: Path) -> None:
+    """An ingest (one good file, then one with a bad row and repeats) runs without pandas,
+    pyarrow or NumPy: loading them would cost a quarter of a second or more a process."""
+    import subprocess
+    import sys
+
+    good = gdelt_file(tmp_path / "a.export.CSV", BASE)
+    bad = write_lines(tmp_path / "b.export.CSV", [
+        gdelt2_line(event_id=1, date="20220301", code="190", actor1=USA_GOV, actor2=RUSSIA),
+        gdelt2_line(event_id=9, date="2022-03-01", code="190"),
+    ])
+    script = (
+        "import sys\n"
+        "from detente.store import Store\n"
+        f"with Store.open({str(tmp_path / 's.duckdb')!r}, with_chronology=False) as st:\n"
+        f"    a = st.ingest_file({str(good)!r})\n"
+        f"    b = st.ingest_file({str(bad)!r})\n"
+        "print(a.stored, b.stored, b.duplicates, b.quarantined,\n"
+        "      sorted(m for m in ('pandas', 'pyarrow', 'numpy') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout.strip().split(maxsplit=4)
+    assert out == ["4", "0", "1", "1", "[]"]
+
+
 def test_conflicting_duplicate_keeps_first_version(store: Store, tmp_path: Path) -> None:
     store.ingest_file(gdelt_file(tmp_path / "a.CSV", BASE))
     changed = [dict(BASE[1], goldstein="-9.5"), BASE[2]]
@@ -87,6 +112,16 @@ def test_quarantine_rows_with_line_numbers(store: Store, tmp_path: Path) -> None
     # nothing of a quarantined row is left among the events
     leftover = "SELECT count(*) FROM events WHERE _error IS NOT NULL OR _dup"
     assert store._con.execute(leftover).fetchone() == (0,)
+
+
+def test_quarantined_text_is_kept_exactly(store: Store, tmp_path: Path) -> None:
+    """A bad row's text goes to quarantine as read: quotes, NUL characters, non-ASCII."""
+    odd = gdelt2_line(**dict(BASE[1], date="2022-02-25", url="https://ex.org/o'brien\x00é''"))
+    path = write_lines(tmp_path / "it's.CSV", [gdelt2_line(**BASE[0]), odd])
+    report = store.ingest_file(path, fmt="gdelt2")
+    assert (report.stored, report.quarantined) == (1, 1)
+    (row,) = store.quarantine().to_pylist()
+    assert (row["file"], row["line"], row["raw"]) == ("it's.CSV", 2, odd)
 
 
 def test_failed_file_leaves_store_as_it_was(store: Store, tmp_path: Path,

@@ -141,19 +141,10 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
     first = _one(con, f"SELECT min(rowid) FROM events WHERE {mine}")
     bad = quarantine_rows(con, src, reader, rejects, "events", f"(q.rowid - {int(first or 0)} + 1)",
                           mine)
-    if bad:  # set-based: a file can have many bad rows
-        import pyarrow as pa
-        con.register("_detente_bad", pa.table({
-            "file_id": pa.array([file_id] * len(bad), pa.int32()),
-            "file": pa.array([src.name] * len(bad), pa.string()),
-            "line": pa.array([r.line for r in bad], pa.int64()),
-            "reason": pa.array([r.reason for r in bad], pa.string()),
-            "raw": pa.array([r.raw[:4000] for r in bad], pa.string()),
-        }))
-        try:
-            con.execute("INSERT INTO quarantine SELECT * FROM _detente_bad")
-        finally:
-            con.unregister("_detente_bad")
+    for i in range(0, len(bad), 500):  # a file can have many bad rows: 500 a statement
+        con.execute("INSERT INTO quarantine VALUES " + ", ".join(
+            f"({file_id}, {_text(src.name)}, {int(r.line)}, {_text(r.reason)}, {_text(r.raw[:4000])})"
+            for r in bad[i:i + 500]))
     errors, fresh, distinct = con.execute(
         "SELECT count(*) FILTER (WHERE _error IS NOT NULL), "
         "count(*) FILTER (WHERE _error IS NULL AND NOT _dup), "
@@ -193,6 +184,11 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
                         duplicates, conflicts, quarantined]])
     return FileReport(printable(src.path), reader.name, reader.dataset, src.sha256, read, stored,
                       duplicates, conflicts, quarantined, unmapped)
+
+
+def _text(value: str) -> str:
+    """SQL for a text value as it is, NUL characters included (which a literal cannot hold)."""
+    return " || chr(0) || ".join(literal(part) for part in value.split("\x00"))
 
 
 def insert_files(con: duckdb.DuckDBPyConnection, rows: list[list[object]]) -> None:
