@@ -114,8 +114,12 @@ def test_quarantine_rows_with_line_numbers(store: Store, tmp_path: Path) -> None
     assert store._con.execute(leftover).fetchone() == (0,)
 
 
-def test_quarantined_text_is_kept_exactly(store: Store, tmp_path: Path) -> None:
-    """A bad row's text goes to quarantine as read: quotes, NUL characters, non-ASCII."""
+@pytest.mark.parametrize("as_values", [1000, 0])
+def test_quarantined_text_is_kept_exactly(store: Store, tmp_path: Path, as_values: int,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad row's text goes to quarantine as read: quotes, NUL characters, non-ASCII;
+    alike whether the bad rows are written as SQL values (few) or an Arrow table (many)."""
+    monkeypatch.setattr(ingest_mod, "QUARANTINE_AS_VALUES", as_values)
     odd = gdelt2_line(**dict(BASE[1], date="2022-02-25", url="https://ex.org/o'brien\x00é''"))
     path = write_lines(tmp_path / "it's.CSV", [gdelt2_line(**BASE[0]), odd])
     report = store.ingest_file(path, fmt="gdelt2")

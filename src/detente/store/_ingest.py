@@ -39,6 +39,9 @@ __all__ = ["FileReport", "Settle", "ingest_file", "insert_files"]
 
 _counter = itertools.count()
 
+QUARANTINE_AS_VALUES = 1000
+"""Up to this many bad rows a file are written as SQL values; more go as an Arrow table."""
+
 Settle = Callable[[duckdb.DuckDBPyConnection, list[tuple[SourceFile, FileReport, int]]], None]
 """Called inside the transaction that stores files, with each file's source, report and
 file id, before it commits: it may write more (what a fetch records with each file), or
@@ -141,10 +144,24 @@ def _ingest(con: duckdb.DuckDBPyConnection, src: SourceFile, reader: Reader, rej
     first = _one(con, f"SELECT min(rowid) FROM events WHERE {mine}")
     bad = quarantine_rows(con, src, reader, rejects, "events", f"(q.rowid - {int(first or 0)} + 1)",
                           mine)
-    for i in range(0, len(bad), 500):  # a file can have many bad rows: 500 a statement
+    if 0 < len(bad) <= QUARANTINE_AS_VALUES:  # a few, as SQL values: no pandas or pyarrow
         con.execute("INSERT INTO quarantine VALUES " + ", ".join(
             f"({file_id}, {_text(src.name)}, {int(r.line)}, {_text(r.reason)}, {_text(r.raw[:4000])})"
-            for r in bad[i:i + 500]))
+            for r in bad))
+    elif bad:  # many: as an Arrow table, where loading pyarrow is the lesser cost
+        import pyarrow as pa
+
+        con.register("_detente_bad", pa.table({
+            "file_id": pa.array([file_id] * len(bad), pa.int32()),
+            "file": pa.array([src.name] * len(bad), pa.string()),
+            "line": pa.array([r.line for r in bad], pa.int64()),
+            "reason": pa.array([r.reason for r in bad], pa.string()),
+            "raw": pa.array([r.raw[:4000] for r in bad], pa.string()),
+        }))
+        try:
+            con.execute("INSERT INTO quarantine SELECT * FROM _detente_bad")
+        finally:
+            con.unregister("_detente_bad")
     errors, fresh, distinct = con.execute(
         "SELECT count(*) FILTER (WHERE _error IS NOT NULL), "
         "count(*) FILTER (WHERE _error IS NULL AND NOT _dup), "
