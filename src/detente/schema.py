@@ -8,6 +8,7 @@ from this list.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,9 +40,9 @@ class Column:
         """The Arrow type."""
         import pyarrow as pa
 
-        if self.arrow_name == "list<string>":
-            return pa.list_(pa.string())
-        return {"bool": pa.bool_()}.get(self.arrow_name) or getattr(pa, self.arrow_name)()
+        return {"string": pa.string(), "date32": pa.date32(), "int8": pa.int8(),
+                "int32": pa.int32(), "float64": pa.float64(), "bool": pa.bool_(),
+                "list<string>": pa.list_(pa.string())}[self.arrow_name]
 
 
 CANONICAL_COLUMNS: tuple[Column, ...] = (
@@ -85,19 +86,19 @@ CANONICAL_COLUMNS: tuple[Column, ...] = (
     Column("ingested_from", "string", "VARCHAR", "file name and content hash it was ingested from"),
 )
 
-_schema: list[pa.Schema] = []
+@functools.cache
+def _arrow_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema(
+        [pa.field(c.name, c.arrow, nullable=c.name != "event_id") for c in CANONICAL_COLUMNS])
 
 
 def __getattr__(name: str) -> Any:
     # CANONICAL_SCHEMA: the Arrow schema of the canonical columns, built on first use
-    if name != "CANONICAL_SCHEMA":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if not _schema:
-        import pyarrow as pa
-
-        _schema.append(pa.schema(
-            [pa.field(c.name, c.arrow, nullable=c.name != "event_id") for c in CANONICAL_COLUMNS]))
-    return _schema[0]
+    if name == "CANONICAL_SCHEMA":
+        return _arrow_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 DATASETS: tuple[str, ...] = ("gdelt1", "gdelt2", "icews", "polecat", "plover", "curated", "coded", "canonical")
 

@@ -71,6 +71,8 @@ def _empty(table: pa.Table) -> pa.Table:
 def per_1000(q: Queries, spec: Any, table: pa.Table) -> pa.Table:
     """Return the indicator ``table`` of ``spec`` with :data:`PER_1000_COLUMNS` added
     (see the module's description); null where the period has no totals."""
+    import pyarrow as pa
+
     if table.num_rows == 0 or not _has_totals(q):
         return _empty(table)
     rows = table.select(["dataset", "direction", "period_start", "period_end"]).to_pylist()
@@ -140,8 +142,6 @@ def per_1000(q: Queries, spec: Any, table: pa.Table) -> pa.Table:
         num = part.get((r["dataset"], r["direction"], r["period_start"])) or [0] * len(_ROOTS)
         for k, name in enumerate(PER_1000_COLUMNS):
             out[name].append(1000.0 * num[k] / den[k] if den and den[k] else None)
-    import pyarrow as pa
-
     for name in PER_1000_COLUMNS:
         table = table.append_column(name, pa.array(out[name], pa.float64()))
     return table

@@ -128,8 +128,9 @@ def _give_areas(con: duckdb.DuckDBPyConnection, file_id: int, given: GivenAreas,
     found = given(urls)  # asked even for none: the GKG file is read for its themes
     if not found:
         return
-    name = f"_fgkg{n}"
     import pyarrow as pa
+
+    name = f"_fgkg{n}"
     con.register(name, pa.table({"url": list(found), "areas": list(found.values())},
                                 schema=pa.schema([("url", pa.string()),
                                                   ("areas", pa.list_(pa.string()))])))
@@ -333,6 +334,7 @@ def coverage(st: Store, source: str | None = None, since: date | None = None) ->
     failed (a 2.0 day expects 96 files, one per 15 minutes; a 1.0 day one)."""
     if not _has_ledger(st):
         import pyarrow as pa
+
         return pa.table({k: pa.array([], t) for k, t in (
             ("source", pa.string()), ("day", pa.date32()), ("expected", pa.int64()),
             ("received", pa.int64()), ("missing", pa.int64()), ("failed", pa.int64()))})

@@ -213,6 +213,7 @@ def insert_files(con: duckdb.DuckDBPyConnection, rows: list[list[object]]) -> No
     into the SQL rather than bound by the client, which would import pandas."""
     if not rows:
         return
+
     def cell(v: object) -> str:
         return f"TIMESTAMP '{v.isoformat(sep=' ')}'" if isinstance(v, datetime) else literal(v)
 
